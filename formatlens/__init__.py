@@ -1,0 +1,32 @@
+"""formatlens: inspect, convert and compare data-serialization formats.
+
+>>> import formatlens as fl
+>>> doc = fl.load(b'{"a": 1}')
+>>> doc.format, doc.value
+('json', {'a': 1})
+"""
+
+from formatlens.api import convert, convert_value, dump, formats, load
+from formatlens.document import CodecInfo, Conversion, Document, Finding, Schema, Span, Traits
+from formatlens.errors import EncodeError, FormatError, LimitExceeded, UnknownFormatError
+from formatlens.registry import detect
+
+__all__ = [
+    "CodecInfo",
+    "Conversion",
+    "Document",
+    "EncodeError",
+    "Finding",
+    "FormatError",
+    "LimitExceeded",
+    "Schema",
+    "Span",
+    "Traits",
+    "UnknownFormatError",
+    "convert",
+    "convert_value",
+    "detect",
+    "dump",
+    "formats",
+    "load",
+]

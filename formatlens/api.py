@@ -1,0 +1,88 @@
+"""The public operations: load, dump, convert, formats."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from formatlens import registry
+from formatlens.adapt import adapt
+from formatlens.document import CodecInfo, Conversion, Document
+from formatlens.errors import EncodeError, FormatError, UnknownFormatError
+from formatlens.limits import current
+
+
+def formats() -> list[CodecInfo]:
+    """Every format this installation can read and write."""
+    return [codec.info() for codec in registry.available()]
+
+
+def load(
+    data: bytes,
+    format: str | None = None,
+    *,
+    schema: str | bytes | None = None,
+    message: str | None = None,
+    filename: str | None = None,
+    **options: Any,
+) -> Document:
+    """Decode ``data``; the format is detected when not given. Bad input raises FormatError."""
+    if isinstance(data, (bytearray, memoryview)):
+        data = bytes(data)
+    if not isinstance(data, bytes):
+        raise FormatError(f"load() takes bytes, not {type(data).__name__}", hint="read the file in binary mode")
+    current().check("max_input_bytes", len(data), what=f"the input ({len(data):,} bytes)")
+    if format is None:
+        ranking = registry.detect(data, filename)
+        if not ranking:
+            raise UnknownFormatError(
+                "no format recognised these bytes", offset=0, hint="choose the format by hand"
+            )
+        format = ranking[0][0]
+    codec = registry.get(format)
+    if schema is not None:
+        options["schema"] = schema
+    if message is not None:
+        options["message"] = message
+    return _guard(codec.name, lambda: codec.decode(data, **options))
+
+
+def dump(value: Any, format: str, *, schema: Any = None, **options: Any) -> bytes:
+    """Encode ``value`` as ``format`` exactly as given; values the format can't hold raise EncodeError."""
+    codec = registry.get(format)
+    if schema is not None:
+        options["schema"] = schema
+    data = _guard(codec.name, lambda: codec.encode(value, **options), encoding=True)
+    current().check("max_output_bytes", len(data), what=f"the output ({len(data):,} bytes)")
+    return data
+
+
+def convert(
+    data: bytes, target: str, *, source: str | None = None, schema: Any = None, **options: Any
+) -> Conversion:
+    """Decode ``data`` and write it as ``target``; ``losses`` says what could not be kept exactly."""
+    document = load(data, source, schema=schema) if schema is not None and source else load(data, source)
+    return convert_value(document.value, target, source_format=document.format, **options)
+
+
+def convert_value(value: Any, target: str, *, source_format: str = "python", **options: Any) -> Conversion:
+    """Write an already decoded value as ``target``, adapting it and reporting losses."""
+    codec = registry.get(target)
+    losses: list[str] = []
+    shaped = _guard(codec.name, lambda: codec.reshape(adapt(value, codec.holds, losses), losses), encoding=True)
+    out = dump(shaped, codec.name, **options)
+    return Conversion(data=out, format=codec.name, source_format=source_format, losses=losses)
+
+
+def _guard(format: str, step, *, encoding: bool = False):
+    """Run a codec step so that only FormatError escapes for bad input or values."""
+    error = EncodeError if encoding else FormatError
+    try:
+        return step()
+    except FormatError:
+        raise
+    except RecursionError:
+        raise error("nesting is too deep to follow", format=format) from None
+    except MemoryError:
+        raise error("the data needs more memory than is allowed", format=format) from None
+    except Exception as exc:
+        raise error(f"{type(exc).__name__}: {exc}", format=format) from None

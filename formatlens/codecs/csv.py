@@ -1,0 +1,273 @@
+"""CSV with the standard library's csv module.
+
+The dialect (delimiter, quoting, line endings) and the header are sniffed;
+text is UTF-8 (BOM allowed) with a Latin-1 fallback reported as a finding.
+Values load as strings, as they are in the file; the schema lists the column
+types a typed view may use, marked as inferred.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterator
+from itertools import islice
+from typing import Any
+
+from formatlens.codecs.base import SNIFF_BYTES, Codec
+from formatlens.document import Document, Finding, Schema, Span, Traits
+from formatlens.limits import current
+from formatlens.textpos import decode_text
+
+DELIMITERS = ",;\t|"
+QUOTING = {"minimal": csv.QUOTE_MINIMAL, "all": csv.QUOTE_ALL, "nonnumeric": csv.QUOTE_NONNUMERIC, "none": csv.QUOTE_NONE}
+_TYPE_PATTERNS = (
+    ("integer", re.compile(r"[-+]?\d+")),
+    ("number", re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")),
+    ("boolean", re.compile(r"(?i)true|false")),
+    ("datetime", re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)?")),
+    ("date", re.compile(r"\d{4}-\d\d-\d\d")),
+)
+
+
+class CsvCodec(Codec):
+    name = "csv"
+    title = "CSV"
+    media_type = "text/csv"
+    extensions = (".csv", ".tsv")
+    aliases = ("tsv",)
+    traits = Traits(textual=True, schema_based=False, shape="tabular", orientation="row", portable=True)
+    library = "python"
+    holds = frozenset()
+
+    def sniff(self, data: bytes) -> float:
+        head = data[:SNIFF_BYTES]
+        if b"\x00" in head or not head.strip():
+            return 0.0
+        try:
+            text = head.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = head.decode("latin-1")
+        if len(data) > SNIFF_BYTES:
+            text = text[: text.rfind("\n") + 1]  # the last line may be cut
+        if text.lstrip()[:1] in ("{", "[", "<"):
+            return 0.0
+        dialect = _sniff_dialect(text, None)
+        try:
+            rows = [row for row in islice(csv.reader(io.StringIO(text, newline=""), dialect), 20) if row]
+        except csv.Error:
+            return 0.0
+        widths = {len(row) for row in rows}
+        if len(rows) < 2 or len(widths) != 1:
+            return 0.35 if len(rows) >= 2 and min(widths) > 1 else 0.0
+        return 0.8 if widths.pop() > 1 else 0.2
+
+    def decode(
+        self, data: bytes, *, delimiter: str | None = None, header: bool | None = None, **_: Any
+    ) -> Document:
+        try:
+            text, fell_back = decode_text(data, fallback="latin-1")
+        except UnicodeDecodeError as exc:  # a UTF-16/32 BOM with broken content
+            raise self.error(f"invalid text: {exc.reason}", offset=exc.start) from None
+        findings = []
+        if fell_back:
+            findings.append(Finding("warning", "not valid UTF-8: read as Latin-1 (ISO-8859-1)"))
+        dialect = _sniff_dialect(text.text, delimiter)
+        row_ends: list[int] = []
+        rows = self._read(text.text, dialect, row_ends, text)
+        if header is None:
+            header = _has_header(text.text, dialect, rows)
+        columns = _column_names(rows[0]) if header and rows else [f"column_{i + 1}" for i in range(max(map(len, rows), default=0))]
+        body = rows[1:] if header else rows
+        records, ragged = _records(columns, body)
+        if ragged:
+            findings.append(Finding("warning", f"{ragged} rows have a different number of fields than the header"))
+        if not header:
+            findings.append(Finding("info", "no header row detected: columns are named column_1, column_2, ..."))
+        line_ending = "\r\n" if "\r\n" in text.text[:SNIFF_BYTES] else "\n"
+        details = {
+            "delimiter": dialect.delimiter,
+            "quotechar": dialect.quotechar,
+            "line_ending": line_ending,
+            "header": header,
+            "encoding": "latin-1" if fell_back else text.encoding,
+            "bom": text.skip > 0,
+            "rows": len(records),
+            "columns": columns,
+        }
+        starts = [text.skip] + [text.byte_offset(end) for end in row_ends[:-1]]
+        ends = [text.byte_offset(end) for end in row_ends]
+
+        def spans() -> list[Span]:
+            limit = current().max_spans
+            out = []
+            for number, (start, end) in enumerate(zip(starts[:limit], ends)):
+                index = number - 1 if header else number
+                label = "header row" if header and number == 0 else f"row {index + 1}"
+                out.append(Span(start, end, "header" if index < 0 else "entry", label, () if index < 0 else (index,)))
+            return out
+
+        return Document("csv", data, value=records, spans_factory=spans, findings=findings,
+                        schema=_column_schema(columns, records), details=details)
+
+    def _read(self, text: str, dialect: type[csv.Dialect], row_ends: list[int], source) -> list[list[str]]:
+        consumed = 0
+
+        def lines() -> Iterator[str]:
+            nonlocal consumed
+            for line in io.StringIO(text, newline=""):
+                consumed += len(line)
+                yield line
+
+        rows = []
+        reader = csv.reader(lines(), dialect, strict=False)
+        try:
+            for row in reader:
+                rows.append(row)
+                row_ends.append(consumed)
+        except csv.Error as exc:
+            raise self.error(f"line {reader.line_num}: {exc}", offset=source.byte_offset(consumed),
+                             hint="a field may hold a NUL byte or be over the csv module's field size limit") from None
+        return rows
+
+    def encode(
+        self,
+        value: Any,
+        *,
+        delimiter: str = ",",
+        quoting: str = "minimal",
+        header: bool = True,
+        lineterminator: str = "\r\n",
+        **_: Any,
+    ) -> bytes:
+        if not (isinstance(value, list) and all(isinstance(row, dict) for row in value)):
+            raise self.error("CSV holds a list of records (dicts)", hint="convert() flattens other shapes for you")
+        columns = list(dict.fromkeys(key for row in value for key in row))
+        out = io.StringIO()
+        writer = csv.DictWriter(out, columns, delimiter=delimiter, quoting=QUOTING[quoting],
+                                lineterminator=lineterminator, escapechar="\\" if quoting == "none" else None)
+        if header:
+            writer.writeheader()
+        writer.writerows(value)
+        return out.getvalue().encode("utf-8")
+
+    def reshape(self, value: Any, losses: list[str]) -> Any:
+        if isinstance(value, dict):
+            lists = [key for key, child in value.items() if isinstance(child, list)]
+            if len(value) == 1 and lists:
+                losses.append(f"CSV holds one table: the rows are the list under {lists[0]!r}")
+                value = value[lists[0]]
+            else:
+                losses.append("CSV holds a table: the object was written as a single row")
+                value = [value]
+        if not isinstance(value, list):
+            losses.append("CSV holds a table: the value was written as a single cell")
+            value = [{"value": value}]
+        rows = []
+        for item in value:
+            if not isinstance(item, dict):
+                item = {"value": item}
+            rows.append(flatten(item, losses))
+        return rows
+
+
+def flatten(record: dict, losses: list[str], prefix: str = "") -> dict:
+    """Nested records flattened to dotted column names; lists written as JSON text."""
+    flat: dict = {}
+    for key, value in record.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            _note(losses, f"nested field {name!r} flattened to {name}.<field> columns")
+            flat.update(flatten(value, losses, name + "."))
+        elif isinstance(value, list):
+            _note(losses, f"list field {name!r} written as JSON text in one column")
+            flat[name] = json.dumps(value, ensure_ascii=False)
+        else:
+            flat[name] = value
+    return flat
+
+
+def _note(losses: list[str], sentence: str) -> None:
+    if sentence not in losses and len(losses) < 50:
+        losses.append(sentence)
+
+
+def _sniff_dialect(text: str, delimiter: str | None) -> type[csv.Dialect]:
+    sample = text[:SNIFF_BYTES * 4]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=DELIMITERS)
+    except csv.Error:
+        dialect = csv.excel
+    if dialect.quotechar not in ('"', "'"):
+        dialect.quotechar = '"'
+    # Sniffer guesses doublequote/escapechar poorly on small samples; RFC 4180 says double the quote.
+    dialect.doublequote = True
+    dialect.escapechar = None
+    if delimiter:
+        dialect.delimiter = delimiter
+    return dialect
+
+
+def _has_header(text: str, dialect: type[csv.Dialect], rows: list[list[str]]) -> bool:
+    """A first row of distinct, non-empty, non-numeric cells is taken as the header."""
+    if not rows:
+        return False
+    first = rows[0]
+    return len(set(first)) == len(first) and all(cell.strip() and not _looks_numeric(cell) for cell in first)
+
+
+def _looks_numeric(cell: str) -> bool:
+    return bool(_TYPE_PATTERNS[1][1].fullmatch(cell.strip()))
+
+
+def _column_names(row: list[str]) -> list[str]:
+    names, seen = [], set()
+    for i, cell in enumerate(row):
+        name = cell or f"column_{i + 1}"
+        while name in seen:
+            name += "_"
+        seen.add(name)
+        names.append(name)
+    return names
+
+
+def _records(columns: list[str], rows: list[list[str]]) -> tuple[list[dict], int]:
+    records, ragged = [], 0
+    width = len(columns)
+    for row in rows:
+        if len(row) != width:
+            if row == []:
+                continue  # a blank line
+            ragged += 1
+            extra = [f"column_{i + 1}" for i in range(width, len(row))]
+            columns_here = columns + extra
+            record = dict(zip(columns_here, row))
+            for name in columns[len(row):]:
+                record[name] = None
+        else:
+            record = dict(zip(columns, row))
+        records.append(record)
+    return records, ragged
+
+
+def infer_column_type(values: list[str]) -> str:
+    """The narrowest type every non-empty value fits: integer, number, boolean, datetime, date or string."""
+    present = [v.strip() for v in values if v is not None and v.strip()]
+    if not present:
+        return "empty"
+    for name, pattern in _TYPE_PATTERNS:
+        if all(pattern.fullmatch(v) for v in present):
+            return name
+    return "string"
+
+
+def _column_schema(columns: list[str], records: list[dict], sample: int = 1000) -> Schema:
+    head = records[:sample]
+    types = {name: infer_column_type([row.get(name) for row in head]) for name in columns}
+    text = "\n".join(f"{name}: {kind}" for name, kind in types.items())
+    return Schema("csv-columns", text, {"columns": types, "inferred": True, "sampled_rows": len(head)})
+
+
+codec = CsvCodec()

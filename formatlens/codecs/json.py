@@ -1,0 +1,205 @@
+"""JSON (RFC 8259) with the standard library's json module.
+
+NaN and Infinity are refused unless asked for (``allow_nan=True``); they are not
+JSON. jsonpickle documents load as the JSON they are; their ``py/`` tags are
+reported as findings and never acted on (jsonpickle's own decode would run
+``py/reduce`` even with ``safe=True``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from formatlens.codecs.base import SNIFF_BYTES, Codec
+from formatlens.document import Document, Finding, Span, Traits
+from formatlens.errors import LimitExceeded
+from formatlens.limits import env_name
+from formatlens.textpos import Text, split_bom
+
+_DECODER = json.JSONDecoder()
+_WS = re.compile(r"[ \t\n\r]*")
+_SCALAR_START = re.compile(rb'\s*(-?\d|"|true\b|false\b|null\b)')
+
+JSONPICKLE_TAGS = {
+    "py/reduce": ("danger", "calls a function named in the data when decoded"),
+    "py/function": ("danger", "names a function to import"),
+    "py/type": ("danger", "names a type to import"),
+    "py/object": ("danger", "names a class to import and instantiate"),
+    "py/repr": ("danger", "is evaluated as Python source by older jsonpickle"),
+    "py/newobj": ("danger", "creates an object of a class named in the data"),
+    "py/newargs": ("warning", "passes arguments to a constructor"),
+    "py/newargsex": ("warning", "passes arguments to a constructor"),
+    "py/state": ("warning", "sets an object's state"),
+    "py/module": ("danger", "names a module to import"),
+}
+
+
+def _refuse_constant(name: str) -> float:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+class JsonCodec(Codec):
+    name = "json"
+    title = "JSON"
+    media_type = "application/json"
+    extensions = (".json", ".jsonl", ".geojson")
+    aliases = ("jsonpickle",)
+    traits = Traits(textual=True, schema_based=False, shape="hierarchical", orientation="document", portable=True)
+    library = "python"
+    holds = frozenset({"null", "bool", "number"})
+
+    def sniff(self, data: bytes) -> float:
+        head = data[:SNIFF_BYTES]
+        bom, skip = split_bom(head)
+        if bom not in (None, "utf-8"):
+            return 0.6
+        stripped = head[skip:].lstrip()
+        if not stripped:
+            return 0.0
+        if stripped[:1] in (b"{", b"["):
+            if len(data) <= SNIFF_BYTES * 16:
+                try:
+                    json.loads(data)
+                    return 0.97
+                except (ValueError, RecursionError):
+                    return 0.5
+            return 0.9
+        return 0.55 if _SCALAR_START.match(stripped) and _is_json(data) else 0.0
+
+    def decode(self, data: bytes, *, allow_nan: bool = False, **_: Any) -> Document:
+        text = self._text(data)
+        hooks = {} if allow_nan else {"parse_constant": _refuse_constant}
+        try:
+            value = json.loads(text.text, **hooks)
+        except json.JSONDecodeError as exc:
+            raise self.error(exc.msg, offset=text.byte_offset(exc.pos), hint=_hint(exc.msg)) from None
+        except RecursionError:
+            raise LimitExceeded(
+                "nesting is deeper than Python's parser can follow",
+                hint=f"flatten the document, or raise {env_name('max_depth')} only with care",
+            ) from None
+        except ValueError as exc:  # NaN/Infinity refused, or an integer of over 4,300 digits
+            raise self.error(str(exc), hint="integers are limited to 4,300 digits; NaN needs allow_nan=True") from None
+        return Document(
+            "json",
+            data,
+            value=value,
+            spans_factory=lambda: top_level_spans(text),
+            findings=jsonpickle_findings(value),
+            details={"encoding": text.encoding},
+        )
+
+    def _text(self, data: bytes) -> Text:
+        bom, skip = split_bom(data)
+        encoding = bom or json.detect_encoding(data)
+        try:
+            return Text(data, encoding, skip)
+        except UnicodeDecodeError as exc:
+            raise self.error(f"invalid {encoding}: {exc.reason}", offset=skip + exc.start, hint="JSON must be UTF-8") from None
+
+    def encode(
+        self,
+        value: Any,
+        *,
+        indent: int | None = 2,
+        sort_keys: bool = False,
+        ensure_ascii: bool = False,
+        allow_nan: bool = False,
+        **_: Any,
+    ) -> bytes:
+        return json.dumps(
+            value, indent=indent, sort_keys=sort_keys, ensure_ascii=ensure_ascii, allow_nan=allow_nan
+        ).encode("utf-8")
+
+
+def _is_json(data: bytes) -> bool:
+    if len(data) > SNIFF_BYTES:
+        return True
+    try:
+        json.loads(data)
+    except (ValueError, RecursionError):
+        return False
+    return True
+
+
+def _hint(msg: str) -> str:
+    if "Expecting property name" in msg:
+        return "keys must be double-quoted strings, and JSON has no trailing commas"
+    if "Extra data" in msg:
+        return "a JSON document holds one value; for one value per line, split the lines (JSON Lines)"
+    if "Expecting value" in msg:
+        return "look for a missing value, a trailing comma or single quotes"
+    return "check the bytes just before this offset"
+
+
+def top_level_spans(text: Text) -> list[Span]:
+    """One span per member of the top-level object or array (key and value nested)."""
+    s = text.text
+    i = _WS.match(s, 0).end()
+    if i >= len(s) or s[i] not in "{[":
+        return [Span(text.byte_offset(i), len(text.data), "value", "JSON value")]
+    is_object = s[i] == "{"
+    spans = []
+    i += 1
+    index = 0
+    while True:
+        i = _WS.match(s, i).end()
+        if i >= len(s) or s[i] in "]}":
+            break
+        start = i
+        children = []
+        if is_object:
+            key, i = json.decoder.scanstring(s, i + 1)
+            children.append(Span(text.byte_offset(start), text.byte_offset(i), "key", f"key {key!r}", (key,)))
+            i = _WS.match(s, i).end() + 1  # the colon
+            i = _WS.match(s, i).end()
+            path: tuple = (key,)
+        else:
+            path = (index,)
+        value_start = i
+        value, i = _DECODER.raw_decode(s, i)
+        children.append(Span(text.byte_offset(value_start), text.byte_offset(i), "value", _describe(value), path))
+        label = f"{path[0]!r}: {_describe(value)}" if is_object else f"[{index}] {_describe(value)}"
+        spans.append(Span(text.byte_offset(start), text.byte_offset(i), "entry", label, path, tuple(children)))
+        index += 1
+        i = _WS.match(s, i).end()
+        if i < len(s) and s[i] == ",":
+            i += 1
+    return spans
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, dict):
+        return f"object of {len(value)} members"
+    if isinstance(value, list):
+        return f"array of {len(value)} items"
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def jsonpickle_findings(value: Any, limit: int = 200) -> list[Finding]:
+    """Findings for every jsonpickle ``py/`` tag (walked iteratively, at most ``limit`` findings)."""
+    findings: list[Finding] = []
+    stack = [(value, ())]
+    seen = 0
+    while stack and len(findings) < limit and seen < 1_000_000:
+        node, path = stack.pop()
+        seen += 1
+        if isinstance(node, dict):
+            for key, child in node.items():
+                if isinstance(key, str) and key in JSONPICKLE_TAGS:
+                    severity, why = JSONPICKLE_TAGS[key]
+                    target = f" ({child})" if isinstance(child, str) else ""
+                    where = "/".join(map(str, path)) or "top level"
+                    findings.append(
+                        Finding(severity, f"jsonpickle tag {key}{target} at {where}: {why}; shown as data, never decoded")
+                    )
+                stack.append((child, (*path, key)))
+        elif isinstance(node, list):
+            stack.extend((child, (*path, i)) for i, child in enumerate(node))
+    return findings
+
+
+codec = JsonCodec()

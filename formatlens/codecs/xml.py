@@ -1,0 +1,184 @@
+"""XML with xmltodict (value shape: ``@attr``, ``#text``; namespaces kept as written).
+
+Entity declarations and external DTDs are refused: expat runs with xmltodict's
+``disable_entities=True`` plus a handler that refuses a DOCTYPE naming an
+external subset, and nothing is ever fetched.
+"""
+
+from __future__ import annotations
+
+import re
+from types import SimpleNamespace
+from typing import Any
+from xml.parsers import expat
+
+import xmltodict
+
+from formatlens.codecs.base import SNIFF_BYTES, Codec
+from formatlens.document import Document, Span, Traits
+from formatlens.errors import FormatError
+from formatlens.limits import current
+
+_NAME_START = re.compile(r"[^A-Za-z_:]")
+_NAME_CHAR = re.compile(r"[^\w.\-:]")
+
+
+class _Refused(Exception):
+    def __init__(self, message: str, offset: int) -> None:
+        super().__init__(message)
+        self.offset = offset
+
+
+def _guarded_expat() -> SimpleNamespace:
+    """An ``expat`` look-alike for xmltodict whose parsers refuse DTD tricks and track depth."""
+    state = SimpleNamespace(parser=None)
+
+    def parser_create(*args: Any, **kwargs: Any):
+        parser = expat.ParserCreate(*args, **kwargs)
+        state.parser = parser
+
+        def doctype(name, system_id, public_id, has_internal_subset):
+            if system_id or public_id:
+                raise _Refused(f"external DTD {system_id or public_id!r} refused", parser.CurrentByteIndex)
+
+        def entity_decl(name, *rest):
+            raise _Refused(f"entity declaration {name!r} refused", parser.CurrentByteIndex)
+
+        parser.StartDoctypeDeclHandler = doctype
+        parser.EntityDeclHandler = entity_decl
+        parser.ExternalEntityRefHandler = lambda *a: 0
+        parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+        return parser
+
+    return SimpleNamespace(ParserCreate=parser_create, ExpatError=expat.ExpatError, state=state)
+
+
+class XmlCodec(Codec):
+    name = "xml"
+    title = "XML"
+    media_type = "application/xml"
+    extensions = (".xml", ".atom", ".rss", ".svg", ".xsd")
+    traits = Traits(textual=True, schema_based=False, shape="hierarchical", orientation="document", portable=True)
+    library = "xmltodict"
+    holds = frozenset()
+
+    def sniff(self, data: bytes) -> float:
+        head = data[:SNIFF_BYTES].lstrip(b"\xef\xbb\xbf \t\r\n")
+        if head.startswith(b"<?xml"):
+            return 0.98
+        if head.startswith(b"\xff\xfe<\x00") or head.startswith(b"\xfe\xff\x00<"):
+            return 0.9
+        if head.startswith(b"<") and re.match(rb"<[A-Za-z_!][^>]*>", head):
+            return 0.85
+        return 0.0
+
+    def decode(self, data: bytes, *, process_namespaces: bool = False, **_: Any) -> Document:
+        guarded = _guarded_expat()
+        try:
+            value = xmltodict.parse(
+                data, expat=guarded, disable_entities=True, process_namespaces=process_namespaces
+            )
+        except _Refused as exc:
+            raise self.error(str(exc), offset=exc.offset, hint="entity declarations and external DTDs are refused for safety") from None
+        except expat.ExpatError as exc:
+            parser = guarded.state.parser
+            offset = parser.ErrorByteIndex if parser is not None else None
+            message = expat.errors.messages.get(exc.code, str(exc)) if exc.code else str(exc)
+            raise self.error(message, offset=offset, hint="check that every tag is closed and nested correctly") from None
+        except ValueError as exc:
+            if "entities" not in str(exc):
+                raise
+            parser = guarded.state.parser
+            raise self.error(
+                "entity declarations are refused",
+                offset=parser.CurrentByteIndex if parser is not None else None,
+                hint="remove the DOCTYPE's ENTITY declarations; they are refused for safety (billion laughs, XXE)",
+            ) from None
+        return Document("xml", data, value=value, spans_factory=lambda: _spans(data))
+
+    def encode(
+        self, value: Any, *, pretty: bool = True, root: str = "root", full_document: bool = True, **_: Any
+    ) -> bytes:
+        if not (isinstance(value, dict) and len(value) == 1):
+            raise FormatError(
+                "XML needs exactly one root element", format="xml", hint=f"convert() wraps the value in <{root}>"
+            )
+        return xmltodict.unparse(value, pretty=pretty, full_document=full_document, encoding="utf-8").encode("utf-8")
+
+    def reshape(self, value: Any, losses: list[str], root: str = "root") -> Any:
+        if isinstance(value, dict) and len(value) == 1 and not isinstance(next(iter(value.values())), list):
+            return _safe_names(value, losses)
+        if isinstance(value, list):
+            losses.append(f"XML needs one root element: the list was written as <{root}><item>...</item></{root}>")
+            return _safe_names({root: {"item": value}}, losses)
+        losses.append(f"XML needs one root element: the value was wrapped in <{root}>")
+        return _safe_names({root: value}, losses)
+
+
+def _safe_names(value: Any, losses: list[str]) -> Any:
+    """Keys rewritten into valid XML element names (``1st`` -> ``_1st``)."""
+    if isinstance(value, list):
+        return [_safe_names(v, losses) for v in value]
+    if not isinstance(value, dict):
+        return value
+    out = {}
+    for key, child in value.items():
+        name = key
+        if not key.startswith(("@", "#")):
+            name = _NAME_CHAR.sub("_", key) or "_"
+            if _NAME_START.match(name[0]):
+                name = "_" + name
+            if name.lower().startswith("xml"):
+                name = "_" + name
+        if name != key:
+            sentence = "keys that are not valid XML names were rewritten (e.g. spaces to _)"
+            if sentence not in losses:
+                losses.append(sentence)
+        out[name] = _safe_names(child, losses)
+    return out
+
+
+def _spans(data: bytes) -> list[Span]:
+    """The root element and one span per child of the root, from expat's byte indexes."""
+    parser = expat.ParserCreate()
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    limit = current().max_spans
+    children: list[tuple[int, int, str, int]] = []
+    stack: list[tuple[str, int]] = []
+    root: list = []
+    counts: dict[str, int] = {}
+
+    def start(name, attrs):
+        stack.append((name, parser.CurrentByteIndex))
+
+    def end(name):
+        _, begin = stack.pop()
+        open_end = data.find(b">", begin)
+        if data[open_end - 1 : open_end] == b"/":  # an empty element, <a/>
+            finish = open_end + 1
+        else:
+            close = data.find(b">", parser.CurrentByteIndex)
+            finish = len(data) if close < 0 else close + 1
+        if len(stack) == 1 and len(children) < limit:
+            index = counts.get(name, 0)
+            counts[name] = index + 1
+            children.append((begin, finish, name, index))
+        elif not stack:
+            root.append((name, begin, finish))
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.Parse(data, True)
+    if not root:
+        return []
+    name, begin, finish = root[0]
+    # xmltodict makes a list only of repeated elements, so only they get an index in the path.
+    spans = tuple(
+        Span(start, end, "entry", f"<{child}>" + (f" #{index}" if counts[child] > 1 else ""),
+             (name, child, index) if counts[child] > 1 else (name, child))
+        for start, end, child, index in children
+    )
+    return [Span(begin, finish, "value", f"root element <{name}>", (name,), spans)]
+
+
+codec = XmlCodec()

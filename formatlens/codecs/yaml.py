@@ -1,0 +1,200 @@
+"""YAML with PyYAML's safe loader only (the C loader when present).
+
+Python tags (``!!python/object/apply:os.system``) are refused: the safe loader
+has no constructor for them. Aliases are counted once per use before anything
+is built, so an alias bomb is refused instead of expanding.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+
+from formatlens.codecs.base import SNIFF_BYTES, Codec
+from formatlens.document import Document, Finding, Span, Traits
+from formatlens.errors import LimitExceeded
+from formatlens.limits import current, env_name
+from formatlens.textpos import Text, decode_text
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+_KEY_LINE = re.compile(rb"^[ \t]*(- )?[\w.\-\"' ]+:( |$)", re.M)
+
+
+class YamlCodec(Codec):
+    name = "yaml"
+    title = "YAML"
+    media_type = "application/yaml"
+    extensions = (".yaml", ".yml")
+    aliases = ("yml",)
+    traits = Traits(textual=True, schema_based=False, shape="hierarchical", orientation="document", portable=True)
+    library = "PyYAML"
+    holds = frozenset({"null", "bool", "number", "bytes", "datetime", "naive_datetime", "date", "set", "nonstr_keys"})
+
+    def sniff(self, data: bytes) -> float:
+        head = data[:SNIFF_BYTES]
+        if b"\x00" in head:
+            return 0.0
+        try:
+            head.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            if exc.start < len(head) - 4:  # a cut multibyte character at the end is fine
+                return 0.0
+        stripped = head.lstrip()
+        if stripped.startswith((b"%YAML", b"---")):
+            return 0.9
+        if stripped[:1] in (b"{", b"[", b"<"):
+            return 0.3  # JSON is YAML too, but JSON's own codec ranks first
+        if len(_KEY_LINE.findall(head)) >= 1:
+            return 0.75
+        if stripped.startswith(b"- "):
+            return 0.7
+        return 0.1 if stripped else 0.0
+
+    def decode(self, data: bytes, **_: Any) -> Document:
+        try:
+            text, _fallback = decode_text(data)
+        except UnicodeDecodeError as exc:
+            raise self.error(f"invalid UTF-8: {exc.reason}", offset=exc.start, hint="YAML must be UTF-8") from None
+        loader = _Loader(text.text)
+        documents, nodes = [], []
+        try:
+            while loader.check_node():
+                node = loader.get_node()
+                _check_expansion(node)
+                nodes.append(node)
+                documents.append(loader.construct_document(node))
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            offset = text.byte_offset(mark.index) if mark is not None else None
+            raise self.error(_one_line(exc), offset=offset, hint=_hint(exc)) from None
+        except yaml.YAMLError as exc:
+            raise self.error(_one_line(exc)) from None
+        except RecursionError:
+            raise LimitExceeded("nesting is deeper than the YAML loader can follow", hint=f"see {env_name('max_depth')}") from None
+        finally:
+            loader.dispose()
+        findings = []
+        if len(documents) == 1:
+            value = documents[0]
+        else:
+            value = documents
+            findings.append(Finding("info", f"{len(documents)} YAML documents in one stream: shown as a list"))
+        return Document(
+            "yaml",
+            data,
+            value=value,
+            spans_factory=lambda: _spans(text, nodes),
+            findings=findings,
+            details={"documents": len(documents)},
+        )
+
+    def encode(
+        self,
+        value: Any,
+        *,
+        default_flow_style: bool | None = False,
+        sort_keys: bool = False,
+        allow_unicode: bool = True,
+        indent: int | None = None,
+        explicit_start: bool = False,
+        **_: Any,
+    ) -> bytes:
+        return yaml.dump(
+            value,
+            Dumper=_Dumper,
+            default_flow_style=default_flow_style,
+            sort_keys=sort_keys,
+            allow_unicode=allow_unicode,
+            indent=indent,
+            explicit_start=explicit_start,
+        ).encode("utf-8")
+
+
+def _check_expansion(root: yaml.Node) -> None:
+    """Refuse a document whose aliases would expand past the node limit (billion laughs)."""
+    limits = current()
+    sizes: dict[int, int] = {}
+    # Post-order without recursion: a node's size is 1 + its children's, aliases counted per use.
+    stack = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if key in sizes:
+            continue
+        children = _children(node)
+        if done:
+            total = 1 + sum(sizes.get(id(child), 0) for child in children)
+            sizes[key] = total
+            limits.check("max_nodes", total, what="the document once its aliases are expanded",
+                         offset=None)
+        else:
+            if len(stack) > limits.max_depth * 64:
+                limits.check("max_depth", limits.max_depth + 1, what="the nesting depth")
+            stack.append((node, True))
+            stack.extend((child, False) for child in children if id(child) not in sizes)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return node.value
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
+def _spans(text: Text, documents: list[yaml.Node]) -> list[Span]:
+    spans = []
+    many = len(documents) > 1
+    for number, root in enumerate(documents):
+        prefix = (number,) if many else ()
+        if isinstance(root, yaml.MappingNode):
+            for key_node, value_node in root.value:
+                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"
+                path = (*prefix, key)
+                key_span = _node_span(text, key_node, "key", f"key {key!r}", path)
+                value_span = _node_span(text, value_node, "value", _describe(value_node), path)
+                spans.append(Span(key_span.start, value_span.end, "entry", f"{key}: {_describe(value_node)}",
+                                  path, (key_span, value_span)))
+        elif isinstance(root, yaml.SequenceNode):
+            for index, item in enumerate(root.value):
+                spans.append(_node_span(text, item, "entry", f"- [{index}] {_describe(item)}", (*prefix, index)))
+        else:
+            spans.append(_node_span(text, root, "value", _describe(root), prefix))
+    return spans
+
+
+def _node_span(text: Text, node: yaml.Node, kind: str, label: str, path: tuple) -> Span:
+    start = text.byte_offset(node.start_mark.index)
+    end = max(start, text.byte_offset(node.end_mark.index))
+    return Span(start, end, kind, label, path)
+
+
+def _describe(node: yaml.Node) -> str:
+    if isinstance(node, yaml.MappingNode):
+        return f"mapping of {len(node.value)}"
+    if isinstance(node, yaml.SequenceNode):
+        return f"sequence of {len(node.value)}"
+    value = str(node.value)
+    return value if len(value) <= 40 else value[:37] + "..."
+
+
+def _one_line(exc: yaml.YAMLError) -> str:
+    if isinstance(exc, yaml.MarkedYAMLError):
+        parts = [exc.context, exc.problem]
+        return "; ".join(p for p in parts if p) or "invalid YAML"
+    return str(exc).splitlines()[0]
+
+
+def _hint(exc: yaml.YAMLError) -> str:
+    problem = getattr(exc, "problem", "") or ""
+    if "constructor for the tag" in problem:
+        return "Python tags are refused: formatlens loads YAML with the safe loader only"
+    if "tab" in problem:
+        return "YAML indents with spaces, not tabs"
+    return "check the indentation and quoting just before this offset"
+
+
+codec = YamlCodec()

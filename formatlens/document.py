@@ -1,0 +1,165 @@
+"""What a decode produces: a Document with its value, schema, byte spans and findings.
+
+``Document.value`` and ``Document.spans`` are computed on first use and cached,
+so a page that shows only the schema or a hexdump never pays for the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Literal
+
+from formatlens.errors import FormatError
+
+SpanKind = Literal[
+    "magic", "header", "length", "tag", "key", "type", "value", "opcode",
+    "metadata", "padding", "footer", "compressed", "entry",
+]
+Severity = Literal["info", "warning", "danger"]
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A byte range of the input and what it means."""
+
+    start: int
+    """Offset of the first byte."""
+    end: int
+    """Offset one past the last byte (exclusive)."""
+    kind: str
+    """One of the shared span kinds: magic, header, length, tag, key, type, value, opcode..."""
+    label: str
+    """What a person reads on hover, e.g. "BININT1 42" or "string 'name'"."""
+    path: tuple = ()
+    """Where the bytes land in Document.value (keys and indexes)."""
+    children: tuple[Span, ...] = ()
+    """Nested spans, inside this one and sorted by start."""
+
+    def walk(self):
+        """This span and all its descendants, in byte order."""
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """Something a person should know about the input: a note, a warning or a danger."""
+
+    severity: Severity
+    message: str
+    span: Span | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Schema:
+    """A schema carried by or inferred for the data."""
+
+    kind: str
+    """"avro", "proto", "parquet", "arrow", "json-schema", "csv-columns"..."""
+    text: str
+    """The schema in its own language, as a person reads it."""
+    details: dict = field(default_factory=dict)
+    """Format-specific extras (codec, column statistics, whether it was inferred...)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Traits:
+    """How a format classifies; the format guide and comparison tables are built from these."""
+
+    textual: bool
+    schema_based: bool
+    shape: Literal["hierarchical", "tabular"]
+    orientation: Literal["row", "column", "document"]
+    portable: bool
+    purpose: Literal["general", "specialized"] = "general"
+
+
+@dataclass(frozen=True, slots=True)
+class CodecInfo:
+    """Who a codec is: what formats() lists."""
+
+    name: str
+    title: str
+    media_type: str
+    extensions: tuple[str, ...]
+    traits: Traits
+    library: str
+    aliases: tuple[str, ...] = ()
+    available: bool = True
+    """False when the codec's dependency is missing (see ``unavailable_reason``)."""
+    unavailable_reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Conversion:
+    """The result of convert(): the bytes, and what the target could not hold exactly."""
+
+    data: bytes
+    format: str
+    source_format: str
+    losses: list[str]
+    schema: Schema | None = None
+
+
+class Document:
+    """A decoded input. ``value`` and ``spans`` are lazy; both raise FormatError when bad."""
+
+    def __init__(
+        self,
+        format: str,
+        data: bytes,
+        *,
+        value: Any = None,
+        value_factory: Callable[[], Any] | None = None,
+        spans_factory: Callable[[], Sequence[Span]] | None = None,
+        schema: Schema | None = None,
+        findings: Sequence[Finding] = (),
+        details: dict | None = None,
+    ) -> None:
+        self.format = format
+        self.data = data
+        self.schema = schema
+        self.findings = list(findings)
+        self.details = details or {}
+        """Codec extras a view can show (dialect, encoding, document count...)."""
+        self._value_factory = value_factory or (lambda: value)
+        self._spans_factory = spans_factory or (lambda: ())
+
+    @cached_property
+    def value(self) -> Any:
+        return _guarded(self.format, self._value_factory)
+
+    @cached_property
+    def spans(self) -> list[Span]:
+        return sorted(_guarded(self.format, self._spans_factory), key=lambda s: (s.start, -s.end))
+
+    def spans_at(self, offset: int) -> list[Span]:
+        """The spans covering ``offset``, outermost first."""
+        found: list[Span] = []
+        level = self.spans
+        while True:
+            hit = next((s for s in level if s.start <= offset < s.end), None)
+            if hit is None:
+                return found
+            found.append(hit)
+            level = hit.children
+
+    def __repr__(self) -> str:
+        return f"<Document {self.format} {len(self.data):,} bytes, {len(self.findings)} findings>"
+
+
+def _guarded(format: str, factory: Callable[[], Any]) -> Any:
+    """Run a lazy step so that nothing but a FormatError escapes it."""
+    try:
+        return factory()
+    except FormatError:
+        raise
+    except RecursionError:
+        raise FormatError("nesting is too deep to follow", format=format) from None
+    except MemoryError:
+        raise FormatError("the data needs more memory than is allowed", format=format) from None
+    except Exception as exc:  # a library's own error for bad bytes
+        raise FormatError(f"{type(exc).__name__}: {exc}", format=format) from None

@@ -1,0 +1,61 @@
+"""The operator's limits, read from environment variables.
+
+Every decode is bounded so that no upload can hang the server or eat its
+memory. A limit that trips raises :class:`LimitExceeded`, naming the variable
+that raises it. Defaults suit a small team server.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+
+from formatlens.errors import LimitExceeded
+
+_PREFIX = "FORMATLENS_"
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_input_bytes: int = 50 * 1024 * 1024
+    """Largest input accepted by load()."""
+    max_depth: int = 500
+    """Deepest nesting of containers in a decoded value."""
+    max_nodes: int = 2_000_000
+    """Most values in a decoded or converted value (YAML aliases and pickle memo
+    references count once per use, so a 'billion laughs' trips this)."""
+    max_output_bytes: int = 200 * 1024 * 1024
+    """Largest output of dump() or convert()."""
+    max_spans: int = 200_000
+    """Most byte spans annotated per document; the rest of the bytes stay unannotated."""
+    max_decode_seconds: float = 10.0
+    """Wall time for one decode (enforced by the worker pool on a server)."""
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Limits:
+        environ = os.environ if environ is None else environ
+        values = {}
+        for field in fields(cls):
+            raw = environ.get(env_name(field.name))
+            if raw is not None:
+                values[field.name] = type(field.default)(raw)
+        return cls(**values)
+
+    def check(self, name: str, value: int | float, *, what: str, offset: int | None = None) -> None:
+        """Raise LimitExceeded when ``value`` is over the limit called ``name``."""
+        bound = getattr(self, name)
+        if value > bound:
+            raise LimitExceeded(
+                f"{what} is over the limit of {bound:,}",
+                offset=offset,
+                hint=f"an operator can raise it with the environment variable {env_name(name)}",
+            )
+
+
+def env_name(field_name: str) -> str:
+    return _PREFIX + field_name.upper()
+
+
+def current() -> Limits:
+    """The limits in force now (read from the environment on each call, so tests can set them)."""
+    return Limits.from_env()
