@@ -1,0 +1,136 @@
+"""Python pickle, read as data only (see formatlens.safe_unpickle); protocols 0 to 5.
+
+Decoding never imports or calls anything named in the pickle. Every import or
+call outside the allowlist is a "danger" finding with the opcode's bytes.
+Encoding uses the standard library's pickle with the chosen protocol.
+"""
+
+from __future__ import annotations
+
+import pickle
+import pickletools
+from typing import Any
+
+from formatlens.codecs.base import Codec
+from formatlens.document import Document, Finding, Span, Traits
+from formatlens.limits import current
+from formatlens.safe_unpickle import CallNode, Op, rebuild
+
+_ARG_LENGTH_BYTES = {
+    pickletools.TAKEN_FROM_ARGUMENT1: 1,
+    pickletools.TAKEN_FROM_ARGUMENT4: 4,
+    pickletools.TAKEN_FROM_ARGUMENT4U: 4,
+    pickletools.TAKEN_FROM_ARGUMENT8U: 8,
+}
+_VALID_FIRST = {op.code.encode("latin-1") for op in pickletools.opcodes}
+
+
+class PickleCodec(Codec):
+    name = "pickle"
+    title = "pickle"
+    media_type = "application/x-python-pickle"
+    extensions = (".pickle", ".pkl", ".pck", ".p", ".dill")
+    aliases = ("pkl", "dill")
+    traits = Traits(textual=False, schema_based=False, shape="hierarchical", orientation="document",
+                    portable=False, purpose="specialized")
+    library = "python"
+    holds = frozenset({
+        "null", "bool", "number", "bigint", "nonfinite", "bytes", "datetime", "naive_datetime", "date",
+        "time", "timedelta", "decimal", "uuid", "complex", "fraction", "set", "tuple", "nonstr_keys", "objects",
+    })
+
+    def sniff(self, data: bytes) -> float:
+        if len(data) >= 2 and data[0] == 0x80 and data[1] <= pickle.HIGHEST_PROTOCOL:
+            return 0.95 if data.endswith(b".") else 0.8
+        if data.endswith(b".") and data[:1] in _VALID_FIRST and len(data) > 1:
+            try:  # protocol 0/1 have no magic: parse a bounded head of opcodes
+                rebuild(data[:65536]) if len(data) <= 65536 else None
+            except Exception:
+                return 0.0
+            return 0.6
+        return 0.0
+
+    def decode(self, data: bytes, *, trusted: frozenset[str] = frozenset(), **_: Any) -> Document:
+        result = rebuild(data, trusted=frozenset(trusted), max_nodes=current().max_nodes)
+        spans_by_op: dict[int, Span] = {}
+
+        def span_of(op: Op) -> Span:
+            if op.start not in spans_by_op:
+                spans_by_op[op.start] = op_span(op)
+            return spans_by_op[op.start]
+
+        findings = [
+            Finding("info" if alarm.trusted else "danger", alarm.message, span_of(alarm.op)) for alarm in result.alarms
+        ]
+        if any(alarm.op.arg and "dill" in str(alarm.op.arg) for alarm in result.alarms) or any(
+            "dill" in finding.message for finding in findings
+        ):
+            findings.insert(0, Finding("warning", "written by dill: it recreates functions and classes when loaded"))
+        findings += [Finding("warning", note) for note in result.notes]
+        if result.trailing:
+            findings.append(Finding("warning", f"{result.trailing} bytes after the STOP opcode are not part of the pickle"))
+        if not any(f.severity == "danger" for f in findings):
+            findings.insert(0, Finding("info", "no imports or calls outside the allowlist: safe to load as data"))
+        details = {
+            "protocol": result.protocol,
+            "opcodes": len(result.ops),
+            "imports": sorted({str(op.arg) for op in result.ops if op.name in ("GLOBAL", "INST")}),
+        }
+        limit = current().max_spans
+        return Document(
+            "pickle",
+            data,
+            value=result.value,
+            spans_factory=lambda: [span_of(op) for op in result.ops[:limit]],
+            findings=findings,
+            details=details,
+        )
+
+    def encode(self, value: Any, *, protocol: int = pickle.DEFAULT_PROTOCOL, **_: Any) -> bytes:
+        if not 0 <= int(protocol) <= pickle.HIGHEST_PROTOCOL:
+            raise self.error(f"protocol must be 0 to {pickle.HIGHEST_PROTOCOL}")
+        return pickle.dumps(_plain(value), protocol=int(protocol))
+
+
+def _plain(value: Any) -> Any:
+    """CallNode placeholders written as the plain dicts they show."""
+    if isinstance(value, CallNode):
+        return {key: _plain(child) for key, child in value.items()}
+    if isinstance(value, dict):
+        return type(value)((key, _plain(child)) for key, child in value.items()) if type(value) is dict else value
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
+
+
+def op_span(op: Op) -> Span:
+    """An opcode's span: the opcode byte, then its argument (length prefix and payload)."""
+    label = _label(op)
+    kind = {"PROTO": "header", "FRAME": "header", "STOP": "footer"}.get(op.name, "opcode")
+    children = [Span(op.start, op.start + 1, "opcode", op.name)]
+    arg_start = op.start + 1
+    if op.end > arg_start:
+        size = op.code.arg.n if op.code.arg else 0
+        prefix = _ARG_LENGTH_BYTES.get(size, 0)
+        if prefix:
+            children.append(Span(arg_start, arg_start + prefix, "length", f"length {op.end - arg_start - prefix}"))
+            arg_start += prefix
+        if op.end > arg_start:
+            children.append(Span(arg_start, op.end, "length" if op.name == "FRAME" else "value", _short_arg(op.arg)))
+    return Span(op.start, op.end, kind, label, (), tuple(children))
+
+
+def _label(op: Op) -> str:
+    if op.arg is None:
+        return op.name
+    if op.name in ("GLOBAL", "INST"):
+        return f"{op.name} {str(op.arg).replace(' ', '.')}"
+    return f"{op.name} {_short_arg(op.arg)}"
+
+
+def _short_arg(arg: Any, width: int = 48) -> str:
+    text = repr(arg)
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+codec = PickleCodec()

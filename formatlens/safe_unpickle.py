@@ -1,0 +1,537 @@
+"""Rebuild the data in a pickle without running any of its code.
+
+The pickle's opcodes (from ``pickletools.genops``, which only parses) drive a
+small stack machine that knows the opcodes of protocols 0 to 5. Containers and
+scalars are built as themselves. A short allowlist of pure-data classes
+(datetime, Decimal, UUID, OrderedDict, set...) is rebuilt by calling their
+constructors with data arguments only. Everything else - any other import, call
+or object creation - becomes a visible :class:`CallNode` such as
+``{"!call": "os.system", "args": ["rm -rf /"]}`` plus a "danger" finding.
+Nothing named in the pickle is ever imported.
+"""
+
+from __future__ import annotations
+
+import collections
+import datetime
+import decimal
+import fractions
+import pickletools
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from io import BytesIO
+from typing import Any
+
+from formatlens.errors import FormatError
+
+_MARK = object()
+
+
+class CallNode(dict):
+    """A placeholder for something the pickle would import, call or instantiate."""
+
+    __hash__ = object.__hash__  # usable as a dict key or set member, as the real object might be
+
+
+@dataclass(frozen=True)
+class GlobalRef:
+    module: str
+    name: str
+
+    @property
+    def dotted(self) -> str:
+        return f"{self.module}.{self.name}"
+
+
+def _from_codecs_encode(text: str, encoding: str = "utf-8") -> bytes:
+    # Protocols 0-2 write bytes as _codecs.encode(text, "latin1").
+    if encoding.replace("-", "").lower() not in ("latin1", "iso88591", "utf8"):
+        raise ValueError(f"_codecs.encode with encoding {encoding!r} is not rebuilt")
+    return text.encode(encoding)
+
+
+def _defaultdict(factory: Any = None, *items: Any) -> collections.defaultdict:
+    if factory is not None and factory not in _SAFE_FACTORIES:
+        raise ValueError("defaultdict with a factory outside the allowlist")
+    return collections.defaultdict(factory, *items)
+
+
+_SAFE_FACTORIES = (list, dict, set, int, float, str, tuple)
+
+REBUILDERS: dict[str, Callable[..., Any]] = {
+    "builtins.set": set,
+    "builtins.frozenset": frozenset,
+    "builtins.list": list,
+    "builtins.tuple": tuple,
+    "builtins.dict": dict,
+    "builtins.bytes": bytes,
+    "builtins.bytearray": bytearray,
+    "builtins.complex": complex,
+    "builtins.int": int,
+    "builtins.float": float,
+    "builtins.str": str,
+    "builtins.bool": bool,
+    "builtins.slice": slice,
+    "builtins.range": range,
+    "__builtin__.set": set,
+    "__builtin__.frozenset": frozenset,
+    "__builtin__.complex": complex,
+    "_codecs.encode": _from_codecs_encode,
+    "datetime.datetime": datetime.datetime,
+    "datetime.date": datetime.date,
+    "datetime.time": datetime.time,
+    "datetime.timedelta": datetime.timedelta,
+    "datetime.timezone": datetime.timezone,
+    "decimal.Decimal": decimal.Decimal,
+    "_pydecimal.Decimal": decimal.Decimal,
+    "fractions.Fraction": fractions.Fraction,
+    "uuid.UUID": uuid.UUID,
+    "collections.OrderedDict": collections.OrderedDict,
+    "collections.Counter": collections.Counter,
+    "collections.deque": collections.deque,
+    "collections.defaultdict": _defaultdict,
+}
+"""Pure-data classes rebuilt for real: their constructors take data and run no code of the pickle's."""
+
+ALLOWLIST = frozenset(REBUILDERS) | {
+    "copyreg._reconstructor", "copy_reg._reconstructor", "builtins.object", "__builtin__.object",
+}
+
+DANGERS = {
+    "os.system": "runs a shell command",
+    "posix.system": "runs a shell command",
+    "nt.system": "runs a shell command",
+    "os.popen": "runs a shell command",
+    "os.exec": "replaces the process with another program",
+    "os.spawn": "starts a program",
+    "os.remove": "deletes a file",
+    "os.unlink": "deletes a file",
+    "shutil.rmtree": "deletes a directory tree",
+    "subprocess.": "starts a process",
+    "builtins.eval": "evaluates Python source",
+    "builtins.exec": "executes Python source",
+    "builtins.compile": "compiles Python source",
+    "builtins.__import__": "imports any module",
+    "builtins.getattr": "reaches any attribute (a common gadget to get at os.system)",
+    "builtins.setattr": "changes any attribute",
+    "builtins.open": "opens files",
+    "builtins.breakpoint": "starts the debugger",
+    "importlib.import_module": "imports any module",
+    "socket.": "opens network connections",
+    "pty.spawn": "starts a shell",
+    "webbrowser.": "opens URLs",
+    "dill._dill.": "is dill's way to recreate functions, classes or code objects",
+    "marshal.loads": "loads code objects",
+    "types.CodeType": "creates code objects",
+    "types.FunctionType": "creates functions",
+}
+
+
+def why_dangerous(dotted: str) -> str:
+    for prefix, reason in DANGERS.items():
+        if dotted == prefix or (prefix.endswith((".", "_")) and dotted.startswith(prefix)) or dotted.startswith(prefix + "."):
+            return reason
+    module = dotted.rsplit(".", 1)[0]
+    return f"unpickling would import module {module!r} and run its code"
+
+
+@dataclass
+class Op:
+    name: str
+    arg: Any
+    start: int
+    end: int
+    code: pickletools.OpcodeInfo
+
+
+@dataclass
+class Alarm:
+    """Something the pickle would import or call: reported as a danger finding."""
+
+    op: Op
+    message: str
+    trusted: bool = False
+
+
+@dataclass
+class Rebuild:
+    value: Any
+    ops: list[Op]
+    alarms: list[Alarm] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    protocol: int = 0
+    trailing: int = 0
+
+
+def parse_ops(data: bytes) -> tuple[list[Op], int]:
+    """The opcodes with their byte ranges, and the number of bytes after STOP."""
+    ops: list[Op] = []
+    stream = BytesIO(data)
+    previous: tuple | None = None
+    try:
+        for code, arg, pos in pickletools.genops(stream):
+            if previous is not None:
+                ops.append(Op(previous[0].name, previous[1], previous[2], pos, previous[0]))
+            previous = (code, arg, pos)
+    except (ValueError, EOFError, UnicodeDecodeError, OverflowError) as exc:
+        at = ops[-1].end if ops else 0
+        if previous is not None:
+            at = previous[2]
+        raise FormatError(f"broken opcode: {exc}", offset=at, format="pickle",
+                          hint="the pickle is truncated or not a pickle") from None
+    if previous is None:
+        raise FormatError("empty pickle", offset=0, format="pickle")
+    end = stream.tell()
+    ops.append(Op(previous[0].name, previous[1], previous[2], end, previous[0]))
+    return ops, len(data) - end
+
+
+class Machine:
+    """The stack machine. Each opcode handler is a method named after the opcode."""
+
+    def __init__(self, ops: list[Op], trusted: frozenset[str], max_nodes: int) -> None:
+        self.ops = ops
+        self.trusted = trusted
+        self.stack: list[Any] = []
+        self.marks: list[int] = []
+        self.memo: dict[int, Any] = {}
+        self.alarms: list[Alarm] = []
+        self.notes: list[str] = []
+        self.protocol = 0
+        self.budget = max_nodes
+        self.op: Op | None = None
+
+    def run(self) -> Any:
+        for op in self.ops:
+            self.op = op
+            handler = getattr(self, "op_" + op.name, None)
+            if handler is None:
+                raise self.fail(f"opcode {op.name} is not supported")
+            try:
+                result = handler(op.arg)
+            except FormatError:
+                raise
+            except (IndexError, KeyError) as exc:
+                raise self.fail(f"{op.name} found the stack or memo in the wrong state ({exc!r})") from None
+            except (TypeError, ValueError, OverflowError, ArithmeticError) as exc:
+                raise self.fail(f"{op.name} could not be applied: {exc}") from None
+            if op.name == "STOP":
+                return result
+        raise self.fail("no STOP opcode")
+
+    def fail(self, message: str) -> FormatError:
+        offset = self.op.start if self.op else None
+        return FormatError(message, offset=offset, format="pickle", hint="the pickle is malformed")
+
+    # -- helpers
+    def push(self, value: Any) -> None:
+        self.budget -= 1
+        if self.budget < 0:
+            raise FormatError("the pickle builds too many values", offset=self.op.start, format="pickle",
+                              hint="raise FORMATLENS_MAX_NODES")
+        self.stack.append(value)
+
+    def pop_mark(self) -> list[Any]:
+        at = self.marks.pop()
+        items = self.stack[at:]
+        del self.stack[at:]
+        return items
+
+    def alarm(self, message: str, dotted: str) -> None:
+        self.alarms.append(Alarm(self.op, message, trusted=dotted in self.trusted))
+
+    def call(self, func: Any, args: Any, kind: str = "!call", kwargs: dict | None = None) -> Any:
+        if isinstance(func, GlobalRef) and func.dotted in REBUILDERS and not kwargs:
+            if func.dotted in ("copyreg._reconstructor", "copy_reg._reconstructor"):
+                return self._reconstructor(args)
+            try:
+                return REBUILDERS[func.dotted](*args)
+            except (TypeError, ValueError, ArithmeticError, OverflowError) as exc:
+                self.notes.append(f"{func.dotted}{_short(args)} could not be rebuilt ({exc}); shown as a call")
+        if isinstance(func, GlobalRef) and func.dotted in ("copyreg._reconstructor", "copy_reg._reconstructor"):
+            return self._reconstructor(args)
+        name = func.dotted if isinstance(func, GlobalRef) else _short(func)
+        node = CallNode({kind: name, "args": list(args) if isinstance(args, (list, tuple)) else args})
+        if kwargs:
+            node["kwargs"] = kwargs
+        verb = "creates an object of" if kind == "!new" else "calls"
+        self.alarm(f"{self.op.name} {verb} {name}{_short(args)}: {why_dangerous(name)}", name)
+        return node
+
+    def _reconstructor(self, args: Any) -> Any:
+        cls, base, state = (list(args) + [None, None, None])[:3]
+        dotted = cls.dotted if isinstance(cls, GlobalRef) else _short(cls)
+        if dotted == "uuid.UUID":  # its state arrives with the next BUILD
+            return CallNode({"!new": "uuid.UUID", "args": [], "_pending": True})
+        if isinstance(cls, GlobalRef) and dotted in REBUILDERS and state is not None:
+            return REBUILDERS[dotted](state)
+        self.alarm(f"copyreg._reconstructor creates an object of {dotted}: {why_dangerous(dotted)}", dotted)
+        node = CallNode({"!new": dotted, "args": []})
+        if state is not None:
+            node["state"] = state
+        return node
+
+    def global_ref(self, module: str, name: str) -> GlobalRef:
+        ref = GlobalRef(module, name)
+        if ref.dotted not in ALLOWLIST:
+            self.alarm(f"{self.op.name} imports {ref.dotted}: {why_dangerous(ref.dotted)}", ref.dotted)
+        return ref
+
+    # -- framing and markers
+    def op_PROTO(self, arg):
+        self.protocol = arg
+
+    def op_FRAME(self, arg):
+        pass
+
+    def op_STOP(self, arg):
+        return self.stack.pop()
+
+    def op_MARK(self, arg):
+        self.marks.append(len(self.stack))
+
+    def op_POP(self, arg):
+        if self.stack:
+            self.stack.pop()
+        else:
+            self.pop_mark()
+
+    def op_POP_MARK(self, arg):
+        self.pop_mark()
+
+    def op_DUP(self, arg):
+        self.push(self.stack[-1])
+
+    # -- scalars
+    def _scalar(self, arg):
+        self.push(arg)
+
+    op_INT = op_BININT = op_BININT1 = op_BININT2 = op_LONG = op_LONG1 = op_LONG4 = _scalar
+    op_FLOAT = op_BINFLOAT = _scalar
+    op_UNICODE = op_SHORT_BINUNICODE = op_BINUNICODE = op_BINUNICODE8 = _scalar
+    op_STRING = op_BINSTRING = op_SHORT_BINSTRING = _scalar
+
+    def op_BINBYTES(self, arg):
+        self.push(bytes(arg))
+
+    op_SHORT_BINBYTES = op_BINBYTES8 = op_BINBYTES
+
+    def op_BYTEARRAY8(self, arg):
+        self.push(bytearray(arg))
+
+    def op_NONE(self, arg):
+        self.push(None)
+
+    def op_NEWTRUE(self, arg):
+        self.push(True)
+
+    def op_NEWFALSE(self, arg):
+        self.push(False)
+
+    def op_NEXT_BUFFER(self, arg):
+        self.notes.append("the pickle expects an out-of-band buffer (protocol 5); shown as a placeholder")
+        self.push(CallNode({"!buffer": "out-of-band"}))
+
+    def op_READONLY_BUFFER(self, arg):
+        pass
+
+    # -- containers
+    def op_EMPTY_LIST(self, arg):
+        self.push([])
+
+    def op_EMPTY_TUPLE(self, arg):
+        self.push(())
+
+    def op_EMPTY_DICT(self, arg):
+        self.push({})
+
+    def op_EMPTY_SET(self, arg):
+        self.push(set())
+
+    def op_LIST(self, arg):
+        self.push(self.pop_mark())
+
+    def op_TUPLE(self, arg):
+        self.push(tuple(self.pop_mark()))
+
+    def op_TUPLE1(self, arg):
+        self.stack[-1:] = [tuple(self.stack[-1:])]
+
+    def op_TUPLE2(self, arg):
+        self.stack[-2:] = [tuple(self.stack[-2:])]
+
+    def op_TUPLE3(self, arg):
+        self.stack[-3:] = [tuple(self.stack[-3:])]
+
+    def op_DICT(self, arg):
+        items = self.pop_mark()
+        self.push(dict(zip(items[::2], items[1::2])))
+
+    def op_FROZENSET(self, arg):
+        self.push(frozenset(self.pop_mark()))
+
+    def op_APPEND(self, arg):
+        item = self.stack.pop()
+        self._extend(self.stack[-1], [item])
+
+    def op_APPENDS(self, arg):
+        items = self.pop_mark()
+        self._extend(self.stack[-1], items)
+
+    def _extend(self, target, items):
+        self.budget -= len(items)
+        if isinstance(target, CallNode):
+            target.setdefault("items", []).extend(items)
+        elif isinstance(target, (list, collections.deque)):
+            target.extend(items)
+        else:
+            raise TypeError(f"cannot append to {type(target).__name__}")
+
+    def op_SETITEM(self, arg):
+        value = self.stack.pop()
+        key = self.stack.pop()
+        self._set_items(self.stack[-1], [key, value])
+
+    def op_SETITEMS(self, arg):
+        items = self.pop_mark()
+        self._set_items(self.stack[-1], items)
+
+    def _set_items(self, target, items):
+        self.budget -= len(items)
+        if isinstance(target, CallNode):
+            target = target.setdefault("setitems", {})
+        if not isinstance(target, dict):
+            raise TypeError(f"cannot set items on {type(target).__name__}")
+        for key, value in zip(items[::2], items[1::2]):
+            target[key] = value
+
+    def op_ADDITEMS(self, arg):
+        items = self.pop_mark()
+        target = self.stack[-1]
+        if isinstance(target, CallNode):
+            target.setdefault("items", []).extend(items)
+        else:
+            target.update(items)
+
+    # -- memo
+    def op_PUT(self, arg):
+        self.memo[arg] = self.stack[-1]
+
+    op_BINPUT = op_LONG_BINPUT = op_PUT
+
+    def op_MEMOIZE(self, arg):
+        self.memo[len(self.memo)] = self.stack[-1]
+
+    def op_GET(self, arg):
+        if arg not in self.memo:
+            raise self.fail(f"memo entry {arg} is read before it is written")
+        self.push(self.memo[arg])
+
+    op_BINGET = op_LONG_BINGET = op_GET
+
+    # -- imports, calls and objects: never executed
+    def op_GLOBAL(self, arg):
+        module, name = arg.split(" ", 1) if " " in arg else (arg, "")
+        self.push(self.global_ref(module, name))
+
+    def op_STACK_GLOBAL(self, arg):
+        name = self.stack.pop()
+        module = self.stack.pop()
+        if not (isinstance(module, str) and isinstance(name, str)):
+            raise self.fail("STACK_GLOBAL needs two strings")
+        self.push(self.global_ref(module, name))
+
+    def op_REDUCE(self, arg):
+        args = self.stack.pop()
+        func = self.stack.pop()
+        self.push(self.call(func, args))
+
+    def op_NEWOBJ(self, arg):
+        args = self.stack.pop()
+        cls = self.stack.pop()
+        self.push(self._new(cls, args))
+
+    def op_NEWOBJ_EX(self, arg):
+        kwargs = self.stack.pop()
+        args = self.stack.pop()
+        cls = self.stack.pop()
+        self.push(self._new(cls, args, kwargs))
+
+    def _new(self, cls, args, kwargs=None):
+        if isinstance(cls, GlobalRef) and cls.dotted == "uuid.UUID":
+            return CallNode({"!new": "uuid.UUID", "args": list(args), "_pending": True})
+        if isinstance(cls, GlobalRef) and cls.dotted in REBUILDERS and not kwargs:
+            return self.call(cls, args)
+        return self.call(cls, args, "!new", kwargs)
+
+    def op_INST(self, arg):
+        module, name = arg.split(" ", 1)
+        args = self.pop_mark()
+        self.push(self.call(self.global_ref(module, name), tuple(args)))
+
+    def op_OBJ(self, arg):
+        items = self.pop_mark()
+        cls, args = items[0], tuple(items[1:])
+        self.push(self.call(cls, args))
+
+    def op_BUILD(self, arg):
+        state = self.stack.pop()
+        target = self.stack[-1]
+        if isinstance(target, CallNode) and target.pop("_pending", False):
+            rebuilt = _uuid_from_state(state)
+            if rebuilt is not None:
+                self._replace(target, rebuilt)
+                return
+        if isinstance(target, CallNode):
+            target["state"] = state
+        elif isinstance(target, dict) and isinstance(state, dict):
+            target.update(state)
+        else:
+            self.notes.append(f"BUILD state for {type(target).__name__} ignored")
+
+    def _replace(self, old: Any, new: Any) -> None:
+        self.stack[-1] = new
+        for key, value in self.memo.items():
+            if value is old:
+                self.memo[key] = new
+
+    def op_PERSID(self, arg):
+        self.push(self._persistent(arg))
+
+    def op_BINPERSID(self, arg):
+        self.push(self._persistent(self.stack.pop()))
+
+    def _persistent(self, pid):
+        self.alarm(f"{self.op.name} asks the application's persistent_load for {pid!r}", "persistent_load")
+        return CallNode({"!persistent_id": pid})
+
+    def op_EXT1(self, arg):
+        self.alarm(f"{self.op.name} imports extension code {arg} from the copyreg registry", "copyreg.extension")
+        self.push(CallNode({"!extension": arg}))
+
+    op_EXT2 = op_EXT4 = op_EXT1
+
+
+def _uuid_from_state(state: Any) -> uuid.UUID | None:
+    if isinstance(state, dict) and isinstance(state.get("int"), int):
+        try:
+            return uuid.UUID(int=state["int"])
+        except ValueError:
+            return None
+    return None
+
+
+def _short(value: Any, width: int = 60) -> str:
+    text = value.dotted if isinstance(value, GlobalRef) else repr(value)
+    if isinstance(value, tuple):
+        text = "(" + ", ".join(_short(v, 30) for v in value) + ("," if len(value) == 1 else "") + ")"
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def rebuild(data: bytes, *, trusted: frozenset[str] = frozenset(), max_nodes: int = 2_000_000) -> Rebuild:
+    """Parse and rebuild a pickle; raise FormatError if it is malformed."""
+    ops, trailing = parse_ops(data)
+    machine = Machine(ops, trusted, max_nodes)
+    value = machine.run()
+    return Rebuild(value, ops, machine.alarms, machine.notes, machine.protocol, trailing)
