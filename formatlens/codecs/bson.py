@@ -1,0 +1,231 @@
+"""BSON with pymongo's bson package.
+
+A file may hold one document or a sequence of them (as mongodump writes).
+Spans come from a walk of the bytes that follows the BSON spec: each document's
+int32 length, each element's type byte, cstring key and value, and the
+trailing 0x00. The same walk locates the byte where a broken file goes wrong.
+"""
+
+from __future__ import annotations
+
+import struct
+from decimal import Decimal
+from typing import Any
+
+import bson
+from bson.binary import UuidRepresentation
+from bson.codec_options import CodecOptions, DatetimeConversion, TypeRegistry
+from bson.decimal128 import Decimal128
+
+from formatlens.codecs.base import Codec
+from formatlens.document import Document, Finding, Span, Traits
+from formatlens.errors import FormatError
+from formatlens.limits import current
+
+
+def _fallback_encoder(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return Decimal128(value)
+    return value
+
+
+READ_OPTIONS = CodecOptions(
+    tz_aware=True,
+    datetime_conversion=DatetimeConversion.DATETIME_AUTO,
+    uuid_representation=UuidRepresentation.STANDARD,
+)
+WRITE_OPTIONS = CodecOptions(
+    tz_aware=True,
+    uuid_representation=UuidRepresentation.STANDARD,
+    type_registry=TypeRegistry(fallback_encoder=_fallback_encoder),
+)
+
+# type byte -> (name, fixed size or a reader name)
+ELEMENT_TYPES = {
+    0x01: ("double", 8), 0x02: ("string", "string"), 0x03: ("document", "document"),
+    0x04: ("array", "document"), 0x05: ("binary", "binary"), 0x06: ("undefined", 0),
+    0x07: ("ObjectId", 12), 0x08: ("boolean", 1), 0x09: ("UTC datetime", 8), 0x0A: ("null", 0),
+    0x0B: ("regex", "regex"), 0x0C: ("DBPointer", "dbpointer"), 0x0D: ("JavaScript code", "string"),
+    0x0E: ("symbol", "string"), 0x0F: ("code with scope", "code_w_scope"), 0x10: ("int32", 4),
+    0x11: ("timestamp", 8), 0x12: ("int64", 8), 0x13: ("decimal128", 16), 0xFF: ("MinKey", 0),
+    0x7F: ("MaxKey", 0),
+}
+
+
+class BsonCodec(Codec):
+    name = "bson"
+    title = "BSON"
+    media_type = "application/bson"
+    extensions = (".bson",)
+    traits = Traits(textual=False, schema_based=False, shape="hierarchical", orientation="document", portable=True)
+    library = "pymongo"
+    holds = frozenset({"null", "bool", "number", "nonfinite", "bytes", "datetime", "decimal", "uuid"})
+
+    def sniff(self, data: bytes) -> float:
+        if len(data) < 5:
+            return 0.0
+        (length,) = struct.unpack_from("<i", data)
+        if length < 5 or length > len(data) or data[length - 1] != 0:
+            return 0.0
+        if length > 5 and data[4] not in ELEMENT_TYPES:
+            return 0.0
+        if length > 5:  # the first key must be a cstring inside the document
+            end = data.find(b"\x00", 5, length)
+            if end < 0:
+                return 0.0
+        return 0.95 if length == len(data) else 0.85
+
+    def decode(self, data: bytes, **_: Any) -> Document:
+        try:
+            documents = bson.decode_all(data, READ_OPTIONS)
+        except Exception as exc:  # InvalidBSON, and the odd ValueError/OverflowError from bad values
+            offset = _first_bad_offset(data)
+            raise self.error(f"invalid BSON: {exc}", offset=offset,
+                             hint="check the length prefixes: each document starts with its int32 size") from None
+        if not documents:
+            raise self.error("no BSON document", offset=0)
+        findings = []
+        if len(documents) == 1:
+            value = documents[0]
+        else:
+            value = documents
+            findings.append(Finding("info", f"a sequence of {len(documents)} BSON documents: shown as a list"))
+        many = len(documents) > 1
+        return Document("bson", data, value=value, findings=findings, details={"documents": len(documents)},
+                        spans_factory=lambda: _Walker(data).documents(many))
+
+    def encode(self, value: Any, **_: Any) -> bytes:
+        if not isinstance(value, dict):
+            raise self.error("BSON needs a document (a dict) at the top", hint="convert() wraps other values for you")
+        return bson.encode(value, codec_options=WRITE_OPTIONS)
+
+    def reshape(self, value: Any, losses: list[str]) -> Any:
+        if isinstance(value, dict):
+            return value
+        if isinstance(value, list):
+            losses.append("BSON needs a document at the top: the list was wrapped as {'items': [...]}")
+            return {"items": value}
+        losses.append("BSON needs a document at the top: the value was wrapped as {'value': ...}")
+        return {"value": value}
+
+
+class _Walker:
+    """Walks BSON bytes and returns spans; raises FormatError at the first impossible byte."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.limits = current()
+        self.arrays: set[tuple] = set()
+        """Paths of arrays, whose keys "0", "1"... are indexes in Document.value."""
+
+    def documents(self, many: bool) -> list[Span]:
+        spans, pos, index = [], 0, 0
+        while pos < len(self.data):
+            span = self.document(pos, (index,) if many else (), "document" if not many else f"document {index}", 0)
+            spans.append(span)
+            pos = span.end
+            index += 1
+        return spans
+
+    def fail(self, message: str, offset: int) -> FormatError:
+        return FormatError(message, offset=offset, format="bson")
+
+    def int32(self, pos: int) -> int:
+        if pos + 4 > len(self.data):
+            raise self.fail("truncated int32", pos)
+        return struct.unpack_from("<i", self.data, pos)[0]
+
+    def cstring(self, pos: int, limit: int) -> int:
+        end = self.data.find(b"\x00", pos, limit)
+        if end < 0:
+            raise self.fail("unterminated cstring", pos)
+        return end + 1
+
+    def document(self, start: int, path: tuple, label: str, depth: int) -> Span:
+        if depth > self.limits.max_depth:
+            self.limits.check("max_depth", depth, what="the document nesting", offset=start)
+        length = self.int32(start)
+        end = start + length
+        if length < 5 or end > len(self.data):
+            raise self.fail(f"document length {length} does not fit the {len(self.data) - start} bytes left", start)
+        if self.data[end - 1] != 0:
+            raise self.fail("document does not end with 0x00", end - 1)
+        children = [Span(start, start + 4, "length", f"document length {length}", path)]
+        pos, index = start + 4, 0
+        while pos < end - 1:
+            element = self.element(pos, end - 1, path, depth)
+            children.append(element)
+            pos = element.end
+            index += 1
+        if pos != end - 1:
+            raise self.fail("element runs past the end of its document", pos)
+        children.append(Span(end - 1, end, "footer", "end of document (0x00)", path))
+        return Span(start, end, "value", f"{label} ({index} elements, {length} bytes)", path, tuple(children))
+
+    def element(self, pos: int, limit: int, parent: tuple, depth: int) -> Span:
+        type_byte = self.data[pos]
+        if type_byte not in ELEMENT_TYPES:
+            raise self.fail(f"unknown element type 0x{type_byte:02x}", pos)
+        type_name, size = ELEMENT_TYPES[type_byte]
+        key_end = self.cstring(pos + 1, limit)
+        key = self.data[pos + 1 : key_end - 1].decode("utf-8", "replace")
+        path = (*parent, int(key) if parent in self.arrays and key.isdigit() else key)
+        children = [
+            Span(pos, pos + 1, "type", f"type 0x{type_byte:02x} {type_name}", path),
+            Span(pos + 1, key_end, "key", f"key {key!r}", path),
+        ]
+        value_start = key_end
+        if isinstance(size, int):
+            value = Span(value_start, value_start + size, "value", type_name, path)
+        elif size == "document":
+            if type_byte == 0x04:
+                self.arrays.add(path)
+            value = self.document(value_start, path, type_name, depth + 1)
+        else:
+            value = self.sized(size, value_start, limit, path, type_name, depth)
+        if value.end > limit:
+            raise self.fail(f"{type_name} value runs past the end of its document", value_start)
+        children.append(value)
+        return Span(pos, value.end, "entry", f"{key}: {type_name}", path, tuple(children))
+
+    def sized(self, reader: str, start: int, limit: int, path: tuple, type_name: str, depth: int) -> Span:
+        if reader == "string":
+            length = self.int32(start)
+            if length < 1 or start + 4 + length > limit:
+                raise self.fail(f"string length {length} does not fit", start)
+            return Span(start, start + 4 + length, "value", type_name, path, (
+                Span(start, start + 4, "length", f"length {length}", path),
+                Span(start + 4, start + 4 + length, "value", f"{type_name} bytes", path),
+            ))
+        if reader == "binary":
+            length = self.int32(start)
+            if length < 0 or start + 5 + length > limit:
+                raise self.fail(f"binary length {length} does not fit", start)
+            return Span(start, start + 5 + length, "value", type_name, path, (
+                Span(start, start + 4, "length", f"length {length}", path),
+                Span(start + 4, start + 5, "type", f"subtype 0x{self.data[start + 4]:02x}", path),
+                Span(start + 5, start + 5 + length, "value", "binary data", path),
+            ))
+        if reader == "regex":
+            end = self.cstring(self.cstring(start, limit), limit)
+            return Span(start, end, "value", "regex pattern and flags", path)
+        if reader == "dbpointer":
+            string = self.sized("string", start, limit, path, "namespace", depth)
+            return Span(start, string.end + 12, "value", type_name, path)
+        total = self.int32(start)  # code with scope
+        if total < 14 or start + total > limit:
+            raise self.fail(f"code-with-scope length {total} does not fit", start)
+        return Span(start, start + total, "value", type_name, path)
+
+
+def _first_bad_offset(data: bytes) -> int | None:
+    try:
+        _Walker(data).documents(True)
+    except FormatError as exc:
+        return exc.offset
+    except Exception:
+        return None
+    return None
+
+
+codec = BsonCodec()

@@ -1,0 +1,201 @@
+"""CBOR (RFC 8949) with cbor2; date tags (0, 1) load as datetime, other known tags as their types.
+
+Spans come from a walk that follows RFC 8949: each item's initial byte (major
+type and additional information), its argument bytes, its payload, tags, and
+the items nested in arrays, maps and indefinite-length strings.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+from dataclasses import replace
+from typing import Any
+
+import cbor2
+
+from formatlens.binwalk import ByteWalker, preview
+from formatlens.codecs.base import Codec
+from formatlens.document import Document, Finding, Span, Traits
+from formatlens.limits import current
+
+MAJOR = ("unsigned int", "negative int", "byte string", "text string", "array", "map", "tag", "simple/float")
+SELF_DESCRIBE = b"\xd9\xd9\xf7"
+TAGS = {0: "date/time string", 1: "epoch date/time", 2: "positive bignum", 3: "negative bignum",
+        4: "decimal fraction", 5: "bigfloat", 24: "embedded CBOR", 30: "rational", 32: "URI", 35: "regex",
+        37: "UUID", 100: "epoch date", 258: "set", 1004: "date string", 55799: "self-described CBOR"}
+SIMPLE = {20: "false", 21: "true", 22: "null", 23: "undefined"}
+
+
+class _Walker(ByteWalker):
+    format = "cbor"
+
+    def head(self, pos: int) -> tuple[int, int, int | None, int]:
+        """(major type, additional info, argument or None if indefinite, offset after the head)."""
+        self.need(pos, 1, "an item")
+        initial = self.data[pos]
+        major, info = initial >> 5, initial & 0x1F
+        if info < 24:
+            return major, info, info, pos + 1
+        if info <= 27:
+            size = 1 << (info - 24)
+            return major, info, self.uint(pos + 1, size), pos + 1 + size
+        if info == 31 and major in (2, 3, 4, 5, 7):
+            return major, info, None, pos + 1
+        raise self.fail(f"reserved additional information {info} in byte 0x{initial:02x}", pos)
+
+    def item(self, pos: int, path: tuple, depth: int, kind: str = "value") -> Span:
+        self.enter(depth, pos)
+        major, info, arg, after = self.head(pos)
+        initial = Span(pos, pos + 1, "type", f"0x{self.data[pos]:02x}: major {major} ({MAJOR[major]})", path)
+        heads = [initial]
+        if after > pos + 1:
+            role = "tag" if major == 6 else "length" if major in (2, 3, 4, 5) else "value"
+            heads.append(Span(pos + 1, after, role, f"argument {arg:,}", path))
+        if major in (0, 1):
+            value = arg if major == 0 else -1 - arg
+            return Span(pos, after, kind, f"int {value}", path, tuple(heads) if len(heads) > 1 else ())
+        if major in (2, 3):
+            return self.string(pos, after, arg, major, heads, path, depth, kind)
+        if major in (4, 5):
+            return self.container(pos, after, arg, major, heads, path, depth, kind)
+        if major == 6:
+            inner = self.item(after, path, depth + 1)
+            name = TAGS.get(arg, "tag")
+            return Span(pos, inner.end, kind, f"tag {arg} ({name})", path,
+                        (replace(initial, kind="tag"), *heads[1:], inner))
+        if arg is None:
+            raise self.fail("unexpected break (0xff) outside an indefinite-length item", pos)
+        if info == 25:
+            label = f"float16 {struct.unpack('>e', self.data[pos + 1 : after])[0]}"
+        elif info == 26:
+            label = f"float32 {struct.unpack('>f', self.data[pos + 1 : after])[0]}"
+        elif info == 27:
+            label = f"float64 {struct.unpack('>d', self.data[pos + 1 : after])[0]}"
+        else:
+            label = SIMPLE.get(arg, f"simple value {arg}")
+        if len(heads) > 1:
+            heads[1] = replace(heads[1], label=label)
+        return Span(pos, after, kind, label, path, tuple(heads) if len(heads) > 1 else ())
+
+    def string(self, pos, after, length, major, heads, path, depth, kind) -> Span:
+        what = "bytes" if major == 2 else "text"
+        if length is None:  # indefinite: chunks until the break byte
+            chunks, at = [], after
+            while self.need(at, 1, "a chunk") is None and self.data[at] != 0xFF:
+                chunk = self.item(at, path, depth + 1)
+                if self.data[at] >> 5 != major:
+                    raise self.fail(f"a chunk of an indefinite {what} string must be a {what} string", at)
+                chunks.append(chunk)
+                at = chunk.end
+            brk = Span(at, at + 1, "footer", "break", path)
+            return Span(pos, at + 1, kind, f"{what} (indefinite, {len(chunks)} chunks)", path, (*heads, *chunks, brk))
+        self.need(after, length, f"a {what} string")
+        end = after + length
+        raw = self.data[after:end]
+        shown = raw.decode("utf-8", "replace") if major == 3 else raw
+        return Span(pos, end, kind, f"{what} {preview(shown)}", path,
+                    (*heads, Span(after, end, "value", f"{what} payload", path)))
+
+    def container(self, pos, after, count, major, heads, path, depth, kind) -> Span:
+        what = "array" if major == 4 else "map"
+        if count is not None:
+            self.need(after, count * (2 if major == 5 else 1), f"{what} of {count:,} items")
+        children, at, index = list(heads), after, 0
+        while (count is None and self.need(at, 1, "an item") is None and self.data[at] != 0xFF) or (
+            count is not None and index < count
+        ):
+            if self.spans_left <= 0:
+                return Span(pos, len(self.data), kind, f"{what} (annotation stopped)", path, tuple(children))
+            if major == 5:
+                key = self.item(at, path, depth + 1, "key")
+                key_value = _key_of(self.data[key.start : key.end])
+                key = replace(key, path=(*path, key_value))
+                value = self.item(key.end, (*path, key_value), depth + 1)
+                children += [key, value]
+            else:
+                value = self.item(at, (*path, index), depth + 1)
+                children.append(value)
+            at = value.end
+            index += 1
+        if count is None:
+            children.append(Span(at, at + 1, "footer", "break", path))
+            at += 1
+        shown = f"{index:,}" + (", indefinite" if count is None else "")
+        return Span(pos, at, kind, f"{what} of {shown}", path, tuple(children))
+
+
+def _key_of(raw: bytes) -> Any:
+    try:
+        key = cbor2.loads(raw)
+        hash(key)
+        return key
+    except Exception:
+        return raw.hex()
+
+
+class CborCodec(Codec):
+    name = "cbor"
+    title = "CBOR"
+    media_type = "application/cbor"
+    extensions = (".cbor",)
+    traits = Traits(textual=False, schema_based=False, shape="hierarchical", orientation="document", portable=True)
+    library = "cbor2"
+    holds = frozenset({"null", "bool", "number", "bigint", "nonfinite", "bytes", "datetime", "date",
+                       "decimal", "uuid", "fraction", "set", "nonstr_keys"})
+
+    def sniff(self, data: bytes) -> float:
+        if data.startswith(SELF_DESCRIBE):
+            return 0.99
+        if not data or not (0x80 <= data[0] <= 0xBF or 0xC0 <= data[0] <= 0xDB or data[0] in (0x9F, 0xBF)):
+            return 0.0
+        if len(data) > 1 << 20:
+            return 0.4
+        try:
+            self._load_all(data)
+        except Exception:
+            return 0.0
+        return 0.75
+
+    def _load_all(self, data: bytes) -> list:
+        stream = io.BytesIO(data)
+        decoder = cbor2.CBORDecoder(stream, max_depth=current().max_depth)
+        items = []
+        while stream.tell() < len(data):
+            items.append(decoder.decode())
+        return items
+
+    def decode(self, data: bytes, **_: Any) -> Document:
+        try:
+            items = self._load_all(data)
+        except Exception as exc:
+            raise self.error(f"invalid CBOR: {exc}", offset=_first_bad_offset(data),
+                             hint="each item starts with a byte holding its major type and length") from None
+        if not items:
+            raise self.error("no CBOR item", offset=0)
+        findings = []
+        if len(items) == 1:
+            value = items[0]
+        else:
+            value = items
+            findings.append(Finding("info", f"a CBOR sequence of {len(items)} items: shown as a list"))
+        return Document("cbor", data, value=value, findings=findings, details={"items": len(items)},
+                        spans_factory=lambda: _Walker(data).items())
+
+    def encode(
+        self, value: Any, *, canonical: bool = False, datetime_as_timestamp: bool = False,
+        value_sharing: bool = False, **_: Any,
+    ) -> bytes:
+        return cbor2.dumps(value, canonical=canonical, datetime_as_timestamp=datetime_as_timestamp,
+                           value_sharing=value_sharing)
+
+
+def _first_bad_offset(data: bytes) -> int | None:
+    try:
+        _Walker(data).items()
+    except Exception as exc:
+        return getattr(exc, "offset", None)
+    return None
+
+
+codec = CborCodec()

@@ -1,0 +1,188 @@
+"""MessagePack with the msgpack package; timestamps (extension -1) load as datetime.
+
+Spans come from a walk that follows the spec: each item's header byte, its
+length bytes, its payload, and the items nested in arrays and maps.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import replace
+from typing import Any
+
+import msgpack
+
+from formatlens.binwalk import ByteWalker, preview
+from formatlens.codecs.base import Codec
+from formatlens.document import Document, Finding, Span, Traits
+
+# header byte -> (name, size of the length field or fixed payload, what follows)
+_FIXED = {
+    0xC0: ("nil", 0), 0xC2: ("false", 0), 0xC3: ("true", 0), 0xCA: ("float 32", 4), 0xCB: ("float 64", 8),
+    0xCC: ("uint 8", 1), 0xCD: ("uint 16", 2), 0xCE: ("uint 32", 4), 0xCF: ("uint 64", 8),
+    0xD0: ("int 8", 1), 0xD1: ("int 16", 2), 0xD2: ("int 32", 4), 0xD3: ("int 64", 8),
+}
+_SIZED = {  # header -> (name, bytes of length, kind of payload)
+    0xC4: ("bin 8", 1, "bin"), 0xC5: ("bin 16", 2, "bin"), 0xC6: ("bin 32", 4, "bin"),
+    0xD9: ("str 8", 1, "str"), 0xDA: ("str 16", 2, "str"), 0xDB: ("str 32", 4, "str"),
+    0xC7: ("ext 8", 1, "ext"), 0xC8: ("ext 16", 2, "ext"), 0xC9: ("ext 32", 4, "ext"),
+    0xDC: ("array 16", 2, "array"), 0xDD: ("array 32", 4, "array"),
+    0xDE: ("map 16", 2, "map"), 0xDF: ("map 32", 4, "map"),
+}
+_FIXEXT = {0xD4: 1, 0xD5: 2, 0xD6: 4, 0xD7: 8, 0xD8: 16}
+_CONTAINER_FIRST = set(range(0x80, 0xA0)) | {0xDC, 0xDD, 0xDE, 0xDF}
+
+
+class _Walker(ByteWalker):
+    format = "msgpack"
+
+    def item(self, pos: int, path: tuple, depth: int, kind: str = "value") -> Span:
+        self.enter(depth, pos)
+        self.need(pos, 1, "an item")
+        b = self.data[pos]
+        head = lambda name: Span(pos, pos + 1, "type", f"0x{b:02x} {name}", path)  # noqa: E731
+        if b <= 0x7F or b >= 0xE0:
+            value = b if b <= 0x7F else b - 256
+            return Span(pos, pos + 1, kind, f"fixint {value}", path)
+        if 0x80 <= b <= 0x8F:
+            return self.container(pos, pos + 1, b & 0x0F, "map", head("fixmap"), path, depth, kind)
+        if 0x90 <= b <= 0x9F:
+            return self.container(pos, pos + 1, b & 0x0F, "array", head("fixarray"), path, depth, kind)
+        if 0xA0 <= b <= 0xBF:
+            return self.payload(pos, pos + 1, b & 0x1F, "str", head("fixstr"), path, kind)
+        if b in _FIXED:
+            name, size = _FIXED[b]
+            self.need(pos + 1, size, name)
+            end = pos + 1 + size
+            shown = msgpack.unpackb(self.data[pos:end]) if b != 0xC0 else None
+            children = (head(name), Span(pos + 1, end, "value", name, path)) if size else ()
+            return Span(pos, end, kind, f"{name} {preview(shown)}", path, children)
+        if b in _FIXEXT:
+            size = _FIXEXT[b]
+            return self.ext(pos, pos + 1, size, head(f"fixext {size}"), path, kind)
+        if b in _SIZED:
+            name, width, what = _SIZED[b]
+            length = self.uint(pos + 1, width)
+            length_span = Span(pos + 1, pos + 1 + width, "length", f"length {length:,}", path)
+            start = pos + 1 + width
+            if what in ("array", "map"):
+                return self.container(pos, start, length, what, head(name), path, depth, kind, length_span)
+            if what == "ext":
+                return self.ext(pos, start, length, head(name), path, kind, length_span)
+            return self.payload(pos, start, length, what, head(name), path, kind, length_span)
+        raise self.fail(f"0x{b:02x} is not a MessagePack header byte", pos)
+
+    def payload(self, pos, start, length, what, head, path, kind, length_span=None) -> Span:
+        self.need(start, length, what)
+        end = start + length
+        raw = self.data[start:end]
+        shown = raw.decode("utf-8", "replace") if what == "str" else raw
+        children = (head, *(s for s in (length_span,) if s), Span(start, end, "value", f"{what} payload", path))
+        return Span(pos, end, kind, f"{what} {preview(shown)}", path, children)
+
+    def ext(self, pos, start, length, head, path, kind, length_span=None) -> Span:
+        self.need(start, 1 + length, "ext")
+        code = struct.unpack_from("b", self.data, start)[0]
+        end = start + 1 + length
+        label = "timestamp" if code == -1 else f"ext type {code}"
+        children = (head, *(s for s in (length_span,) if s),
+                    Span(start, start + 1, "type", f"ext type {code}", path),
+                    Span(start + 1, end, "value", f"{label} data", path))
+        return Span(pos, end, kind, label, path, children)
+
+    def container(self, pos, start, count, what, head, path, depth, kind, length_span=None) -> Span:
+        # Each item takes at least one byte: a count larger than the bytes left is a lie.
+        per_item = 2 if what == "map" else 1
+        self.need(start, count * per_item, f"{what} of {count:,} items")
+        children = [head, *(s for s in (length_span,) if s)]
+        at = start
+        for index in range(count):
+            if self.spans_left <= 0:
+                break
+            if what == "map":
+                key = self.item(at, path, depth + 1, "key")
+                key_value = _key_of(self.data[key.start : key.end])
+                key = replace(key, path=(*path, key_value))
+                value = self.item(key.end, (*path, key_value), depth + 1)
+                children += [key, value]
+                at = value.end
+            else:
+                value = self.item(at, (*path, index), depth + 1)
+                children.append(value)
+                at = value.end
+        else:
+            return Span(pos, at, kind, f"{what} of {count:,}", path, tuple(children))
+        return Span(pos, len(self.data), kind, f"{what} of {count:,} (annotation stopped)", path, tuple(children))
+
+
+def _key_of(raw: bytes) -> Any:
+    try:
+        key = msgpack.unpackb(raw, raw=False, strict_map_key=False)
+        hash(key)
+        return key
+    except Exception:
+        return raw.hex()
+
+
+class MsgpackCodec(Codec):
+    name = "msgpack"
+    title = "MessagePack"
+    media_type = "application/vnd.msgpack"
+    extensions = (".msgpack", ".mpk", ".msg")
+    aliases = ("messagepack", "mpk")
+    traits = Traits(textual=False, schema_based=False, shape="hierarchical", orientation="document", portable=True)
+    library = "msgpack"
+    holds = frozenset({"null", "bool", "number", "uint64", "nonfinite", "bytes", "datetime", "nonstr_keys"})
+
+    def sniff(self, data: bytes) -> float:
+        if not data or data[0] not in _CONTAINER_FIRST:
+            return 0.0
+        if len(data) > 1 << 20:
+            return 0.5
+        try:
+            self._unpack(data)
+        except Exception:
+            return 0.0
+        return 0.8
+
+    def _unpack(self, data: bytes) -> list:
+        unpacker = msgpack.Unpacker(None, raw=False, timestamp=3, strict_map_key=False,
+                                    max_buffer_size=len(data) + 1)
+        unpacker.feed(data)
+        items = list(unpacker)
+        # The Unpacker waits quietly for more bytes; a final nil shows whether an item was left open.
+        unpacker.feed(b"\xc0")
+        if list(unpacker) != [None]:
+            raise ValueError("the data ends in the middle of an item")
+        return items
+
+    def decode(self, data: bytes, **_: Any) -> Document:
+        try:
+            items = self._unpack(data)
+        except Exception as exc:
+            raise self.error(f"invalid MessagePack: {exc or type(exc).__name__}", offset=_first_bad_offset(data),
+                             hint="each item starts with a header byte that gives its type and length") from None
+        if not items:
+            raise self.error("no MessagePack item", offset=0)
+        findings = []
+        if len(items) == 1:
+            value = items[0]
+        else:
+            value = items
+            findings.append(Finding("info", f"a stream of {len(items)} MessagePack items: shown as a list"))
+        return Document("msgpack", data, value=value, findings=findings,
+                        details={"items": len(items)}, spans_factory=lambda: _Walker(data).items())
+
+    def encode(self, value: Any, *, use_single_float: bool = False, use_bin_type: bool = True, **_: Any) -> bytes:
+        return msgpack.packb(value, use_single_float=use_single_float, use_bin_type=use_bin_type, datetime=True)
+
+
+def _first_bad_offset(data: bytes) -> int | None:
+    try:
+        _Walker(data).items()
+    except Exception as exc:
+        return getattr(exc, "offset", None)
+    return None
+
+
+codec = MsgpackCodec()
