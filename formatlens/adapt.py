@@ -144,7 +144,7 @@ class Adapter:
             if "datetime" in holds:
                 if value.tzinfo is None and "naive_datetime" not in holds:
                     self.lose("datetimes without a time zone taken as UTC")
-                    return value.replace(tzinfo=dt.timezone.utc)
+                    return value.replace(tzinfo=dt.UTC)
                 return value
             self.lose("datetimes written as ISO 8601 strings")
             return value.isoformat()

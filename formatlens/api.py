@@ -34,9 +34,7 @@ def load(
     if format is None:
         ranking = registry.detect(data, filename)
         if not ranking:
-            raise UnknownFormatError(
-                "no format recognised these bytes", offset=0, hint="choose the format by hand"
-            )
+            raise UnknownFormatError("no format recognised these bytes", offset=0, hint="choose the format by hand")
         format = ranking[0][0]
     codec = registry.get(format)
     if schema is not None:
@@ -56,11 +54,9 @@ def dump(value: Any, format: str, *, schema: Any = None, **options: Any) -> byte
     return data
 
 
-def convert(
-    data: bytes, target: str, *, source: str | None = None, schema: Any = None, **options: Any
-) -> Conversion:
+def convert(data: bytes, target: str, *, source: str | None = None, schema: Any = None, **options: Any) -> Conversion:
     """Decode ``data`` and write it as ``target``; ``losses`` says what could not be kept exactly."""
-    document = load(data, source, schema=schema) if schema is not None and source else load(data, source)
+    document = load(data, source, schema=schema)
     return convert_value(document.value, target, source_format=document.format, **options)
 
 
@@ -68,7 +64,8 @@ def convert_value(value: Any, target: str, *, source_format: str = "python", **o
     """Write an already decoded value as ``target``, adapting it and reporting losses."""
     codec = registry.get(target)
     losses: list[str] = []
-    shaped = _guard(codec.name, lambda: codec.reshape(adapt(value, codec.holds, losses), losses), encoding=True)
+    # Shape first (wrap, flatten), then rewrite the values the target cannot hold.
+    shaped = _guard(codec.name, lambda: adapt(codec.reshape(value, losses), codec.holds, losses), encoding=True)
     out = dump(shaped, codec.name, **options)
     return Conversion(data=out, format=codec.name, source_format=source_format, losses=losses)
 

@@ -14,8 +14,19 @@ from typing import Any, Literal
 from formatlens.errors import FormatError
 
 SpanKind = Literal[
-    "magic", "header", "length", "tag", "key", "type", "value", "opcode",
-    "metadata", "padding", "footer", "compressed", "entry",
+    "magic",
+    "header",
+    "length",
+    "tag",
+    "key",
+    "type",
+    "value",
+    "opcode",
+    "metadata",
+    "padding",
+    "footer",
+    "compressed",
+    "entry",
 ]
 Severity = Literal["info", "warning", "danger"]
 

@@ -95,7 +95,10 @@ REBUILDERS: dict[str, Callable[..., Any]] = {
 """Pure-data classes rebuilt for real: their constructors take data and run no code of the pickle's."""
 
 ALLOWLIST = frozenset(REBUILDERS) | {
-    "copyreg._reconstructor", "copy_reg._reconstructor", "builtins.object", "__builtin__.object",
+    "copyreg._reconstructor",
+    "copy_reg._reconstructor",
+    "builtins.object",
+    "__builtin__.object",
 }
 
 DANGERS = {
@@ -130,7 +133,11 @@ DANGERS = {
 
 def why_dangerous(dotted: str) -> str:
     for prefix, reason in DANGERS.items():
-        if dotted == prefix or (prefix.endswith((".", "_")) and dotted.startswith(prefix)) or dotted.startswith(prefix + "."):
+        if (
+            dotted == prefix
+            or (prefix.endswith((".", "_")) and dotted.startswith(prefix))
+            or dotted.startswith(prefix + ".")
+        ):
             return reason
     module = dotted.rsplit(".", 1)[0]
     return f"unpickling would import module {module!r} and run its code"
@@ -178,8 +185,9 @@ def parse_ops(data: bytes) -> tuple[list[Op], int]:
         at = ops[-1].end if ops else 0
         if previous is not None:
             at = previous[2]
-        raise FormatError(f"broken opcode: {exc}", offset=at, format="pickle",
-                          hint="the pickle is truncated or not a pickle") from None
+        raise FormatError(
+            f"broken opcode: {exc}", offset=at, format="pickle", hint="the pickle is truncated or not a pickle"
+        ) from None
     if previous is None:
         raise FormatError("empty pickle", offset=0, format="pickle")
     end = stream.tell()
@@ -228,8 +236,12 @@ class Machine:
     def push(self, value: Any) -> None:
         self.budget -= 1
         if self.budget < 0:
-            raise FormatError("the pickle builds too many values", offset=self.op.start, format="pickle",
-                              hint="raise FORMATLENS_MAX_NODES")
+            raise FormatError(
+                "the pickle builds too many values",
+                offset=self.op.start,
+                format="pickle",
+                hint="raise FORMATLENS_MAX_NODES",
+            )
         self.stack.append(value)
 
     def pop_mark(self) -> list[Any]:
@@ -260,7 +272,7 @@ class Machine:
         return node
 
     def _reconstructor(self, args: Any) -> Any:
-        cls, base, state = (list(args) + [None, None, None])[:3]
+        cls, _base, state = ([*list(args), None, None, None])[:3]
         dotted = cls.dotted if isinstance(cls, GlobalRef) else _short(cls)
         if dotted == "uuid.UUID":  # its state arrives with the next BUILD
             return CallNode({"!new": "uuid.UUID", "args": [], "_pending": True})

@@ -42,12 +42,26 @@ WRITE_OPTIONS = CodecOptions(
 
 # type byte -> (name, fixed size or a reader name)
 ELEMENT_TYPES = {
-    0x01: ("double", 8), 0x02: ("string", "string"), 0x03: ("document", "document"),
-    0x04: ("array", "document"), 0x05: ("binary", "binary"), 0x06: ("undefined", 0),
-    0x07: ("ObjectId", 12), 0x08: ("boolean", 1), 0x09: ("UTC datetime", 8), 0x0A: ("null", 0),
-    0x0B: ("regex", "regex"), 0x0C: ("DBPointer", "dbpointer"), 0x0D: ("JavaScript code", "string"),
-    0x0E: ("symbol", "string"), 0x0F: ("code with scope", "code_w_scope"), 0x10: ("int32", 4),
-    0x11: ("timestamp", 8), 0x12: ("int64", 8), 0x13: ("decimal128", 16), 0xFF: ("MinKey", 0),
+    0x01: ("double", 8),
+    0x02: ("string", "string"),
+    0x03: ("document", "document"),
+    0x04: ("array", "document"),
+    0x05: ("binary", "binary"),
+    0x06: ("undefined", 0),
+    0x07: ("ObjectId", 12),
+    0x08: ("boolean", 1),
+    0x09: ("UTC datetime", 8),
+    0x0A: ("null", 0),
+    0x0B: ("regex", "regex"),
+    0x0C: ("DBPointer", "dbpointer"),
+    0x0D: ("JavaScript code", "string"),
+    0x0E: ("symbol", "string"),
+    0x0F: ("code with scope", "code_w_scope"),
+    0x10: ("int32", 4),
+    0x11: ("timestamp", 8),
+    0x12: ("int64", 8),
+    0x13: ("decimal128", 16),
+    0xFF: ("MinKey", 0),
     0x7F: ("MaxKey", 0),
 }
 
@@ -80,8 +94,11 @@ class BsonCodec(Codec):
             documents = bson.decode_all(data, READ_OPTIONS)
         except Exception as exc:  # InvalidBSON, and the odd ValueError/OverflowError from bad values
             offset = _first_bad_offset(data)
-            raise self.error(f"invalid BSON: {exc}", offset=offset,
-                             hint="check the length prefixes: each document starts with its int32 size") from None
+            raise self.error(
+                f"invalid BSON: {exc}",
+                offset=offset,
+                hint="check the length prefixes: each document starts with its int32 size",
+            ) from None
         if not documents:
             raise self.error("no BSON document", offset=0)
         findings = []
@@ -91,8 +108,14 @@ class BsonCodec(Codec):
             value = documents
             findings.append(Finding("info", f"a sequence of {len(documents)} BSON documents: shown as a list"))
         many = len(documents) > 1
-        return Document("bson", data, value=value, findings=findings, details={"documents": len(documents)},
-                        spans_factory=lambda: _Walker(data).documents(many))
+        return Document(
+            "bson",
+            data,
+            value=value,
+            findings=findings,
+            details={"documents": len(documents)},
+            spans_factory=lambda: _Walker(data).documents(many),
+        )
 
     def encode(self, value: Any, **_: Any) -> bytes:
         if not isinstance(value, dict):
@@ -193,19 +216,33 @@ class _Walker:
             length = self.int32(start)
             if length < 1 or start + 4 + length > limit:
                 raise self.fail(f"string length {length} does not fit", start)
-            return Span(start, start + 4 + length, "value", type_name, path, (
-                Span(start, start + 4, "length", f"length {length}", path),
-                Span(start + 4, start + 4 + length, "value", f"{type_name} bytes", path),
-            ))
+            return Span(
+                start,
+                start + 4 + length,
+                "value",
+                type_name,
+                path,
+                (
+                    Span(start, start + 4, "length", f"length {length}", path),
+                    Span(start + 4, start + 4 + length, "value", f"{type_name} bytes", path),
+                ),
+            )
         if reader == "binary":
             length = self.int32(start)
             if length < 0 or start + 5 + length > limit:
                 raise self.fail(f"binary length {length} does not fit", start)
-            return Span(start, start + 5 + length, "value", type_name, path, (
-                Span(start, start + 4, "length", f"length {length}", path),
-                Span(start + 4, start + 5, "type", f"subtype 0x{self.data[start + 4]:02x}", path),
-                Span(start + 5, start + 5 + length, "value", "binary data", path),
-            ))
+            return Span(
+                start,
+                start + 5 + length,
+                "value",
+                type_name,
+                path,
+                (
+                    Span(start, start + 4, "length", f"length {length}", path),
+                    Span(start + 4, start + 5, "type", f"subtype 0x{self.data[start + 4]:02x}", path),
+                    Span(start + 5, start + 5 + length, "value", "binary data", path),
+                ),
+            )
         if reader == "regex":
             end = self.cstring(self.cstring(start, limit), limit)
             return Span(start, end, "value", "regex pattern and flags", path)

@@ -21,9 +21,23 @@ from formatlens.limits import current
 
 MAJOR = ("unsigned int", "negative int", "byte string", "text string", "array", "map", "tag", "simple/float")
 SELF_DESCRIBE = b"\xd9\xd9\xf7"
-TAGS = {0: "date/time string", 1: "epoch date/time", 2: "positive bignum", 3: "negative bignum",
-        4: "decimal fraction", 5: "bigfloat", 24: "embedded CBOR", 30: "rational", 32: "URI", 35: "regex",
-        37: "UUID", 100: "epoch date", 258: "set", 1004: "date string", 55799: "self-described CBOR"}
+TAGS = {
+    0: "date/time string",
+    1: "epoch date/time",
+    2: "positive bignum",
+    3: "negative bignum",
+    4: "decimal fraction",
+    5: "bigfloat",
+    24: "embedded CBOR",
+    30: "rational",
+    32: "URI",
+    35: "regex",
+    37: "UUID",
+    100: "epoch date",
+    258: "set",
+    1004: "date string",
+    55799: "self-described CBOR",
+}
 SIMPLE = {20: "false", 21: "true", 22: "null", 23: "undefined"}
 
 
@@ -62,8 +76,9 @@ class _Walker(ByteWalker):
         if major == 6:
             inner = self.item(after, path, depth + 1)
             name = TAGS.get(arg, "tag")
-            return Span(pos, inner.end, kind, f"tag {arg} ({name})", path,
-                        (replace(initial, kind="tag"), *heads[1:], inner))
+            return Span(
+                pos, inner.end, kind, f"tag {arg} ({name})", path, (replace(initial, kind="tag"), *heads[1:], inner)
+            )
         if arg is None:
             raise self.fail("unexpected break (0xff) outside an indefinite-length item", pos)
         if info == 25:
@@ -94,8 +109,14 @@ class _Walker(ByteWalker):
         end = after + length
         raw = self.data[after:end]
         shown = raw.decode("utf-8", "replace") if major == 3 else raw
-        return Span(pos, end, kind, f"{what} {preview(shown)}", path,
-                    (*heads, Span(after, end, "value", f"{what} payload", path)))
+        return Span(
+            pos,
+            end,
+            kind,
+            f"{what} {preview(shown)}",
+            path,
+            (*heads, Span(after, end, "value", f"{what} payload", path)),
+        )
 
     def container(self, pos, after, count, major, heads, path, depth, kind) -> Span:
         what = "array" if major == 4 else "map"
@@ -141,8 +162,23 @@ class CborCodec(Codec):
     extensions = (".cbor",)
     traits = Traits(textual=False, schema_based=False, shape="hierarchical", orientation="document", portable=True)
     library = "cbor2"
-    holds = frozenset({"null", "bool", "number", "bigint", "nonfinite", "bytes", "datetime", "date",
-                       "decimal", "uuid", "fraction", "set", "nonstr_keys"})
+    holds = frozenset(
+        {
+            "null",
+            "bool",
+            "number",
+            "bigint",
+            "nonfinite",
+            "bytes",
+            "datetime",
+            "date",
+            "decimal",
+            "uuid",
+            "fraction",
+            "set",
+            "nonstr_keys",
+        }
+    )
 
     def sniff(self, data: bytes) -> float:
         if data.startswith(SELF_DESCRIBE):
@@ -169,8 +205,11 @@ class CborCodec(Codec):
         try:
             items = self._load_all(data)
         except Exception as exc:
-            raise self.error(f"invalid CBOR: {exc}", offset=_first_bad_offset(data),
-                             hint="each item starts with a byte holding its major type and length") from None
+            raise self.error(
+                f"invalid CBOR: {exc}",
+                offset=_first_bad_offset(data),
+                hint="each item starts with a byte holding its major type and length",
+            ) from None
         if not items:
             raise self.error("no CBOR item", offset=0)
         findings = []
@@ -179,15 +218,27 @@ class CborCodec(Codec):
         else:
             value = items
             findings.append(Finding("info", f"a CBOR sequence of {len(items)} items: shown as a list"))
-        return Document("cbor", data, value=value, findings=findings, details={"items": len(items)},
-                        spans_factory=lambda: _Walker(data).items())
+        return Document(
+            "cbor",
+            data,
+            value=value,
+            findings=findings,
+            details={"items": len(items)},
+            spans_factory=lambda: _Walker(data).items(),
+        )
 
     def encode(
-        self, value: Any, *, canonical: bool = False, datetime_as_timestamp: bool = False,
-        value_sharing: bool = False, **_: Any,
+        self,
+        value: Any,
+        *,
+        canonical: bool = False,
+        datetime_as_timestamp: bool = False,
+        value_sharing: bool = False,
+        **_: Any,
     ) -> bytes:
-        return cbor2.dumps(value, canonical=canonical, datetime_as_timestamp=datetime_as_timestamp,
-                           value_sharing=value_sharing)
+        return cbor2.dumps(
+            value, canonical=canonical, datetime_as_timestamp=datetime_as_timestamp, value_sharing=value_sharing
+        )
 
 
 def _first_bad_offset(data: bytes) -> int | None:

@@ -16,13 +16,19 @@ from collections.abc import Iterator
 from itertools import islice
 from typing import Any
 
+from formatlens.adapt import to_jsonable
 from formatlens.codecs.base import SNIFF_BYTES, Codec
 from formatlens.document import Document, Finding, Schema, Span, Traits
 from formatlens.limits import current
 from formatlens.textpos import decode_text
 
 DELIMITERS = ",;\t|"
-QUOTING = {"minimal": csv.QUOTE_MINIMAL, "all": csv.QUOTE_ALL, "nonnumeric": csv.QUOTE_NONNUMERIC, "none": csv.QUOTE_NONE}
+QUOTING = {
+    "minimal": csv.QUOTE_MINIMAL,
+    "all": csv.QUOTE_ALL,
+    "nonnumeric": csv.QUOTE_NONNUMERIC,
+    "none": csv.QUOTE_NONE,
+}
 _TYPE_PATTERNS = (
     ("integer", re.compile(r"[-+]?\d+")),
     ("number", re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")),
@@ -64,9 +70,7 @@ class CsvCodec(Codec):
             return 0.35 if len(rows) >= 2 and min(widths) > 1 else 0.0
         return 0.8 if widths.pop() > 1 else 0.2
 
-    def decode(
-        self, data: bytes, *, delimiter: str | None = None, header: bool | None = None, **_: Any
-    ) -> Document:
+    def decode(self, data: bytes, *, delimiter: str | None = None, header: bool | None = None, **_: Any) -> Document:
         try:
             text, fell_back = decode_text(data, fallback="latin-1")
         except UnicodeDecodeError as exc:  # a UTF-16/32 BOM with broken content
@@ -79,7 +83,11 @@ class CsvCodec(Codec):
         rows = self._read(text.text, dialect, row_ends, text)
         if header is None:
             header = _has_header(text.text, dialect, rows)
-        columns = _column_names(rows[0]) if header and rows else [f"column_{i + 1}" for i in range(max(map(len, rows), default=0))]
+        columns = (
+            _column_names(rows[0])
+            if header and rows
+            else [f"column_{i + 1}" for i in range(max(map(len, rows), default=0))]
+        )
         body = rows[1:] if header else rows
         records, ragged = _records(columns, body)
         if ragged:
@@ -109,8 +117,15 @@ class CsvCodec(Codec):
                 out.append(Span(start, end, "header" if index < 0 else "entry", label, () if index < 0 else (index,)))
             return out
 
-        return Document("csv", data, value=records, spans_factory=spans, findings=findings,
-                        schema=_column_schema(columns, records), details=details)
+        return Document(
+            "csv",
+            data,
+            value=records,
+            spans_factory=spans,
+            findings=findings,
+            schema=_column_schema(columns, records),
+            details=details,
+        )
 
     def _read(self, text: str, dialect: type[csv.Dialect], row_ends: list[int], source) -> list[list[str]]:
         consumed = 0
@@ -128,8 +143,11 @@ class CsvCodec(Codec):
                 rows.append(row)
                 row_ends.append(consumed)
         except csv.Error as exc:
-            raise self.error(f"line {reader.line_num}: {exc}", offset=source.byte_offset(consumed),
-                             hint="a field may hold a NUL byte or be over the csv module's field size limit") from None
+            raise self.error(
+                f"line {reader.line_num}: {exc}",
+                offset=source.byte_offset(consumed),
+                hint="a field may hold a NUL byte or be over the csv module's field size limit",
+            ) from None
         return rows
 
     def encode(
@@ -146,8 +164,14 @@ class CsvCodec(Codec):
             raise self.error("CSV holds a list of records (dicts)", hint="convert() flattens other shapes for you")
         columns = list(dict.fromkeys(key for row in value for key in row))
         out = io.StringIO()
-        writer = csv.DictWriter(out, columns, delimiter=delimiter, quoting=QUOTING[quoting],
-                                lineterminator=lineterminator, escapechar="\\" if quoting == "none" else None)
+        writer = csv.DictWriter(
+            out,
+            columns,
+            delimiter=delimiter,
+            quoting=QUOTING[quoting],
+            lineterminator=lineterminator,
+            escapechar="\\" if quoting == "none" else None,
+        )
         if header:
             writer.writeheader()
         writer.writerows(value)
@@ -183,7 +207,7 @@ def flatten(record: dict, losses: list[str], prefix: str = "") -> dict:
             flat.update(flatten(value, losses, name + "."))
         elif isinstance(value, list):
             _note(losses, f"list field {name!r} written as JSON text in one column")
-            flat[name] = json.dumps(value, ensure_ascii=False)
+            flat[name] = json.dumps(to_jsonable(value), ensure_ascii=False)
         else:
             flat[name] = value
     return flat
@@ -195,7 +219,7 @@ def _note(losses: list[str], sentence: str) -> None:
 
 
 def _sniff_dialect(text: str, delimiter: str | None) -> type[csv.Dialect]:
-    sample = text[:SNIFF_BYTES * 4]
+    sample = text[: SNIFF_BYTES * 4]
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=DELIMITERS)
     except csv.Error:
@@ -244,7 +268,7 @@ def _records(columns: list[str], rows: list[list[str]]) -> tuple[list[dict], int
             extra = [f"column_{i + 1}" for i in range(width, len(row))]
             columns_here = columns + extra
             record = dict(zip(columns_here, row))
-            for name in columns[len(row):]:
+            for name in columns[len(row) :]:
                 record[name] = None
         else:
             record = dict(zip(columns, row))

@@ -97,7 +97,9 @@ class JsonCodec(Codec):
         try:
             return Text(data, encoding, skip)
         except UnicodeDecodeError as exc:
-            raise self.error(f"invalid {encoding}: {exc.reason}", offset=skip + exc.start, hint="JSON must be UTF-8") from None
+            raise self.error(
+                f"invalid {encoding}: {exc.reason}", offset=skip + exc.start, hint="JSON must be UTF-8"
+            ) from None
 
     def encode(
         self,
@@ -194,7 +196,9 @@ def jsonpickle_findings(value: Any, limit: int = 200) -> list[Finding]:
                     target = f" ({child})" if isinstance(child, str) else ""
                     where = "/".join(map(str, path)) or "top level"
                     findings.append(
-                        Finding(severity, f"jsonpickle tag {key}{target} at {where}: {why}; shown as data, never decoded")
+                        Finding(
+                            severity, f"jsonpickle tag {key}{target} at {where}: {why}; shown as data, never decoded"
+                        )
                     )
                 stack.append((child, (*path, key)))
         elif isinstance(node, list):

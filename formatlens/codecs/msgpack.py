@@ -18,16 +18,34 @@ from formatlens.document import Document, Finding, Span, Traits
 
 # header byte -> (name, size of the length field or fixed payload, what follows)
 _FIXED = {
-    0xC0: ("nil", 0), 0xC2: ("false", 0), 0xC3: ("true", 0), 0xCA: ("float 32", 4), 0xCB: ("float 64", 8),
-    0xCC: ("uint 8", 1), 0xCD: ("uint 16", 2), 0xCE: ("uint 32", 4), 0xCF: ("uint 64", 8),
-    0xD0: ("int 8", 1), 0xD1: ("int 16", 2), 0xD2: ("int 32", 4), 0xD3: ("int 64", 8),
+    0xC0: ("nil", 0),
+    0xC2: ("false", 0),
+    0xC3: ("true", 0),
+    0xCA: ("float 32", 4),
+    0xCB: ("float 64", 8),
+    0xCC: ("uint 8", 1),
+    0xCD: ("uint 16", 2),
+    0xCE: ("uint 32", 4),
+    0xCF: ("uint 64", 8),
+    0xD0: ("int 8", 1),
+    0xD1: ("int 16", 2),
+    0xD2: ("int 32", 4),
+    0xD3: ("int 64", 8),
 }
 _SIZED = {  # header -> (name, bytes of length, kind of payload)
-    0xC4: ("bin 8", 1, "bin"), 0xC5: ("bin 16", 2, "bin"), 0xC6: ("bin 32", 4, "bin"),
-    0xD9: ("str 8", 1, "str"), 0xDA: ("str 16", 2, "str"), 0xDB: ("str 32", 4, "str"),
-    0xC7: ("ext 8", 1, "ext"), 0xC8: ("ext 16", 2, "ext"), 0xC9: ("ext 32", 4, "ext"),
-    0xDC: ("array 16", 2, "array"), 0xDD: ("array 32", 4, "array"),
-    0xDE: ("map 16", 2, "map"), 0xDF: ("map 32", 4, "map"),
+    0xC4: ("bin 8", 1, "bin"),
+    0xC5: ("bin 16", 2, "bin"),
+    0xC6: ("bin 32", 4, "bin"),
+    0xD9: ("str 8", 1, "str"),
+    0xDA: ("str 16", 2, "str"),
+    0xDB: ("str 32", 4, "str"),
+    0xC7: ("ext 8", 1, "ext"),
+    0xC8: ("ext 16", 2, "ext"),
+    0xC9: ("ext 32", 4, "ext"),
+    0xDC: ("array 16", 2, "array"),
+    0xDD: ("array 32", 4, "array"),
+    0xDE: ("map 16", 2, "map"),
+    0xDF: ("map 32", 4, "map"),
 }
 _FIXEXT = {0xD4: 1, 0xD5: 2, 0xD6: 4, 0xD7: 8, 0xD8: 16}
 _CONTAINER_FIRST = set(range(0x80, 0xA0)) | {0xDC, 0xDD, 0xDE, 0xDF}
@@ -85,9 +103,12 @@ class _Walker(ByteWalker):
         code = struct.unpack_from("b", self.data, start)[0]
         end = start + 1 + length
         label = "timestamp" if code == -1 else f"ext type {code}"
-        children = (head, *(s for s in (length_span,) if s),
-                    Span(start, start + 1, "type", f"ext type {code}", path),
-                    Span(start + 1, end, "value", f"{label} data", path))
+        children = (
+            head,
+            *(s for s in (length_span,) if s),
+            Span(start, start + 1, "type", f"ext type {code}", path),
+            Span(start + 1, end, "value", f"{label} data", path),
+        )
         return Span(pos, end, kind, label, path, children)
 
     def container(self, pos, start, count, what, head, path, depth, kind, length_span=None) -> Span:
@@ -146,8 +167,7 @@ class MsgpackCodec(Codec):
         return 0.8
 
     def _unpack(self, data: bytes) -> list:
-        unpacker = msgpack.Unpacker(None, raw=False, timestamp=3, strict_map_key=False,
-                                    max_buffer_size=len(data) + 1)
+        unpacker = msgpack.Unpacker(None, raw=False, timestamp=3, strict_map_key=False, max_buffer_size=len(data) + 1)
         unpacker.feed(data)
         items = list(unpacker)
         # The Unpacker waits quietly for more bytes; a final nil shows whether an item was left open.
@@ -160,8 +180,11 @@ class MsgpackCodec(Codec):
         try:
             items = self._unpack(data)
         except Exception as exc:
-            raise self.error(f"invalid MessagePack: {exc or type(exc).__name__}", offset=_first_bad_offset(data),
-                             hint="each item starts with a header byte that gives its type and length") from None
+            raise self.error(
+                f"invalid MessagePack: {exc or type(exc).__name__}",
+                offset=_first_bad_offset(data),
+                hint="each item starts with a header byte that gives its type and length",
+            ) from None
         if not items:
             raise self.error("no MessagePack item", offset=0)
         findings = []
@@ -170,8 +193,14 @@ class MsgpackCodec(Codec):
         else:
             value = items
             findings.append(Finding("info", f"a stream of {len(items)} MessagePack items: shown as a list"))
-        return Document("msgpack", data, value=value, findings=findings,
-                        details={"items": len(items)}, spans_factory=lambda: _Walker(data).items())
+        return Document(
+            "msgpack",
+            data,
+            value=value,
+            findings=findings,
+            details={"items": len(items)},
+            spans_factory=lambda: _Walker(data).items(),
+        )
 
     def encode(self, value: Any, *, use_single_float: bool = False, use_bin_type: bool = True, **_: Any) -> bytes:
         return msgpack.packb(value, use_single_float=use_single_float, use_bin_type=use_bin_type, datetime=True)

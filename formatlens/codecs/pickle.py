@@ -31,13 +31,38 @@ class PickleCodec(Codec):
     media_type = "application/x-python-pickle"
     extensions = (".pickle", ".pkl", ".pck", ".p", ".dill")
     aliases = ("pkl", "dill")
-    traits = Traits(textual=False, schema_based=False, shape="hierarchical", orientation="document",
-                    portable=False, purpose="specialized")
+    traits = Traits(
+        textual=False,
+        schema_based=False,
+        shape="hierarchical",
+        orientation="document",
+        portable=False,
+        purpose="specialized",
+    )
     library = "python"
-    holds = frozenset({
-        "null", "bool", "number", "bigint", "nonfinite", "bytes", "datetime", "naive_datetime", "date",
-        "time", "timedelta", "decimal", "uuid", "complex", "fraction", "set", "tuple", "nonstr_keys", "objects",
-    })
+    holds = frozenset(
+        {
+            "null",
+            "bool",
+            "number",
+            "bigint",
+            "nonfinite",
+            "bytes",
+            "datetime",
+            "naive_datetime",
+            "date",
+            "time",
+            "timedelta",
+            "decimal",
+            "uuid",
+            "complex",
+            "fraction",
+            "set",
+            "tuple",
+            "nonstr_keys",
+            "objects",
+        }
+    )
 
     def sniff(self, data: bytes) -> float:
         if len(data) >= 2 and data[0] == 0x80 and data[1] <= pickle.HIGHEST_PROTOCOL:
@@ -68,7 +93,9 @@ class PickleCodec(Codec):
             findings.insert(0, Finding("warning", "written by dill: it recreates functions and classes when loaded"))
         findings += [Finding("warning", note) for note in result.notes]
         if result.trailing:
-            findings.append(Finding("warning", f"{result.trailing} bytes after the STOP opcode are not part of the pickle"))
+            findings.append(
+                Finding("warning", f"{result.trailing} bytes after the STOP opcode are not part of the pickle")
+            )
         if not any(f.severity == "danger" for f in findings):
             findings.insert(0, Finding("info", "no imports or calls outside the allowlist: safe to load as data"))
         details = {

@@ -75,16 +75,18 @@ class XmlCodec(Codec):
     def decode(self, data: bytes, *, process_namespaces: bool = False, **_: Any) -> Document:
         guarded = _guarded_expat()
         try:
-            value = xmltodict.parse(
-                data, expat=guarded, disable_entities=True, process_namespaces=process_namespaces
-            )
+            value = xmltodict.parse(data, expat=guarded, disable_entities=True, process_namespaces=process_namespaces)
         except _Refused as exc:
-            raise self.error(str(exc), offset=exc.offset, hint="entity declarations and external DTDs are refused for safety") from None
+            raise self.error(
+                str(exc), offset=exc.offset, hint="entity declarations and external DTDs are refused for safety"
+            ) from None
         except expat.ExpatError as exc:
             parser = guarded.state.parser
             offset = parser.ErrorByteIndex if parser is not None else None
             message = expat.errors.messages.get(exc.code, str(exc)) if exc.code else str(exc)
-            raise self.error(message, offset=offset, hint="check that every tag is closed and nested correctly") from None
+            raise self.error(
+                message, offset=offset, hint="check that every tag is closed and nested correctly"
+            ) from None
         except ValueError as exc:
             if "entities" not in str(exc):
                 raise
@@ -103,7 +105,9 @@ class XmlCodec(Codec):
             raise FormatError(
                 "XML needs exactly one root element", format="xml", hint=f"convert() wraps the value in <{root}>"
             )
-        return xmltodict.unparse(value, pretty=pretty, full_document=full_document, encoding="utf-8").encode("utf-8")
+        return xmltodict.unparse(
+            value, pretty=pretty, indent="  ", full_document=full_document, encoding="utf-8"
+        ).encode("utf-8")
 
     def reshape(self, value: Any, losses: list[str], root: str = "root") -> Any:
         if isinstance(value, dict) and len(value) == 1 and not isinstance(next(iter(value.values())), list):
@@ -123,7 +127,7 @@ def _safe_names(value: Any, losses: list[str]) -> Any:
         return value
     out = {}
     for key, child in value.items():
-        name = key
+        key = name = str(key)
         if not key.startswith(("@", "#")):
             name = _NAME_CHAR.sub("_", key) or "_"
             if _NAME_START.match(name[0]):
@@ -174,8 +178,13 @@ def _spans(data: bytes) -> list[Span]:
     name, begin, finish = root[0]
     # xmltodict makes a list only of repeated elements, so only they get an index in the path.
     spans = tuple(
-        Span(start, end, "entry", f"<{child}>" + (f" #{index}" if counts[child] > 1 else ""),
-             (name, child, index) if counts[child] > 1 else (name, child))
+        Span(
+            start,
+            end,
+            "entry",
+            f"<{child}>" + (f" #{index}" if counts[child] > 1 else ""),
+            (name, child, index) if counts[child] > 1 else (name, child),
+        )
         for start, end, child, index in children
     )
     return [Span(begin, finish, "value", f"root element <{name}>", (name,), spans)]

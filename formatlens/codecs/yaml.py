@@ -73,7 +73,9 @@ class YamlCodec(Codec):
         except yaml.YAMLError as exc:
             raise self.error(_one_line(exc)) from None
         except RecursionError:
-            raise LimitExceeded("nesting is deeper than the YAML loader can follow", hint=f"see {env_name('max_depth')}") from None
+            raise LimitExceeded(
+                "nesting is deeper than the YAML loader can follow", hint=f"see {env_name('max_depth')}"
+            ) from None
         finally:
             loader.dispose()
         findings = []
@@ -128,8 +130,7 @@ def _check_expansion(root: yaml.Node) -> None:
         if done:
             total = 1 + sum(sizes.get(id(child), 0) for child in children)
             sizes[key] = total
-            limits.check("max_nodes", total, what="the document once its aliases are expanded",
-                         offset=None)
+            limits.check("max_nodes", total, what="the document once its aliases are expanded", offset=None)
         else:
             if len(stack) > limits.max_depth * 64:
                 limits.check("max_depth", limits.max_depth + 1, what="the nesting depth")
@@ -156,8 +157,16 @@ def _spans(text: Text, documents: list[yaml.Node]) -> list[Span]:
                 path = (*prefix, key)
                 key_span = _node_span(text, key_node, "key", f"key {key!r}", path)
                 value_span = _node_span(text, value_node, "value", _describe(value_node), path)
-                spans.append(Span(key_span.start, value_span.end, "entry", f"{key}: {_describe(value_node)}",
-                                  path, (key_span, value_span)))
+                spans.append(
+                    Span(
+                        key_span.start,
+                        value_span.end,
+                        "entry",
+                        f"{key}: {_describe(value_node)}",
+                        path,
+                        (key_span, value_span),
+                    )
+                )
         elif isinstance(root, yaml.SequenceNode):
             for index, item in enumerate(root.value):
                 spans.append(_node_span(text, item, "entry", f"- [{index}] {_describe(item)}", (*prefix, index)))
