@@ -7,7 +7,7 @@ from typing import Any
 from formatlens import registry
 from formatlens.adapt import adapt
 from formatlens.document import CodecInfo, Conversion, Document
-from formatlens.errors import EncodeError, FormatError, UnknownFormatError
+from formatlens.errors import EncodeError, FormatError, LimitExceeded, UnknownFormatError
 from formatlens.limits import current
 
 
@@ -75,8 +75,12 @@ def _guard(format: str, step, *, encoding: bool = False):
     error = EncodeError if encoding else FormatError
     try:
         return step()
-    except FormatError:
+    except (EncodeError, LimitExceeded):
         raise
+    except FormatError as exc:
+        if not encoding:
+            raise
+        raise EncodeError(exc.message, offset=exc.offset, hint=exc.hint, format=exc.format) from None
     except RecursionError:
         raise error("nesting is too deep to follow", format=format) from None
     except MemoryError:

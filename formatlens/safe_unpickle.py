@@ -12,6 +12,7 @@ Nothing named in the pickle is ever imported.
 
 from __future__ import annotations
 
+import _compat_pickle
 import collections
 import datetime
 import decimal
@@ -74,9 +75,6 @@ REBUILDERS: dict[str, Callable[..., Any]] = {
     "builtins.bool": bool,
     "builtins.slice": slice,
     "builtins.range": range,
-    "__builtin__.set": set,
-    "__builtin__.frozenset": frozenset,
-    "__builtin__.complex": complex,
     "_codecs.encode": _from_codecs_encode,
     "datetime.datetime": datetime.datetime,
     "datetime.date": datetime.date,
@@ -94,12 +92,8 @@ REBUILDERS: dict[str, Callable[..., Any]] = {
 }
 """Pure-data classes rebuilt for real: their constructors take data and run no code of the pickle's."""
 
-ALLOWLIST = frozenset(REBUILDERS) | {
-    "copyreg._reconstructor",
-    "copy_reg._reconstructor",
-    "builtins.object",
-    "__builtin__.object",
-}
+ALLOWLIST = frozenset(REBUILDERS) | {"copyreg._reconstructor", "builtins.object"}
+"""Names a pickle may import without a danger finding (after Python 2 names are mapped)."""
 
 DANGERS = {
     "os.system": "runs a shell command",
@@ -176,15 +170,15 @@ def parse_ops(data: bytes) -> tuple[list[Op], int]:
     ops: list[Op] = []
     stream = BytesIO(data)
     previous: tuple | None = None
+    next_start = 0  # genops yields an opcode once its argument is read: the next one starts here
     try:
         for code, arg, pos in pickletools.genops(stream):
             if previous is not None:
                 ops.append(Op(previous[0].name, previous[1], previous[2], pos, previous[0]))
             previous = (code, arg, pos)
+            next_start = stream.tell()
     except (ValueError, EOFError, UnicodeDecodeError, OverflowError) as exc:
-        at = ops[-1].end if ops else 0
-        if previous is not None:
-            at = previous[2]
+        at = next_start
         raise FormatError(
             f"broken opcode: {exc}", offset=at, format="pickle", hint="the pickle is truncated or not a pickle"
         ) from None
@@ -255,13 +249,11 @@ class Machine:
 
     def call(self, func: Any, args: Any, kind: str = "!call", kwargs: dict | None = None) -> Any:
         if isinstance(func, GlobalRef) and func.dotted in REBUILDERS and not kwargs:
-            if func.dotted in ("copyreg._reconstructor", "copy_reg._reconstructor"):
-                return self._reconstructor(args)
             try:
                 return REBUILDERS[func.dotted](*args)
             except (TypeError, ValueError, ArithmeticError, OverflowError) as exc:
                 self.notes.append(f"{func.dotted}{_short(args)} could not be rebuilt ({exc}); shown as a call")
-        if isinstance(func, GlobalRef) and func.dotted in ("copyreg._reconstructor", "copy_reg._reconstructor"):
+        if isinstance(func, GlobalRef) and func.dotted == "copyreg._reconstructor":
             return self._reconstructor(args)
         name = func.dotted if isinstance(func, GlobalRef) else _short(func)
         node = CallNode({kind: name, "args": list(args) if isinstance(args, (list, tuple)) else args})
@@ -285,6 +277,9 @@ class Machine:
         return node
 
     def global_ref(self, module: str, name: str) -> GlobalRef:
+        # Protocols 0-2 may name Python 2 modules (__builtin__, copy_reg): map them as pickle does.
+        module, name = _compat_pickle.NAME_MAPPING.get((module, name), (module, name))
+        module = _compat_pickle.IMPORT_MAPPING.get(module, module)
         ref = GlobalRef(module, name)
         if ref.dotted not in ALLOWLIST:
             self.alarm(f"{self.op.name} imports {ref.dotted}: {why_dangerous(ref.dotted)}", ref.dotted)

@@ -219,19 +219,32 @@ def _note(losses: list[str], sentence: str) -> None:
 
 
 def _sniff_dialect(text: str, delimiter: str | None) -> type[csv.Dialect]:
+    """The dialect whose delimiter splits the first rows into the most, equally wide, columns."""
+
+    class Sniffed(csv.excel):
+        pass
+
     sample = text[: SNIFF_BYTES * 4]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=DELIMITERS)
-    except csv.Error:
-        dialect = csv.excel
-    if dialect.quotechar not in ('"', "'"):
-        dialect.quotechar = '"'
-    # Sniffer guesses doublequote/escapechar poorly on small samples; RFC 4180 says double the quote.
-    dialect.doublequote = True
-    dialect.escapechar = None
+    if len(text) > len(sample):
+        sample = sample[: sample.rfind("\n") + 1]
     if delimiter:
-        dialect.delimiter = delimiter
-    return dialect
+        Sniffed.delimiter = delimiter
+        return Sniffed
+    best, best_score = ",", (-1, 0)
+    for candidate in DELIMITERS:
+        try:
+            rows = [row for row in islice(csv.reader(io.StringIO(sample, newline=""), delimiter=candidate), 20) if row]
+        except csv.Error:
+            continue
+        widths = [len(row) for row in rows]
+        if not widths:
+            continue
+        consistent = sum(width == widths[0] for width in widths)
+        score = (consistent if widths[0] > 1 else 0, widths[0])
+        if score > best_score:
+            best, best_score = candidate, score
+    Sniffed.delimiter = best
+    return Sniffed
 
 
 def _has_header(text: str, dialect: type[csv.Dialect], rows: list[list[str]]) -> bool:

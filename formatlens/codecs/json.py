@@ -20,7 +20,7 @@ from formatlens.textpos import Text, split_bom
 
 _DECODER = json.JSONDecoder()
 _WS = re.compile(r"[ \t\n\r]*")
-_SCALAR_START = re.compile(rb'\s*(-?\d|"|true\b|false\b|null\b)')
+_SCALAR_START = re.compile(r'(-?\d|"|true\b|false\b|null\b)')
 
 JSONPICKLE_TAGS = {
     "py/reduce": ("danger", "calls a function named in the data when decoded"),
@@ -53,20 +53,14 @@ class JsonCodec(Codec):
     def sniff(self, data: bytes) -> float:
         head = data[:SNIFF_BYTES]
         bom, skip = split_bom(head)
-        if bom not in (None, "utf-8"):
-            return 0.6
-        stripped = head[skip:].lstrip()
-        if not stripped:
+        text = head[skip:].decode(bom or json.detect_encoding(head), "ignore").lstrip()
+        if not text:
             return 0.0
-        if stripped[:1] in (b"{", b"["):
-            if len(data) <= SNIFF_BYTES * 16:
-                try:
-                    json.loads(data)
-                    return 0.97
-                except (ValueError, RecursionError):
-                    return 0.5
-            return 0.9
-        return 0.55 if _SCALAR_START.match(stripped) and _is_json(data) else 0.0
+        if text[0] in "{[":
+            if len(data) > SNIFF_BYTES * 16:
+                return 0.9  # too big to parse just to sniff: structure alone
+            return 0.97 if _is_json(data) else 0.5
+        return 0.55 if _SCALAR_START.match(text) and _is_json(data) else 0.0
 
     def decode(self, data: bytes, *, allow_nan: bool = False, **_: Any) -> Document:
         text = self._text(data)
@@ -117,7 +111,7 @@ class JsonCodec(Codec):
 
 
 def _is_json(data: bytes) -> bool:
-    if len(data) > SNIFF_BYTES:
+    if len(data) > SNIFF_BYTES * 16:
         return True
     try:
         json.loads(data)

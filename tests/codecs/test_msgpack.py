@@ -1,0 +1,41 @@
+import datetime as dt
+
+import msgpack
+import pytest
+
+import formatlens as fl
+
+
+def test_spans_header_length_payload():
+    data = msgpack.packb({"bin": b"\x00" * 3, "n": 300})
+    doc = fl.load(data)
+    (top,) = doc.spans
+    assert top.label == "map of 2" and top.children[0].label == "0x82 fixmap"
+    key, binary, _, number = top.children[1:]
+    assert key.kind == "key" and key.path == ("bin",)
+    assert [c.kind for c in binary.children] == ["type", "length", "value"]
+    assert number.label == "uint 16 300" and number.path == ("n",)
+
+
+def test_timestamps_load_as_datetime():
+    when = dt.datetime(2024, 5, 6, 7, 8, 9, tzinfo=dt.timezone.utc)
+    doc = fl.load(msgpack.packb({"t": when}, datetime=True))
+    assert doc.value == {"t": when}
+    assert doc.spans[0].children[2].label == "timestamp"
+
+
+def test_int_keys_and_ext_types():
+    doc = fl.load(msgpack.packb({1: msgpack.ExtType(5, b"xy")}, use_bin_type=True), "msgpack")
+    assert doc.value == {1: msgpack.ExtType(5, b"xy")}
+
+
+@pytest.mark.parametrize("data", [b"\xdd\xff\xff\xff\xff\x01", b"\x82\xa1a", b"\xc1"])
+def test_bad_items_refused_with_offset(data):
+    with pytest.raises(fl.FormatError) as info:
+        fl.load(data, "msgpack")
+    assert info.value.offset is not None
+
+
+def test_encode_options():
+    assert fl.dump(1.5, "msgpack", use_single_float=True) == b"\xca\x3f\xc0\x00\x00"
+    assert fl.dump(b"x", "msgpack") == b"\xc4\x01x"

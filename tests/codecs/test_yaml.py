@@ -1,0 +1,40 @@
+import datetime as dt
+
+import pytest
+
+import formatlens as fl
+
+
+def test_decodes_with_spans_per_top_level_key():
+    data = b"name: Ann\nwhen: 2024-01-02\nlist:\n  - 1\n  - 2\n"
+    doc = fl.load(data)
+    assert doc.format == "yaml"
+    assert doc.value == {"name": "Ann", "when": dt.date(2024, 1, 2), "list": [1, 2]}
+    assert [s.path for s in doc.spans] == [("name",), ("when",), ("list",)]
+    assert data[doc.spans[0].start : doc.spans[0].end] == b"name: Ann"
+
+
+def test_multiple_documents_become_a_list():
+    doc = fl.load(b"--- 1\n--- 2\n", "yaml")
+    assert doc.value == [1, 2]
+    assert doc.findings[0].message.startswith("2 YAML documents")
+    assert [s.path for s in doc.spans] == [(0,), (1,)]
+
+
+def test_error_has_byte_offset_and_hint():
+    data = "é: [1\nb: 2".encode()
+    with pytest.raises(fl.FormatError) as info:
+        fl.load(data, "yaml")
+    assert data[info.value.offset : info.value.offset + 1] == b":"  # the colon after b, in bytes
+
+
+def test_encode_options():
+    assert fl.dump({"b": 1, "a": [1, 2]}, "yaml") == b"b: 1\na:\n- 1\n- 2\n"
+    assert fl.dump({"b": 1, "a": [1, 2]}, "yaml", sort_keys=True, default_flow_style=True) == b"{a: [1, 2], b: 1}\n"
+
+
+def test_python_tags_are_refused(marker):
+    data = f'!!python/object/apply:os.system ["touch {marker}"]'.encode()
+    with pytest.raises(fl.FormatError, match="constructor for the tag") as info:
+        fl.load(data, "yaml")
+    assert "safe loader" in info.value.hint

@@ -1,0 +1,29 @@
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+CORPUS = ROOT.parent / "shared" / "corpus"
+SAMPLE_FILES = sorted(p for p in SAMPLES.iterdir() if p.is_file() and p.suffix not in (".py", ".md"))
+SCHEMALESS = ["json", "yaml", "xml", "csv", "pickle", "bson", "msgpack", "cbor"]
+BINARY = ["pickle", "bson", "msgpack", "cbor"]
+
+
+def corpus_dir(*parts: str) -> Path:
+    """A folder of ../shared/corpus; missing is an error on CI, a skip elsewhere."""
+    path = CORPUS.joinpath(*parts)
+    if not path.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"the corpus folder {path} is missing")
+        pytest.skip(f"the corpus folder {path} is not here")
+    return path
+
+
+@pytest.fixture
+def marker(tmp_path):
+    """A path that a payload would create if it ran; tests assert it never exists."""
+    path = tmp_path / "pwned"
+    yield path
+    assert not path.exists(), "a payload ran: the marker file was created"
