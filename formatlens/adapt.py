@@ -18,7 +18,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from formatlens.limits import Limits, current
+from formatlens.errors import LimitExceeded
+from formatlens.limits import Limits, current, env_name
 
 KINDS = {
     "null": "nulls",
@@ -197,7 +198,14 @@ class Adapter:
 
 def adapt(value: Any, holds: frozenset[str], losses: list[str] | None = None) -> Any:
     """``value`` rewritten to what a target with ``holds`` can store; sentences go to ``losses``."""
-    return Adapter(holds, [] if losses is None else losses)(value)
+    adapter = Adapter(holds, [] if losses is None else losses)
+    try:
+        return adapter(value)
+    except RecursionError:
+        raise LimitExceeded(
+            "the value is nested too deeply to convert",
+            hint=f"lower {env_name('max_depth')} if this happens below it",
+        ) from None
 
 
 JSON_HOLDS = frozenset({"null", "bool", "number"})

@@ -19,8 +19,8 @@ _PREFIX = "FORMATLENS_"
 class Limits:
     max_input_bytes: int = 50 * 1024 * 1024
     """Largest input accepted by load()."""
-    max_depth: int = 500
-    """Deepest nesting of containers in a decoded value."""
+    max_depth: int = 200
+    """Deepest nesting of containers that is converted or rendered (kept well under Python's recursion limit)."""
     max_nodes: int = 2_000_000
     """Most values in a decoded or converted value (YAML aliases and pickle memo
     references count once per use, so a 'billion laughs' trips this)."""

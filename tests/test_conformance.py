@@ -1,0 +1,114 @@
+"""One conformance suite over ../shared/corpus (see its MANIFEST.md).
+
+Known failures live in known_failures.py with their reasons; a known failure
+that starts passing fails here too, so the lists stay honest.
+"""
+
+import json
+
+import pytest
+
+import formatlens as fl
+
+from . import known_failures
+from .conftest import corpus_dir
+
+
+def _json_cases(prefix):
+    folder = corpus_dir("JSONTestSuite", "test_parsing")
+    return sorted(folder.glob(prefix + "*.json"))
+
+
+def test_json_suite_y_cases_load_and_rank_json_first():
+    cases = _json_cases("y_")
+    assert len(cases) == 95
+    for path in cases:
+        data = path.read_bytes()
+        doc = fl.load(data, "json")
+        doc.spans  # noqa: B018 - the lazy spans must build too
+        assert fl.detect(data, path.name)[0][0] == "json", path.name
+        assert doc.value == json.loads(data) or path.name.startswith("y_number")  # NaN-free equality
+
+
+def test_json_suite_n_cases_are_refused():
+    cases = _json_cases("n_")
+    assert len(cases) == 188
+    accepted = []
+    for path in cases:
+        try:
+            fl.load(path.read_bytes(), "json")
+            accepted.append(path.name)
+        except fl.FormatError:
+            pass
+    assert accepted == []
+
+
+def test_json_suite_i_cases_load_or_refuse_cleanly():
+    for path in _json_cases("i_"):
+        try:
+            fl.load(path.read_bytes(), "json")
+        except fl.FormatError:
+            pass
+
+
+def _bson_specs():
+    return [(path.name, json.loads(path.read_text())) for path in sorted(corpus_dir("bson-corpus", "tests").glob("*.json"))]
+
+
+def test_bson_corpus_valid_cases_decode_and_round_trip():
+    decoded = 0
+    round_trip_misses = set()
+    for name, spec in _bson_specs():
+        for case in spec.get("valid", []):
+            data = bytes.fromhex(case["canonical_bson"])
+            doc = fl.load(data, "bson")
+            assert doc.spans[0].end == len(data), (name, case["description"])
+            assert fl.detect(data)[0][0] == "bson", (name, case["description"])
+            decoded += 1
+            if fl.dump(doc.value, "bson") != data:
+                round_trip_misses.add(name)
+    assert decoded == 728
+    assert round_trip_misses == set(known_failures.BSON_ROUND_TRIP)
+
+
+def test_bson_corpus_decode_errors_are_refused():
+    refused = 0
+    for name, spec in _bson_specs():
+        for case in spec.get("decodeErrors", []):
+            with pytest.raises(fl.FormatError):
+                fl.load(bytes.fromhex(case["bson"]), "bson")
+            refused += 1
+    assert refused == 75
+
+
+def test_yaml_test_suite():
+    root = corpus_dir("yaml-test-suite", "data")
+    differ = {}
+    cases = sorted({path.parent for path in root.rglob("in.yaml")})
+    for case in cases:
+        case_id = str(case.relative_to(root))
+        must_fail = (case / "error").exists()
+        try:
+            doc = fl.load((case / "in.yaml").read_bytes(), "yaml")
+            doc.spans  # noqa: B018
+            failed = False
+        except fl.FormatError:
+            failed = True
+        if failed != must_fail:
+            differ[case_id] = must_fail
+    assert len(cases) == 402
+    assert set(differ) == set(known_failures.YAML_TEST_SUITE)
+
+
+def test_csv_spectrum():
+    root = corpus_dir("csv-spectrum")
+    mismatches = []
+    for path in sorted((root / "csvs").glob("*.csv")):
+        data = path.read_bytes()
+        expected = json.loads((root / "json" / f"{path.stem}.json").read_text())
+        assert fl.detect(data, path.name)[0][0] == "csv", path.name
+        doc = fl.load(data)
+        assert doc.spans, path.name
+        if doc.value != expected:
+            mismatches.append(path.stem)
+    assert mismatches == list(known_failures.CSV_SPECTRUM)
