@@ -13,8 +13,19 @@ from .conftest import SCHEMALESS
 
 
 def test_public_names():
-    for name in ["formats", "detect", "load", "dump", "convert", "FormatError", "Document", "Span", "Finding",
-                 "Schema", "Conversion"]:
+    for name in [
+        "formats",
+        "detect",
+        "load",
+        "dump",
+        "convert",
+        "FormatError",
+        "Document",
+        "Span",
+        "Finding",
+        "Schema",
+        "Conversion",
+    ]:
         assert name in fl.__all__
         assert hasattr(fl, name)
     assert issubclass(fl.FormatError, ValueError)
@@ -45,8 +56,17 @@ def test_every_codec_class_is_registered():
     assert set(_subclasses(Codec)) <= registered
 
 
-@pytest.mark.parametrize("alias,name", [("yml", "yaml"), ("pkl", "pickle"), (".json", "json"),
-                                        ("application/cbor", "cbor"), ("MessagePack", "msgpack"), ("tsv", "csv")])
+@pytest.mark.parametrize(
+    "alias,name",
+    [
+        ("yml", "yaml"),
+        ("pkl", "pickle"),
+        (".json", "json"),
+        ("application/cbor", "cbor"),
+        ("MessagePack", "msgpack"),
+        ("tsv", "csv"),
+    ],
+)
 def test_aliases_resolve(alias, name):
     assert registry.get(alias).name == name
 
@@ -74,8 +94,12 @@ def test_load_refuses_text_and_undetectable_bytes():
 
 def test_value_and_spans_are_lazy():
     calls = []
-    doc = fl.Document("json", b"{}", value_factory=lambda: calls.append("value") or {},
-                      spans_factory=lambda: calls.append("spans") or [])
+    doc = fl.Document(
+        "json",
+        b"{}",
+        value_factory=lambda: calls.append("value") or {},
+        spans_factory=lambda: calls.append("spans") or [],
+    )
     assert calls == []
     assert doc.value == {} and doc.value == {}
     assert calls == ["value"]
@@ -86,7 +110,7 @@ def test_value_and_spans_are_lazy():
 def test_lazy_step_errors_become_format_errors():
     doc = fl.Document("json", b"", spans_factory=lambda: 1 / 0)
     with pytest.raises(fl.FormatError, match="ZeroDivisionError"):
-        doc.spans
+        _ = doc.spans
 
 
 def test_spans_at_returns_outermost_first():

@@ -62,19 +62,26 @@ def test_malicious_pickles_never_run_through_the_cli(marker, tmp_path):
     for name, data in _payloads(marker).items():
         path = tmp_path / f"{name}.pickle"
         path.write_bytes(data)
-        run = subprocess.run([sys.executable, "-m", "formatlens", "inspect", "--json", str(path)],
-                             capture_output=True, cwd=ROOT, timeout=60)
+        run = subprocess.run(
+            [sys.executable, "-m", "formatlens", "inspect", "--json", str(path)],
+            capture_output=True,
+            cwd=ROOT,
+            timeout=60,
+        )
         assert run.returncode == 0, run.stderr
         assert b'"danger"' in run.stdout
     assert not marker.exists()
 
 
-@pytest.mark.parametrize("tag", [
-    "!!python/object/apply:os.system [\"touch {m}\"]",
-    "!!python/object/new:subprocess.Popen [[\"touch\", \"{m}\"]]",
-    "!!python/name:os.system",
-    "a: !!python/object/apply:builtins.eval [\"open('{m}', 'w')\"]",
-])
+@pytest.mark.parametrize(
+    "tag",
+    [
+        '!!python/object/apply:os.system ["touch {m}"]',
+        '!!python/object/new:subprocess.Popen [["touch", "{m}"]]',
+        "!!python/name:os.system",
+        "a: !!python/object/apply:builtins.eval [\"open('{m}', 'w')\"]",
+    ],
+)
 def test_yaml_python_tags_are_refused(tag, marker):
     with pytest.raises(fl.FormatError, match="constructor"):
         fl.load(tag.format(m=marker).encode(), "yaml")
@@ -138,21 +145,24 @@ def test_deep_bson_is_refused():
 
 
 def test_huge_integers_are_refused():
-    with pytest.raises(fl.FormatError, match="4,300 digits|4300"):
+    with pytest.raises(fl.FormatError, match=r"4,300 digits|4300"):
         fl.load(b"1" * 60_000, "json")
     with pytest.raises(fl.FormatError):
         fl.load(b"a: " + b"1" * 60_000, "yaml")
 
 
-@pytest.mark.parametrize("fmt,data", [
-    ("bson", b"\xff\xff\xff\x7f\x02a\x00"),
-    ("msgpack", b"\xdb\xff\xff\xff\xffabc"),
-    ("msgpack", b"\xdf\xff\xff\xff\xff"),
-    ("cbor", b"\x5b\x00\x00\x00\x10\x00\x00\x00\x00ab"),
-    ("cbor", b"\xbb\x00\x00\x00\x10\x00\x00\x00\x00"),
-    ("pickle", b"\x80\x04\x8e\xff\xff\xff\xff\xff\xff\xff\x7fabc."),
-    ("pickle", b"\x80\x04\x8d\xff\xff\xff\xff\xff\xff\xff\x7fabc."),
-])
+@pytest.mark.parametrize(
+    "fmt,data",
+    [
+        ("bson", b"\xff\xff\xff\x7f\x02a\x00"),
+        ("msgpack", b"\xdb\xff\xff\xff\xffabc"),
+        ("msgpack", b"\xdf\xff\xff\xff\xff"),
+        ("cbor", b"\x5b\x00\x00\x00\x10\x00\x00\x00\x00ab"),
+        ("cbor", b"\xbb\x00\x00\x00\x10\x00\x00\x00\x00"),
+        ("pickle", b"\x80\x04\x8e\xff\xff\xff\xff\xff\xff\xff\x7fabc."),
+        ("pickle", b"\x80\x04\x8d\xff\xff\xff\xff\xff\xff\xff\x7fabc."),
+    ],
+)
 def test_lying_length_prefixes(fmt, data):
     with pytest.raises(fl.FormatError):
         fl.load(data, fmt)

@@ -6,8 +6,21 @@ import formatlens as fl
 
 from .conftest import BINARY, SAMPLE_FILES
 
-KINDS = {"magic", "header", "length", "tag", "key", "type", "value", "opcode", "metadata", "padding", "footer",
-         "compressed", "entry"}
+KINDS = {
+    "magic",
+    "header",
+    "length",
+    "tag",
+    "key",
+    "type",
+    "value",
+    "opcode",
+    "metadata",
+    "padding",
+    "footer",
+    "compressed",
+    "entry",
+}
 
 
 def check_span(span, lo, hi):

@@ -28,7 +28,7 @@ def test_rich_values():
     data = bson.encode({"_id": oid, "when": dt.datetime(2024, 1, 1), "price": Decimal128("9.99")})
     value = fl.load(data).value
     assert value["_id"] == oid
-    assert value["when"] == dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
+    assert value["when"] == dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
     assert value["price"] == Decimal128("9.99")
 
 

@@ -9,8 +9,12 @@ import formatlens as fl
 
 
 def test_tags_load_as_types_and_are_annotated():
-    value = {"t": dt.datetime(2013, 3, 21, 20, 4, tzinfo=dt.timezone.utc), "d": Decimal("1.5"),
-             "u": uuid.UUID(int=1), "s": {1, 2}}
+    value = {
+        "t": dt.datetime(2013, 3, 21, 20, 4, tzinfo=dt.UTC),
+        "d": Decimal("1.5"),
+        "u": uuid.UUID(int=1),
+        "s": {1, 2},
+    }
     doc = fl.load(cbor2.dumps(value))
     assert doc.value == value
     labels = [c.label for c in doc.spans[0].children]
@@ -41,5 +45,5 @@ def test_malformed_refused_with_offset(data, offset):
 
 def test_encode_options():
     assert fl.dump({"b": 1, "a": 2}, "cbor", canonical=True) == bytes.fromhex("a2616102616201")
-    when = dt.datetime(2013, 3, 21, 20, 4, tzinfo=dt.timezone.utc)
+    when = dt.datetime(2013, 3, 21, 20, 4, tzinfo=dt.UTC)
     assert fl.dump(when, "cbor", datetime_as_timestamp=True) == bytes.fromhex("c11a514b67b0")

@@ -4,12 +4,12 @@ import formatlens as fl
 
 
 def test_semicolon_dialect_header_and_row_spans():
-    data = b"id;name\r\n1;Ann\r\n2;\"B;o\"\r\n"
+    data = b'id;name\r\n1;Ann\r\n2;"B;o"\r\n'
     doc = fl.load(data)
     assert doc.format == "csv"
     assert doc.value == [{"id": "1", "name": "Ann"}, {"id": "2", "name": "B;o"}]
     assert doc.details["delimiter"] == ";" and doc.details["line_ending"] == "\r\n"
-    header, first, second = doc.spans
+    header, _first, second = doc.spans
     assert header.kind == "header" and data[header.start : header.end] == b"id;name\r\n"
     assert data[second.start : second.end] == b'2;"B;o"\r\n' and second.path == (1,)
     assert doc.schema.details["columns"] == {"id": "integer", "name": "string"}

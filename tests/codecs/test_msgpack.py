@@ -18,7 +18,7 @@ def test_spans_header_length_payload():
 
 
 def test_timestamps_load_as_datetime():
-    when = dt.datetime(2024, 5, 6, 7, 8, 9, tzinfo=dt.timezone.utc)
+    when = dt.datetime(2024, 5, 6, 7, 8, 9, tzinfo=dt.UTC)
     doc = fl.load(msgpack.packb({"t": when}, datetime=True))
     assert doc.value == {"t": when}
     assert doc.spans[0].children[2].label == "timestamp"

@@ -18,7 +18,7 @@ PURE_DATA = {
     "tuple": (1, (2, 3)),
     "set": {1, 2},
     "frozenset": frozenset({"a"}),
-    "datetime": dt.datetime(2024, 1, 2, 3, 4, 5, 6, tzinfo=dt.timezone.utc),
+    "datetime": dt.datetime(2024, 1, 2, 3, 4, 5, 6, tzinfo=dt.UTC),
     "naive": dt.datetime(2024, 1, 2),
     "date": dt.date(2020, 2, 29),
     "time": dt.time(12, 30),
@@ -107,12 +107,15 @@ def test_trusted_names_are_downgraded_not_run():
     assert doc.value["!call"] == "builtins.eval"
 
 
-@pytest.mark.parametrize("data,offset", [
-    (b"\x80\x04K", 2),           # BININT1 without its byte
-    (b"\x80\x04h\x05.", 2),      # BINGET of a memo entry never written
-    (b"\x80\x04a.", 2),          # APPEND on an empty stack
-    (b"\x80\x04", 2),            # no STOP
-])
+@pytest.mark.parametrize(
+    "data,offset",
+    [
+        (b"\x80\x04K", 2),  # BININT1 without its byte
+        (b"\x80\x04h\x05.", 2),  # BINGET of a memo entry never written
+        (b"\x80\x04a.", 2),  # APPEND on an empty stack
+        (b"\x80\x04", 2),  # no STOP
+    ],
+)
 def test_malformed_pickles_refused_with_offset(data, offset):
     with pytest.raises(fl.FormatError) as info:
         fl.load(data, "pickle")

@@ -6,7 +6,9 @@ import formatlens as fl
 def test_xmltodict_shape_and_spans(tmp_path):
     data = b'<?xml version="1.0"?>\n<feed xmlns="http://www.w3.org/2005/Atom" lang="en"><entry>a</entry><entry>b</entry><id/></feed>'
     doc = fl.load(data)
-    assert doc.value == {"feed": {"@xmlns": "http://www.w3.org/2005/Atom", "@lang": "en", "entry": ["a", "b"], "id": None}}
+    assert doc.value == {
+        "feed": {"@xmlns": "http://www.w3.org/2005/Atom", "@lang": "en", "entry": ["a", "b"], "id": None}
+    }
     (root,) = doc.spans
     assert root.label == "root element <feed>"
     assert [data[s.start : s.end] for s in root.children] == [b"<entry>a</entry>", b"<entry>b</entry>", b"<id/>"]

@@ -1,0 +1,56 @@
+import json
+import subprocess
+import sys
+
+import pytest
+
+from .conftest import ROOT, SAMPLE_FILES
+
+
+def run(*args, stdin=None):
+    return subprocess.run(
+        [sys.executable, "-m", "formatlens", *args], capture_output=True, cwd=ROOT, input=stdin, timeout=120
+    )
+
+
+@pytest.mark.parametrize("path", SAMPLE_FILES, ids=lambda p: p.name)
+def test_inspect_json_on_every_sample(path):
+    done = run("inspect", "--json", str(path))
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["format"] == path.suffix.lstrip(".")
+    assert report["size"] == path.stat().st_size
+    assert report["spans"] and {"start", "end", "kind", "label", "path"} <= set(report["spans"][0])
+    assert isinstance(report["findings"], list)
+
+
+def test_inspect_text_summary():
+    done = run("inspect", str(ROOT / "samples" / "runs-shell-command.pickle"))
+    out = done.stdout.decode()
+    assert "format:   pickle" in out and "[danger]" in out and "posix.system" in out
+
+
+def test_formats():
+    done = run("formats")
+    assert done.returncode == 0
+    for name in ["json", "yaml", "xml", "csv", "pickle", "bson", "msgpack", "cbor"]:
+        assert f"\n{name} " in "\n" + done.stdout.decode()
+
+
+def test_convert_to_file_and_stdout(tmp_path):
+    out = tmp_path / "users.cbor"
+    done = run("convert", str(ROOT / "samples" / "users.json"), "--to", "cbor", "-o", str(out))
+    assert done.returncode == 0 and out.stat().st_size > 0
+    done = run("convert", "-", "--to", "yaml", "--from", "json", stdin=b'{"a": [1]}')
+    assert done.stdout == b"a:\n- 1\n"
+
+
+def test_bad_input_exits_2_with_one_line(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(b'{"a": }')
+    done = run("inspect", str(bad), "--format", "json")
+    assert done.returncode == 2
+    lines = done.stderr.decode().strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: json: Expecting value (at byte 6)")
+    assert run("inspect", str(tmp_path / "missing.bin")).returncode == 2
+    assert run("convert", str(bad), "--to", "nope").returncode == 2
