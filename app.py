@@ -1,0 +1,14 @@
+"""formatlens: the Streamlit entry point. It owns the page config, the sidebar loader and the router."""
+
+from pathlib import Path
+
+import streamlit as st
+
+from formatlens.ui.loader import sidebar_loader
+
+PAGES = Path(__file__).parent / "pages"
+
+st.set_page_config(page_title="formatlens", page_icon="🔍", layout="wide")
+st.session_state["current"] = sidebar_loader()
+page = st.navigation([st.Page(PAGES / "inspect.py", title="Inspect", icon="🔍", default=True)])
+page.run()

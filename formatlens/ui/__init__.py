@@ -1,0 +1,1 @@
+"""Streamlit-only helpers. Nothing outside formatlens/ui imports streamlit."""

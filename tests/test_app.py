@@ -1,0 +1,60 @@
+"""The app through streamlit's AppTest: samples, uploads and a malformed upload."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest, app_test
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+class _NavigationPagesManager(PagesManager):
+    """What the real server has once app.py called st.navigation: pages/ is not a v1 pages folder.
+
+    AppTest resets ``uses_pages_directory`` before every run, so from the second run on it would
+    run pages/inspect.py on its own (multipage v1), without app.py's sidebar.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+
+@pytest.fixture
+def app(monkeypatch):
+    monkeypatch.setattr(app_test, "PagesManager", _NavigationPagesManager)
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def test_default_sample_is_decoded(app):
+    assert app.title[0].value == "Inspect"
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Format"] == "json" and metrics["Detection confidence"] == "100%"  # .json adds its hint
+
+
+def test_sample_with_danger_findings(app):
+    app.selectbox(key="sample").set_value("runs-shell-command.pickle").run()
+    assert not app.exception
+    assert any("runs a shell command" in e.value for e in app.error)
+
+
+def test_upload_and_malformed_upload(app):
+    app.radio(key="source").set_value("Upload").run()
+    app.file_uploader(key="upload").set_value(("data.cbor", bytes.fromhex("a2616101616202"), "application/cbor")).run()
+    assert not app.exception
+    assert {m.label: m.value for m in app.metric}["Format"] == "cbor"
+    app.file_uploader(key="upload").set_value(("bad.json", b'{"a": 1,}', "application/json")).run()
+    assert not app.exception
+    assert "at byte 8" in app.error[0].value
+
+
+def test_paste_hex_with_format_override(app):
+    app.radio(key="source").set_value("Paste hex/base64").run()
+    app.text_area(key="paste_hex").input("82 a1 61 01 a1 62 02").run()
+    app.selectbox(key="format_override").set_value("msgpack").run()
+    assert not app.exception
+    assert {m.label: m.value for m in app.metric}["Format"] == "msgpack"
