@@ -17,6 +17,7 @@ import collections
 import datetime
 import decimal
 import fractions
+import pickle
 import pickletools
 import uuid
 from collections.abc import Callable
@@ -60,21 +61,33 @@ def _defaultdict(factory: Any = None, *items: Any) -> collections.defaultdict:
 
 _SAFE_FACTORIES = (list, dict, set, int, float, str, tuple)
 
+
+def _from_data(constructor: type) -> Callable[..., Any]:
+    """bytes/bytearray built only from data: bytes(10**12) would allocate a terabyte."""
+
+    def build(source: Any = b"", *args: Any) -> Any:
+        if not isinstance(source, (bytes, bytearray, str, list, tuple)):
+            raise ValueError(f"{constructor.__name__}() is rebuilt only from data, not from {type(source).__name__}")
+        return constructor(source, *args)
+
+    build.__name__ = constructor.__name__
+    return build
+
+
 REBUILDERS: dict[str, Callable[..., Any]] = {
     "builtins.set": set,
     "builtins.frozenset": frozenset,
     "builtins.list": list,
     "builtins.tuple": tuple,
     "builtins.dict": dict,
-    "builtins.bytes": bytes,
-    "builtins.bytearray": bytearray,
+    "builtins.bytes": _from_data(bytes),
+    "builtins.bytearray": _from_data(bytearray),
     "builtins.complex": complex,
     "builtins.int": int,
     "builtins.float": float,
     "builtins.str": str,
     "builtins.bool": bool,
     "builtins.slice": slice,
-    "builtins.range": range,
     "_codecs.encode": _from_codecs_encode,
     "datetime.datetime": datetime.datetime,
     "datetime.date": datetime.date,
@@ -90,7 +103,10 @@ REBUILDERS: dict[str, Callable[..., Any]] = {
     "collections.deque": collections.deque,
     "collections.defaultdict": _defaultdict,
 }
-"""Pure-data classes rebuilt for real: their constructors take data and run no code of the pickle's."""
+"""Pure-data classes rebuilt for real: their constructors take data and run no code of the pickle's.
+
+No constructor here turns a small argument into a large value (range, bytes(n) and
+iterators are left out), so a rebuild stays bounded by the size of the pickle."""
 
 ALLOWLIST = frozenset(REBUILDERS) | {"copyreg._reconstructor", "builtins.object"}
 """Names a pickle may import without a danger finding (after Python 2 names are mapped)."""
@@ -536,8 +552,59 @@ def _short(value: Any, width: int = 60) -> str:
     return text if len(text) <= width else text[: width - 3] + "..."
 
 
+class _OutsideAllowlist(Exception):
+    """The fast path met something it must not build: the stack machine takes over."""
+
+
+def _reconstruct(cls: Any, base: Any, state: Any = None) -> Any:
+    # copyreg._reconstructor for protocols 0-1, limited to allowlisted classes (find_class saw to that).
+    if base is object:
+        return object.__new__(cls)
+    return base.__new__(cls, state) if state is not None else base.__new__(cls)
+
+
+class _DataOnlyUnpickler(pickle.Unpickler):
+    """The C unpickler, allowed to find allowlisted names only.
+
+    find_class is the one place the unpickler imports anything; here it hands out
+    the allowlisted rebuilders and refuses everything else, so nothing outside the
+    allowlist is ever imported or called. Pure-data pickles rebuild at C speed.
+    """
+
+    def __init__(self, stream: BytesIO) -> None:
+        super().__init__(stream)
+        self.imports: set[str] = set()
+
+    def find_class(self, module: str, name: str) -> Any:
+        module, name = _compat_pickle.NAME_MAPPING.get((module, name), (module, name))
+        module = _compat_pickle.IMPORT_MAPPING.get(module, module)
+        dotted = f"{module}.{name}"
+        self.imports.add(dotted)
+        if dotted in REBUILDERS:
+            return REBUILDERS[dotted]
+        if dotted == "copyreg._reconstructor":
+            return _reconstruct
+        if dotted == "builtins.object":
+            return object
+        raise _OutsideAllowlist(dotted)
+
+    def persistent_load(self, pid: Any) -> Any:
+        raise _OutsideAllowlist("persistent_load")
+
+
+def fast_rebuild(data: bytes) -> tuple[Any, set[str], int] | None:
+    """(value, imported names, trailing bytes) for a pickle of allowlisted data only, else None."""
+    stream = BytesIO(data)
+    unpickler = _DataOnlyUnpickler(stream)
+    try:
+        value = unpickler.load()
+    except Exception:  # outside the allowlist, or malformed: the stack machine explains which
+        return None
+    return value, unpickler.imports, len(data) - stream.tell()
+
+
 def rebuild(data: bytes, *, trusted: frozenset[str] = frozenset(), max_nodes: int = 2_000_000) -> Rebuild:
-    """Parse and rebuild a pickle; raise FormatError if it is malformed."""
+    """Parse and rebuild a pickle with the stack machine; raise FormatError if it is malformed."""
     ops, trailing = parse_ops(data)
     machine = Machine(ops, trusted, max_nodes)
     value = machine.run()

@@ -8,7 +8,6 @@ trailing 0x00. The same walk locates the byte where a broken file goes wrong.
 
 from __future__ import annotations
 
-import datetime
 import struct
 from decimal import Decimal
 from typing import Any
@@ -32,7 +31,6 @@ def _fallback_encoder(value: Any) -> Any:
 
 READ_OPTIONS = CodecOptions(
     tz_aware=True,
-    tzinfo=datetime.UTC,  # the standard library's UTC, not bson's own FixedOffset class
     datetime_conversion=DatetimeConversion.DATETIME_AUTO,
     uuid_representation=UuidRepresentation.STANDARD,
 )

@@ -20,7 +20,7 @@ from formatlens.adapt import to_jsonable
 from formatlens.codecs.base import SNIFF_BYTES, Codec
 from formatlens.document import Document, Finding, Schema, Span, Traits
 from formatlens.limits import current
-from formatlens.textpos import decode_text
+from formatlens.textpos import Text, decode_text
 
 DELIMITERS = ",;\t|"
 QUOTING = {
@@ -79,8 +79,7 @@ class CsvCodec(Codec):
         if fell_back:
             findings.append(Finding("warning", "not valid UTF-8: read as Latin-1 (ISO-8859-1)"))
         dialect = _sniff_dialect(text.text, delimiter)
-        row_ends: list[int] = []
-        rows = self._read(text.text, dialect, row_ends, text)
+        rows = self._read(text, dialect)
         if header is None:
             header = _has_header(text.text, dialect, rows)
         columns = (
@@ -105,16 +104,19 @@ class CsvCodec(Codec):
             "rows": len(records),
             "columns": columns,
         }
-        starts = [text.skip] + [text.byte_offset(end) for end in row_ends[:-1]]
-        ends = [text.byte_offset(end) for end in row_ends]
 
         def spans() -> list[Span]:
-            limit = current().max_spans
-            out = []
-            for number, (start, end) in enumerate(zip(starts[:limit], ends)):
-                index = number - 1 if header else number
-                label = "header row" if header and number == 0 else f"row {index + 1}"
-                out.append(Span(start, end, "header" if index < 0 else "entry", label, () if index < 0 else (index,)))
+            out, start, index = [], text.skip, -1 if header else 0
+            for row, end in self._rows_with_ends(text, dialect):
+                end_byte = text.byte_offset(end)
+                if row:  # blank lines hold no record
+                    label = "header row" if index < 0 else f"row {index + 1}"
+                    kind, path = ("header", ()) if index < 0 else ("entry", (index,))
+                    out.append(Span(start, end_byte, kind, label, path))
+                    index += 1
+                start = end_byte
+                if len(out) >= current().max_spans:
+                    break
             return out
 
         return Document(
@@ -127,28 +129,34 @@ class CsvCodec(Codec):
             details=details,
         )
 
-    def _read(self, text: str, dialect: type[csv.Dialect], row_ends: list[int], source) -> list[list[str]]:
+    def _read(self, text: Text, dialect: type[csv.Dialect]) -> list[list[str]]:
+        try:
+            return list(csv.reader(io.StringIO(text.text, newline=""), dialect, strict=False))
+        except csv.Error:
+            for _ in self._rows_with_ends(text, dialect):  # the slow pass finds where it breaks
+                pass
+            raise
+
+    def _rows_with_ends(self, text: Text, dialect: type[csv.Dialect]) -> Iterator[tuple[list[str], int]]:
+        """Each row with the character offset just past it (a second, slower pass, for spans)."""
         consumed = 0
 
         def lines() -> Iterator[str]:
             nonlocal consumed
-            for line in io.StringIO(text, newline=""):
+            for line in io.StringIO(text.text, newline=""):
                 consumed += len(line)
                 yield line
 
-        rows = []
         reader = csv.reader(lines(), dialect, strict=False)
         try:
             for row in reader:
-                rows.append(row)
-                row_ends.append(consumed)
+                yield row, consumed
         except csv.Error as exc:
             raise self.error(
                 f"line {reader.line_num}: {exc}",
-                offset=source.byte_offset(consumed),
+                offset=text.byte_offset(consumed),
                 hint="a field may hold a NUL byte or be over the csv module's field size limit",
             ) from None
-        return rows
 
     def encode(
         self,

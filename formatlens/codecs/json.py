@@ -81,7 +81,8 @@ class JsonCodec(Codec):
             data,
             value=value,
             spans_factory=lambda: top_level_spans(text),
-            findings=jsonpickle_findings(value),
+            # The tag scan walks the whole value: only pay for it when a tag can be there.
+            findings=jsonpickle_findings(value) if '"py/' in text.text else [],
             details={"encoding": text.encoding},
         )
 

@@ -7,6 +7,8 @@ Encoding uses the standard library's pickle with the chosen protocol.
 
 from __future__ import annotations
 
+import copyreg
+import io
 import pickle
 import pickletools
 from typing import Any
@@ -14,7 +16,7 @@ from typing import Any
 from formatlens.codecs.base import Codec
 from formatlens.document import Document, Finding, Span, Traits
 from formatlens.limits import current
-from formatlens.safe_unpickle import CallNode, Op, rebuild
+from formatlens.safe_unpickle import CallNode, Op, fast_rebuild, parse_ops, rebuild
 
 _ARG_LENGTH_BYTES = {
     pickletools.TAKEN_FROM_ARGUMENT1: 1,
@@ -76,7 +78,26 @@ class PickleCodec(Codec):
         return 0.0
 
     def decode(self, data: bytes, *, trusted: frozenset[str] = frozenset(), **_: Any) -> Document:
-        result = rebuild(data, trusted=frozenset(trusted), max_nodes=current().max_nodes)
+        limit = current().max_spans
+        fast = fast_rebuild(data)
+        if fast is not None:  # pure data: nothing to flag, opcodes parsed only if spans are asked for
+            value, imports, trailing = fast
+            findings = [Finding("info", "no imports or calls outside the allowlist: safe to load as data")]
+            if trailing:
+                findings.append(_trailing(trailing))
+            protocol = data[1] if data[:1] == b"\x80" else 0
+            return Document(
+                "pickle",
+                data,
+                value=value,
+                spans_factory=lambda: [op_span(op) for op in parse_ops(data)[0][:limit]],
+                findings=findings,
+                details={"protocol": protocol, "imports": sorted(imports)},
+            )
+        return self._decode_with_machine(data, frozenset(trusted), limit)
+
+    def _decode_with_machine(self, data: bytes, trusted: frozenset[str], limit: int) -> Document:
+        result = rebuild(data, trusted=trusted, max_nodes=current().max_nodes)
         spans_by_op: dict[int, Span] = {}
 
         def span_of(op: Op) -> Span:
@@ -87,23 +108,17 @@ class PickleCodec(Codec):
         findings = [
             Finding("info" if alarm.trusted else "danger", alarm.message, span_of(alarm.op)) for alarm in result.alarms
         ]
-        if any(alarm.op.arg and "dill" in str(alarm.op.arg) for alarm in result.alarms) or any(
-            "dill" in finding.message for finding in findings
-        ):
+        if any("dill" in finding.message for finding in findings):
             findings.insert(0, Finding("warning", "written by dill: it recreates functions and classes when loaded"))
         findings += [Finding("warning", note) for note in result.notes]
         if result.trailing:
-            findings.append(
-                Finding("warning", f"{result.trailing} bytes after the STOP opcode are not part of the pickle")
-            )
+            findings.append(_trailing(result.trailing))
         if not any(f.severity == "danger" for f in findings):
             findings.insert(0, Finding("info", "no imports or calls outside the allowlist: safe to load as data"))
         details = {
             "protocol": result.protocol,
-            "opcodes": len(result.ops),
-            "imports": sorted({str(op.arg) for op in result.ops if op.name in ("GLOBAL", "INST")}),
+            "imports": sorted({str(op.arg).replace(" ", ".") for op in result.ops if op.name in ("GLOBAL", "INST")}),
         }
-        limit = current().max_spans
         return Document(
             "pickle",
             data,
@@ -116,18 +131,20 @@ class PickleCodec(Codec):
     def encode(self, value: Any, *, protocol: int = pickle.DEFAULT_PROTOCOL, **_: Any) -> bytes:
         if not 0 <= int(protocol) <= pickle.HIGHEST_PROTOCOL:
             raise self.error(f"protocol must be 0 to {pickle.HIGHEST_PROTOCOL}")
-        return pickle.dumps(_plain(value), protocol=int(protocol))
+        out = io.BytesIO()
+        pickler = pickle.Pickler(out, protocol=int(protocol))
+        # Placeholder nodes are written as the plain dicts they show (a plain dict keeps this at C speed).
+        pickler.dispatch_table = {**copyreg.dispatch_table, CallNode: _as_plain_dict}
+        pickler.dump(value)
+        return out.getvalue()
 
 
-def _plain(value: Any) -> Any:
-    """CallNode placeholders written as the plain dicts they show."""
-    if isinstance(value, CallNode):
-        return {key: _plain(child) for key, child in value.items()}
-    if isinstance(value, dict):
-        return type(value)((key, _plain(child)) for key, child in value.items()) if type(value) is dict else value
-    if isinstance(value, list):
-        return [_plain(item) for item in value]
-    return value
+def _trailing(count: int) -> Finding:
+    return Finding("warning", f"{count} bytes after the STOP opcode are not part of the pickle")
+
+
+def _as_plain_dict(node: CallNode) -> tuple:
+    return (dict, (dict(node),))
 
 
 def op_span(op: Op) -> Span:

@@ -59,11 +59,13 @@ class YamlCodec(Codec):
         except UnicodeDecodeError as exc:
             raise self.error(f"invalid UTF-8: {exc.reason}", offset=exc.start, hint="YAML must be UTF-8") from None
         loader = _Loader(text.text)
+        may_alias = "*" in text.text  # no alias, no expansion to bound: skip the walk
         documents, nodes = [], []
         try:
             while loader.check_node():
                 node = loader.get_node()
-                _check_expansion(node)
+                if may_alias:
+                    _check_expansion(node)
                 nodes.append(node)
                 documents.append(loader.construct_document(node))
         except yaml.MarkedYAMLError as exc:
@@ -116,24 +118,24 @@ class YamlCodec(Codec):
 
 
 def _check_expansion(root: yaml.Node) -> None:
-    """Refuse a document whose aliases would expand past the node limit (billion laughs)."""
+    """Refuse a document whose aliases would expand past the node limit (billion laughs).
+
+    An alias is the same node object as its anchor, so sizes are memoised per node
+    and each use of an alias adds the whole size of what it points to.
+    """
     limits = current()
     sizes: dict[int, int] = {}
-    # Post-order without recursion: a node's size is 1 + its children's, aliases counted per use.
     stack = [(root, False)]
-    while stack:
-        node, done = stack.pop()
-        key = id(node)
-        if key in sizes:
+    while stack:  # post-order without recursion
+        node, children_done = stack.pop()
+        if id(node) in sizes:
             continue
         children = _children(node)
-        if done:
+        if children_done:
             total = 1 + sum(sizes.get(id(child), 0) for child in children)
-            sizes[key] = total
-            limits.check("max_nodes", total, what="the document once its aliases are expanded", offset=None)
+            sizes[id(node)] = total
+            limits.check("max_nodes", total, what="the document once its aliases are expanded")
         else:
-            if len(stack) > limits.max_depth * 64:
-                limits.check("max_depth", limits.max_depth + 1, what="the nesting depth")
             stack.append((node, True))
             stack.extend((child, False) for child in children if id(child) not in sizes)
 

@@ -7,6 +7,7 @@ import uuid
 import pytest
 
 import formatlens as fl
+from formatlens.safe_unpickle import fast_rebuild, rebuild
 
 PURE_DATA = {
     "ints": [0, -1, 255, 65536, 2**40, 2**100, -(2**70)],
@@ -127,3 +128,20 @@ def test_encode_protocols(protocol):
     data = fl.dump({"a": (1, 2)}, "pickle", protocol=protocol)
     assert pickle.loads(data) == {"a": (1, 2)}
     assert fl.load(data).value == {"a": (1, 2)}
+
+
+@pytest.mark.parametrize("protocol", range(pickle.HIGHEST_PROTOCOL + 1))
+def test_stack_machine_and_fast_path_agree(protocol):
+    # Pure data takes the C fast path; the stack machine must rebuild the same value.
+    data = pickle.dumps(PURE_DATA, protocol=protocol)
+    value, _imports, trailing = fast_rebuild(data)
+    assert rebuild(data).value == value == PURE_DATA
+    assert trailing == 0
+
+
+def test_constructors_cannot_amplify_small_inputs():
+    # bytes(10**12) would allocate a terabyte: refused by both paths, shown as a flagged call.
+    data = b"\x80\x04\x8c\x08builtins\x8c\x05bytes\x93\x8a\x06\x00\x10\xa5\xd4\xe8\x00\x85R."
+    doc = fl.load(data, "pickle")
+    assert doc.value == {"!call": "builtins.bytes", "args": [10**12]}
+    assert any(f.severity == "danger" for f in doc.findings)
