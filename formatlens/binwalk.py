@@ -49,6 +49,15 @@ class ByteWalker:
     def item(self, pos: int, path: tuple, depth: int):
         raise NotImplementedError
 
+    @classmethod
+    def first_bad_offset(cls, data: bytes) -> int | None:
+        """Where a walk over ``data`` fails, to point a library's error at its byte."""
+        try:
+            cls(data).items()
+        except Exception as exc:
+            return getattr(exc, "offset", None)
+        return None
+
 
 def preview(value: object, width: int = 40) -> str:
     text = repr(value)

@@ -20,7 +20,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any, ClassVar
 
-from formatlens.document import CodecInfo, Document, Traits
+from formatlens.document import CodecInfo, Document, Finding, Traits
 from formatlens.errors import FormatError
 
 SNIFF_BYTES = 4096
@@ -69,3 +69,10 @@ class Codec:
             library=lib,
             aliases=cls.aliases,
         )
+
+
+def one_or_many(items: list, what: str) -> tuple[Any, list[Finding]]:
+    """A stream's value: the single item itself, or a list of them with a finding that says so."""
+    if len(items) == 1:
+        return items[0], []
+    return items, [Finding("info", f"{len(items)} {what} one after another: shown as a list")]

@@ -17,10 +17,9 @@ from bson.binary import UuidRepresentation
 from bson.codec_options import CodecOptions, DatetimeConversion, TypeRegistry
 from bson.decimal128 import Decimal128
 
-from formatlens.codecs.base import Codec
-from formatlens.document import Document, Finding, Span, Traits
-from formatlens.errors import FormatError
-from formatlens.limits import current
+from formatlens.binwalk import ByteWalker
+from formatlens.codecs.base import Codec, one_or_many
+from formatlens.document import Document, Span, Traits
 
 
 def _fallback_encoder(value: Any) -> Any:
@@ -93,7 +92,7 @@ class BsonCodec(Codec):
         try:
             documents = bson.decode_all(data, READ_OPTIONS)
         except Exception as exc:  # InvalidBSON, and the odd ValueError/OverflowError from bad values
-            offset = _first_bad_offset(data)
+            offset = _Walker.first_bad_offset(data)
             raise self.error(
                 f"invalid BSON: {exc}",
                 offset=offset,
@@ -101,12 +100,7 @@ class BsonCodec(Codec):
             ) from None
         if not documents:
             raise self.error("no BSON document", offset=0)
-        findings = []
-        if len(documents) == 1:
-            value = documents[0]
-        else:
-            value = documents
-            findings.append(Finding("info", f"a sequence of {len(documents)} BSON documents: shown as a list"))
+        value, findings = one_or_many(documents, "BSON documents")
         many = len(documents) > 1
         return Document(
             "bson",
@@ -114,7 +108,7 @@ class BsonCodec(Codec):
             value=value,
             findings=findings,
             details={"documents": len(documents)},
-            spans_factory=lambda: _Walker(data).documents(many),
+            spans_factory=lambda: _Walker(data).items(many),
         )
 
     def encode(self, value: Any, **_: Any) -> bytes:
@@ -132,16 +126,17 @@ class BsonCodec(Codec):
         return {"value": value}
 
 
-class _Walker:
+class _Walker(ByteWalker):
     """Walks BSON bytes and returns spans; raises FormatError at the first impossible byte."""
 
+    format = "bson"
+
     def __init__(self, data: bytes) -> None:
-        self.data = data
-        self.limits = current()
+        super().__init__(data)
         self.arrays: set[tuple] = set()
         """Paths of arrays, whose keys "0", "1"... are indexes in Document.value."""
 
-    def documents(self, many: bool) -> list[Span]:
+    def items(self, many: bool = True) -> list[Span]:
         spans, pos, index = [], 0, 0
         while pos < len(self.data):
             span = self.document(pos, (index,) if many else (), "document" if not many else f"document {index}", 0)
@@ -149,9 +144,6 @@ class _Walker:
             pos = span.end
             index += 1
         return spans
-
-    def fail(self, message: str, offset: int) -> FormatError:
-        return FormatError(message, offset=offset, format="bson")
 
     def int32(self, pos: int) -> int:
         if pos + 4 > len(self.data):
@@ -253,16 +245,6 @@ class _Walker:
         if total < 14 or start + total > limit:
             raise self.fail(f"code-with-scope length {total} does not fit", start)
         return Span(start, start + total, "value", type_name, path)
-
-
-def _first_bad_offset(data: bytes) -> int | None:
-    try:
-        _Walker(data).documents(True)
-    except FormatError as exc:
-        return exc.offset
-    except Exception:
-        return None
-    return None
 
 
 codec = BsonCodec()

@@ -15,8 +15,8 @@ from typing import Any
 import cbor2
 
 from formatlens.binwalk import ByteWalker, preview
-from formatlens.codecs.base import Codec
-from formatlens.document import Document, Finding, Span, Traits
+from formatlens.codecs.base import Codec, one_or_many
+from formatlens.document import Document, Span, Traits
 from formatlens.limits import current
 
 MAJOR = ("unsigned int", "negative int", "byte string", "text string", "array", "map", "tag", "simple/float")
@@ -207,17 +207,12 @@ class CborCodec(Codec):
         except Exception as exc:
             raise self.error(
                 f"invalid CBOR: {exc}",
-                offset=_first_bad_offset(data),
+                offset=_Walker.first_bad_offset(data),
                 hint="each item starts with a byte holding its major type and length",
             ) from None
         if not items:
             raise self.error("no CBOR item", offset=0)
-        findings = []
-        if len(items) == 1:
-            value = items[0]
-        else:
-            value = items
-            findings.append(Finding("info", f"a CBOR sequence of {len(items)} items: shown as a list"))
+        value, findings = one_or_many(items, "CBOR items")
         return Document(
             "cbor",
             data,
@@ -239,14 +234,6 @@ class CborCodec(Codec):
         return cbor2.dumps(
             value, canonical=canonical, datetime_as_timestamp=datetime_as_timestamp, value_sharing=value_sharing
         )
-
-
-def _first_bad_offset(data: bytes) -> int | None:
-    try:
-        _Walker(data).items()
-    except Exception as exc:
-        return getattr(exc, "offset", None)
-    return None
 
 
 codec = CborCodec()

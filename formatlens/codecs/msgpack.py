@@ -13,8 +13,8 @@ from typing import Any
 import msgpack
 
 from formatlens.binwalk import ByteWalker, preview
-from formatlens.codecs.base import Codec
-from formatlens.document import Document, Finding, Span, Traits
+from formatlens.codecs.base import Codec, one_or_many
+from formatlens.document import Document, Span, Traits
 
 # header byte -> (name, size of the length field or fixed payload, what follows)
 _FIXED = {
@@ -182,17 +182,12 @@ class MsgpackCodec(Codec):
         except Exception as exc:
             raise self.error(
                 f"invalid MessagePack: {exc or type(exc).__name__}",
-                offset=_first_bad_offset(data),
+                offset=_Walker.first_bad_offset(data),
                 hint="each item starts with a header byte that gives its type and length",
             ) from None
         if not items:
             raise self.error("no MessagePack item", offset=0)
-        findings = []
-        if len(items) == 1:
-            value = items[0]
-        else:
-            value = items
-            findings.append(Finding("info", f"a stream of {len(items)} MessagePack items: shown as a list"))
+        value, findings = one_or_many(items, "MessagePack items")
         return Document(
             "msgpack",
             data,
@@ -204,14 +199,6 @@ class MsgpackCodec(Codec):
 
     def encode(self, value: Any, *, use_single_float: bool = False, use_bin_type: bool = True, **_: Any) -> bytes:
         return msgpack.packb(value, use_single_float=use_single_float, use_bin_type=use_bin_type, datetime=True)
-
-
-def _first_bad_offset(data: bytes) -> int | None:
-    try:
-        _Walker(data).items()
-    except Exception as exc:
-        return getattr(exc, "offset", None)
-    return None
 
 
 codec = MsgpackCodec()

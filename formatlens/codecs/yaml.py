@@ -12,8 +12,8 @@ from typing import Any
 
 import yaml
 
-from formatlens.codecs.base import SNIFF_BYTES, Codec
-from formatlens.document import Document, Finding, Span, Traits
+from formatlens.codecs.base import SNIFF_BYTES, Codec, one_or_many
+from formatlens.document import Document, Span, Traits
 from formatlens.errors import LimitExceeded
 from formatlens.limits import current, env_name
 from formatlens.textpos import Text, decode_text
@@ -80,12 +80,7 @@ class YamlCodec(Codec):
             ) from None
         finally:
             loader.dispose()
-        findings = []
-        if len(documents) == 1:
-            value = documents[0]
-        else:
-            value = documents
-            findings.append(Finding("info", f"{len(documents)} YAML documents in one stream: shown as a list"))
+        value, findings = one_or_many(documents, "YAML documents")
         return Document(
             "yaml",
             data,
