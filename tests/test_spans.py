@@ -1,26 +1,15 @@
 """Span invariants over every sample: in bounds, nested, sorted; binary formats annotated end to end."""
 
+from typing import get_args
+
 import pytest
 
 import formatlens as fl
+from formatlens.document import SpanKind
 
 from .conftest import BINARY, SAMPLE_FILES
 
-KINDS = {
-    "magic",
-    "header",
-    "length",
-    "tag",
-    "key",
-    "type",
-    "value",
-    "opcode",
-    "metadata",
-    "padding",
-    "footer",
-    "compressed",
-    "entry",
-}
+KINDS = set(get_args(SpanKind))
 
 
 def check_span(span, lo, hi):
