@@ -126,6 +126,7 @@ class Document:
         value: Any = None,
         value_factory: Callable[[], Any] | None = None,
         spans_factory: Callable[[], Sequence[Span]] | None = None,
+        table_factory: Callable[[], Any] | None = None,
         schema: Schema | None = None,
         findings: Sequence[Finding] = (),
         details: dict | None = None,
@@ -138,6 +139,7 @@ class Document:
         """Codec extras a view can show (dialect, encoding, document count...)."""
         self._value_factory = value_factory or (lambda: value)
         self._spans_factory = spans_factory or (lambda: ())
+        self._table_factory = table_factory
 
     @cached_property
     def value(self) -> Any:
@@ -146,6 +148,13 @@ class Document:
     @cached_property
     def spans(self) -> list[Span]:
         return sorted(_guarded(self.format, self._spans_factory), key=lambda s: (s.start, -s.end))
+
+    @cached_property
+    def table(self) -> Any:
+        """The data as a pyarrow Table when the format is tabular (Parquet, Avro, CSV), else None."""
+        if self._table_factory is None:
+            return None
+        return _guarded(self.format, self._table_factory)
 
     def spans_at(self, offset: int) -> list[Span]:
         """The spans covering ``offset``, outermost first."""

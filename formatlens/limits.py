@@ -24,6 +24,8 @@ class Limits:
     max_nodes: int = 2_000_000
     """Most values in a decoded or converted value (YAML aliases and pickle memo
     references count once per use, so a 'billion laughs' trips this)."""
+    max_decompressed_bytes: int = 512 * 1024 * 1024
+    """Most bytes that compressed data (Parquet pages, Avro blocks) may inflate to."""
     max_output_bytes: int = 200 * 1024 * 1024
     """Largest output of dump() or convert()."""
     max_spans: int = 200_000

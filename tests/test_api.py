@@ -33,13 +33,14 @@ def test_public_names():
     assert inspect.signature(fl.detect).parameters["filename"].default is None
 
 
-def test_formats_lists_the_eight_with_traits():
+def test_formats_lists_every_format_with_traits():
     infos = {info.name: info for info in fl.formats()}
     assert set(SCHEMALESS) <= set(infos)
     assert infos["csv"].traits.shape == "tabular"
     assert infos["pickle"].traits.portable is False
     assert infos["bson"].traits.textual is False and infos["json"].traits.textual is True
-    assert all(not info.traits.schema_based for info in infos.values())
+    assert all(infos[name].traits.schema_based is False for name in SCHEMALESS)
+    assert infos["parquet"].traits.orientation == "column" and infos["avro"].traits.schema_based
     assert infos["msgpack"].library.startswith("msgpack ")  # name and installed version
     assert infos["yaml"].media_type == "application/yaml"
 
@@ -74,7 +75,7 @@ def test_aliases_resolve(alias, name):
 def test_schema_based_formats_keep_their_place():
     assert {"avro", "parquet", "protobuf"} <= set(registry.CODEC_MODULES)
     with pytest.raises(fl.UnknownFormatError, match="not supported in this version"):
-        fl.load(b"Obj\x01", "avro")
+        fl.load(b"\x08\x01", "protobuf")
 
 
 def test_unknown_format_is_a_format_error():

@@ -11,6 +11,8 @@ must be rewritten and reported as a loss). It implements:
 - ``encode(value, **options) -> bytes`` with the format's real options.
 - ``reshape(value, losses)``: make the top level fit the format (BSON needs a
   document, CSV a list of flat records); append one sentence per change.
+- ``infer_schema(value) -> Schema`` (schema-based formats): the schema that
+  encode() writes when the caller supplies none.
 
 Backend errors are translated at the boundary (``raise FormatError(...) from None``).
 """
@@ -20,7 +22,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any, ClassVar
 
-from formatlens.document import CodecInfo, Document, Finding, Traits
+from formatlens.document import CodecInfo, Document, Finding, Schema, Traits
 from formatlens.errors import FormatError
 
 SNIFF_BYTES = 4096
@@ -50,6 +52,10 @@ class Codec:
 
     def reshape(self, value: Any, losses: list[str]) -> Any:
         return value
+
+    def infer_schema(self, value: Any) -> Schema:
+        """Schema-based codecs: the schema encode() would write ``value`` with."""
+        raise NotImplementedError
 
     def error(self, message: str, *, offset: int | None = None, hint: str | None = None) -> FormatError:
         return FormatError(message, offset=offset, hint=hint, format=self.name)

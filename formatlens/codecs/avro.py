@@ -1,0 +1,405 @@
+"""Apache Avro with fastavro: object container files, schemaless datums and single-object encoding.
+
+Spans come from a walk over the container that follows the spec: the magic,
+the metadata map (each key and value), the sync marker, and each block (record
+count, byte size, data, sync marker). The same walk checks every compressed
+block's inflated size against the limit before fastavro reads any of it.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zlib
+from typing import Any
+
+import fastavro
+from fastavro.schema import fingerprint, parse_schema, to_parsing_canonical_form
+
+from formatlens.binwalk import ByteWalker, preview
+from formatlens.codecs.base import Codec
+from formatlens.document import Document, Finding, Schema, Span, Traits
+from formatlens.errors import FormatError
+from formatlens.infer import coerce, infer_records, to_avro
+from formatlens.limits import current
+
+MAGIC = b"Obj\x01"
+SINGLE_OBJECT = b"\xc3\x01"
+CODECS = ("null", "deflate", "snappy", "zstandard")
+PROMOTIONS = {
+    ("int", "long"),
+    ("int", "float"),
+    ("int", "double"),
+    ("long", "float"),
+    ("long", "double"),
+    ("float", "double"),
+    ("string", "bytes"),
+    ("bytes", "string"),
+}
+
+
+class _Container(ByteWalker):
+    """Walks an object container file: header, then blocks; records counts and sizes on the way."""
+
+    format = "avro"
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(data)
+        self.metadata: dict[str, bytes] = {}
+        self.sync = b""
+        self.blocks: list[dict] = []
+
+    def long(self, pos: int) -> tuple[int, int]:
+        result, shift, at = 0, 0, pos
+        while True:
+            if at >= len(self.data):
+                raise self.fail("truncated varint", pos)
+            byte = self.data[at]
+            result |= (byte & 0x7F) << shift
+            at += 1
+            if not byte & 0x80:
+                return (result >> 1) ^ -(result & 1), at
+            shift += 7
+            if shift > 63:
+                raise self.fail("varint longer than 10 bytes", pos)
+
+    def sized(self, pos: int, what: str) -> tuple[Span, Span, int]:
+        length, start = self.long(pos)
+        self.need(start, length, what)
+        return (
+            Span(pos, start, "length", f"length {length:,}"),
+            Span(start, start + length, "value", what),
+            start + length,
+        )
+
+    def items(self) -> list[Span]:
+        if not self.data.startswith(MAGIC):
+            raise self.fail("not an Avro container: it must start with Obj\\x01", 0)
+        spans = [Span(0, 4, "magic", "magic Obj\\x01"), self.header(4)]
+        pos = spans[-1].end
+        self.sync = self.data[pos : pos + 16]
+        self.need(pos, 16, "the sync marker")
+        spans.append(Span(pos, pos + 16, "magic", f"sync marker {self.sync.hex()}"))
+        pos += 16
+        codec = self.metadata.get("avro.codec", b"null").decode("ascii", "replace")
+        inflated = 0
+        while pos < len(self.data):
+            block = self.block(pos, len(self.blocks), codec)
+            inflated += self.inflated_size(block, codec, current().max_decompressed_bytes - inflated)
+            spans.append(block)
+            pos = block.end
+        return spans
+
+    def header(self, pos: int) -> Span:
+        start, entries = pos, []
+        while True:
+            count, after = self.long(pos)
+            entries.append(Span(pos, after, "length", f"{abs(count)} metadata entries" if count else "end of map"))
+            pos = after
+            if count == 0:
+                break
+            if count < 0:  # a negative count is followed by the block's byte size
+                _size, pos = self.long(pos)
+                count = -count
+            for _ in range(count):
+                key_length, key_value, after_key = self.sized(pos, "key")
+                key = self.data[key_value.start : key_value.end].decode("utf-8", "replace")
+                value_length, value_bytes, after_value = self.sized(after_key, "value")
+                raw = self.data[value_bytes.start : value_bytes.end]
+                self.metadata[key] = raw
+                entries.append(
+                    Span(
+                        pos,
+                        after_value,
+                        "entry",
+                        f"{key}: {preview(raw.decode('utf-8', 'replace'))}",
+                        (),
+                        (
+                            Span(pos, after_key, "key", f"key {key!r}", (), (key_length, key_value)),
+                            Span(after_key, after_value, "value", f"value of {key}", (), (value_length, value_bytes)),
+                        ),
+                    )
+                )
+                pos = after_value
+        return Span(start, pos, "metadata", "header metadata map", (), tuple(entries))
+
+    def block(self, pos: int, index: int, codec: str) -> Span:
+        count, after_count = self.long(pos)
+        size, after_size = self.long(after_count)
+        if count < 0 or size < 0:
+            raise self.fail(f"block {index} has a negative count or size", pos)
+        self.need(after_size, size + 16, f"block {index} with its sync marker")
+        data_end = after_size + size
+        marker = self.data[data_end : data_end + 16]
+        if marker != self.sync:
+            raise self.fail(f"block {index}: sync marker does not match the header's", data_end)
+        self.blocks.append({"offset": pos, "records": count, "bytes": size})
+        first_record = sum(b["records"] for b in self.blocks[:-1])
+        kind = "value" if codec == "null" else "compressed"
+        return Span(
+            pos,
+            data_end + 16,
+            "value",
+            f"block {index}: {count:,} records, {size:,} bytes",
+            (),
+            (
+                Span(pos, after_count, "length", f"record count {count:,}"),
+                Span(after_count, after_size, "length", f"byte size {size:,}"),
+                Span(
+                    after_size,
+                    data_end,
+                    kind,
+                    f"records {first_record:,}-{first_record + count - 1:,}"
+                    + ("" if codec == "null" else f" ({codec})"),
+                    (first_record,),
+                ),
+                Span(data_end, data_end + 16, "magic", "sync marker"),
+            ),
+        )
+
+    def inflated_size(self, block: Span, codec: str, budget: int) -> int:
+        """Bytes the block inflates to, stopping as soon as it passes ``budget`` (a bomb)."""
+        data_span = block.children[2]
+        raw = self.data[data_span.start : data_span.end]
+        if codec == "null":
+            return len(raw)
+        if codec == "deflate":
+            inflater = zlib.decompressobj(-15)
+            try:
+                size = len(inflater.decompress(raw, max(budget, 0) + 1))
+            except zlib.error as exc:
+                raise self.fail(f"deflate data is corrupt: {exc}", data_span.start) from None
+        elif codec == "snappy":  # the uncompressed length leads the block as a varint
+            size, shift, at = 0, 0, 0
+            while at < len(raw) and at < 10:
+                size |= (raw[at] & 0x7F) << shift
+                shift += 7
+                at += 1
+                if not raw[at - 1] & 0x80:
+                    break
+        else:
+            return len(raw)  # zstandard: its frames declare sizes that fastavro checks as it reads
+        if size > budget:
+            current().check(
+                "max_decompressed_bytes",
+                current().max_decompressed_bytes + 1,
+                what="the inflated size of the Avro blocks",
+                offset=data_span.start,
+            )
+        return size
+
+
+class AvroCodec(Codec):
+    name = "avro"
+    title = "Apache Avro"
+    media_type = "application/avro"
+    extensions = (".avro", ".avsc")
+    aliases = ("avsc",)
+    traits = Traits(textual=False, schema_based=True, shape="tabular", orientation="row", portable=True)
+    library = "fastavro"
+    holds = frozenset({"null", "bool", "number", "nonfinite", "bytes", "datetime", "date", "time", "decimal", "uuid"})
+
+    def sniff(self, data: bytes) -> float:
+        if data.startswith(MAGIC):
+            return 0.99
+        return 0.0
+
+    def decode(
+        self, data: bytes, *, schema: str | bytes | None = None, reader_schema: str | bytes | None = None, **_: Any
+    ) -> Document:
+        if not data.startswith(MAGIC):
+            if schema is None:
+                raise self.error(
+                    "not an Avro container file (no Obj\\x01 magic)",
+                    offset=0,
+                    hint="for schemaless datums or single-object encoding, supply the writer schema",
+                )
+            return self._schemaless(data, _parse(schema, "schema"))
+        walker = _Container(data)
+        try:
+            walker.items()
+        except FormatError:
+            raise
+        reader = _parse(reader_schema, "reader schema") if reader_schema is not None else None
+        try:
+            container = fastavro.reader(io.BytesIO(data), reader_schema=reader)
+            records = list(container)
+        except Exception as exc:
+            raise self.error(
+                f"{type(exc).__name__}: {exc}",
+                offset=walker.first_bad_offset(data),
+                hint="the container's header or a block is corrupt",
+            ) from None
+        writer = container.writer_schema
+        findings: list[Finding] = []
+        details = {
+            "codec": container.codec,
+            "sync_marker": walker.sync.hex(),
+            "metadata": {k: v.decode("utf-8", "replace") for k, v in walker.metadata.items() if k != "avro.schema"},
+            "blocks": walker.blocks,
+            "records": len(records),
+        }
+        if reader is not None:
+            details["evolution"] = evolution(writer, container.reader_schema or reader)
+            findings += [
+                Finding("info", f"reader schema: field {c['field']!r} {c['change']}")
+                for c in details["evolution"]
+                if c["change"] != "unchanged"
+            ]
+        return Document(
+            "avro",
+            data,
+            value=records,
+            findings=findings,
+            details=details,
+            schema=_schema(writer, details),
+            spans_factory=lambda: _Container(data).items(),
+            table_factory=lambda: _table(records),
+        )
+
+    def _schemaless(self, data: bytes, writer: Any) -> Document:
+        body, findings, offset = data, [], 0
+        if data.startswith(SINGLE_OBJECT):
+            declared = data[2:10]
+            expected = bytes.fromhex(fingerprint(to_parsing_canonical_form(writer), "CRC-64-AVRO"))
+            if declared not in (expected, expected[::-1]):
+                raise self.error(
+                    f"single-object fingerprint {declared.hex()} is not the schema's ({expected.hex()})",
+                    offset=2,
+                    hint="the data was written with another schema",
+                )
+            body, offset = data[10:], 10
+            findings.append(Finding("info", f"single-object encoding, schema fingerprint {declared.hex()}"))
+        stream = io.BytesIO(body)
+        datums = []
+        try:
+            while stream.tell() < len(body):
+                datums.append(fastavro.schemaless_reader(stream, writer))
+        except Exception as exc:
+            raise self.error(
+                f"{type(exc).__name__}: {exc}", offset=offset + stream.tell(), hint="the schema does not match the data"
+            ) from None
+        value = datums[0] if len(datums) == 1 else datums
+        spans = (
+            [Span(0, 2, "magic", "single-object marker C3 01"), Span(2, 10, "header", "schema fingerprint")]
+            if offset
+            else []
+        )
+        spans.append(Span(offset, len(data), "value", f"{len(datums)} datum(s)"))
+        return Document(
+            "avro",
+            data,
+            value=value,
+            findings=findings,
+            schema=_schema(writer, {"schemaless": True}),
+            spans_factory=lambda: spans,
+            details={"datums": len(datums)},
+        )
+
+    def reshape(self, value: Any, losses: list[str]) -> Any:
+        rows, _inference, row_losses = infer_records(value)
+        losses.extend(f"Avro container holds records: {loss}" for loss in row_losses)
+        return rows
+
+    def infer_schema(self, value: Any) -> Schema:
+        _rows, inference, _losses = infer_records(value)
+        return Schema(
+            "avro",
+            json.dumps(to_avro(inference.type, "Record"), indent=2),
+            {"inferred": True, "notes": inference.notes},
+        )
+
+    def encode(self, value: Any, *, schema: str | bytes | dict | None = None, codec: str = "null", **_: Any) -> bytes:
+        if codec == "zstd":
+            codec = "zstandard"
+        if codec not in CODECS:
+            raise self.error(f"unknown Avro codec {codec!r}", hint="one of " + ", ".join(CODECS))
+        rows, inference, _losses = infer_records(value)
+        if schema is None:
+            parsed = parse_schema(to_avro(inference.type, "Record"))
+            rows = [coerce(row, inference.type) for row in rows]
+        else:
+            parsed = _parse(schema, "schema")
+        out = io.BytesIO()
+        fastavro.writer(out, parsed, rows, codec=codec)
+        return out.getvalue()
+
+
+def _parse(schema: Any, what: str) -> Any:
+    try:
+        text = schema.decode("utf-8") if isinstance(schema, bytes) else schema
+        return parse_schema(json.loads(text) if isinstance(text, str) else text)
+    except Exception as exc:
+        raise FormatError(
+            f"the {what} is not a valid Avro schema: {exc}", format="avro", hint="give the schema as Avro JSON (.avsc)"
+        ) from None
+
+
+def _schema(writer: Any, details: dict) -> Schema:
+    fields = (
+        [{"name": f["name"], "type": _type_name(f["type"])} for f in writer.get("fields", [])]
+        if isinstance(writer, dict)
+        else []
+    )
+    return Schema("avro", json.dumps(writer, indent=2), {"fields": fields, **details})
+
+
+def _type_name(avro_type: Any) -> str:
+    if isinstance(avro_type, list):
+        return " | ".join(_type_name(t) for t in avro_type)
+    if isinstance(avro_type, dict):
+        logical = avro_type.get("logicalType")
+        base = avro_type.get("name") if avro_type.get("type") in ("record", "enum", "fixed") else avro_type.get("type")
+        if avro_type.get("type") == "array":
+            base = f"array<{_type_name(avro_type.get('items'))}>"
+        elif avro_type.get("type") == "map":
+            base = f"map<{_type_name(avro_type.get('values'))}>"
+        return f"{base} ({logical})" if logical else str(base)
+    return str(avro_type)
+
+
+def _table(records: list[dict]):
+    import pyarrow as pa
+
+    return pa.Table.from_pylist(records)
+
+
+def evolution(writer: Any, reader: Any) -> list[dict]:
+    """Field by field, how the reader schema sees the writer's records."""
+    writer_fields = {f["name"]: f for f in writer.get("fields", [])} if isinstance(writer, dict) else {}
+    reader_fields = {f["name"]: f for f in reader.get("fields", [])} if isinstance(reader, dict) else {}
+    changes = []
+    for name, field in reader_fields.items():
+        source = writer_fields.get(name) or next(
+            (writer_fields[a] for a in field.get("aliases", []) if a in writer_fields), None
+        )
+        if source is None:
+            change = (
+                "defaulted (added in the reader schema)"
+                if "default" in field
+                else "added without a default: incompatible"
+            )
+            changes.append({"field": name, "change": change, "writer": None, "reader": _type_name(field["type"])})
+            continue
+        w, r = _type_name(source["type"]), _type_name(field["type"])
+        if w == r:
+            change = "unchanged" if source["name"] == name else f"renamed from {source['name']!r}"
+        elif (w, r) in PROMOTIONS:
+            change = f"promoted from {w} to {r}"
+        else:
+            change = f"type changed from {w} to {r}"
+        changes.append({"field": name, "change": change, "writer": w, "reader": r})
+    for name, field in writer_fields.items():
+        if name not in reader_fields and not any(name in f.get("aliases", []) for f in reader_fields.values()):
+            changes.append(
+                {
+                    "field": name,
+                    "change": "dropped (not in the reader schema)",
+                    "writer": _type_name(field["type"]),
+                    "reader": None,
+                }
+            )
+    return changes
+
+
+codec = AvroCodec()

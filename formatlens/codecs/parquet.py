@@ -1,0 +1,306 @@
+"""Apache Parquet with pyarrow.
+
+Everything but the rows comes from the footer: the schema (Parquet's message
+type and the Arrow schema), the layout (row groups, column chunks, encodings,
+compression, sizes, statistics) and the byte spans, which are drawn from the
+chunk offsets the footer records, without reading a page. The rows are read
+only when ``value`` or ``table`` is asked for, after the footer's declared
+uncompressed size has been checked against the limit (a decompression bomb is
+refused before anything is inflated).
+"""
+
+from __future__ import annotations
+
+import struct
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from formatlens.codecs.base import Codec
+from formatlens.document import Document, Finding, Schema, Span, Traits
+from formatlens.infer import coerce, infer_records, to_arrow_schema
+from formatlens.limits import current
+
+MAGIC = b"PAR1"
+ENCRYPTED_MAGIC = b"PARE"  # Parquet Modular Encryption with an encrypted footer
+COMPRESSIONS = ("none", "snappy", "gzip", "zstd", "brotli", "lz4")
+
+
+class ParquetCodec(Codec):
+    name = "parquet"
+    title = "Apache Parquet"
+    media_type = "application/vnd.apache.parquet"
+    extensions = (".parquet", ".pq")
+    traits = Traits(textual=False, schema_based=True, shape="tabular", orientation="column", portable=True)
+    library = "pyarrow"
+    holds = frozenset(
+        {"null", "bool", "number", "nonfinite", "bytes", "datetime", "date", "time", "timedelta", "decimal"}
+    )
+
+    def sniff(self, data: bytes) -> float:
+        if data.startswith(ENCRYPTED_MAGIC):
+            return 0.9
+        if data.startswith(MAGIC):
+            return 0.99 if data.endswith(MAGIC) and len(data) >= 12 else 0.6
+        return 0.0
+
+    def decode(self, data: bytes, *, columns: list[str] | None = None, filters: Any = None, **_: Any) -> Document:
+        if data.startswith(ENCRYPTED_MAGIC):
+            raise self.error(
+                "the file is encrypted (Parquet Modular Encryption, magic PARE)",
+                offset=0,
+                hint="formatlens has no keys to decrypt it; its footer and pages are ciphertext",
+            )
+        if not data.startswith(MAGIC) or not data.endswith(MAGIC) or len(data) < 12:
+            raise self.error(
+                "not a Parquet file: it must start and end with PAR1",
+                offset=0 if not data.startswith(MAGIC) else max(len(data) - 4, 0),
+                hint="the file may be truncated",
+            )
+        (footer_length,) = struct.unpack_from("<i", data, len(data) - 8)
+        footer_start = len(data) - 8 - footer_length
+        if footer_length <= 0 or footer_start < 4:
+            raise self.error(f"footer length {footer_length} does not fit the file", offset=len(data) - 8)
+        try:
+            parquet_file = pq.ParquetFile(pa.BufferReader(data))
+            metadata = parquet_file.metadata
+            parquet_schema = parquet_file.schema
+            arrow_schema = parquet_file.schema_arrow
+        except Exception as exc:
+            encrypted = "encrypt" in str(exc).lower()
+            raise self.error(
+                f"cannot read the footer: {exc}",
+                offset=footer_start,
+                hint="the file is encrypted (Parquet Modular Encryption); formatlens has no keys to read it"
+                if encrypted
+                else "the Thrift footer is corrupt",
+            ) from None
+        layout = _layout(metadata)
+        declared = sum(chunk["uncompressed"] for group in layout["row_groups"] for chunk in group["columns"])
+
+        def read_table() -> pa.Table:
+            current().check(
+                "max_decompressed_bytes",
+                declared,
+                what=f"the uncompressed size the footer declares ({declared:,} bytes)",
+            )
+            try:
+                return pq.read_table(pa.BufferReader(data), columns=columns, filters=filters)
+            except Exception as exc:
+                raise self.error(f"cannot read the rows: {exc}", hint="a page or its encoding is corrupt") from None
+
+        document = Document(
+            "parquet",
+            data,
+            value_factory=lambda: table_to_records(document.table, document.findings),
+            table_factory=read_table,
+            spans_factory=lambda: _spans(data, metadata, footer_start, footer_length),
+            schema=Schema(
+                "parquet",
+                _message_type(parquet_schema),
+                {
+                    "arrow_schema": arrow_schema.to_string(show_schema_metadata=False),
+                    **layout,
+                },
+            ),
+            details={
+                "rows": metadata.num_rows,
+                "columns": metadata.num_columns,
+                "row_groups": metadata.num_row_groups,
+                "created_by": metadata.created_by,
+                "format_version": metadata.format_version,
+                "uncompressed_bytes": declared,
+            },
+        )
+        return document
+
+    def infer_schema(self, value: Any) -> Schema:
+        _rows, inference, _losses = infer_records(value)
+        arrow = to_arrow_schema(inference.type)
+        return Schema("arrow", arrow.to_string(), {"inferred": True, "notes": inference.notes})
+
+    def reshape(self, value: Any, losses: list[str]) -> Any:
+        rows, _inference, row_losses = infer_records(value)
+        losses.extend(f"Parquet holds a table: {loss}" for loss in row_losses)
+        return rows
+
+    def encode(
+        self,
+        value: Any,
+        *,
+        compression: str = "snappy",
+        row_group_size: int | None = None,
+        use_dictionary: bool = True,
+        schema: Any = None,
+        **_: Any,
+    ) -> bytes:
+        if compression not in COMPRESSIONS:
+            raise self.error(f"unknown compression {compression!r}", hint="one of " + ", ".join(COMPRESSIONS))
+        rows, inference, _losses = infer_records(value)
+        arrow_schema = schema if isinstance(schema, pa.Schema) else to_arrow_schema(inference.type)
+        table = pa.Table.from_pylist([coerce(row, inference.type) for row in rows], schema=arrow_schema)
+        sink = pa.BufferOutputStream()
+        pq.write_table(
+            table, sink, compression=compression, row_group_size=row_group_size, use_dictionary=use_dictionary
+        )
+        return sink.getvalue().to_pybytes()
+
+
+def _message_type(schema: pq.ParquetSchema) -> str:
+    """Parquet's own schema text (its message type), without pyarrow's object header line."""
+    lines = str(schema).strip().splitlines()
+    return "\n".join(line for line in lines if not line.startswith("<pyarrow"))
+
+
+def table_to_records(table: pa.Table, findings: list[Finding]) -> list[dict]:
+    """Rows as dicts; columns with dates beyond Python's range show their raw integers instead."""
+    try:
+        return table.to_pylist()
+    except (OverflowError, ValueError):
+        pass
+    columns = []
+    for name, column in zip(table.column_names, table.columns):
+        try:
+            columns.append(column.to_pylist())
+        except (OverflowError, ValueError):
+            columns.append(column.cast(_without_temporal(column.type)).to_pylist())
+            findings.append(
+                Finding(
+                    "warning",
+                    f"column {name!r} holds dates or times outside Python's range: shown as their stored integers",
+                )
+            )
+    return [dict(zip(table.column_names, row)) for row in zip(*columns)]
+
+
+def _without_temporal(arrow_type: pa.DataType) -> pa.DataType:
+    if pa.types.is_date32(arrow_type) or pa.types.is_time32(arrow_type):
+        return pa.int32()
+    if pa.types.is_temporal(arrow_type):
+        return pa.int64()
+    if pa.types.is_struct(arrow_type):
+        return pa.struct([f.with_type(_without_temporal(f.type)) for f in arrow_type])
+    if pa.types.is_list(arrow_type) or pa.types.is_large_list(arrow_type):
+        return pa.list_(arrow_type.value_field.with_type(_without_temporal(arrow_type.value_type)))
+    if pa.types.is_map(arrow_type):
+        return pa.map_(arrow_type.key_type, _without_temporal(arrow_type.item_type))
+    return arrow_type
+
+
+def _layout(metadata: pq.FileMetaData) -> dict:
+    """Row groups and column chunks as the footer records them."""
+    groups = []
+    for g in range(metadata.num_row_groups):
+        group = metadata.row_group(g)
+        chunks = []
+        for c in range(group.num_columns):
+            chunk = group.column(c)
+            stats = chunk.statistics if chunk.is_stats_set else None
+            chunks.append(
+                {
+                    "path": chunk.path_in_schema,
+                    "physical_type": chunk.physical_type,
+                    "logical_type": str(stats.logical_type) if stats is not None else None,
+                    "encodings": list(chunk.encodings),
+                    "compression": chunk.compression,
+                    "compressed": chunk.total_compressed_size,
+                    "uncompressed": chunk.total_uncompressed_size,
+                    "values": chunk.num_values,
+                    "min": _stat(stats, "min"),
+                    "max": _stat(stats, "max"),
+                    "null_count": stats.null_count if stats is not None else None,
+                    "dictionary_page_offset": chunk.dictionary_page_offset,
+                    "data_page_offset": chunk.data_page_offset,
+                    "has_dictionary_page": chunk.has_dictionary_page,
+                    "has_column_index": chunk.has_column_index,
+                    "has_offset_index": chunk.has_offset_index,
+                    "bloom_filter_offset": chunk.bloom_filter_offset,
+                }
+            )
+        groups.append({"rows": group.num_rows, "bytes": group.total_byte_size, "columns": chunks})
+    key_value = {
+        k.decode("utf-8", "replace"): v.decode("utf-8", "replace")[:2000] for k, v in (metadata.metadata or {}).items()
+    }
+    return {"row_groups": groups, "key_value_metadata": key_value, "num_rows": metadata.num_rows}
+
+
+def _stat(stats: Any, name: str) -> Any:
+    if stats is None or not stats.has_min_max:
+        return None
+    try:
+        return getattr(stats, name)
+    except Exception:  # some logical types have no Python form of their statistics
+        return None
+
+
+def _spans(data: bytes, metadata: pq.FileMetaData, footer_start: int, footer_length: int) -> list[Span]:
+    size = len(data)
+    spans = [Span(0, 4, "magic", "PAR1 magic")]
+    chunks_end = 4
+    for g in range(metadata.num_row_groups):
+        group = metadata.row_group(g)
+        children = []
+        for c in range(group.num_columns):
+            chunk = group.column(c)
+            data_page = chunk.data_page_offset
+            dictionary = chunk.dictionary_page_offset if chunk.has_dictionary_page else None
+            start = dictionary if dictionary is not None and 0 < dictionary < data_page else data_page
+            end = min(start + chunk.total_compressed_size, footer_start)
+            if not 4 <= start < end:
+                continue  # offsets a writer got wrong: leave those bytes unannotated
+            name = chunk.path_in_schema
+            pages = []
+            if start < data_page < end:
+                pages.append(Span(start, data_page, "compressed", f"{name}: dictionary page", (name,)))
+            pages.append(
+                Span(
+                    max(start, data_page),
+                    end,
+                    "compressed",
+                    f"{name}: data pages ({chunk.compression}, {', '.join(chunk.encodings)})",
+                    (name,),
+                )
+            )
+            children.append(
+                Span(
+                    start,
+                    end,
+                    "value",
+                    f"column chunk {name}: {chunk.total_compressed_size:,} bytes "
+                    f"({chunk.total_uncompressed_size:,} uncompressed)",
+                    (name,),
+                    tuple(pages),
+                )
+            )
+        children.sort(key=lambda s: s.start)
+        children = [s for i, s in enumerate(children) if i == 0 or s.start >= children[i - 1].end]
+        if children:
+            spans.append(
+                Span(
+                    children[0].start,
+                    children[-1].end,
+                    "value",
+                    f"row group {g}: {group.num_rows:,} rows",
+                    (),
+                    tuple(children),
+                )
+            )
+            chunks_end = max(chunks_end, children[-1].end)
+    spans = [s for i, s in enumerate(spans) if i == 0 or s.start >= spans[i - 1].end]
+    if footer_start > chunks_end:
+        chunks = [
+            metadata.row_group(g).column(c) for g in range(metadata.num_row_groups) for c in range(metadata.num_columns)
+        ]
+        indexed = any(c.has_column_index or c.has_offset_index or c.bloom_filter_offset for c in chunks)
+        label = "page indexes and bloom filters" if indexed else "bytes between the column chunks and the footer"
+        spans.append(Span(chunks_end, footer_start, "metadata", label))
+    spans += [
+        Span(footer_start, size - 8, "footer", f"footer: Thrift FileMetaData, {footer_length:,} bytes"),
+        Span(size - 8, size - 4, "length", f"footer length {footer_length:,}"),
+        Span(size - 4, size, "magic", "PAR1 magic"),
+    ]
+    return spans
+
+
+codec = ParquetCodec()
