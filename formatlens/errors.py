@@ -32,7 +32,7 @@ class FormatError(ValueError):
 
     def __str__(self) -> str:
         text = f"{self.format}: " if self.format else ""
-        text += self.message
+        text += self.message.rstrip(".")
         if self.offset is not None:
             text += f" (at byte {self.offset})"
         if self.hint:

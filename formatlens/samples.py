@@ -5,13 +5,25 @@ from __future__ import annotations
 from pathlib import Path
 
 SAMPLES_DIR = Path(__file__).resolve().parent.parent / "samples"
+SCHEMA_SUFFIXES = (".py", ".md", ".proto", ".avsc")
+"""Files in samples/ that are code or schemas, not samples."""
+
+
+def schema_for(name: str) -> str | None:
+    """The schema shipped beside a sample (users.pb -> users.proto), if there is one."""
+    stem = name.rsplit(".", 1)[0]
+    for suffix in (".proto", ".avsc"):
+        path = SAMPLES_DIR / (stem + suffix)
+        if path.is_file():
+            return path.read_text()
+    return None
 
 
 def sample_names() -> list[str]:
     """File names of the samples, sorted; empty when the folder is not shipped."""
     if not SAMPLES_DIR.is_dir():
         return []
-    return sorted(p.name for p in SAMPLES_DIR.iterdir() if p.is_file() and p.suffix not in (".py", ".md"))
+    return sorted(p.name for p in SAMPLES_DIR.iterdir() if p.is_file() and p.suffix not in SCHEMA_SUFFIXES)
 
 
 def read_sample(name: str) -> bytes:

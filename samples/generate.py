@@ -26,17 +26,8 @@ sys.path.insert(0, str(ROOT.parent))
 import formatlens as fl  # noqa: E402
 
 LOCALES = {"de": "de_DE", "en": "en_US", "es": "es_ES", "fr": "fr_FR", "it": "it_IT"}
-FORMATS = ["json", "yaml", "xml", "csv", "pickle", "bson", "msgpack", "cbor"]
-EXTENSIONS = {
-    "json": "json",
-    "yaml": "yaml",
-    "xml": "xml",
-    "csv": "csv",
-    "pickle": "pickle",
-    "bson": "bson",
-    "msgpack": "msgpack",
-    "cbor": "cbor",
-}
+FORMATS = ["json", "yaml", "xml", "csv", "pickle", "bson", "msgpack", "cbor", "avro", "parquet", "protobuf"]
+EXTENSIONS = {fmt: fmt for fmt in FORMATS} | {"protobuf": "pb"}
 EPOCH = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
 
 
@@ -170,8 +161,11 @@ def main() -> None:
             if stem == "feed" and fmt == "xml":
                 write(path, ATOM_FEED.encode())
                 continue
-            conversion = fl.convert_value(value, fmt)
+            options = {"sync_marker": b"formatlens-demo!"} if fmt == "avro" else {}
+            conversion = fl.convert_value(value, fmt, **options)
             write(path, conversion.data)
+            if fmt == "protobuf":  # the schema travels beside the message: protobuf bytes don't carry it
+                write(path.with_suffix(".proto"), conversion.schema.text.encode())
     write(ROOT / "users-dataclass.pickle", pickled_dataclass(people))
     write(ROOT / "runs-shell-command.pickle", pickle.dumps(_RunsAShellCommand(), protocol=2))
     write(ROOT / "users-protocol0.pickle", pickle.dumps(people[:3], protocol=0))

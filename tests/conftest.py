@@ -7,8 +7,10 @@ from hypothesis import settings
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 CORPUS = ROOT.parent / "shared" / "corpus"
-SAMPLE_FILES = sorted(p for p in SAMPLES.iterdir() if p.is_file() and p.suffix not in (".py", ".md"))
+SAMPLE_FILES = sorted(p for p in SAMPLES.iterdir() if p.is_file() and p.suffix not in (".py", ".md", ".proto"))
 SCHEMALESS = ["json", "yaml", "xml", "csv", "pickle", "bson", "msgpack", "cbor"]
+SCHEMA_BASED = ["avro", "parquet", "protobuf"]
+FORMATS = SCHEMALESS + SCHEMA_BASED
 BINARY = ["pickle", "bson", "msgpack", "cbor"]
 
 
@@ -34,3 +36,10 @@ def marker(tmp_path):
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+
+
+def expected_format(path: Path) -> str:
+    """The format a sample file is written in, from its extension (users.pb -> protobuf)."""
+    from formatlens import registry
+
+    return registry.get(path.suffix).name

@@ -72,10 +72,10 @@ def test_aliases_resolve(alias, name):
     assert registry.get(alias).name == name
 
 
-def test_schema_based_formats_keep_their_place():
-    assert {"avro", "parquet", "protobuf"} <= set(registry.CODEC_MODULES)
-    with pytest.raises(fl.UnknownFormatError, match="not supported in this version"):
-        fl.load(b"\x08\x01", "protobuf")
+def test_all_eleven_formats_are_registered_and_available():
+    names = {info.name for info in fl.formats()}
+    assert names == {"json", "yaml", "xml", "csv", "pickle", "bson", "msgpack", "cbor", "avro", "parquet", "protobuf"}
+    assert names == set(registry.CODEC_MODULES)
 
 
 def test_unknown_format_is_a_format_error():

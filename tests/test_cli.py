@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from .conftest import ROOT, SAMPLE_FILES
+from .conftest import ROOT, SAMPLE_FILES, expected_format
 
 
 def run(*args, stdin=None):
@@ -18,7 +18,7 @@ def test_inspect_json_on_every_sample(path):
     done = run("inspect", "--json", str(path))
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
-    assert report["format"] == path.suffix.lstrip(".")
+    assert report["format"] == expected_format(path)
     assert report["size"] == path.stat().st_size
     assert report["spans"] and {"start", "end", "kind", "label", "path"} <= set(report["spans"][0])
     assert isinstance(report["findings"], list)

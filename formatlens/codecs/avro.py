@@ -309,7 +309,15 @@ class AvroCodec(Codec):
             {"inferred": True, "notes": inference.notes},
         )
 
-    def encode(self, value: Any, *, schema: str | bytes | dict | None = None, codec: str = "null", **_: Any) -> bytes:
+    def encode(
+        self,
+        value: Any,
+        *,
+        schema: str | bytes | dict | None = None,
+        codec: str = "null",
+        sync_marker: bytes | None = None,
+        **_: Any,
+    ) -> bytes:
         if codec == "zstd":
             codec = "zstandard"
         if codec not in CODECS:
@@ -321,7 +329,8 @@ class AvroCodec(Codec):
         else:
             parsed = _parse(schema, "schema")
         out = io.BytesIO()
-        fastavro.writer(out, parsed, rows, codec=codec)
+        # The sync marker is random unless given (the spec's advice); give one for byte-identical files.
+        fastavro.writer(out, parsed, rows, codec=codec, sync_marker=sync_marker)
         return out.getvalue()
 
 

@@ -235,6 +235,7 @@ def _stat(stats: Any, name: str) -> Any:
 
 
 def _spans(data: bytes, metadata: pq.FileMetaData, footer_start: int, footer_length: int) -> list[Span]:
+    # A column chunk holds one column of many rows, so its spans point at no single place in the value.
     size = len(data)
     spans = [Span(0, 4, "magic", "PAR1 magic")]
     chunks_end = 4
@@ -252,7 +253,7 @@ def _spans(data: bytes, metadata: pq.FileMetaData, footer_start: int, footer_len
             name = chunk.path_in_schema
             pages = []
             if start < data_page < end:
-                pages.append(Span(start, data_page, "compressed", f"{name}: dictionary page", (name,)))
+                pages.append(Span(start, data_page, "compressed", f"{name}: dictionary page"))
             pages.append(
                 Span(
                     max(start, data_page),

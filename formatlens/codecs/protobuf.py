@@ -1,0 +1,443 @@
+"""Protocol Buffers: with a .proto compiled at run time (grpcio-tools' protoc), or without a schema.
+
+With a schema, the value has field names, enum names, Timestamp/Duration as
+datetime/timedelta, maps as dicts, and the unknown fields kept under "!unknown".
+Without one, the wire format is decoded into field numbers with guessed types
+(see formatlens.protowire) and a .proto is inferred from the guess. Streams of
+varint-delimited messages and gRPC's 5-byte framing are recognised.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import importlib.resources
+import re
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from google.protobuf import descriptor_pb2, descriptor_pool, json_format, message_factory
+from google.protobuf.descriptor import FieldDescriptor
+from google.protobuf.unknown_fields import UnknownFieldSet
+
+from formatlens.codecs.base import Codec
+from formatlens.document import Document, Finding, Schema, Span, Traits
+from formatlens.errors import FormatError
+from formatlens.infer import coerce, for_proto, infer, to_proto
+from formatlens.protowire import WireField, WireWalker, split_delimited, split_grpc, wire_spans, wire_value
+
+INFERRED_MESSAGE = "formatlens.inferred.Record"
+_PROTOC_TIMEOUT = 30
+_compiled: dict[str, CompiledProto] = {}
+
+
+@dataclass
+class CompiledProto:
+    text: str
+    pool: descriptor_pool.DescriptorPool
+    messages: list[str]
+    """Full names of the messages declared in the schema itself (imports left out), nested ones included."""
+
+    def descriptor(self, full_name: str):
+        try:
+            return self.pool.FindMessageTypeByName(full_name.lstrip("."))
+        except KeyError:
+            raise FormatError(
+                f"no message {full_name!r} in the schema",
+                format="protobuf",
+                hint="messages: " + ", ".join(self.messages),
+            ) from None
+
+    def message_class(self, full_name: str):
+        return message_factory.GetMessageClass(self.descriptor(full_name))
+
+
+def compile_proto(text: str | bytes) -> CompiledProto:
+    """Compile .proto text with protoc (grpcio-tools) in a subprocess; protoc's errors become FormatError."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    key = hashlib.sha256(text.encode()).hexdigest()
+    if key in _compiled:
+        return _compiled[key]
+    include = str(importlib.resources.files("grpc_tools") / "_proto")
+    with tempfile.TemporaryDirectory(prefix="formatlens-proto-") as tmp:
+        (Path(tmp) / "schema.proto").write_text(text)
+        out = Path(tmp) / "schema.pb"
+        try:
+            run = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "grpc_tools.protoc",
+                    f"-I{tmp}",
+                    f"-I{include}",
+                    "--include_imports",
+                    f"--descriptor_set_out={out}",
+                    "schema.proto",
+                ],
+                capture_output=True,
+                timeout=_PROTOC_TIMEOUT,
+                cwd=tmp,
+            )
+        except subprocess.TimeoutExpired:
+            raise FormatError("protoc took too long", format="protobuf") from None
+        if run.returncode != 0 or not out.exists():
+            errors = run.stderr.decode("utf-8", "replace").strip().splitlines() or ["protoc failed"]
+            first = errors[0].replace(f"{tmp}/", "")
+            where = re.match(r"schema\.proto:(\d+):(\d+): (.*)", first)
+            message = f"line {where[1]}, column {where[2]}: {where[3]}" if where else first
+            raise FormatError(
+                f"the .proto does not compile: {message}",
+                format="protobuf",
+                hint="protoc says: " + " | ".join(e.replace(f"{tmp}/", "") for e in errors[:5]),
+            )
+        files = descriptor_pb2.FileDescriptorSet.FromString(out.read_bytes())
+    pool = descriptor_pool.DescriptorPool()
+    for file in files.file:
+        pool.Add(file)
+    own = files.file[-1]  # protoc lists imports first, the named file last
+    prefix = f"{own.package}." if own.package else ""
+    messages = []
+
+    def collect(message_types, scope: str) -> None:
+        for message in message_types:
+            if message.options.map_entry:
+                continue
+            messages.append(scope + message.name)
+            collect(message.nested_type, scope + message.name + ".")
+
+    collect(own.message_type, prefix)
+    compiled = CompiledProto(text, pool, messages)
+    if len(_compiled) > 64:
+        _compiled.clear()
+    _compiled[key] = compiled
+    return compiled
+
+
+class ProtobufCodec(Codec):
+    name = "protobuf"
+    title = "Protocol Buffers"
+    media_type = "application/x-protobuf"
+    extensions = (".pb", ".bin", ".protobuf", ".proto")
+    aliases = ("pb", "proto", "protobuf3")
+    traits = Traits(textual=False, schema_based=True, shape="hierarchical", orientation="document", portable=True)
+    library = "protobuf"
+    holds = frozenset({"null", "bool", "number", "uint64", "nonfinite", "bytes", "datetime", "timedelta"})
+
+    def sniff(self, data: bytes) -> float:
+        if split_grpc(data[:65536]) and len(data) <= 65536:
+            return 0.6
+        if not data or len(data) > 1 << 20:
+            return 0.0
+        try:
+            fields = WireWalker(data).message(0, len(data))
+        except Exception:
+            return 0.0
+        # Small field numbers are what real schemas use; random bytes rarely parse with them.
+        return 0.4 if fields and all(f.number < 1000 for f in fields) else 0.1
+
+    def decode(
+        self, data: bytes, *, schema: str | bytes | None = None, message: str | None = None, **_: Any
+    ) -> Document:
+        if schema is not None:
+            return self._with_schema(data, compile_proto(schema), message)
+        return self._schemaless(data)
+
+    # -- without a schema
+
+    def _schemaless(self, data: bytes) -> Document:
+        walker = WireWalker(data)
+        frames, framing = split_grpc(data), "gRPC framing"
+        if frames is None:
+            try:
+                fields = walker.message(0, len(data))
+                schema = Schema("proto", guess_proto([fields]), {"inferred": True, "guessed": True})
+                return Document(
+                    "protobuf",
+                    data,
+                    value=wire_value(fields),
+                    schema=schema,
+                    spans_factory=lambda: wire_spans(fields),
+                    findings=[
+                        Finding(
+                            "info", "decoded without a schema: field numbers and types are guessed from the wire format"
+                        )
+                    ],
+                )
+            except FormatError as error:
+                frames, framing = split_delimited(data), "varint-delimited stream"
+                if frames is None:
+                    raise error from None
+        messages = [walker.message(start, end) for start, end in frames]
+        value = [wire_value(fields) for fields in messages]
+        schema = Schema("proto", guess_proto(messages), {"inferred": True, "guessed": True, "framing": framing})
+
+        def spans() -> list[Span]:
+            out = []
+            for index, ((start, end), fields) in enumerate(zip(frames, messages)):
+                header_start = start - 5 if framing == "gRPC framing" else _frame_start(data, out, start)
+                head = (
+                    [
+                        Span(header_start, header_start + 1, "type", "compressed flag"),
+                        Span(header_start + 1, start, "length", f"message length {end - start:,}"),
+                    ]
+                    if framing == "gRPC framing"
+                    else [Span(header_start, start, "length", f"length {end - start:,}")]
+                )
+                body = Span(start, end, "value", f"message {index}", (index,), tuple(wire_spans(fields, (index,))))
+                out.append(Span(header_start, end, "entry", f"frame {index}", (index,), (*head, body)))
+            return out
+
+        return Document(
+            "protobuf",
+            data,
+            value=value,
+            schema=schema,
+            spans_factory=spans,
+            findings=[Finding("info", f"{framing} of {len(messages)} messages, decoded without a schema")],
+            details={"framing": framing, "messages": len(messages)},
+        )
+
+    # -- with a schema
+
+    def _with_schema(self, data: bytes, compiled: CompiledProto, message: str | None) -> Document:
+        if message is None:
+            fits = [name for name in compiled.messages if _parses(compiled, name, data)]
+            if not fits:
+                raise self.error(
+                    "no message of the schema parses these bytes", hint="messages: " + ", ".join(compiled.messages)
+                )
+            if len(fits) > 1:
+                raise self.error(
+                    f"{len(fits)} messages of the schema parse these bytes: {', '.join(fits)}",
+                    hint="choose one by its full name (message=...)",
+                )
+            message = fits[0]
+        descriptor = compiled.descriptor(message)
+        parsed = compiled.message_class(message)()
+        try:
+            parsed.ParseFromString(data)
+        except Exception as exc:
+            offset = None
+            try:
+                WireWalker(data).message(0, len(data), descriptor)
+            except FormatError as walk_error:
+                offset = walk_error.offset
+            raise self.error(f"does not parse as {message}: {exc}", offset=offset) from None
+        findings = []
+        value = message_to_value(parsed, findings)
+        oneofs = {
+            oneof.name: parsed.WhichOneof(oneof.name) for oneof in descriptor.oneofs if not oneof.name.startswith("_")
+        }  # proto3 optional fields have synthetic "_x" oneofs
+        findings += [Finding("info", f"oneof {name}: {member or 'nothing'} is set") for name, member in oneofs.items()]
+        schema = Schema("proto", compiled.text, {"message": message, "messages": compiled.messages, "oneofs": oneofs})
+        return Document(
+            "protobuf",
+            data,
+            value=value,
+            schema=schema,
+            findings=findings,
+            details={"message": message},
+            spans_factory=lambda: wire_spans(WireWalker(data).message(0, len(data), descriptor)),
+        )
+
+    # -- encoding
+
+    def reshape(self, value: Any, losses: list[str]) -> Any:
+        if isinstance(value, list):
+            losses.append("Protocol Buffers holds one message: the list became its repeated field 'items'")
+            return {"items": value}
+        if not isinstance(value, dict):
+            losses.append("Protocol Buffers holds one message: the value became its field 'value'")
+            return {"value": value}
+        if infer(value).type.kind != "record":
+            losses.append("keys that are not field names: the object became the map field 'entries'")
+            return {"entries": value}
+        return value
+
+    def infer_schema(self, value: Any) -> Schema:
+        inference = infer(value)
+        return Schema(
+            "proto",
+            to_proto(for_proto(inference.type), "Record"),
+            {"inferred": True, "notes": inference.notes, "message": INFERRED_MESSAGE},
+        )
+
+    def encode(self, value: Any, *, schema: str | bytes | None = None, message: str | None = None, **_: Any) -> bytes:
+        if schema is None:
+            node = for_proto(infer(value).type)
+            if node.kind != "record":
+                raise self.error(
+                    "Protocol Buffers needs a message (an object with field names) at the top",
+                    hint="convert() wraps other values for you",
+                )
+            compiled = compile_proto(to_proto(node, "Record"))
+            message, value = INFERRED_MESSAGE, coerce(value, node)
+        else:
+            compiled = compile_proto(schema)
+            message = message or compiled.messages[0]
+        out = compiled.message_class(message)()
+        try:
+            json_format.ParseDict(_to_proto_json(value), out)
+        except json_format.ParseError as exc:
+            raise self.error(f"the value does not fit {message}: {exc}") from None
+        return out.SerializeToString(deterministic=True)  # map entries in key order: same value, same bytes
+
+
+def _frame_start(data: bytes, previous: list[Span], payload_start: int) -> int:
+    return previous[-1].end if previous else 0
+
+
+def _parses(compiled: CompiledProto, name: str, data: bytes) -> bool:
+    candidate = compiled.message_class(name)()
+    try:
+        candidate.ParseFromString(data)
+    except Exception:
+        return False
+    return len(UnknownFieldSet(candidate)) == 0 and _no_unknown_nested(candidate)
+
+
+def _no_unknown_nested(message: Any) -> bool:
+    for field, value in message.ListFields():
+        if field.type == FieldDescriptor.TYPE_MESSAGE:
+            items = value.values() if _is_map(field) else value if _repeated(field) else [value]
+            for item in items:
+                if hasattr(item, "ListFields") and (len(UnknownFieldSet(item)) or not _no_unknown_nested(item)):
+                    return False
+    return True
+
+
+def _repeated(field: FieldDescriptor) -> bool:
+    flag = getattr(field, "is_repeated", None)
+    return bool(flag) if flag is not None else field.label == FieldDescriptor.LABEL_REPEATED
+
+
+def _is_map(field: FieldDescriptor) -> bool:
+    return field.type == FieldDescriptor.TYPE_MESSAGE and field.message_type.GetOptions().map_entry
+
+
+WELL_KNOWN = {
+    "google.protobuf.Timestamp": lambda m: m.ToDatetime(tzinfo=dt.UTC),
+    "google.protobuf.Duration": lambda m: m.ToTimedelta(),
+    **{
+        f"google.protobuf.{name}Value": (lambda m: m.value)
+        for name in ("Double", "Float", "Int64", "UInt64", "Int32", "UInt32", "Bool", "String", "Bytes")
+    },
+}
+
+
+def message_to_value(message: Any, findings: list[Finding]) -> dict:
+    """Field names -> values: enums by name, Timestamp/Duration as datetime/timedelta, maps as dicts."""
+    out: dict[str, Any] = {}
+    descriptor = message.DESCRIPTOR
+    for field in descriptor.fields:
+        has_presence = getattr(field, "has_presence", False)
+        if _repeated(field) or not has_presence or message.HasField(field.name):
+            if not _repeated(field) and has_presence is False and field.containing_oneof is not None:
+                continue
+            out[field.name] = _field_value(field, getattr(message, field.name), findings)
+    unknown = UnknownFieldSet(message)
+    if len(unknown):
+        out["!unknown"] = {
+            str(f.field_number): f.data if not isinstance(f.data, UnknownFieldSet) else "group" for f in unknown
+        }
+        findings.append(
+            Finding(
+                "warning",
+                f"{len(unknown)} unknown fields in {descriptor.full_name}: "
+                "kept under '!unknown' (written by a newer schema?)",
+            )
+        )
+    return out
+
+
+def _field_value(field: FieldDescriptor, value: Any, findings: list[Finding]) -> Any:
+    if _is_map(field):
+        value_field = field.message_type.fields_by_name["value"]
+        return {k: _single(value_field, v, findings) for k, v in value.items()}
+    if _repeated(field):
+        return [_single(field, v, findings) for v in value]
+    return _single(field, value, findings)
+
+
+def _single(field: FieldDescriptor, value: Any, findings: list[Finding]) -> Any:
+    if field.type == FieldDescriptor.TYPE_MESSAGE:
+        convert = WELL_KNOWN.get(field.message_type.full_name)
+        return convert(value) if convert else message_to_value(value, findings)
+    if field.type == FieldDescriptor.TYPE_ENUM:
+        known = field.enum_type.values_by_number.get(value)
+        return known.name if known is not None else value
+    return value
+
+
+def _to_proto_json(value: Any) -> Any:
+    """A value in protobuf's JSON mapping, for json_format.ParseDict."""
+    if isinstance(value, dict):
+        return {k: _to_proto_json(v) for k, v in value.items() if v is not None and not k.startswith("!")}
+    if isinstance(value, (list, tuple)):
+        return [_to_proto_json(v) for v in value]
+    if isinstance(value, dt.datetime):
+        aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+        return aware.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+    if isinstance(value, dt.timedelta):
+        return f"{value.total_seconds():.9f}s"
+    if isinstance(value, (bytes, bytearray)):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    return value
+
+
+def guess_proto(messages: list[list[WireField]], name: str = "Guessed") -> str:
+    """A .proto for messages decoded without a schema (field_N names, types from the wire)."""
+    lines = [
+        'syntax = "proto3";',
+        "",
+        "// Guessed from the wire format: names are field numbers, and a varint",
+        "// may really be a bool, an enum or a zigzag sint.",
+        "",
+    ]
+    lines += _guess_message([f for fields in messages for f in fields], name, "", len(messages))
+    return "\n".join(lines) + "\n"
+
+
+def _guess_message(fields: list[WireField], name: str, indent: str, instances: int) -> list[str]:
+    by_number: dict[int, list[WireField]] = {}
+    for wire in fields:
+        by_number.setdefault(wire.number, []).append(wire)
+    out = [f"{indent}message {name} {{"]
+    for number in sorted(by_number):
+        group = by_number[number]
+        kinds = {w.kind for w in group}
+        repeated = len(group) > instances or "packed" in kinds
+        if kinds == {"message"}:
+            nested = f"Field{number}"
+            out += _guess_message([c for w in group for c in w.children], nested, indent + "  ", len(group))
+            proto_type = nested
+        else:
+            kind = "string" if kinds == {"string"} else "bytes" if kinds & {"bytes", "string"} else sorted(kinds)[0]
+            proto_type = {
+                "varint": "uint64",
+                "fixed64": "fixed64",
+                "fixed32": "fixed32",
+                "packed": "uint64",
+                "string": "string",
+                "bytes": "bytes",
+                "message": "bytes",
+            }.get(kind, "bytes")
+            if kind in ("fixed64", "fixed32") and all(_plausible_float(w) for w in group):
+                proto_type = "double" if kind == "fixed64" else "float"
+        out.append(f"{indent}  {'repeated ' if repeated else ''}{proto_type} field_{number} = {number};")
+    out.append(f"{indent}}}")
+    return out
+
+
+def _plausible_float(wire: WireField) -> bool:
+    real = list(wire.value.values())[1]
+    return real == 0 or 1e-9 < abs(real) < 1e15
+
+
+codec = ProtobufCodec()

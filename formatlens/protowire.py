@@ -1,0 +1,364 @@
+"""The Protocol Buffers wire format, walked byte by byte into values and spans.
+
+Without a schema the walk guesses, as protoscope and blackboxprotobuf do: a
+length-delimited payload is a string when it is printable UTF-8, else a nested
+message when it parses as one, else packed varints, else bytes; fixed32/64
+values are shown both as integers and as floats. With a message descriptor the
+same walk names every field and follows the declared types instead of guessing.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass, field
+from typing import Any
+
+from formatlens.binwalk import ByteWalker, preview
+from formatlens.document import Span
+from formatlens.errors import FormatError
+
+WIRE_TYPES = {0: "varint", 1: "fixed64", 2: "length-delimited", 5: "fixed32", 3: "group start", 4: "group end"}
+MAX_FIELD = (1 << 29) - 1
+
+
+@dataclass
+class WireField:
+    number: int
+    wire_type: int
+    start: int
+    tag_end: int
+    payload_start: int
+    end: int
+    value: Any
+    kind: str
+    """How the payload was read: varint, fixed32, fixed64, string, bytes, message, packed."""
+    children: list[WireField] = field(default_factory=list)
+    name: str = ""
+    declared: Any = None
+    """The field's descriptor, when a schema names it."""
+
+
+class _NotAMessage(Exception):
+    pass
+
+
+class WireWalker(ByteWalker):
+    format = "protobuf"
+
+    def varint(self, pos: int, end: int) -> tuple[int, int]:
+        result, shift, at = 0, 0, pos
+        while True:
+            if at >= end:
+                raise _NotAMessage(pos)
+            byte = self.data[at]
+            result |= (byte & 0x7F) << shift
+            at += 1
+            if not byte & 0x80:
+                return result, at
+            shift += 7
+            if shift >= 70:
+                raise _NotAMessage(pos)
+
+    def fields(self, start: int, end: int, depth: int, descriptor: Any = None) -> list[WireField]:
+        """All fields in [start, end); raises _NotAMessage (with the offset) if the bytes are not one."""
+        if depth > self.limits.max_depth:
+            self.limits.check("max_depth", depth, what="the message nesting", offset=start)
+        out, pos = [], start
+        while pos < end:
+            tag, after_tag = self.varint(pos, end)
+            number, wire_type = tag >> 3, tag & 7
+            if number < 1 or number > MAX_FIELD or wire_type not in (0, 1, 2, 5):
+                raise _NotAMessage(pos)
+            field_descriptor = descriptor.fields_by_number.get(number) if descriptor is not None else None
+            wire = self.field(pos, after_tag, end, number, wire_type, depth, field_descriptor)
+            if field_descriptor is not None:
+                wire.name, wire.declared = field_descriptor.name, field_descriptor
+            out.append(wire)
+            pos = wire.end
+            self.spans_left -= 1
+        return out
+
+    def field(
+        self, pos: int, after_tag: int, end: int, number: int, wire_type: int, depth: int, field_descriptor: Any
+    ) -> WireField:
+        if wire_type == 0:
+            value, after = self.varint(after_tag, end)
+            return WireField(number, 0, pos, after_tag, after_tag, after, value, "varint")
+        if wire_type in (1, 5):
+            size = 8 if wire_type == 1 else 4
+            if after_tag + size > end:
+                raise _NotAMessage(after_tag)
+            raw = self.data[after_tag : after_tag + size]
+            integer = int.from_bytes(raw, "little")
+            real = struct.unpack("<d" if size == 8 else "<f", raw)[0]
+            kind = "fixed64" if size == 8 else "fixed32"
+            return WireField(
+                number,
+                wire_type,
+                pos,
+                after_tag,
+                after_tag,
+                after_tag + size,
+                {kind: integer, "double" if size == 8 else "float": real},
+                kind,
+            )
+        length, payload_start = self.varint(after_tag, end)
+        payload_end = payload_start + length
+        if payload_end > end:
+            raise _NotAMessage(after_tag)
+        wire = WireField(number, 2, pos, after_tag, payload_start, payload_end, None, "bytes")
+        self.read_payload(wire, depth, field_descriptor)
+        return wire
+
+    def read_payload(self, wire: WireField, depth: int, field_descriptor: Any) -> None:
+        raw = self.data[wire.payload_start : wire.end]
+        declared = _declared_kind(field_descriptor)
+        if declared == "message":
+            wire.children = self.fields(wire.payload_start, wire.end, depth + 1, field_descriptor.message_type)
+            wire.kind, wire.value = "message", None
+            return
+        if declared in ("string", "bytes"):
+            wire.kind = declared
+            wire.value = raw.decode("utf-8", "replace") if declared == "string" else raw
+            return
+        if declared == "packed":
+            wire.kind, wire.value = "packed", self.packed(wire.payload_start, wire.end, field_descriptor)
+            return
+        # No schema: guess.
+        text = _printable(raw)
+        if text is not None:
+            wire.kind, wire.value = "string", text
+            return
+        try:
+            wire.children = self.fields(wire.payload_start, wire.end, depth + 1)
+            wire.kind = "message"
+            return
+        except _NotAMessage:
+            pass
+        try:
+            wire.kind, wire.value = "packed", self.packed(wire.payload_start, wire.end, None)
+        except _NotAMessage:
+            wire.kind, wire.value = "bytes", raw
+
+    def packed(self, start: int, end: int, field_descriptor: Any) -> list:
+        size = _fixed_size(field_descriptor)
+        if size:
+            count, rest = divmod(end - start, size)
+            if rest:
+                raise _NotAMessage(start)
+            fmt = {4: "<f", 8: "<d"} if _is_float(field_descriptor) else {4: "<I", 8: "<Q"}
+            return [struct.unpack_from(fmt[size], self.data, start + i * size)[0] for i in range(count)]
+        values, pos = [], start
+        while pos < end:
+            value, pos = self.varint(pos, end)
+            values.append(value)
+        if not values:
+            raise _NotAMessage(start)
+        return values
+
+    def message(self, start: int, end: int, descriptor: Any = None) -> list[WireField]:
+        """The fields of a whole message, raising FormatError at the first byte that is not one."""
+        try:
+            return self.fields(start, end, 0, descriptor)
+        except _NotAMessage as exc:
+            raise FormatError(
+                "not a valid Protocol Buffers message",
+                offset=exc.args[0],
+                format="protobuf",
+                hint="a tag's field number or wire type is invalid, or a length runs past the end",
+            ) from None
+
+
+def _printable(raw: bytes) -> str | None:
+    if not raw:
+        return ""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if all(ch.isprintable() or ch in "\n\r\t" for ch in text):
+        return text
+    return None
+
+
+def _declared_kind(field_descriptor: Any) -> str | None:
+    if field_descriptor is None:
+        return None
+    from google.protobuf.descriptor import FieldDescriptor as F
+
+    if field_descriptor.type in (F.TYPE_MESSAGE, F.TYPE_GROUP):
+        return "message"
+    if field_descriptor.type == F.TYPE_STRING:
+        return "string"
+    if field_descriptor.type == F.TYPE_BYTES:
+        return "bytes"
+    if _is_repeated(field_descriptor):
+        return "packed"
+    return None
+
+
+def _is_repeated(field_descriptor: Any) -> bool:
+    repeated = getattr(field_descriptor, "is_repeated", None)
+    if repeated is not None:
+        return bool(repeated)
+    return field_descriptor.label == field_descriptor.LABEL_REPEATED
+
+
+def _fixed_size(field_descriptor: Any) -> int:
+    if field_descriptor is None:
+        return 0
+    from google.protobuf.descriptor import FieldDescriptor as F
+
+    return {
+        F.TYPE_FIXED32: 4,
+        F.TYPE_SFIXED32: 4,
+        F.TYPE_FLOAT: 4,
+        F.TYPE_FIXED64: 8,
+        F.TYPE_SFIXED64: 8,
+        F.TYPE_DOUBLE: 8,
+    }.get(field_descriptor.type, 0)
+
+
+def _is_float(field_descriptor: Any) -> bool:
+    from google.protobuf.descriptor import FieldDescriptor as F
+
+    return field_descriptor is not None and field_descriptor.type in (F.TYPE_FLOAT, F.TYPE_DOUBLE)
+
+
+# -- values and spans from the walked fields
+
+
+def wire_value(fields: list[WireField]) -> dict:
+    """The guessed tree: field numbers (as strings) -> values; a number seen more than once -> a list."""
+    counts: dict[int, int] = {}
+    for wire in fields:
+        counts[wire.number] = counts.get(wire.number, 0) + 1
+    out: dict[str, Any] = {}
+    for wire in fields:
+        value = wire_value(wire.children) if wire.kind == "message" else wire.value
+        key = str(wire.number)
+        if counts[wire.number] > 1:
+            out.setdefault(key, []).append(value)
+        else:
+            out[key] = value
+    return out
+
+
+def wire_spans(fields: list[WireField], path: tuple = ()) -> list[Span]:
+    spans = []
+    counts: dict[int, int] = {}
+    for wire in fields:
+        counts[wire.number] = counts.get(wire.number, 0) + 1
+    seen: dict[int, int] = {}
+    for wire in fields:
+        key = wire.name or str(wire.number)
+        index = seen.get(wire.number, 0)
+        seen[wire.number] = index + 1
+        field_path = (*path, key, index) if counts[wire.number] > 1 else (*path, key)
+        children = [
+            Span(
+                wire.start,
+                wire.tag_end,
+                "tag",
+                f"tag: field {wire.number}, wire type {wire.wire_type} ({WIRE_TYPES[wire.wire_type]})",
+                field_path,
+            )
+        ]
+        if wire.wire_type == 2:
+            children.append(
+                Span(
+                    wire.tag_end, wire.payload_start, "length", f"length {wire.end - wire.payload_start:,}", field_path
+                )
+            )
+        if wire.kind == "message":
+            nested = wire_spans(wire.children, field_path)
+            children.append(
+                Span(
+                    wire.payload_start,
+                    wire.end,
+                    "value",
+                    f"message ({len(wire.children)} fields)",
+                    field_path,
+                    tuple(nested),
+                )
+            )
+        elif wire.end > wire.payload_start:
+            children.append(Span(wire.payload_start, wire.end, "value", _describe(wire), field_path))
+        label = f"{wire.name or 'field ' + str(wire.number)}: {_describe(wire)}"
+        spans.append(Span(wire.start, wire.end, "entry", label, field_path, tuple(children)))
+    return spans
+
+
+def _describe(wire: WireField) -> str:
+    if wire.declared is not None and wire.kind in ("varint", "fixed32", "fixed64"):
+        return _describe_declared(wire)
+    if wire.kind == "varint":
+        value = wire.value
+        signed = value - (1 << 64) if value >= 1 << 63 else value
+        zigzag = (value >> 1) ^ -(value & 1)
+        extra = f" (signed {signed})" if signed != value else f" (zigzag {zigzag})" if value and zigzag != value else ""
+        return f"varint {value}{extra}"
+    if wire.kind in ("fixed32", "fixed64"):
+        integer, real = wire.value.values()
+        return f"{wire.kind} {integer} / {'double' if wire.kind == 'fixed64' else 'float'} {real:.6g}"
+    if wire.kind == "message":
+        return f"message ({len(wire.children)} fields)"
+    if wire.kind == "packed":
+        return f"packed {len(wire.value)} values {preview(wire.value, 30)}"
+    return f"{wire.kind} {preview(wire.value)}"
+
+
+def _describe_declared(wire: WireField) -> str:
+    from google.protobuf.descriptor import FieldDescriptor as F
+
+    fd = wire.declared
+    raw = wire.value if wire.kind == "varint" else next(iter(wire.value.values()))
+    type_name = {v: k[5:].lower() for k, v in vars(F).items() if k.startswith("TYPE_")}.get(fd.type, "?")
+    if fd.type == F.TYPE_ENUM:
+        known = fd.enum_type.values_by_number.get(raw)
+        return f"enum {fd.enum_type.name} {known.name if known else raw}"
+    if fd.type in (F.TYPE_SINT32, F.TYPE_SINT64):
+        return f"{type_name} {(raw >> 1) ^ -(raw & 1)}"
+    if fd.type in (F.TYPE_INT32, F.TYPE_INT64) and raw >= 1 << 63:
+        return f"{type_name} {raw - (1 << 64)}"
+    if fd.type == F.TYPE_BOOL:
+        return f"bool {bool(raw)}"
+    if fd.type in (F.TYPE_DOUBLE, F.TYPE_FLOAT):
+        return f"{type_name} {list(wire.value.values())[1]:.6g}"
+    if fd.type in (F.TYPE_SFIXED32, F.TYPE_SFIXED64):
+        bits = 32 if fd.type == F.TYPE_SFIXED32 else 64
+        return f"{type_name} {raw - (1 << bits) if raw >= 1 << (bits - 1) else raw}"
+    return f"{type_name} {raw}"
+
+
+# -- streams
+
+
+def split_grpc(data: bytes) -> list[tuple[int, int]] | None:
+    """Payload ranges of gRPC's 5-byte framing (flag byte + big-endian length), if the data is exactly that."""
+    ranges, pos = [], 0
+    while pos < len(data):
+        if pos + 5 > len(data) or data[pos] not in (0, 1):
+            return None
+        length = int.from_bytes(data[pos + 1 : pos + 5], "big")
+        if pos + 5 + length > len(data):
+            return None
+        ranges.append((pos + 5, pos + 5 + length))
+        pos += 5 + length
+    return ranges or None
+
+
+def split_delimited(data: bytes) -> list[tuple[int, int]] | None:
+    """Payload ranges of a varint-length-delimited stream (writeDelimitedTo), if the data is exactly that."""
+    walker = WireWalker(data)
+    ranges, pos = [], 0
+    try:
+        while pos < len(data):
+            length, start = walker.varint(pos, len(data))
+            if start + length > len(data):
+                return None
+            ranges.append((start, start + length))
+            pos = start + length
+    except _NotAMessage:
+        return None
+    return ranges if len(ranges) >= 2 else None
