@@ -260,7 +260,7 @@ def _spans(data: bytes, metadata: pq.FileMetaData, footer_start: int, footer_len
                     end,
                     "compressed",
                     f"{name}: data pages ({chunk.compression}, {', '.join(chunk.encodings)})",
-                    (name,),
+                    (),
                 )
             )
             children.append(
@@ -270,7 +270,7 @@ def _spans(data: bytes, metadata: pq.FileMetaData, footer_start: int, footer_len
                     "value",
                     f"column chunk {name}: {chunk.total_compressed_size:,} bytes "
                     f"({chunk.total_uncompressed_size:,} uncompressed)",
-                    (name,),
+                    (),
                     tuple(pages),
                 )
             )
