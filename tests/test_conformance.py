@@ -113,3 +113,37 @@ def test_csv_spectrum():
         if doc.value != expected:
             mismatches.append(path.stem)
     assert mismatches == list(known_failures.CSV_SPECTRUM)
+
+
+def test_avro_corpus():
+    root = corpus_dir("avro")
+    outcomes = {}
+    for path in sorted([*root.rglob("*.avro"), *root.rglob("*.avro12")]):
+        try:
+            doc = fl.load(path.read_bytes(), "avro")
+            doc.spans  # noqa: B018
+            outcomes[str(path.relative_to(root))] = "decoded"
+        except fl.FormatError:
+            outcomes[str(path.relative_to(root))] = "refused"
+    refused = {name for name, outcome in outcomes.items() if outcome == "refused"}
+    assert refused == set(known_failures.AVRO_REFUSED)
+    assert len(outcomes) == 17
+    weather = [json.loads(line) for line in (root / "data" / "weather.json").read_text().splitlines() if line]
+    for name in ("weather.avro", "weather-deflate.avro", "weather-snappy.avro", "weather-zstd.avro"):
+        assert fl.load((root / "data" / name).read_bytes()).value == weather, name
+
+
+def test_parquet_testing_data_and_bad_data():
+    root = corpus_dir("parquet-testing")
+    for path in sorted((root / "data").glob("*.parquet")):
+        doc = fl.load(path.read_bytes())
+        assert doc.format == "parquet", path.name
+        assert isinstance(doc.value, list) and doc.spans[-1].end == len(doc.data), path.name
+    accepted = []
+    for path in sorted((root / "bad_data").glob("*.parquet")):
+        try:
+            fl.load(path.read_bytes()).value  # noqa: B018
+            accepted.append(path.name)
+        except fl.FormatError:
+            pass
+    assert accepted == list(known_failures.PARQUET_BAD_DATA_ACCEPTED)

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 import formatlens as fl
 from formatlens.report import document_to_dict
 
-from .conftest import ROOT, SAMPLE_FILES, SCHEMALESS
+from .conftest import FORMATS, ROOT, SAMPLE_FILES
 
 
 def _payloads(marker):
@@ -181,7 +181,7 @@ def test_truncated_samples(path):
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(data=st.binary(max_size=200), fmt=st.sampled_from(SCHEMALESS))
+@given(data=st.binary(max_size=200), fmt=st.sampled_from(FORMATS))
 def test_random_bytes_into_every_codec(data, fmt):
     try:
         doc = fl.load(data, fmt)
@@ -207,7 +207,7 @@ def test_mutated_samples(data):
             del raw[i]
     mutant = bytes(raw)
     fl.detect(mutant)
-    fmt = data.draw(st.sampled_from(SCHEMALESS))
+    fmt = data.draw(st.sampled_from(FORMATS))
     try:
         doc = fl.load(mutant, fmt)
         doc.spans  # noqa: B018

@@ -126,3 +126,36 @@ def test_csv(rows):
 def test_decimal_survives_cbor_and_pickle():
     value = {"price": Decimal("19.99")}
     assert round_trip(value, "cbor") == value == round_trip(value, "pickle")
+
+
+RECORD = st.fixed_dictionaries(
+    {
+        "i": INT64,
+        "s": TEXT,
+        "f": FLOATS,
+        "b": st.binary(max_size=8),
+        "t": UTC_DATETIMES,
+        "n": st.none() | INT64,
+        "tags": st.lists(TEXT, max_size=3),
+    }
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(RECORD, min_size=1, max_size=5), st.sampled_from(["null", "deflate", "snappy", "zstd"]))
+def test_avro(rows, codec):
+    assert fl.load(fl.dump(rows, "avro", codec=codec)).value == rows
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(RECORD, min_size=1, max_size=5), st.sampled_from(["none", "snappy", "zstd", "gzip"]))
+def test_parquet(rows, compression):
+    assert fl.load(fl.dump(rows, "parquet", compression=compression)).value == rows
+
+
+@settings(max_examples=60, deadline=None)
+@given(RECORD.map(lambda r: {k: v for k, v in r.items() if k != "n"}))
+def test_protobuf(record):
+    result = fl.convert_value(record, "protobuf")
+    back = fl.load(result.data, "protobuf", schema=result.schema.text, message="formatlens.inferred.Record")
+    assert back.value == record

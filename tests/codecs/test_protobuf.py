@@ -1,0 +1,117 @@
+import datetime as dt
+
+import pytest
+
+import formatlens as fl
+
+PROTO = """
+syntax = "proto3";
+package demo;
+import "google/protobuf/timestamp.proto";
+import "google/protobuf/duration.proto";
+
+message User {
+  int32 id = 1;
+  string name = 2;
+  google.protobuf.Timestamp registered_at = 3;
+  map<string, int32> scores = 4;
+  enum Lang { DE = 0; EN = 1; }
+  Lang lang = 5;
+  oneof contact { string email = 6; string phone = 7; }
+  repeated sint64 deltas = 8;
+  google.protobuf.Duration session = 9;
+  Address address = 10;
+}
+message Address { string city = 1; }
+"""
+VALUE = {
+    "id": 7,
+    "name": "Zoë",
+    "registered_at": dt.datetime(2024, 5, 6, 7, 8, 9, tzinfo=dt.UTC),
+    "scores": {"a": 1, "b": 2},
+    "lang": "EN",
+    "email": "z@example.org",
+    "deltas": [-1, 5],
+    "session": dt.timedelta(seconds=90),
+    "address": {"city": "Lyon"},
+}
+
+
+@pytest.fixture(scope="module")
+def message_bytes():
+    return fl.dump(VALUE, "protobuf", schema=PROTO, message="demo.User")
+
+
+def test_with_schema(message_bytes):
+    doc = fl.load(message_bytes, "protobuf", schema=PROTO, message="demo.User")
+    for key, expected in VALUE.items():
+        assert doc.value[key] == expected, key
+    assert "oneof contact: email is set" in [f.message for f in doc.findings]
+    labels = [s.label for s in doc.spans]
+    assert "lang: enum Lang EN" in labels and "id: int32 7" in labels
+    address = next(s for s in doc.spans if s.path == ("address",))
+    assert address.children[-1].children[0].label == "city: string 'Lyon'"
+
+
+def test_message_is_found_or_listed(message_bytes):
+    # Only demo.User parses without unknown fields; Address would see unknown fields.
+    assert fl.load(message_bytes, "protobuf", schema=PROTO).details["message"] == "demo.User"
+    two = 'syntax = "proto3"; message A { int32 x = 1; } message B { int32 y = 1; }'
+    with pytest.raises(fl.FormatError, match="2 messages of the schema parse these bytes: A, B"):
+        fl.load(b"\x08\x01", "protobuf", schema=two)
+
+
+def test_unknown_fields_are_kept(message_bytes):
+    narrow = 'syntax = "proto3"; package demo; message User { int32 id = 1; }'
+    doc = fl.load(message_bytes, "protobuf", schema=narrow, message="demo.User")
+    assert doc.value["id"] == 7 and "2" in doc.value["!unknown"]
+    assert any("unknown fields" in f.message for f in doc.findings)
+
+
+def test_protoc_errors_have_line_and_column():
+    with pytest.raises(fl.FormatError, match=r"line 1, column \d+") as info:
+        fl.load(b"", "protobuf", schema='syntax = "proto3"; message A { int32 x = 1 }')
+    assert "protoc says" in info.value.hint
+
+
+def test_without_schema_guesses(message_bytes):
+    doc = fl.load(message_bytes, "protobuf")
+    assert doc.value["1"] == 7 and doc.value["2"] == "Zoë"
+    assert doc.value["10"] == {"1": "Lyon"}  # a nested message, guessed
+    assert doc.value["8"] == [1, 10]  # packed varints (zigzag-encoded -1, 5)
+    assert "message Guessed" in doc.schema.text and doc.schema.details["guessed"]
+    tag = doc.spans[0].children[0]
+    assert tag.kind == "tag" and tag.label == "tag: field 1, wire type 0 (varint)"
+
+
+def test_fixed_values_show_int_and_float():
+    data = bytes.fromhex("0d0000803f110000000000000440")  # field 1 fixed32 1.0f, field 2 fixed64 2.5
+    value = fl.load(data, "protobuf").value
+    assert value["1"] == {"fixed32": 1065353216, "float": 1.0}
+    assert value["2"] == {"fixed64": 4612811918334230528, "double": 2.5}
+
+
+def test_streams_delimited_and_grpc():
+    one, two = b"\x08\x01", b"\x08\x02\x12\x01x"
+    delimited = bytes([len(one)]) + one + bytes([len(two)]) + two
+    doc = fl.load(delimited, "protobuf")
+    assert doc.value == [{"1": 1}, {"1": 2, "2": "x"}] and doc.details["framing"] == "varint-delimited stream"
+    grpc = b"\x00" + len(one).to_bytes(4, "big") + one + b"\x00" + len(two).to_bytes(4, "big") + two
+    doc = fl.load(grpc, "protobuf")
+    assert doc.value == [{"1": 1}, {"1": 2, "2": "x"}] and doc.details["framing"] == "gRPC framing"
+    assert [c.kind for c in doc.spans[0].children] == ["type", "length", "value"]
+
+
+def test_encode_with_inferred_schema():
+    result = fl.convert_value(
+        {"name": "Ann", "tags": ["a", "b"], "when": dt.datetime(2024, 1, 1, tzinfo=dt.UTC)}, "protobuf"
+    )
+    assert "google.protobuf.Timestamp when" in result.schema.text
+    back = fl.load(result.data, "protobuf", schema=result.schema.text, message="formatlens.inferred.Record")
+    assert back.value["tags"] == ["a", "b"] and back.value["when"].year == 2024
+
+
+def test_bad_wire_data_has_offset():
+    with pytest.raises(fl.FormatError) as info:
+        fl.load(b"\x08\x01\x12\x10abc", "protobuf")
+    assert info.value.offset is not None

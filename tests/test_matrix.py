@@ -1,0 +1,52 @@
+"""Every pair of the eleven formats, on the samples: each converts, or refuses with a reason."""
+
+import datetime as dt
+
+import pytest
+
+import formatlens as fl
+
+from .conftest import FORMATS, SAMPLES
+
+SOURCES = {fmt: SAMPLES / f"users.{'pb' if fmt == 'protobuf' else fmt}" for fmt in FORMATS}
+
+
+@pytest.mark.parametrize("target", FORMATS)
+@pytest.mark.parametrize("source", FORMATS)
+def test_pair(source, target):
+    data = SOURCES[source].read_bytes()
+    result = fl.convert(data, target, source=source)
+    assert result.format == target and result.source_format == source
+    back = fl.load(result.data, target)
+    assert back.value is not None
+    if fl.formats()[FORMATS.index(target)].traits.schema_based:
+        assert result.schema is not None and result.schema.text
+
+
+def test_refusals_say_why():
+    with pytest.raises(fl.EncodeError) as info:
+        fl.dump(42, "csv")
+    assert "list of records" in str(info.value)
+    with pytest.raises(fl.EncodeError) as info:
+        fl.dump([1, 2], "protobuf")
+    assert "message" in str(info.value)
+
+
+def test_typed_records_keep_every_value_through_the_chain():
+    # json -> avro -> parquet -> msgpack -> cbor -> yaml -> json, as the issue asks.
+    original = fl.load((SAMPLES / "users.json").read_bytes()).value
+    data, fmt = (SAMPLES / "users.json").read_bytes(), "json"
+    for target in ["avro", "parquet", "msgpack", "cbor", "yaml", "json"]:
+        data, fmt = fl.convert(data, target, source=fmt).data, target
+    assert fl.load(data, "json").value == original
+
+
+def test_datetimes_stay_datetimes_where_the_schema_says_so():
+    original = fl.load((SAMPLES / "users.pickle").read_bytes()).value
+    data, fmt = (SAMPLES / "users.pickle").read_bytes(), "pickle"
+    for target in ["avro", "parquet", "msgpack", "cbor", "yaml", "protobuf"]:
+        data, fmt = fl.convert(data, target, source=fmt).data, target
+        if target != "protobuf":
+            value = fl.load(data, target).value
+            assert value == original, target
+            assert isinstance(value[0]["registered_at"], dt.datetime)
