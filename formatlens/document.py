@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from formatlens.errors import FormatError
 
@@ -31,9 +31,8 @@ SpanKind = Literal[
 Severity = Literal["info", "warning", "danger"]
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
-    """A byte range of the input and what it means."""
+class Span(NamedTuple):
+    """A byte range of the input and what it means (a NamedTuple: walkers make many of them)."""
 
     start: int
     """Offset of the first byte."""
@@ -45,7 +44,7 @@ class Span:
     """What a person reads on hover, e.g. "BININT1 42" or "string 'name'"."""
     path: tuple = ()
     """Where the bytes land in Document.value (keys and indexes)."""
-    children: tuple[Span, ...] = ()
+    children: tuple = ()
     """Nested spans, inside this one and sorted by start."""
 
     def walk(self):

@@ -21,7 +21,7 @@ WIRE_TYPES = {0: "varint", 1: "fixed64", 2: "length-delimited", 5: "fixed32", 3:
 MAX_FIELD = (1 << 29) - 1
 
 
-@dataclass
+@dataclass(slots=True)
 class WireField:
     number: int
     wire_type: int
@@ -46,6 +46,8 @@ class WireWalker(ByteWalker):
     format = "protobuf"
 
     def varint(self, pos: int, end: int) -> tuple[int, int]:
+        if pos < end and self.data[pos] < 0x80:  # most varints are one byte
+            return self.data[pos], pos + 1
         result, shift, at = 0, 0, pos
         while True:
             if at >= end:
@@ -63,19 +65,25 @@ class WireWalker(ByteWalker):
         """All fields in [start, end); raises _NotAMessage (with the offset) if the bytes are not one."""
         if depth > self.limits.max_depth:
             self.limits.check("max_depth", depth, what="the message nesting", offset=start)
-        out, pos = [], start
+        data, out, pos = self.data, [], start
+        by_number = descriptor.fields_by_number if descriptor is not None else None
         while pos < end:
-            tag, after_tag = self.varint(pos, end)
+            # The one-byte tag and the one-byte varint are inlined: they are most of the wire.
+            tag = data[pos]
+            tag, after_tag = (tag, pos + 1) if tag < 0x80 else self.varint(pos, end)
             number, wire_type = tag >> 3, tag & 7
             if number < 1 or number > MAX_FIELD or wire_type not in (0, 1, 2, 5):
                 raise _NotAMessage(pos)
-            field_descriptor = descriptor.fields_by_number.get(number) if descriptor is not None else None
-            wire = self.field(pos, after_tag, end, number, wire_type, depth, field_descriptor)
+            field_descriptor = by_number.get(number) if by_number is not None else None
+            if wire_type == 0 and after_tag < end and data[after_tag] < 0x80:
+                wire = WireField(number, 0, pos, after_tag, after_tag, after_tag + 1, data[after_tag], "varint")
+            else:
+                wire = self.field(pos, after_tag, end, number, wire_type, depth, field_descriptor)
             if field_descriptor is not None:
                 wire.name, wire.declared = field_descriptor.name, field_descriptor
             out.append(wire)
             pos = wire.end
-            self.spans_left -= 1
+        self.spans_left -= len(out)
         return out
 
     def field(
@@ -176,9 +184,12 @@ def _printable(raw: bytes) -> str | None:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    if all(ch.isprintable() or ch in "\n\r\t" for ch in text):
+    if text.isprintable() or text.translate(_WHITESPACE).isprintable():
         return text
     return None
+
+
+_WHITESPACE = str.maketrans("\n\r\t", "   ")
 
 
 def _declared_kind(field_descriptor: Any) -> str | None:
@@ -245,48 +256,57 @@ def wire_value(fields: list[WireField]) -> dict:
 
 
 def wire_spans(fields: list[WireField], path: tuple = ()) -> list[Span]:
-    spans = []
+    # Spans are built with tuple.__new__ directly: this loop makes tens of thousands of them.
     counts: dict[int, int] = {}
     for wire in fields:
         counts[wire.number] = counts.get(wire.number, 0) + 1
-    seen: dict[int, int] = {}
+    spans, seen = [], {}
     for wire in fields:
-        key = wire.name or str(wire.number)
-        index = seen.get(wire.number, 0)
-        seen[wire.number] = index + 1
-        field_path = (*path, key, index) if counts[wire.number] > 1 else (*path, key)
-        children = [
-            Span(
-                wire.start,
-                wire.tag_end,
-                "tag",
-                f"tag: field {wire.number}, wire type {wire.wire_type} ({WIRE_TYPES[wire.wire_type]})",
-                field_path,
-            )
-        ]
+        number = wire.number
+        key = wire.name or str(number)
+        if counts[number] > 1:
+            index = seen.get(number, 0)
+            seen[number] = index + 1
+            field_path = (*path, key, index)
+        else:
+            field_path = (*path, key)
+        described = _describe(wire)
+        tag_label = (
+            _TAG_LABELS.get((number, wire.wire_type))
+            or f"tag: field {number}, wire type {wire.wire_type} ({WIRE_TYPES[wire.wire_type]})"
+        )
+        children = [_new(Span, (wire.start, wire.tag_end, "tag", tag_label, field_path, ()))]
         if wire.wire_type == 2:
             children.append(
-                Span(
-                    wire.tag_end, wire.payload_start, "length", f"length {wire.end - wire.payload_start:,}", field_path
+                _new(
+                    Span,
+                    (
+                        wire.tag_end,
+                        wire.payload_start,
+                        "length",
+                        f"length {wire.end - wire.payload_start:,}",
+                        field_path,
+                        (),
+                    ),
                 )
             )
         if wire.kind == "message":
-            nested = wire_spans(wire.children, field_path)
-            children.append(
-                Span(
-                    wire.payload_start,
-                    wire.end,
-                    "value",
-                    f"message ({len(wire.children)} fields)",
-                    field_path,
-                    tuple(nested),
-                )
-            )
+            nested = tuple(wire_spans(wire.children, field_path))
+            children.append(_new(Span, (wire.payload_start, wire.end, "value", described, field_path, nested)))
         elif wire.end > wire.payload_start:
-            children.append(Span(wire.payload_start, wire.end, "value", _describe(wire), field_path))
-        label = f"{wire.name or 'field ' + str(wire.number)}: {_describe(wire)}"
-        spans.append(Span(wire.start, wire.end, "entry", label, field_path, tuple(children)))
+            children.append(_new(Span, (wire.payload_start, wire.end, "value", described, field_path, ())))
+        label = f"{wire.name or 'field ' + str(number)}: {described}"
+        spans.append(_new(Span, (wire.start, wire.end, "entry", label, field_path, tuple(children))))
     return spans
+
+
+_new = tuple.__new__
+_TAG_LABELS: dict[tuple[int, int], str] = {
+    (number, wire_type): f"tag: field {number}, wire type {wire_type} ({name})"
+    for number in range(1, 64)
+    for wire_type, name in WIRE_TYPES.items()
+}
+"""Tag labels of the common small field numbers, made once."""
 
 
 def _describe(wire: WireField) -> str:

@@ -33,7 +33,7 @@ ROWS = [
 
 
 def test_decisions_are_reported_once_and_the_same_everywhere():
-    rows, inference, losses = infer_records(ROWS)
+    _rows, inference, losses = infer_records(ROWS)
     node = inference.type
     assert losses == []
     assert node.fields["score"].kind == "float"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import struct
-from dataclasses import replace
 from typing import Any
 
 import cbor2
@@ -77,7 +76,7 @@ class _Walker(ByteWalker):
             inner = self.item(after, path, depth + 1)
             name = TAGS.get(arg, "tag")
             return Span(
-                pos, inner.end, kind, f"tag {arg} ({name})", path, (replace(initial, kind="tag"), *heads[1:], inner)
+                pos, inner.end, kind, f"tag {arg} ({name})", path, (initial._replace(kind="tag"), *heads[1:], inner)
             )
         if arg is None:
             raise self.fail("unexpected break (0xff) outside an indefinite-length item", pos)
@@ -90,7 +89,7 @@ class _Walker(ByteWalker):
         else:
             label = SIMPLE.get(arg, f"simple value {arg}")
         if len(heads) > 1:
-            heads[1] = replace(heads[1], label=label)
+            heads[1] = heads[1]._replace(label=label)
         return Span(pos, after, kind, label, path, tuple(heads) if len(heads) > 1 else ())
 
     def string(self, pos, after, length, major, heads, path, depth, kind) -> Span:
@@ -131,7 +130,7 @@ class _Walker(ByteWalker):
             if major == 5:
                 key = self.item(at, path, depth + 1, "key")
                 key_value = _key_of(self.data[key.start : key.end])
-                key = replace(key, path=(*path, key_value))
+                key = key._replace(path=(*path, key_value))
                 value = self.item(key.end, (*path, key_value), depth + 1)
                 children += [key, value]
             else:

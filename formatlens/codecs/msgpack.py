@@ -7,7 +7,6 @@ length bytes, its payload, and the items nested in arrays and maps.
 from __future__ import annotations
 
 import struct
-from dataclasses import replace
 from typing import Any
 
 import msgpack
@@ -123,7 +122,7 @@ class _Walker(ByteWalker):
             if what == "map":
                 key = self.item(at, path, depth + 1, "key")
                 key_value = _key_of(self.data[key.start : key.end])
-                key = replace(key, path=(*path, key_value))
+                key = key._replace(path=(*path, key_value))
                 value = self.item(key.end, (*path, key_value), depth + 1)
                 children += [key, value]
                 at = value.end

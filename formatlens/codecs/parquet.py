@@ -12,6 +12,7 @@ refused before anything is inflated).
 from __future__ import annotations
 
 import struct
+from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
@@ -19,6 +20,7 @@ import pyarrow.parquet as pq
 
 from formatlens.codecs.base import Codec
 from formatlens.document import Document, Finding, Schema, Span, Traits
+from formatlens.errors import FormatError
 from formatlens.infer import coerce, infer_records, to_arrow_schema
 from formatlens.limits import current
 
@@ -52,38 +54,13 @@ class ParquetCodec(Codec):
                 offset=0,
                 hint="formatlens has no keys to decrypt it; its footer and pages are ciphertext",
             )
-        if not data.startswith(MAGIC) or not data.endswith(MAGIC) or len(data) < 12:
-            raise self.error(
-                "not a Parquet file: it must start and end with PAR1",
-                offset=0 if not data.startswith(MAGIC) else max(len(data) - 4, 0),
-                hint="the file may be truncated",
-            )
-        (footer_length,) = struct.unpack_from("<i", data, len(data) - 8)
-        footer_start = len(data) - 8 - footer_length
-        if footer_length <= 0 or footer_start < 4:
-            raise self.error(f"footer length {footer_length} does not fit the file", offset=len(data) - 8)
-        try:
-            parquet_file = pq.ParquetFile(pa.BufferReader(data))
-            metadata = parquet_file.metadata
-            parquet_schema = parquet_file.schema
-            arrow_schema = parquet_file.schema_arrow
-        except Exception as exc:
-            encrypted = "encrypt" in str(exc).lower()
-            raise self.error(
-                f"cannot read the footer: {exc}",
-                offset=footer_start,
-                hint="the file is encrypted (Parquet Modular Encryption); formatlens has no keys to read it"
-                if encrypted
-                else "the Thrift footer is corrupt",
-            ) from None
-        layout = _layout(metadata)
-        declared = sum(chunk["uncompressed"] for group in layout["row_groups"] for chunk in group["columns"])
+        footer = read_footer(pa.BufferReader(data))
 
         def read_table() -> pa.Table:
             current().check(
                 "max_decompressed_bytes",
-                declared,
-                what=f"the uncompressed size the footer declares ({declared:,} bytes)",
+                footer.declared,
+                what=f"the uncompressed size the footer declares ({footer.declared:,} bytes)",
             )
             try:
                 return pq.read_table(pa.BufferReader(data), columns=columns, filters=filters)
@@ -95,23 +72,9 @@ class ParquetCodec(Codec):
             data,
             value_factory=lambda: table_to_records(document.table, document.findings),
             table_factory=read_table,
-            spans_factory=lambda: _spans(data, metadata, footer_start, footer_length),
-            schema=Schema(
-                "parquet",
-                _message_type(parquet_schema),
-                {
-                    "arrow_schema": arrow_schema.to_string(show_schema_metadata=False),
-                    **layout,
-                },
-            ),
-            details={
-                "rows": metadata.num_rows,
-                "columns": metadata.num_columns,
-                "row_groups": metadata.num_row_groups,
-                "created_by": metadata.created_by,
-                "format_version": metadata.format_version,
-                "uncompressed_bytes": declared,
-            },
+            spans_factory=footer.spans,
+            schema=footer.schema,
+            details=footer.details,
         )
         return document
 
@@ -145,6 +108,89 @@ class ParquetCodec(Codec):
             table, sink, compression=compression, row_group_size=row_group_size, use_dictionary=use_dictionary
         )
         return sink.getvalue().to_pybytes()
+
+
+@dataclass
+class Footer:
+    """What a Parquet file's footer says: everything but the rows."""
+
+    metadata: pq.FileMetaData
+    schema: Schema
+    details: dict
+    declared: int
+    """The uncompressed size of all column chunks, as declared (checked before any page is read)."""
+    size: int
+    footer_start: int
+    footer_length: int
+
+    def spans(self) -> list[Span]:
+        return _spans(self.size, self.metadata, self.footer_start, self.footer_length)
+
+
+def read_footer(source: Any) -> Footer:
+    """Read a Parquet file's footer from a seekable source (pyarrow file, Python file, or path) and no page.
+
+    This is all the schema, layout and hexdump views need, whatever the file's size.
+    """
+    if isinstance(source, (str, bytes)) or hasattr(source, "__fspath__"):
+        source = pa.OSFile(str(source))
+    size = source.seek(0, 2)
+    if size < 12:
+        raise FormatError("not a Parquet file: too short", offset=0, format="parquet")
+    source.seek(0)
+    head = source.read(4)
+    source.seek(size - 8)
+    tail = source.read(8)
+    if head == ENCRYPTED_MAGIC:
+        raise FormatError(
+            "the file is encrypted (Parquet Modular Encryption, magic PARE)",
+            offset=0,
+            format="parquet",
+            hint="formatlens has no keys to decrypt it; its footer is ciphertext",
+        )
+    if head != MAGIC or tail[4:] != MAGIC:
+        raise FormatError(
+            "not a Parquet file: it must start and end with PAR1",
+            format="parquet",
+            offset=0 if head != MAGIC else size - 4,
+            hint="the file may be truncated",
+        )
+    (footer_length,) = struct.unpack("<i", tail[:4])
+    footer_start = size - 8 - footer_length
+    if footer_length <= 0 or footer_start < 4:
+        raise FormatError(f"footer length {footer_length} does not fit the file", offset=size - 8, format="parquet")
+    source.seek(0)
+    try:
+        parquet_file = pq.ParquetFile(source)
+        metadata = parquet_file.metadata
+        parquet_schema = parquet_file.schema
+        arrow_schema = parquet_file.schema_arrow
+    except Exception as exc:
+        encrypted = "encrypt" in str(exc).lower()
+        raise FormatError(
+            f"cannot read the footer: {exc}",
+            offset=footer_start,
+            format="parquet",
+            hint="the file is encrypted (Parquet Modular Encryption); formatlens has no keys to read it"
+            if encrypted
+            else "the Thrift footer is corrupt",
+        ) from None
+    layout = _layout(metadata)
+    declared = sum(chunk["uncompressed"] for group in layout["row_groups"] for chunk in group["columns"])
+    schema = Schema(
+        "parquet",
+        _message_type(parquet_schema),
+        {"arrow_schema": arrow_schema.to_string(show_schema_metadata=False), **layout},
+    )
+    details = {
+        "rows": metadata.num_rows,
+        "columns": metadata.num_columns,
+        "row_groups": metadata.num_row_groups,
+        "created_by": metadata.created_by,
+        "format_version": metadata.format_version,
+        "uncompressed_bytes": declared,
+    }
+    return Footer(metadata, schema, details, declared, size, footer_start, footer_length)
 
 
 def _message_type(schema: pq.ParquetSchema) -> str:
@@ -234,9 +280,8 @@ def _stat(stats: Any, name: str) -> Any:
         return None
 
 
-def _spans(data: bytes, metadata: pq.FileMetaData, footer_start: int, footer_length: int) -> list[Span]:
+def _spans(size: int, metadata: pq.FileMetaData, footer_start: int, footer_length: int) -> list[Span]:
     # A column chunk holds one column of many rows, so its spans point at no single place in the value.
-    size = len(data)
     spans = [Span(0, 4, "magic", "PAR1 magic")]
     chunks_end = 4
     for g in range(metadata.num_row_groups):
