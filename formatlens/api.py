@@ -8,6 +8,7 @@ from formatlens import registry
 from formatlens.adapt import adapt
 from formatlens.document import CodecInfo, Conversion, Document
 from formatlens.errors import EncodeError, FormatError, LimitExceeded, UnknownFormatError
+from formatlens.gcpause import gc_paused
 from formatlens.limits import current
 
 
@@ -41,7 +42,8 @@ def load(
         options["schema"] = schema
     if message is not None:
         options["message"] = message
-    return _guard(codec.name, lambda: codec.decode(data, **options))
+    with gc_paused():
+        return _guard(codec.name, lambda: codec.decode(data, **options))
 
 
 def dump(value: Any, format: str, *, schema: Any = None, **options: Any) -> bytes:

@@ -12,6 +12,7 @@ from functools import cached_property
 from typing import Any, Literal, NamedTuple
 
 from formatlens.errors import FormatError
+from formatlens.gcpause import gc_paused
 
 SpanKind = Literal[
     "magic",
@@ -173,7 +174,8 @@ class Document:
 def _guarded(format: str, factory: Callable[[], Any]) -> Any:
     """Run a lazy step so that nothing but a FormatError escapes it."""
     try:
-        return factory()
+        with gc_paused():
+            return factory()
     except FormatError:
         raise
     except RecursionError:

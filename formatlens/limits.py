@@ -58,6 +58,15 @@ def env_name(field_name: str) -> str:
     return _PREFIX + field_name.upper()
 
 
+_ENV_NAMES = tuple(env_name(field.name) for field in fields(Limits))
+_cache: tuple[tuple, Limits] | None = None
+
+
 def current() -> Limits:
-    """The limits in force now (read from the environment on each call, so tests can set them)."""
-    return Limits.from_env()
+    """The limits in force now: the environment is consulted on each call (tests and operators may
+    change it), but parsed again only when one of its variables changed."""
+    global _cache
+    key = tuple(os.environ.get(name) for name in _ENV_NAMES)
+    if _cache is None or _cache[0] != key:
+        _cache = (key, Limits.from_env())
+    return _cache[1]

@@ -13,7 +13,9 @@ import json
 import zlib
 from typing import Any
 
+import cramjam
 import fastavro
+from backports import zstd
 from fastavro.schema import fingerprint, parse_schema, to_parsing_canonical_form
 
 from formatlens.binwalk import ByteWalker, preview
@@ -81,14 +83,66 @@ class _Container(ByteWalker):
         self.need(pos, 16, "the sync marker")
         spans.append(Span(pos, pos + 16, "magic", f"sync marker {self.sync.hex()}"))
         pos += 16
-        codec = self.metadata.get("avro.codec", b"null").decode("ascii", "replace")
-        inflated = 0
+        codec = self.codec
         while pos < len(self.data):
             block = self.block(pos, len(self.blocks), codec)
-            inflated += self.inflated_size(block, codec, current().max_decompressed_bytes - inflated)
             spans.append(block)
             pos = block.end
         return spans
+
+    @property
+    def codec(self) -> str:
+        return self.metadata.get("avro.codec", b"null").decode("ascii", "replace") or "null"
+
+    def uncompressed(self, spans: list[Span]) -> bytes:
+        """The same container with every block inflated (codec null), refusing past the inflate limit.
+
+        Inflating here, under the cap, and handing fastavro the result means each block is
+        inflated once, and a deflate or zstd bomb stops at the limit instead of in memory.
+        """
+        codec = self.codec
+        if codec == "null":
+            return self.data
+        budget = current().max_decompressed_bytes
+        header = dict(self.metadata, **{"avro.codec": b"null"})
+        out = bytearray(MAGIC) + _long(len(header))
+        for key, value in header.items():
+            out += _long(len(key.encode())) + key.encode() + _long(len(value)) + value
+        out += _long(0) + self.sync
+        for block, info in zip((s for s in spans if s.label.startswith("block ")), self.blocks):
+            data_span = block.children[2]
+            payload = self.inflate(self.data[data_span.start : data_span.end], codec, budget, data_span.start)
+            budget -= len(payload)
+            out += _long(info["records"]) + _long(len(payload)) + payload + self.sync
+        return bytes(out)
+
+    def inflate(self, raw: bytes, codec: str, budget: int, offset: int) -> bytes:
+        try:
+            if codec == "deflate":
+                inflater = zlib.decompressobj(-15)
+                payload = inflater.decompress(raw, max(budget, 0) + 1)
+            elif codec == "zstandard":
+                payload = zstd.ZstdDecompressor().decompress(raw, max_length=max(budget, 0) + 1)
+            elif codec == "snappy":  # 4 bytes of CRC-32 follow the snappy data
+                declared = cramjam.snappy.decompress_raw_len(raw[:-4])
+                if declared > budget:
+                    payload = b"\0" * (budget + 1)  # what it would inflate to: over the budget
+                else:
+                    payload = bytes(cramjam.snappy.decompress_raw(raw[:-4]))
+            else:
+                raise self.fail(f"unknown codec {codec!r}", 0)
+        except FormatError:
+            raise
+        except Exception as exc:
+            raise self.fail(f"{codec} data is corrupt: {exc}", offset) from None
+        if len(payload) > budget:
+            current().check(
+                "max_decompressed_bytes",
+                current().max_decompressed_bytes + 1,
+                what="the inflated size of the Avro blocks",
+                offset=offset,
+            )
+        return payload
 
     def header(self, pos: int) -> Span:
         start, entries = pos, []
@@ -157,36 +211,16 @@ class _Container(ByteWalker):
             ),
         )
 
-    def inflated_size(self, block: Span, codec: str, budget: int) -> int:
-        """Bytes the block inflates to, stopping as soon as it passes ``budget`` (a bomb)."""
-        data_span = block.children[2]
-        raw = self.data[data_span.start : data_span.end]
-        if codec == "null":
-            return len(raw)
-        if codec == "deflate":
-            inflater = zlib.decompressobj(-15)
-            try:
-                size = len(inflater.decompress(raw, max(budget, 0) + 1))
-            except zlib.error as exc:
-                raise self.fail(f"deflate data is corrupt: {exc}", data_span.start) from None
-        elif codec == "snappy":  # the uncompressed length leads the block as a varint
-            size, shift, at = 0, 0, 0
-            while at < len(raw) and at < 10:
-                size |= (raw[at] & 0x7F) << shift
-                shift += 7
-                at += 1
-                if not raw[at - 1] & 0x80:
-                    break
-        else:
-            return len(raw)  # zstandard: its frames declare sizes that fastavro checks as it reads
-        if size > budget:
-            current().check(
-                "max_decompressed_bytes",
-                current().max_decompressed_bytes + 1,
-                what="the inflated size of the Avro blocks",
-                offset=data_span.start,
-            )
-        return size
+
+def _long(value: int) -> bytes:
+    """Avro's zigzag varint."""
+    value = (value << 1) ^ (value >> 63)
+    out = bytearray()
+    while value > 0x7F:
+        out.append((value & 0x7F) | 0x80)
+        value >>= 7
+    out.append(value)
+    return bytes(out)
 
 
 class AvroCodec(Codec):
@@ -216,13 +250,10 @@ class AvroCodec(Codec):
                 )
             return self._schemaless(data, _parse(schema, "schema"))
         walker = _Container(data)
-        try:
-            walker.items()
-        except FormatError:
-            raise
+        uncompressed = walker.uncompressed(walker.items())
         reader = _parse(reader_schema, "reader schema") if reader_schema is not None else None
         try:
-            container = fastavro.reader(io.BytesIO(data), reader_schema=reader)
+            container = fastavro.reader(io.BytesIO(uncompressed), reader_schema=reader)
             records = list(container)
         except Exception as exc:
             raise self.error(
@@ -233,7 +264,7 @@ class AvroCodec(Codec):
         writer = container.writer_schema
         findings: list[Finding] = []
         details = {
-            "codec": container.codec,
+            "codec": walker.codec,
             "sync_marker": walker.sync.hex(),
             "metadata": {k: v.decode("utf-8", "replace") for k, v in walker.metadata.items() if k != "avro.schema"},
             "blocks": walker.blocks,

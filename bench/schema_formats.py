@@ -1,0 +1,185 @@
+"""Avro, Parquet and Protocol Buffers through formatlens against their own libraries, side by side.
+
+    python bench/schema_formats.py [--rows 100000] [--repeat 5] [--big-gb 1.0]
+
+1. load(...).value of a 100,000-row Parquet / Avro file vs pyarrow's / fastavro's own read of the
+   same bytes into Python records (target: at most 1.10x).
+2. Document.schema of that Parquet file vs pyarrow.parquet.ParquetFile(...).schema_arrow (target: 5x),
+   and the bytes read to show the schema and layout of a --big-gb Parquet file (only its footer).
+3. The schemaless Protocol Buffers decoder, value and spans, vs blackboxprotobuf on the same messages
+   (target: ratio at most 1.0).
+
+Each pair is timed in alternation in one run; ratios are formatlens / the peer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import io
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import blackboxprotobuf
+import fastavro
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "samples")]
+
+from generate import users  # noqa: E402
+
+import formatlens as fl  # noqa: E402
+from formatlens.codecs.parquet import read_footer  # noqa: E402
+
+
+def compare(ours, theirs, repeat: int) -> tuple[float, float]:
+    """Medians of both, timed in alternation (after a warm-up each) so that drift on a shared
+    machine hits both sides alike."""
+    ours(), theirs()
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(repeat):
+        for side, fn in enumerate((ours, theirs)):
+            gc.collect()
+            start = time.perf_counter()
+            fn()
+            times[side].append(time.perf_counter() - start)
+    return statistics.median(times[0]), statistics.median(times[1])
+
+
+def row(name: str, timings: tuple[float, float], peer: str) -> None:
+    ours, theirs = timings
+    unit, scale = ("ms", 1e3) if theirs > 1e-3 else ("us", 1e6)
+    print(
+        f"  {name:<34} formatlens {ours * scale:9.1f} {unit}   {peer:<28} {theirs * scale:9.1f} {unit}   "
+        f"ratio {ours / theirs:5.2f}"
+    )
+
+
+class CountingFile(io.RawIOBase):
+    """A file that counts the bytes read through it."""
+
+    def __init__(self, path: str) -> None:
+        self.file = open(path, "rb")  # noqa: SIM115 - closed by close()
+        self.bytes_read = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self.file.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self.file.tell()
+
+    def readinto(self, buffer) -> int:
+        n = self.file.readinto(buffer)
+        self.bytes_read += n
+        return n
+
+    def close(self) -> None:
+        self.file.close()
+        super().close()
+
+
+def big_parquet(path: str, gigabytes: float) -> None:
+    """Incompressible int64 columns, written a row group at a time to keep memory low."""
+    rng = np.random.default_rng(7)
+    rows_per_group = 4_000_000  # 4 columns x 8 bytes x 4M = 128 MB per row group
+    groups = max(1, round(gigabytes * 1024**3 / (rows_per_group * 32)))
+    schema = pa.schema([(f"c{i}", pa.int64()) for i in range(4)])
+    with pq.ParquetWriter(path, schema, compression="none") as writer:
+        for _ in range(groups):
+            columns = [pa.array(rng.integers(0, 2**62, rows_per_group)) for _ in range(4)]
+            writer.write_table(pa.Table.from_arrays(columns, schema=schema))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--big-gb", type=float, default=1.0)
+    args = parser.parse_args()
+    records = users(args.rows)
+
+    print(f"1. records of {args.rows:,} users (median of {args.repeat}, alternating)")
+    parquet_data = fl.dump(records, "parquet")
+    row(
+        f"Parquet ({len(parquet_data):,} bytes)",
+        compare(
+            lambda d=parquet_data: fl.load(d).value,
+            lambda d=parquet_data: pq.read_table(pa.BufferReader(d)).to_pylist(),
+            args.repeat,
+        ),
+        "pyarrow read_table+to_pylist",
+    )
+    for codec in ("null", "deflate"):
+        avro_data = fl.dump(records, "avro", codec=codec)
+        row(
+            f"Avro {codec} ({len(avro_data):,} bytes)",
+            compare(
+                lambda d=avro_data: fl.load(d).value,
+                lambda d=avro_data: list(fastavro.reader(io.BytesIO(d))),
+                args.repeat,
+            ),
+            "fastavro reader",
+        )
+
+    print("\n2. Parquet schema without the rows")
+    row(
+        "load(...).schema (with detection)",
+        compare(
+            lambda d=parquet_data: fl.load(d).schema,
+            lambda d=parquet_data: pq.ParquetFile(pa.BufferReader(d)).schema_arrow,
+            args.repeat * 50,
+        ),
+        "ParquetFile.schema_arrow",
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "big.parquet")
+        started = time.perf_counter()
+        big_parquet(path, args.big_gb)
+        size = os.path.getsize(path)
+        print(f"  wrote a {size / 1024**3:.2f} GiB Parquet file in {time.perf_counter() - started:.1f} s")
+        counting = CountingFile(path)
+        started = time.perf_counter()
+        footer = read_footer(pa.PythonFile(counting, mode="r"))
+        spans = footer.spans()
+        elapsed = time.perf_counter() - started
+        print(
+            f"  schema + layout + {len(spans)} top-level spans: read {counting.bytes_read:,} of {size:,} bytes "
+            f"({counting.bytes_read / size:.6%}) in {elapsed * 1e3:.1f} ms"
+        )
+        counting.close()
+
+    print("\n3. Protocol Buffers without a schema: value and spans")
+    # Free the 100,000 records first: a large unrelated heap makes every garbage collection slower,
+    # and the side that allocates more objects (formatlens builds spans) would pay for it.
+    del records, parquet_data
+    gc.collect()
+    few = users(2000)
+    for count in (100, 2000):
+        message = fl.convert_value(few[:count], "protobuf").data
+
+        def ours(data=message):
+            document = fl.load(data, "protobuf")
+            return document.value, document.spans
+
+        row(
+            f"{count:,} users ({len(message):,} bytes)",
+            compare(ours, lambda data=message: blackboxprotobuf.decode_message(data), args.repeat * 3),
+            "blackboxprotobuf",
+        )
+
+
+if __name__ == "__main__":
+    main()
