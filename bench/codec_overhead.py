@@ -14,9 +14,7 @@ import csv
 import io
 import json
 import pickle
-import statistics
 import sys
-import time
 from pathlib import Path
 
 import bson
@@ -28,8 +26,10 @@ from bson.codec_options import CodecOptions, DatetimeConversion
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "samples"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import users
+from timing import compare
 
 import formatlens as fl
 
@@ -60,22 +60,13 @@ DIRECT_ENCODE = {
 }
 
 
-def median_time(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
     rows = users(args.rows)
-    print(f"{args.rows:,} user records, median of {args.repeat} runs; ratio = formatlens / direct\n")
+    print(f"{args.rows:,} user records, median of {args.repeat} alternating runs; ratio = formatlens / direct\n")
     print(
         f"{'format':<8} {'bytes':>11} {'direct load':>12} {'fl.load':>10} {'ratio':>6}   "
         f"{'direct dump':>12} {'fl.dump':>10} {'ratio':>6}"
@@ -83,14 +74,16 @@ def main() -> None:
     for fmt in DIRECT_DECODE:
         value = fl.convert_value(rows, fmt).data
         native = fl.load(value, fmt).value  # what this format holds, for the dump comparison
-        direct_load = median_time(lambda f=fmt, v=value: DIRECT_DECODE[f](v), args.repeat)
-        ours_load = median_time(lambda f=fmt, v=value: fl.load(v, f).value, args.repeat)
+        ours_load, direct_load = compare(
+            lambda f=fmt, v=value: fl.load(v, f).value, lambda f=fmt, v=value: DIRECT_DECODE[f](v), args.repeat
+        )
         encode = DIRECT_ENCODE[fmt]
         if encode is None:
             dump_cols = f"{'—':>12} {'—':>10} {'—':>6}"
         else:
-            direct_dump = median_time(lambda e=encode, n=native: e(n), args.repeat)
-            ours_dump = median_time(lambda f=fmt, n=native: fl.dump(n, f), args.repeat)
+            ours_dump, direct_dump = compare(
+                lambda f=fmt, n=native: fl.dump(n, f), lambda e=encode, n=native: e(n), args.repeat
+            )
             dump_cols = f"{direct_dump * 1e3:>10.1f}ms {ours_dump * 1e3:>8.1f}ms {ours_dump / direct_dump:>6.2f}"
         print(
             f"{fmt:<8} {len(value):>11,} {direct_load * 1e3:>10.1f}ms {ours_load * 1e3:>8.1f}ms "

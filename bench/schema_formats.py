@@ -18,7 +18,6 @@ import argparse
 import gc
 import io
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -31,26 +30,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "samples")]
+sys.path[:0] = [str(ROOT), str(ROOT / "samples"), str(ROOT / "bench")]
 
 from generate import users  # noqa: E402
+from timing import compare  # noqa: E402
 
 import formatlens as fl  # noqa: E402
 from formatlens.codecs.parquet import read_footer  # noqa: E402
-
-
-def compare(ours, theirs, repeat: int) -> tuple[float, float]:
-    """Medians of both, timed in alternation (after a warm-up each) so that drift on a shared
-    machine hits both sides alike."""
-    ours(), theirs()
-    times: tuple[list[float], list[float]] = ([], [])
-    for _ in range(repeat):
-        for side, fn in enumerate((ours, theirs)):
-            gc.collect()
-            start = time.perf_counter()
-            fn()
-            times[side].append(time.perf_counter() - start)
-    return statistics.median(times[0]), statistics.median(times[1])
 
 
 def row(name: str, timings: tuple[float, float], peer: str) -> None:

@@ -1,7 +1,8 @@
 """What a decode produces: a Document with its value, schema, byte spans and findings.
 
-``Document.value`` and ``Document.spans`` are computed on first use and cached,
-so a page that shows only the schema or a hexdump never pays for the rest.
+``value``, ``spans``, ``table`` and, where a codec gives them as factories,
+``schema`` and ``findings`` are computed on first use and cached, so a page
+that shows only the schema or a hexdump never pays for the rest.
 """
 
 from __future__ import annotations
@@ -129,17 +130,34 @@ class Document:
         table_factory: Callable[[], Any] | None = None,
         schema: Schema | None = None,
         findings: Sequence[Finding] = (),
+        findings_factory: Callable[[], Sequence[Finding]] | None = None,
+        schema_factory: Callable[[], Schema | None] | None = None,
         details: dict | None = None,
     ) -> None:
         self.format = format
         self.data = data
-        self.schema = schema
-        self.findings = list(findings)
+        self._schema = schema
+        self._schema_factory = schema_factory
+        self._findings = list(findings)
+        self._findings_factory = findings_factory
         self.details = details or {}
         """Codec extras a view can show (dialect, encoding, document count...)."""
         self._value_factory = value_factory or (lambda: value)
         self._spans_factory = spans_factory or (lambda: ())
         self._table_factory = table_factory
+
+    @cached_property
+    def schema(self) -> Schema | None:
+        if self._schema_factory is None:
+            return self._schema
+        return _guarded(self.format, self._schema_factory)
+
+    @cached_property
+    def findings(self) -> list[Finding]:
+        """What a person should know; findings that need a walk over the value are made on first use."""
+        if self._findings_factory is None:
+            return self._findings
+        return self._findings + list(_guarded(self.format, self._findings_factory))
 
     @cached_property
     def value(self) -> Any:

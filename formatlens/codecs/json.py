@@ -82,7 +82,7 @@ class JsonCodec(Codec):
             value=value,
             spans_factory=lambda: top_level_spans(text),
             # The tag scan walks the whole value: only pay for it when a tag can be there.
-            findings=jsonpickle_findings(value) if '"py/' in text.text else [],
+            findings_factory=lambda: jsonpickle_findings(value) if '"py/' in text.text else [],
             details={"encoding": text.encoding},
         )
 
