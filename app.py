@@ -5,10 +5,17 @@ from pathlib import Path
 import streamlit as st
 
 from formatlens.ui.loader import sidebar_loader
+from formatlens.ui.state import CURRENT
 
 PAGES = Path(__file__).parent / "pages"
 
 st.set_page_config(page_title="formatlens", page_icon="🔍", layout="wide")
-st.session_state["current"] = sidebar_loader()
-page = st.navigation([st.Page(PAGES / "inspect.py", title="Inspect", icon="🔍", default=True)])
+st.session_state[CURRENT] = sidebar_loader()
+page = st.navigation(
+    [
+        st.Page(PAGES / "inspect.py", title="Inspect", default=True),
+        st.Page(PAGES / "convert.py", title="Convert"),
+        st.Page(PAGES / "schemas.py", title="Schemas"),
+    ]
+)
 page.run()

@@ -1,7 +1,8 @@
-"""The sidebar loader shared by every page: upload, paste, or pick a sample; then detect and decode.
+"""The sidebar loader shared by every page: pick a sample, upload, or paste; then detect and decode.
 
 The decoded Document lives in st.session_state, so it survives page switches
-and stays private to the person's session.
+and stays private to the person's session. Decoding happens once per
+(content hash, format, schema, message).
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ from dataclasses import dataclass
 import streamlit as st
 
 import formatlens as fl
-from formatlens.samples import read_sample, sample_names
+from formatlens.samples import read_sample, sample_names, schema_for
+from formatlens.ui import state
 
 AUTO = "auto-detect"
+SOURCES = ["Sample", "Upload", "Paste text", "Paste hex/base64"]
 
 
 @dataclass
@@ -27,75 +30,138 @@ class Loaded:
     ranking: list[tuple[str, float]]
     document: fl.Document | None
     error: fl.FormatError | None
+    is_sample: bool = False
+
+    @property
+    def format(self) -> str | None:
+        if self.document is not None:
+            return self.document.format
+        return self.error.format if self.error is not None else None
+
+    @property
+    def confidence(self) -> float:
+        return dict(self.ranking).get(self.format or "", 0.0)
 
 
-def _bytes_from_hex_or_base64(text: str) -> bytes:
+def bytes_from_hex_or_base64(text: str) -> bytes:
     compact = re.sub(r"\s+", "", text)
-    if re.fullmatch(r"(0x)?[0-9a-fA-F]*", compact) and len(compact) % 2 == 0:
-        return bytes.fromhex(compact.removeprefix("0x"))
+    hex_digits = compact.removeprefix("0x").replace("\\x", "")
+    if re.fullmatch(r"[0-9a-fA-F]*", hex_digits) and len(hex_digits) % 2 == 0:
+        return bytes.fromhex(hex_digits)
     try:
         return base64.b64decode(compact, validate=True)
     except binascii.Error:
         raise fl.FormatError("this is neither hex nor base64", hint="paste hex digits or base64 text") from None
 
 
-def _source() -> tuple[str, bytes] | None:
-    how = st.sidebar.radio(
-        "Data", ["Sample", "Upload", "Paste text", "Paste hex/base64"], key="source", horizontal=True
-    )
+def _source() -> tuple[str, bytes, bool] | None:
+    how = st.sidebar.radio("Data", SOURCES, key="source", horizontal=True)
     if how == "Upload":
-        upload = st.sidebar.file_uploader("File", key="upload")
-        return (upload.name, upload.getvalue()) if upload is not None else None
+        upload = st.sidebar.file_uploader("File (any format)", key="upload")
+        st.sidebar.caption("An uploaded file stays in this session: it can't travel in a shared link.")
+        return (upload.name, upload.getvalue(), False) if upload is not None else None
     if how == "Paste text":
         text = st.sidebar.text_area("Text", key="paste_text", height=160, placeholder='{"hello": "world"}')
-        return ("pasted text", text.encode("utf-8")) if text else None
+        return ("pasted text", text.encode("utf-8"), False) if text else None
     if how == "Paste hex/base64":
-        text = st.sidebar.text_area("Hex or base64", key="paste_hex", height=160, placeholder="82 a1 61 01 ...")
+        text = st.sidebar.text_area("Hex or base64", key="paste_hex", height=160, placeholder="82 a1 61 01 a1 62 02")
         if not text:
             return None
         try:
-            return "pasted bytes", _bytes_from_hex_or_base64(text)
+            return "pasted bytes", bytes_from_hex_or_base64(text), False
         except fl.FormatError as exc:
             st.sidebar.error(str(exc))
             return None
     names = sample_names()
     chosen = st.query_params.get("sample")
-    index = names.index(chosen) if chosen in names else (names.index("users.json") if "users.json" in names else 0)
-    name = st.sidebar.selectbox("Sample", names, index=index, key="sample")
+    default = chosen if chosen in names else "users.json" if "users.json" in names else None
+    name = st.sidebar.selectbox("Sample", names, index=names.index(default) if default else 0, key="sample")
     if name is None:
         return None
     if st.query_params.get("sample") != name:  # a link to this view reopens this sample
         st.query_params["sample"] = name
-    return name, read_sample(name)
+    return name, read_sample(name), True
+
+
+def _schema_inputs(fmt: str, name: str, is_sample: bool) -> dict:
+    """For Protocol Buffers and schemaless Avro: the schema and, for protobuf, the message."""
+    if fmt not in ("protobuf", "avro"):
+        return {}
+    with st.sidebar.expander("Schema" + (" (.proto)" if fmt == "protobuf" else " (.avsc)"), expanded=fmt == "protobuf"):
+        upload = st.file_uploader("Schema file", key="schema_upload", type=["proto", "avsc", "json"])
+        shipped = schema_for(name) if is_sample else None
+        text = st.text_area(
+            "or paste it",
+            key="schema_text",
+            height=120,
+            placeholder='syntax = "proto3";\nmessage User { ... }' if fmt == "protobuf" else '{"type": "record", ...}',
+        )
+        schema = upload.getvalue().decode("utf-8", "replace") if upload is not None else (text or shipped)
+        if shipped and not text and upload is None:
+            st.caption("Using the schema shipped with this sample.")
+        options: dict = {}
+        if schema and fmt == "protobuf":
+            options["schema"] = schema
+            try:
+                from formatlens.codecs.protobuf import compile_proto
+
+                messages = compile_proto(schema).messages
+            except fl.FormatError as exc:
+                st.error(str(exc))
+                return {}
+            message = st.selectbox("Message", [AUTO, *messages], key="message")
+            if message != AUTO:
+                options["message"] = message
+        elif schema and fmt == "avro":
+            options["schema"] = schema
+        return options
 
 
 def sidebar_loader() -> Loaded | None:
-    """Draw the loader and return what it loaded (cached in the session by content hash)."""
+    """Draw the loader and return what it loaded (decoded once per content, format and schema)."""
     st.sidebar.header("Load data")
     source = _source()
     if source is None:
         return None
-    name, data = source
+    name, data, is_sample = source
     ranking = fl.detect(data, name)
     options = [AUTO, *(info.name for info in fl.formats())]
-    labels = {fmt: f"{fmt} ({score:.0%})" for fmt, score in ranking}
+    wanted = st.query_params.get("format")
+    if "format_override" not in st.session_state and wanted in options:
+        st.session_state["format_override"] = wanted
+    labels = dict(ranking)
     forced = st.sidebar.selectbox(
         "Format",
         options,
         key="format_override",
-        format_func=lambda f: f"{AUTO}: {ranking[0][0]}" if f == AUTO and ranking else labels.get(f, f),
+        format_func=lambda f: (
+            (f"{AUTO} ({ranking[0][0]})" if ranking else AUTO)
+            if f == AUTO
+            else f"{f}  ·  {labels[f]:.0%}"
+            if f in labels
+            else f
+        ),
     )
     if ranking:
-        st.sidebar.caption("Detected: " + ", ".join(f"{f} {s:.0%}" for f, s in ranking[:4]))
+        st.sidebar.caption("Detected: " + ", ".join(f"**{f}** {s:.0%}" for f, s in ranking[:4]))
+    else:
+        st.sidebar.caption("No format recognised these bytes: choose one.")
     fmt = None if forced == AUTO else forced
-    key = (hashlib.sha256(data).hexdigest(), fmt)
+    if fmt is None and "format" in st.query_params:
+        del st.query_params["format"]
+    elif fmt is not None and st.query_params.get("format") != fmt:
+        st.query_params["format"] = fmt
+    decode_options = _schema_inputs(fmt or (ranking[0][0] if ranking else ""), name, is_sample)
+    key = (hashlib.sha256(data).hexdigest(), fmt, hashlib.sha256(str(decode_options).encode()).hexdigest())
     cached = st.session_state.get("loaded")
     if cached is not None and cached[0] == key:
         return cached[1]
     try:
-        document, error = fl.load(data, fmt, filename=name), None
+        document, error = fl.load(data, fmt, filename=name, **decode_options), None
+        document.findings  # noqa: B018 - decode-time findings belong to the load
     except fl.FormatError as exc:
         document, error = None, exc
-    loaded = Loaded(name, data, ranking, document, error)
+    loaded = Loaded(name, data, ranking, document, error, is_sample)
     st.session_state["loaded"] = (key, loaded)
+    state.forget_view()
     return loaded

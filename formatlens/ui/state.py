@@ -1,0 +1,29 @@
+"""Session-state keys shared by the pages, and the selection that links tree, span table and hexdump."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from formatlens.hexdump import page_of
+
+CURRENT = "current"
+"""The Loaded input (formatlens.ui.loader.Loaded) of this session."""
+SELECTION = "selection"
+"""(start, end, label) of the selected span."""
+HEX_PAGE = "hex_page"
+SHOWN_ITEMS = "tree_items"
+
+
+def select(start: int, end: int, label: str) -> None:
+    st.session_state[SELECTION] = (start, end, label)
+    st.session_state[HEX_PAGE] = page_of(start)
+
+
+def selection() -> tuple[int, int, str] | None:
+    return st.session_state.get(SELECTION)
+
+
+def forget_view() -> None:
+    """A new input: nothing selected, first page, a short tree."""
+    for key in (SELECTION, HEX_PAGE, SHOWN_ITEMS):
+        st.session_state.pop(key, None)

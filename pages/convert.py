@@ -1,0 +1,85 @@
+"""Convert: the loaded data written in another format, with its options, a preview, the losses and a download."""
+
+import streamlit as st
+
+import formatlens as fl
+from formatlens.ui.convert_view import option_widgets, preview
+from formatlens.ui.state import CURRENT
+
+st.title("Convert")
+loaded = st.session_state.get(CURRENT)
+if loaded is None or loaded.document is None:
+    st.info("Load something that decodes (sidebar) to convert it.")
+    st.stop()
+
+formats = [info for info in fl.formats()]
+names = [info.name for info in formats]
+wanted = st.query_params.get("target")
+if "target" not in st.session_state:
+    st.session_state["target"] = wanted if wanted in names else ("yaml" if loaded.format != "yaml" else "json")
+target = st.selectbox(
+    "Target format", names, key="target", format_func=lambda n: next(f"{i.title} ({n})" for i in formats if i.name == n)
+)
+if st.query_params.get("target") != target:
+    st.query_params["target"] = target
+info = formats[names.index(target)]
+
+with st.expander("Options", expanded=True):
+    options = option_widgets(target)
+    if info.traits.schema_based:
+        inferred = fl.convert_value(loaded.document.value, target, source_format=loaded.format, **options).schema
+        edited = st.text_area(
+            "Schema (inferred; edit it, or paste your own)",
+            inferred.text if inferred else "",
+            height=220,
+            key=f"schema_{target}_{loaded.name}",
+        )
+        if inferred is not None and edited.strip() != inferred.text.strip():
+            options["schema"] = edited
+            if target == "protobuf":
+                options["message"] = st.text_input(
+                    "Message (full name)", "formatlens.inferred.Record", key="convert_message"
+                )
+
+try:
+    result = fl.convert_value(loaded.document.value, target, source_format=loaded.format, **options)
+except fl.FormatError as exc:
+    st.error(
+        f"**{loaded.format} → {target} is not possible here:** {exc.message}"
+        + (f"\n\nHint: {exc.hint}" if exc.hint else "")
+    )
+    st.stop()
+
+before, after = len(loaded.data), len(result.data)
+cols = st.columns(4)
+cols[0].metric(f"From {loaded.format}", f"{before:,} bytes")
+cols[1].metric(f"To {target}", f"{after:,} bytes")
+cols[2].metric(
+    "Size change", f"{after / before:.0%}" if before else "—", f"{after - before:+,} bytes", delta_color="inverse"
+)
+stem = loaded.name.rsplit(".", 1)[0] if "." in loaded.name else "converted"
+filename = f"{stem}{info.extensions[0]}"
+cols[3].download_button(
+    f"Download {filename}",
+    result.data,
+    file_name=filename,
+    mime=info.media_type,
+    key="download",
+    type="primary",
+    icon=":material/download:",
+    width="stretch",
+)
+
+left, right = st.columns([3, 2])
+with left:
+    st.subheader("Preview")
+    preview(result)
+with right:
+    st.subheader("What the target could not hold")
+    if result.losses:
+        for loss in result.losses:
+            st.warning(loss)
+    else:
+        st.success("Nothing lost: every value is kept exactly.")
+    if result.schema is not None:
+        st.caption(f"Written with the {result.schema.kind} schema shown in Options.")
