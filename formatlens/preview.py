@@ -12,11 +12,13 @@ def truncate(value: Any, max_items: int = 50, max_depth: int = 12) -> Any:
     says what was left out) and containers below ``max_depth`` summarised."""
 
     def cut(node: Any, depth: int) -> Any:
+        if isinstance(node, (tuple, set, frozenset)):
+            node = list(node)
         if isinstance(node, dict):
             if depth >= max_depth:
                 return f"{{...{len(node)} keys}}"
             items = list(node.items())
-            out = {str(k): cut(v, depth + 1) for k, v in items[:max_items]}
+            out = {str(to_jsonable(k)): cut(v, depth + 1) for k, v in items[:max_items]}
             if len(items) > max_items:
                 out["…"] = f"{len(items) - max_items:,} more keys"
             return out
@@ -27,9 +29,10 @@ def truncate(value: Any, max_items: int = 50, max_depth: int = 12) -> Any:
             if len(node) > max_items:
                 out.append(f"… {len(node) - max_items:,} more items")
             return out
-        return node
+        return to_jsonable(node)
 
-    return cut(to_jsonable(value), 0)
+    # Cut first, then render: only what is shown is converted.
+    return cut(value, 0)
 
 
 def count_nodes(value: Any, limit: int = 1_000_000) -> int:

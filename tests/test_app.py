@@ -58,3 +58,50 @@ def test_paste_hex_with_format_override(app):
     app.selectbox(key="format_override").set_value("msgpack").run()
     assert not app.exception
     assert {m.label: m.value for m in app.metric}["Format"] == "msgpack"
+
+
+def test_every_sample_decodes_in_the_app(app):
+    from formatlens.samples import sample_names
+
+    for name in sample_names():
+        app.selectbox(key="sample").set_value(name).run()
+        assert not app.exception, name
+        assert not [e.value for e in app.error if "Could not read" in e.value], name
+
+
+def test_protobuf_sample_uses_its_shipped_schema(app):
+    app.selectbox(key="sample").set_value("users.pb").run()
+    assert not app.exception
+    assert {m.label: m.value for m in app.metric}["Format"] == "protobuf"
+    assert any("shipped with this sample" in c.value for c in app.caption)
+
+
+def test_convert_page(app):
+    app.switch_page("pages/convert.py").run()
+    assert not app.exception
+    app.selectbox(key="target").set_value("csv").run()
+    assert not app.exception
+    labels = [m.label for m in app.metric]
+    assert "From json" in labels and "To csv" in labels
+    app.selectbox(key="target").set_value("parquet").run()
+    assert not app.exception and app.text_area  # the inferred schema is shown and editable
+
+
+def test_schemas_page(app):
+    app.switch_page("pages/schemas.py").run()
+    assert not app.exception
+    assert [s.value for s in app.success][:2] == [
+        "Every record is valid.",
+        "Compatible: the reader can read data written with the writer schema",
+    ]
+    bad = '{"type": "object", "properties": {"id": {"type": "string"}}}'
+    app.text_area(key="validate_schema_JSON Schema").set_value(bad).run()
+    assert "100 problem(s)" in app.error[0].value
+
+
+def test_a_new_load_lands_on_inspect(app):
+    app.switch_page("pages/convert.py").run()
+    assert app.title[0].value == "Convert"
+    app.selectbox(key="sample").set_value("users.cbor").run()
+    assert not app.exception
+    assert app.title[0].value == "Inspect"

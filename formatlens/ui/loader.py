@@ -117,6 +117,14 @@ def _schema_inputs(fmt: str, name: str, is_sample: bool) -> dict:
         return options
 
 
+def _share_link() -> None:
+    url = st.context.url
+    if url:
+        with st.sidebar.expander("Link to this view"):
+            st.code(url, language=None, wrap_lines=True)
+            st.caption("It reopens this page with this sample, format and target.")
+
+
 def sidebar_loader() -> Loaded | None:
     """Draw the loader and return what it loaded (decoded once per content, format and schema)."""
     st.sidebar.header("Load data")
@@ -152,10 +160,13 @@ def sidebar_loader() -> Loaded | None:
     elif fmt is not None and st.query_params.get("format") != fmt:
         st.query_params["format"] = fmt
     decode_options = _schema_inputs(fmt or (ranking[0][0] if ranking else ""), name, is_sample)
+    if is_sample:
+        _share_link()
     key = (hashlib.sha256(data).hexdigest(), fmt, hashlib.sha256(str(decode_options).encode()).hexdigest())
     cached = st.session_state.get("loaded")
     if cached is not None and cached[0] == key:
         return cached[1]
+    st.session_state[state.INPUT_CHANGED] = cached is not None
     try:
         document, error = fl.load(data, fmt, filename=name, **decode_options), None
         document.findings  # noqa: B018 - decode-time findings belong to the load

@@ -12,6 +12,8 @@ SELECTION = "selection"
 """(start, end, label) of the selected span."""
 HEX_PAGE = "hex_page"
 SHOWN_ITEMS = "tree_items"
+INPUT_CHANGED = "input_changed"
+"""True for the run in which the person loaded something new (not the first load of a session)."""
 
 
 def select(start: int, end: int, label: str) -> None:

@@ -8,10 +8,20 @@ import pandas as pd
 import streamlit as st
 
 import formatlens as fl
-from formatlens.hexdump import flatten, page_count, page_of
+from formatlens.adapt import to_jsonable
+from formatlens.hexdump import flatten, innermost_span, page_count, page_of
 from formatlens.preview import truncate
 from formatlens.ui import state
 from formatlens.ui.hexview import KIND_COLORS, hex_view
+
+
+def memo(document: fl.Document, name: str, make):
+    """Compute a view's data once per document (reruns reuse it; the document lives in the session)."""
+    cache = document.__dict__.setdefault("_views", {})
+    if name not in cache:
+        cache[name] = make()
+    return cache[name]
+
 
 SEVERITY_ICON = {"danger": ":material/dangerous:", "warning": ":material/warning:", "info": ":material/info:"}
 SCHEMA_LANGUAGE = {
@@ -83,7 +93,7 @@ def findings_list(document: fl.Document) -> None:
 
 def tree(document: fl.Document) -> None:
     shown = st.session_state.get(state.SHOWN_ITEMS, 50)
-    st.json(truncate(document.value, shown), expanded=2)
+    st.json(memo(document, f"tree{shown}", lambda: truncate(document.value, shown)), expanded=2)
     cols = st.columns([1, 3])
     if cols[0].button("Show more", key="tree_more", help="Show four times as many items per list"):
         st.session_state[state.SHOWN_ITEMS] = shown * 4
@@ -93,7 +103,8 @@ def tree(document: fl.Document) -> None:
 
 def node_picker(document: fl.Document) -> None:
     """Pick a node of the value by its path: its bytes are selected in the hexdump."""
-    paths = list(dict.fromkeys(row.path for row in flatten(document.spans, 5000) if row.path))
+    rows = memo(document, "flat5000", lambda: flatten(document.spans, 5000))
+    paths = memo(document, "paths", lambda: list(dict.fromkeys(row.path for row in rows if row.path)))
     if not paths:
         return
 
@@ -101,7 +112,7 @@ def node_picker(document: fl.Document) -> None:
         path = st.session_state.get("node_path")
         if not path:
             return
-        target = next((row for row in flatten(document.spans, 5000) if row.path == path), None)
+        target = next((row for row in rows if row.path == path), None)
         if target is not None:
             state.select(target.start, target.end, target.label)
 
@@ -114,13 +125,24 @@ def node_picker(document: fl.Document) -> None:
     )
 
 
+TABLE_ROWS = 10_000
+
+
 def table(document: fl.Document) -> None:
-    table_data = document.table
-    if table_data is not None:
-        st.dataframe(table_data.slice(0, 10_000).to_pandas(), width="stretch", height=420)
-        return
-    rows = truncate(document.value, 10_000, 2)
-    st.dataframe(pd.DataFrame(rows), width="stretch", height=420)
+    rows = document.value
+    if len(rows) > TABLE_ROWS:
+        st.caption(f"The first {TABLE_ROWS:,} of {len(rows):,} rows.")
+    st.dataframe(memo(document, "table", lambda: _frame(document)), width="stretch", height=420)
+
+
+def _frame(document: fl.Document) -> pd.DataFrame:
+    if document.table is not None:
+        return document.table.slice(0, TABLE_ROWS).to_pandas()
+    cells = [
+        {k: v if not isinstance(v, (dict, list)) else json.dumps(v, ensure_ascii=False) for k, v in row.items()}
+        for row in to_jsonable(document.value[:TABLE_ROWS])
+    ]
+    return pd.DataFrame(cells)
 
 
 def is_tabular(document: fl.Document) -> bool:
@@ -155,26 +177,28 @@ def hexdump(loaded) -> None:
             )
         clicked = hex_view(loaded.data, spans, page, selected=selected[:2] if selected else (-1, -1), key="hexview")
         if clicked is not None:
-            from formatlens.hexdump import innermost_span
-
             span = innermost_span(spans, clicked)
             if span is not None and (not selected or (span.start, span.end) != selected[:2]):
                 state.select(span.start, span.end, span.label)
                 st.rerun()
     with right:
-        span_table(spans)
+        span_table(document)
 
 
-def span_table(spans) -> None:
-    rows = flatten(spans, 20_000)
-    frame = pd.DataFrame(
-        {
-            "offset": [r.start for r in rows],
-            "length": [r.length for r in rows],
-            "kind": [r.kind for r in rows],
-            "label": ["· " * r.depth + r.label for r in rows],
-            "path": [r.path for r in rows],
-        }
+def span_table(document: fl.Document) -> None:
+    rows = memo(document, "flat20000", lambda: flatten(document.spans, 20_000))
+    frame = memo(
+        document,
+        "span_frame",
+        lambda: pd.DataFrame(
+            {
+                "offset": [r.start for r in rows],
+                "length": [r.length for r in rows],
+                "kind": [r.kind for r in rows],
+                "label": ["· " * r.depth + r.label for r in rows],
+                "path": [r.path for r in rows],
+            }
+        ),
     )
 
     def picked() -> None:
