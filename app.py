@@ -13,7 +13,14 @@ st.set_page_config(page_title="formatlens", page_icon="🔍", layout="wide")
 st.session_state[CURRENT] = sidebar_loader()
 inspect = st.Page(PAGES / "inspect.py", title="Inspect", default=True)
 page = st.navigation(
-    [inspect, st.Page(PAGES / "convert.py", title="Convert"), st.Page(PAGES / "schemas.py", title="Schemas")]
+    [
+        inspect,
+        st.Page(PAGES / "convert.py", title="Convert"),
+        st.Page(PAGES / "schemas.py", title="Schemas"),
+        st.Page(PAGES / "compare.py", title="Compare"),
+        st.Page(PAGES / "guide.py", title="Format guide"),
+        st.Page(PAGES / "pickle_lab.py", title="Pickle lab"),
+    ]
 )
 if st.session_state.pop(INPUT_CHANGED, False) and page.url_path != inspect.url_path:
     st.switch_page(inspect)  # after a new load the person sees what was decoded

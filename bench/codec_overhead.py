@@ -28,10 +28,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "samples"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate import users
 from timing import compare
 
 import formatlens as fl
+from formatlens.samples import users
 
 # The same library options formatlens needs: aware datetimes, and years past 9999 (the corpus has them).
 BSON_OPTIONS = CodecOptions(tz_aware=True, datetime_conversion=DatetimeConversion.DATETIME_AUTO)

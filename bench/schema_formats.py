@@ -32,11 +32,11 @@ import pyarrow.parquet as pq
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "samples"), str(ROOT / "bench")]
 
-from generate import users  # noqa: E402
 from timing import compare  # noqa: E402
 
 import formatlens as fl  # noqa: E402
 from formatlens.codecs.parquet import read_footer  # noqa: E402
+from formatlens.samples import users  # noqa: E402
 
 
 def row(name: str, timings: tuple[float, float], peer: str) -> None:

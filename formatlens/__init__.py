@@ -7,6 +7,7 @@
 """
 
 from formatlens.api import convert, convert_value, dump, formats, load
+from formatlens.compare import Measurement, compare
 from formatlens.document import CodecInfo, Conversion, Document, Finding, Schema, Span, Traits
 from formatlens.errors import EncodeError, FormatError, LimitExceeded, UnknownFormatError
 from formatlens.registry import detect
@@ -19,10 +20,12 @@ __all__ = [
     "Finding",
     "FormatError",
     "LimitExceeded",
+    "Measurement",
     "Schema",
     "Span",
     "Traits",
     "UnknownFormatError",
+    "compare",
     "convert",
     "convert_value",
     "detect",

@@ -92,6 +92,24 @@ def cmd_convert(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_compare(args: argparse.Namespace) -> int:
+    from formatlens.compare import as_rows
+
+    data = _read(args.file)
+    value = fl.load(data, args.format, filename=args.file).value
+    rows = as_rows(fl.compare(value, args.formats.split(",") if args.formats else None, repeat=args.repeat))
+    if args.json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
+    print(f"{'format':<9} {'bytes':>10} {'gzip':>10} {'zstd':>10} {'encode ms':>10} {'decode ms':>10}  losses")
+    for row in rows:
+        cells = [row[k] if row[k] is not None else "—" for k in ("bytes", "gzip", "zstd", "encode ms", "decode ms")]
+        sizes = "".join(f" {c:>10,}" if isinstance(c, int) else f" {c:>10}" for c in cells[:3])
+        times = "".join(f" {c:>10}" for c in cells[3:])
+        print(f"{row['format']:<9}{sizes}{times}  {row['losses'] or '-'}")
+    return 0
+
+
 def _ranking(ranking: list[tuple[str, float]]) -> str:
     return ", ".join(f"{name} {score:.0%}" for name, score in ranking[:3]) or "nothing"
 
@@ -130,6 +148,13 @@ def build_parser() -> argparse.ArgumentParser:
     convert.add_argument("--from", dest="source", help="source format (detected when not given)")
     convert.add_argument("-o", "--output", help="output file (default: standard output)")
     convert.set_defaults(run=cmd_convert)
+    compare = sub.add_parser("compare", help="write the data in every format: sizes, times, losses")
+    compare.add_argument("file", help="a file, or - for standard input")
+    compare.add_argument("--format", "-f", help="read the file as this format")
+    compare.add_argument("--formats", help="comma-separated formats to measure (default: all)")
+    compare.add_argument("--repeat", type=int, default=3, help="runs per timing (median)")
+    compare.add_argument("--json", action="store_true", help="print JSON")
+    compare.set_defaults(run=cmd_compare)
     return parser
 
 

@@ -100,6 +100,9 @@ class CodecInfo:
     traits: Traits
     library: str
     aliases: tuple[str, ...] = ()
+    summary: str = ""
+    snippet: str = ""
+    sample: str = ""
     available: bool = True
     """False when the codec's dependency is missing (see ``unavailable_reason``)."""
     unavailable_reason: str = ""

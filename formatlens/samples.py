@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 SAMPLES_DIR = Path(__file__).resolve().parent.parent / "samples"
@@ -31,3 +32,31 @@ def read_sample(name: str) -> bytes:
     if path.parent != SAMPLES_DIR or not path.is_file():  # no ../ escapes from a query parameter
         raise FileNotFoundError(name)
     return path.read_bytes()
+
+
+LOCALES = {"de": "de_DE", "en": "en_US", "es": "es_ES", "fr": "fr_FR", "it": "it_IT"}
+EPOCH = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+
+
+def users(count: int = 100, seed: int = 42) -> list[dict]:
+    """The seed tutorial's users (id, name, email, language, registered_at), the same for the same seed."""
+    from faker import Faker  # only the generator needs it
+
+    fakers = {language: Faker(locale) for language, locale in LOCALES.items()}
+    Faker.seed(seed)
+    languages = list(LOCALES)
+    rows = []
+    for user_id in range(1, count + 1):
+        language = languages[(user_id * 7) % len(languages)]
+        fake = fakers[language]
+        registered = EPOCH + dt.timedelta(seconds=fake.random_int(0, 5 * 365 * 86400))
+        rows.append(
+            {
+                "id": user_id,
+                "name": fake.name(),
+                "email": fake.email(),
+                "language": language,
+                "registered_at": registered,
+            }
+        )
+    return rows

@@ -4,7 +4,10 @@ import streamlit as st
 
 import formatlens as fl
 from formatlens.ui.convert_view import option_widgets, preview
+from formatlens.ui.router import through_app
 from formatlens.ui.state import CURRENT
+
+through_app()  # a link opened first on a fresh server still goes through app.py
 
 st.title("Convert")
 loaded = st.session_state.get(CURRENT)

@@ -3,7 +3,10 @@
 import streamlit as st
 
 from formatlens.ui import views
+from formatlens.ui.router import through_app
 from formatlens.ui.state import CURRENT
+
+through_app()  # a link opened first on a fresh server still goes through app.py
 
 loaded = st.session_state.get(CURRENT)
 st.title("Inspect")

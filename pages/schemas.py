@@ -6,8 +6,11 @@ import pandas as pd
 import streamlit as st
 
 import formatlens as fl
+from formatlens.ui.router import through_app
 from formatlens.ui.schema_tools import evolution_table, inferred_schemas, validate
 from formatlens.ui.state import CURRENT
+
+through_app()  # a link opened first on a fresh server still goes through app.py
 
 st.title("Schemas")
 loaded = st.session_state.get(CURRENT)

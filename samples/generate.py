@@ -18,38 +18,14 @@ import types
 from dataclasses import dataclass
 from pathlib import Path
 
-from faker import Faker
-
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT.parent))
 
 import formatlens as fl  # noqa: E402
+from formatlens.samples import users  # noqa: E402
 
-LOCALES = {"de": "de_DE", "en": "en_US", "es": "es_ES", "fr": "fr_FR", "it": "it_IT"}
 FORMATS = ["json", "yaml", "xml", "csv", "pickle", "bson", "msgpack", "cbor", "avro", "parquet", "protobuf"]
 EXTENSIONS = {fmt: fmt for fmt in FORMATS} | {"protobuf": "pb"}
-EPOCH = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
-
-
-def users(count: int = 100, seed: int = 42) -> list[dict]:
-    fakers = {language: Faker(locale) for language, locale in LOCALES.items()}
-    Faker.seed(seed)
-    languages = list(LOCALES)
-    rows = []
-    for user_id in range(1, count + 1):
-        language = languages[(user_id * 7) % len(languages)]
-        fake = fakers[language]
-        registered = EPOCH + dt.timedelta(seconds=fake.random_int(0, 5 * 365 * 86400))
-        rows.append(
-            {
-                "id": user_id,
-                "name": fake.name(),
-                "email": fake.email(),
-                "language": language,
-                "registered_at": registered,
-            }
-        )
-    return rows
 
 
 def training_program() -> dict:

@@ -105,3 +105,27 @@ def test_a_new_load_lands_on_inspect(app):
     app.selectbox(key="sample").set_value("users.cbor").run()
     assert not app.exception
     assert app.title[0].value == "Inspect"
+
+
+@pytest.mark.parametrize("page", ["pages/compare.py", "pages/guide.py", "pages/pickle_lab.py"])
+def test_demo_pages_render(app, page):
+    app.switch_page(page).run()
+    assert not app.exception
+
+
+def test_pickle_lab_never_runs_an_uploaded_payload(app, marker):
+    import pickle
+
+    class Payload:
+        def __reduce__(self):
+            import os
+
+            return (os.system, (f"touch {marker}",))
+
+    app.radio(key="source").set_value("Upload").run()
+    app.file_uploader(key="upload").set_value(("evil.pkl", pickle.dumps(Payload()), "application/octet-stream")).run()
+    app.switch_page("pages/pickle_lab.py").run()
+    assert not app.exception
+    assert any("Dangerous" in e.value for e in app.error)
+    app.text_input(key="lab_hmac_key").input("k").run()
+    assert not app.exception

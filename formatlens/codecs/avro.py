@@ -231,6 +231,13 @@ class AvroCodec(Codec):
     aliases = ("avsc",)
     traits = Traits(textual=False, schema_based=True, shape="tabular", orientation="row", portable=True)
     library = "fastavro"
+    summary = "Row-oriented binary records with the writer's schema in the file; Kafka and Hadoop pipelines."
+    snippet = (
+        "import fastavro, io\n"
+        "out = io.BytesIO(); fastavro.writer(out, fastavro.parse_schema(schema), users)\n"
+        "users = list(fastavro.reader(io.BytesIO(out.getvalue())))"
+    )
+    sample = "users.avro"
     holds = frozenset({"null", "bool", "number", "nonfinite", "bytes", "datetime", "date", "time", "decimal", "uuid"})
 
     def sniff(self, data: bytes) -> float:

@@ -38,6 +38,12 @@ class Codec:
     traits: ClassVar[Traits]
     library: ClassVar[str]
     """The distribution that does the work (shown with its version)."""
+    summary: ClassVar[str] = ""
+    """What the format is for, in one sentence (the format guide shows it)."""
+    snippet: ClassVar[str] = ""
+    """Three lines of Python that write and read it with its library."""
+    sample: ClassVar[str] = ""
+    """A file in samples/ written in this format."""
     holds: ClassVar[frozenset[str]] = frozenset()
     """Rich value kinds stored as themselves: see formatlens.adapt.KINDS."""
 
@@ -74,6 +80,9 @@ class Codec:
             traits=cls.traits,
             library=lib,
             aliases=cls.aliases,
+            summary=cls.summary,
+            snippet=cls.snippet,
+            sample=cls.sample,
         )
 
 

@@ -72,6 +72,9 @@ class BsonCodec(Codec):
     extensions = (".bson",)
     traits = Traits(textual=False, schema_based=False, shape="hierarchical", orientation="document", portable=True)
     library = "pymongo"
+    summary = "MongoDB's binary JSON: typed values (datetimes, ObjectIds, decimals) with length prefixes."
+    snippet = 'import bson\ndata = bson.encode({"users": users})\ndoc = bson.decode(data)'
+    sample = "users.bson"
     holds = frozenset({"null", "bool", "number", "nonfinite", "bytes", "datetime", "decimal", "uuid"})
 
     def sniff(self, data: bytes) -> float:

@@ -161,6 +161,9 @@ class CborCodec(Codec):
     extensions = (".cbor",)
     traits = Traits(textual=False, schema_based=False, shape="hierarchical", orientation="document", portable=True)
     library = "cbor2"
+    summary = "Concise Binary Object Representation (RFC 8949): IoT and web-auth payloads, with semantic tags."
+    snippet = "import cbor2\ndata = cbor2.dumps(users)\nusers = cbor2.loads(data)"
+    sample = "users.cbor"
     holds = frozenset(
         {
             "null",

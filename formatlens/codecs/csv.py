@@ -46,6 +46,13 @@ class CsvCodec(Codec):
     aliases = ("tsv",)
     traits = Traits(textual=True, schema_based=False, shape="tabular", orientation="row", portable=True)
     library = "python"
+    summary = "Plain tables for spreadsheets and data exchange; every value is text."
+    snippet = (
+        "import csv, io\n"
+        "out = io.StringIO(); w = csv.DictWriter(out, users[0].keys())\n"
+        "w.writeheader(); w.writerows(users)"
+    )
+    sample = "users.csv"
     holds = frozenset()
 
     def sniff(self, data: bytes) -> float:

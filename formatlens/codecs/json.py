@@ -48,6 +48,9 @@ class JsonCodec(Codec):
     aliases = ("jsonpickle",)
     traits = Traits(textual=True, schema_based=False, shape="hierarchical", orientation="document", portable=True)
     library = "python"
+    summary = "The web's data format: human-readable text for APIs, configuration and logs."
+    snippet = "import json\ntext = json.dumps(users, indent=2, default=str)\nusers = json.loads(text)"
+    sample = "users.json"
     holds = frozenset({"null", "bool", "number"})
 
     def sniff(self, data: bytes) -> float:

@@ -152,6 +152,9 @@ class MsgpackCodec(Codec):
     aliases = ("messagepack", "mpk")
     traits = Traits(textual=False, schema_based=False, shape="hierarchical", orientation="document", portable=True)
     library = "msgpack"
+    summary = "Compact binary JSON-like messages for RPC and caches, with extension types."
+    snippet = "import msgpack\ndata = msgpack.packb(users, datetime=True)\nusers = msgpack.unpackb(data, timestamp=3)"
+    sample = "users.msgpack"
     holds = frozenset({"null", "bool", "number", "uint64", "nonfinite", "bytes", "datetime", "nonstr_keys"})
 
     def sniff(self, data: bytes) -> float:

@@ -36,6 +36,13 @@ class ParquetCodec(Codec):
     extensions = (".parquet", ".pq")
     traits = Traits(textual=False, schema_based=True, shape="tabular", orientation="column", portable=True)
     library = "pyarrow"
+    summary = "Columnar, compressed files for analytics: read only the columns and row groups you need."
+    snippet = (
+        "import pyarrow as pa, pyarrow.parquet as pq\n"
+        'pq.write_table(pa.Table.from_pylist(users), "users.parquet")\n'
+        'table = pq.read_table("users.parquet", columns=["id", "name"])'
+    )
+    sample = "users.parquet"
     holds = frozenset(
         {"null", "bool", "number", "nonfinite", "bytes", "datetime", "date", "time", "timedelta", "decimal"}
     )

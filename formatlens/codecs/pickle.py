@@ -42,6 +42,13 @@ class PickleCodec(Codec):
         purpose="specialized",
     )
     library = "python"
+    summary = "Python's own object serialization: any object graph, for Python only, and never for untrusted data."
+    snippet = (
+        "import pickle\n"
+        "data = pickle.dumps(users, protocol=5)\n"
+        "users = pickle.loads(data)  # runs code: trusted input only"
+    )
+    sample = "users.pickle"
     holds = frozenset(
         {
             "null",

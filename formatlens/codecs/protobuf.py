@@ -127,6 +127,13 @@ class ProtobufCodec(Codec):
     aliases = ("pb", "proto", "protobuf3")
     traits = Traits(textual=False, schema_based=True, shape="hierarchical", orientation="document", portable=True)
     library = "protobuf"
+    summary = "Google's schema-first binary messages for gRPC and storage; compact, needs the .proto to read."
+    snippet = (
+        "from users_pb2 import User  # generated from users.proto by protoc\n"
+        'data = User(id=1, name="Ann").SerializeToString()\n'
+        "user = User.FromString(data)"
+    )
+    sample = "users.pb"
     holds = frozenset({"null", "bool", "number", "uint64", "nonfinite", "bytes", "datetime", "timedelta"})
 
     def sniff(self, data: bytes) -> float:

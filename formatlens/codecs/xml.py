@@ -60,6 +60,13 @@ class XmlCodec(Codec):
     extensions = (".xml", ".atom", ".rss", ".svg", ".xsd")
     traits = Traits(textual=True, schema_based=False, shape="hierarchical", orientation="document", portable=True)
     library = "xmltodict"
+    summary = "Markup for documents and feeds (Atom, RSS, SVG, office files); elements, attributes, namespaces."
+    snippet = (
+        "import xmltodict\n"
+        'text = xmltodict.unparse({"users": {"user": users}}, pretty=True)\n'
+        "doc = xmltodict.parse(text)"
+    )
+    sample = "feed.xml"
     holds = frozenset()
 
     def sniff(self, data: bytes) -> float:

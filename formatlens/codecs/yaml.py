@@ -31,6 +31,9 @@ class YamlCodec(Codec):
     aliases = ("yml",)
     traits = Traits(textual=True, schema_based=False, shape="hierarchical", orientation="document", portable=True)
     library = "PyYAML"
+    summary = "Human-friendly text for configuration files; a superset of JSON with comments and anchors."
+    snippet = "import yaml\ntext = yaml.safe_dump(users, sort_keys=False)\nusers = yaml.safe_load(text)"
+    sample = "users.yaml"
     holds = frozenset({"null", "bool", "number", "bytes", "datetime", "naive_datetime", "date", "set", "nonstr_keys"})
 
     def sniff(self, data: bytes) -> float:

@@ -24,6 +24,14 @@ def metric(page, label: str) -> str:
     return block.locator("[data-testid='stMetricValue']").inner_text()
 
 
+def test_a_shared_link_is_the_first_request(page, server):
+    # Runs first, on a server no session has used yet: the link must still go through app.py.
+    page.goto(f"{server}/convert?sample=users.json&target=avro")
+    settle(page, "What the target could not hold")
+    assert page.locator("[data-testid='stSidebar']").get_by_text("Load data").is_visible()
+    assert page.get_by_role("heading", name="Convert").is_visible()
+
+
 def test_sample_link_opens_the_tree(page, server):
     page.goto(f"{server}/?sample=users.json")
     settle(page, "Detection confidence")
@@ -106,3 +114,29 @@ def test_schemas_page(page, server):
     settle(page, "Inferred from the data")
     page.get_by_text("Compatible").first.wait_for()
     shot(page, "8-schemas")
+
+
+def test_compare_page(page, server):
+    page.goto(f"{server}/compare?sample=users.json")
+    settle(page, "Size vs decode time")
+    page.get_by_text("Scale: the tutorial").wait_for()
+    page.locator("[data-testid='stVegaLiteChart'], .vega-embed").first.wait_for()
+    settle(page)
+    shot(page, "9-compare")
+
+
+def test_format_guide(page, server):
+    page.goto(f"{server}/guide")
+    settle(page, "How the formats classify")
+    page.get_by_text("Pros and cons").wait_for()
+    page.get_by_role("heading", name="Apache Parquet").wait_for()
+    settle(page)
+    shot(page, "10-guide")
+
+
+def test_pickle_lab(page, server):
+    page.goto(f"{server}/pickle_lab?sample=runs-shell-command.pickle")
+    settle(page, "Pickle lab")
+    page.get_by_role("tab", name="Safety").click()
+    settle(page, "fickling's second opinion")
+    shot(page, "11-pickle-lab-safety")

@@ -1,0 +1,81 @@
+import importlib.util
+import pickle
+import py_compile
+
+import pytest
+
+import formatlens as fl
+from formatlens import pickle_lab as lab
+from formatlens.guide import classification_table, pros_and_cons
+
+from .conftest import SAMPLES
+
+
+def test_protocols_side_by_side():
+    versions = lab.by_protocol({"a": (1, 2)})
+    assert [v["protocol"] for v in versions] == list(range(pickle.HIGHEST_PROTOCOL + 1))
+    assert all(pickle.loads(v["data"]) == {"a": (1, 2)} for v in versions)
+    assert "STOP" in versions[0]["disassembly"] and "PROTO" in versions[5]["disassembly"]
+
+
+def test_verdicts_and_second_opinion(marker):
+    class Payload:
+        def __reduce__(self):
+            import os
+
+            return (os.system, (f"touch {marker}",))
+
+    verdict = lab.analyse(pickle.dumps(Payload()))
+    assert not verdict.safe and "posix.system" in verdict.headline
+    assert [f["opcode"] for f in verdict.flagged if f["danger"]] == ["STACK_GLOBAL", "REDUCE"]
+    assert verdict.second_opinion == "likely overtly malicious"
+    benign = lab.analyse((SAMPLES / "users.pickle").read_bytes())
+    assert benign.safe and all(not f["danger"] for f in benign.flagged)
+    assert {i["status"] for i in benign.imports} == {"allowed: rebuilt as pure data"}
+
+
+def test_restricted_loading_refuses_what_is_removed_and_acknowledges_what_is_trusted():
+    data = (SAMPLES / "users-dataclass.pickle").read_bytes()
+    assert not lab.analyse(data).safe
+    trusting = lab.analyse(data, trusted={"tutorial.User"})
+    assert trusting.safe and trusting.imports[0]["status"].startswith("trusted by you")
+    strict = lab.analyse((SAMPLES / "users.pickle").read_bytes(), allowed=set())
+    assert not strict.safe and all(i["status"].startswith("refused") for i in strict.imports)
+
+
+def test_signatures_catch_one_flipped_bit():
+    signed = lab.sign(b"payload", b"secret")
+    assert lab.verify(signed, b"secret") == (True, b"payload")
+    assert lab.verify(signed, b"other")[0] is False
+    tampered = bytearray(signed)
+    tampered[35] ^= 1
+    assert lab.verify(bytes(tampered), b"secret")[0] is False
+
+
+def test_pyc_header_and_isolated_disassembly(tmp_path):
+    source = tmp_path / "mod.py"
+    source.write_text("def f(x):\n    return x + 1\n")
+    compiled = py_compile.compile(str(source), cfile=str(tmp_path / "mod.pyc"))
+    with open(compiled, "rb") as file:
+        data = file.read()
+    header = lab.pyc_header(data)
+    assert header["runs_here"] and header["python"] == "3.11" and header["source_size"] == source.stat().st_size
+    assert "BINARY_OP" in lab.disassemble_pyc(data) or "RETURN_VALUE" in lab.disassemble_pyc(data)
+    broken = data[:16] + b"\xe3" + b"\xff" * 40
+    with pytest.raises(fl.FormatError, match="could not be read"):
+        lab.disassemble_pyc(broken)
+    with pytest.raises(fl.FormatError, match=r"not a \.pyc"):
+        lab.pyc_header(b"print('hi')")
+    assert data[:4] == importlib.util.MAGIC_NUMBER
+
+
+def test_guide_tables_come_from_traits():
+    infos = fl.formats()
+    table = classification_table(infos)
+    assert len(table) == 11
+    parquet = next(r for r in table if r["format"] == "Apache Parquet")
+    assert parquet["Row, column or document"] == "column-oriented" and parquet["Textual or binary"] == "binary"
+    pickled = next(r for r in table if r["format"] == "pickle")
+    assert pickled["Portable or Python-specific"] == "Python-specific"
+    rows = pros_and_cons(infos, fl.compare([{"a": 1, "b": "x"}] * 50, repeat=1))
+    assert {r["readability"] for r in rows} == {"readable as text", "needs a tool to read"}
