@@ -177,6 +177,27 @@ class Document:
             return None
         return _guarded(self.format, self._table_factory)
 
+    def __getstate__(self) -> dict:
+        """Pickled with everything computed (what a worker process sends back), factories left out."""
+        return {
+            "format": self.format,
+            "data": self.data,
+            "details": self.details,
+            "value": self.value,
+            "spans": self.spans,
+            "table": self.table,
+            "schema": self.schema,
+            "findings": self.findings,
+        }
+
+    def __setstate__(self, state: dict) -> None:
+        self.format, self.data, self.details = state["format"], state["data"], state["details"]
+        self._schema, self._findings = state["schema"], state["findings"]
+        self._schema_factory = self._findings_factory = self._table_factory = None
+        self._value_factory = self._spans_factory = None
+        for name in ("value", "spans", "table", "schema", "findings"):
+            self.__dict__[name] = state[name]  # the cached_property slots, already filled
+
     def spans_at(self, offset: int) -> list[Span]:
         """The spans covering ``offset``, outermost first."""
         found: list[Span] = []

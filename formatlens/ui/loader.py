@@ -10,12 +10,15 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 
 import streamlit as st
 
 import formatlens as fl
+import formatlens.limits
+from formatlens.isolation import shared_pool
 from formatlens.samples import read_sample, sample_names, schema_for
 from formatlens.ui import state
 
@@ -117,6 +120,16 @@ def _schema_inputs(fmt: str, name: str, is_sample: bool) -> dict:
         return options
 
 
+def decode(data: bytes, fmt: str | None, name: str, options: dict) -> fl.Document:
+    """Decode in the worker pool (the default: uploads are untrusted), or in-process if FORMATLENS_ISOLATE=0."""
+    fl.limits.current().check("max_input_bytes", len(data), what=f"the input ({len(data):,} bytes)")
+    if os.environ.get("FORMATLENS_ISOLATE", "1") == "0":
+        document = fl.load(data, fmt, filename=name, **options)
+        document.findings  # noqa: B018 - decode-time findings belong to the load
+        return document
+    return shared_pool().load(data, fmt, filename=name, **options)
+
+
 def _share_link() -> None:
     url = st.context.url
     if url:
@@ -168,8 +181,7 @@ def sidebar_loader() -> Loaded | None:
         return cached[1]
     st.session_state[state.INPUT_CHANGED] = cached is not None
     try:
-        document, error = fl.load(data, fmt, filename=name, **decode_options), None
-        document.findings  # noqa: B018 - decode-time findings belong to the load
+        document, error = decode(data, fmt, name, decode_options), None
     except fl.FormatError as exc:
         document, error = None, exc
     loaded = Loaded(name, data, ranking, document, error, is_sample)

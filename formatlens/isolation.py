@@ -1,0 +1,157 @@
+"""Decode untrusted bytes in worker processes with memory and CPU limits, from a warm pool.
+
+A worker that dies (a segfault in a C library, the address-space limit, the
+CPU limit) or overruns the wall-time limit becomes a FormatError for that one
+upload; the pool is replaced and the server goes on. Workers compute
+everything a view needs (value, spans, table, schema, findings) and send the
+Document back pickled.
+
+Settings (environment): FORMATLENS_WORKERS (default 2), FORMATLENS_WORKER_MEMORY_MB
+(default 2048), and the decode limits of formatlens.limits (FORMATLENS_MAX_DECODE_SECONDS).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import resource
+import sys
+import threading
+import types
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from formatlens.errors import FormatError, LimitExceeded
+from formatlens.limits import current, env_name
+
+
+def _worker_start(memory_bytes: int) -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    import formatlens  # noqa: F401 - warm: the first upload should not pay for imports
+    from formatlens import registry
+
+    registry.available()
+
+
+def _run(func: Callable[..., Any], cpu_seconds: float, args: tuple, kwargs: dict) -> Any:
+    # RLIMIT_CPU counts the whole process's life: give this task its own budget on top of what was used.
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    used = int(usage.ru_utime + usage.ru_stime)
+    budget = used + max(1, int(cpu_seconds))
+    _soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    resource.setrlimit(resource.RLIMIT_CPU, (budget, hard))  # past the soft limit, SIGXCPU ends the worker
+    try:
+        return func(*args, **kwargs)
+    except MemoryError:
+        raise LimitExceeded(
+            "decoding needed more memory than a worker may use",
+            hint="an operator can raise FORMATLENS_WORKER_MEMORY_MB",
+        ) from None
+    finally:
+        resource.setrlimit(resource.RLIMIT_CPU, (hard, hard))
+
+
+def load_everything(data: bytes, format: str | None, options: dict):
+    """What a worker does for an upload: decode and compute every lazy part of the Document."""
+    from formatlens.api import load
+
+    document = load(data, format, **options)
+    for part in ("value", "spans", "table", "schema", "findings"):
+        getattr(document, part)
+    return document
+
+
+class WorkerPool:
+    def __init__(self, workers: int | None = None, memory_mb: int | None = None) -> None:
+        self.workers = workers or int(os.environ.get("FORMATLENS_WORKERS", "2"))
+        self.memory = (memory_mb or int(os.environ.get("FORMATLENS_WORKER_MEMORY_MB", "2048"))) * 1024 * 1024
+        self._lock = threading.Lock()
+        self._executor: ProcessPoolExecutor | None = None
+
+    def _pool(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._executor is None:
+                self._executor = ProcessPoolExecutor(
+                    self.workers,
+                    mp_context=multiprocessing.get_context("forkserver"),
+                    initializer=_worker_start,
+                    initargs=(self.memory,),
+                )
+            return self._executor
+
+    def _replace(self, broken: ProcessPoolExecutor) -> None:
+        with self._lock:
+            if self._executor is broken:
+                self._executor = None
+        for process in list(getattr(broken, "_processes", {}).values()):
+            process.kill()
+        broken.shutdown(wait=False, cancel_futures=True)
+
+    def _submit(self, pool: ProcessPoolExecutor, *args: Any):
+        # Workers start during submit. multiprocessing re-imports the parent's __main__ in each
+        # worker, and inside Streamlit __main__ is the running page script: hide it while they start.
+        with _MAIN_SWAP:
+            real_main = sys.modules.get("__main__")
+            sys.modules["__main__"] = _STUB_MAIN
+            try:
+                return pool.submit(*args)
+            finally:
+                sys.modules["__main__"] = real_main
+
+    def run(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """``func(*args, **kwargs)`` in a worker; any way the worker fails is a FormatError.
+
+        When the pool breaks, the task is tried once more on a fresh pool: an input that kills
+        its worker kills the second one too and is refused, while other sessions' tasks that
+        were caught in the same broken pool succeed on the retry.
+        """
+        limits = current()
+        for attempt in (1, 2):
+            pool = self._pool()
+            future = self._submit(pool, _run, func, limits.max_decode_seconds, args, kwargs)
+            try:
+                return future.result(timeout=limits.max_decode_seconds + 2)
+            except FormatError:
+                raise
+            except FutureTimeout:
+                self._replace(pool)
+                raise LimitExceeded(
+                    f"decoding took longer than {limits.max_decode_seconds:g} s and was stopped",
+                    hint=f"an operator can raise {env_name('max_decode_seconds')}",
+                ) from None
+            except BrokenProcessPool:
+                self._replace(pool)
+                if attempt == 2:
+                    raise FormatError(
+                        "the decoder's worker process died (a crash, or over its CPU or memory limit)",
+                        hint="this input was refused; the server and other sessions go on",
+                    ) from None
+            except Exception as exc:  # raised in the worker, and not a FormatError
+                raise FormatError(f"{type(exc).__name__}: {exc}") from None
+        raise AssertionError("unreachable")
+
+    def load(self, data: bytes, format: str | None = None, **options: Any):
+        return self.run(load_everything, data, format, options)
+
+    def close(self) -> None:
+        with self._lock:
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
+
+
+_MAIN_SWAP = threading.Lock()
+_STUB_MAIN = types.ModuleType("__main__")
+
+_shared: WorkerPool | None = None
+
+
+def shared_pool() -> WorkerPool:
+    """The process-wide pool the app decodes with."""
+    global _shared
+    if _shared is None:
+        _shared = WorkerPool()
+    return _shared

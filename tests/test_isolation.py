@@ -1,0 +1,84 @@
+"""Decoding in worker processes: results come back whole; crashes, memory and time limits become FormatErrors."""
+
+import ctypes
+import time
+
+import pytest
+
+import formatlens as fl
+from formatlens.isolation import WorkerPool
+
+from .conftest import SAMPLES
+
+
+def crash() -> None:
+    ctypes.string_at(0)  # a segfault, as a broken C extension would cause
+
+
+def allocate() -> bytes:
+    return b"x" * (3 * 1024**3)
+
+
+def spin() -> None:
+    while True:
+        pass
+
+
+def sleep() -> None:
+    time.sleep(60)
+
+
+@pytest.fixture(scope="module")
+def pool():
+    pool = WorkerPool(workers=2, memory_mb=1024)
+    yield pool
+    pool.close()
+
+
+def test_a_document_comes_back_whole(pool):
+    data = (SAMPLES / "users.parquet").read_bytes()
+    document = pool.load(data)
+    assert document.format == "parquet" and len(document.value) == 100
+    assert document.spans[-1].end == len(data) and document.table.num_rows == 100
+    assert document.schema.kind == "parquet"
+
+
+def test_format_errors_come_back_as_themselves(pool):
+    with pytest.raises(fl.FormatError, match="Expecting value") as info:
+        pool.load(b'{"a": }', "json")
+    assert info.value.offset == 6
+
+
+def test_a_crash_is_a_format_error_and_the_pool_recovers(pool):
+    with pytest.raises(fl.FormatError, match="worker process died"):
+        pool.run(crash)
+    assert pool.load(b"[1, 2]").value == [1, 2]
+
+
+def test_memory_limit(pool):
+    with pytest.raises(fl.LimitExceeded, match="FORMATLENS_WORKER_MEMORY_MB"):
+        pool.run(allocate)
+    assert pool.load(b"[1]").value == [1]
+
+
+def test_cpu_and_wall_time_limits(pool, monkeypatch):
+    monkeypatch.setenv("FORMATLENS_MAX_DECODE_SECONDS", "1")
+    with pytest.raises(fl.FormatError):
+        pool.run(spin)
+    with pytest.raises(fl.LimitExceeded, match="FORMATLENS_MAX_DECODE_SECONDS"):
+        pool.run(sleep)
+    monkeypatch.delenv("FORMATLENS_MAX_DECODE_SECONDS")
+    assert pool.load(b"[3]").value == [3]
+
+
+def test_malicious_pickle_in_a_worker_never_runs(pool, marker):
+    import pickle
+
+    class Payload:
+        def __reduce__(self):
+            import os
+
+            return (os.system, (f"touch {marker}",))
+
+    document = pool.load(pickle.dumps(Payload()))
+    assert any(f.severity == "danger" for f in document.findings)
