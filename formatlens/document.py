@@ -184,7 +184,7 @@ class Document:
             "data": self.data,
             "details": self.details,
             "value": self.value,
-            "spans": self.spans,
+            "spans": _as_tuples(self.spans),
             "table": self.table,
             "schema": self.schema,
             "findings": self.findings,
@@ -195,6 +195,7 @@ class Document:
         self._schema, self._findings = state["schema"], state["findings"]
         self._schema_factory = self._findings_factory = self._table_factory = None
         self._value_factory = self._spans_factory = None
+        state["spans"] = _as_spans(state["spans"])
         for name in ("value", "spans", "table", "schema", "findings"):
             self.__dict__[name] = state[name]  # the cached_property slots, already filled
 
@@ -211,6 +212,37 @@ class Document:
 
     def __repr__(self) -> str:
         return f"<Document {self.format} {len(self.data):,} bytes, {len(self.findings)} findings>"
+
+
+def _as_tuples(spans) -> tuple[list, ...]:
+    """Spans as flat columns in depth-first order (many small lists pickle far faster than a tree)."""
+    starts, ends, kinds, labels, paths, counts = [], [], [], [], [], []
+    stack = list(reversed(spans))
+    while stack:
+        span = stack.pop()
+        starts.append(span.start)
+        ends.append(span.end)
+        kinds.append(span.kind)
+        labels.append(span.label)
+        paths.append(span.path)
+        counts.append(len(span.children))
+        stack.extend(reversed(span.children))
+    return len(spans), starts, ends, kinds, labels, paths, counts
+
+
+def _as_spans(columns: tuple[list, ...]) -> list[Span]:
+    roots, starts, ends, kinds, labels, paths, counts = columns
+    new = tuple.__new__
+    position = 0
+
+    def build() -> Span:
+        nonlocal position
+        index = position
+        position += 1
+        children = tuple(build() for _ in range(counts[index])) if counts[index] else ()
+        return new(Span, (starts[index], ends[index], kinds[index], labels[index], paths[index], children))
+
+    return [build() for _ in range(roots)]
 
 
 def _guarded(format: str, factory: Callable[[], Any]) -> Any:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import resource
 import sys
 import threading
@@ -25,6 +26,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from formatlens.errors import FormatError, LimitExceeded
+from formatlens.gcpause import gc_paused
 from formatlens.limits import current, env_name
 
 
@@ -61,7 +63,8 @@ def load_everything(data: bytes, format: str | None, options: dict):
     document = load(data, format, **options)
     for part in ("value", "spans", "table", "schema", "findings"):
         getattr(document, part)
-    return document
+    # Pickled here, unpickled by the server with the garbage collector paused (see WorkerPool.load).
+    return pickle.dumps(document, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 class WorkerPool:
@@ -134,7 +137,9 @@ class WorkerPool:
         raise AssertionError("unreachable")
 
     def load(self, data: bytes, format: str | None = None, **options: Any):
-        return self.run(load_everything, data, format, options)
+        blob = self.run(load_everything, data, format, options)
+        with gc_paused():
+            return pickle.loads(blob)
 
     def close(self) -> None:
         with self._lock:
