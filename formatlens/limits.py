@@ -31,7 +31,11 @@ class Limits:
     max_spans: int = 200_000
     """Most byte spans annotated per document; the rest of the bytes stay unannotated."""
     max_decode_seconds: float = 10.0
-    """Wall time for one decode (enforced by the worker pool on a server)."""
+    """Wall time (and CPU time) for one decode in a worker process."""
+    max_tree_items: int = 50
+    """Items per list or object that the tree view starts with ("show more" multiplies it)."""
+    max_table_rows: int = 10_000
+    """Rows the table view sends to the browser."""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Limits:

@@ -10,6 +10,7 @@ import streamlit as st
 import formatlens as fl
 from formatlens.adapt import to_jsonable
 from formatlens.hexdump import flatten, innermost_span, page_count, page_of
+from formatlens.limits import current
 from formatlens.preview import truncate
 from formatlens.ui import state
 from formatlens.ui.hexview import KIND_COLORS, hex_view
@@ -92,7 +93,7 @@ def findings_list(document: fl.Document) -> None:
 
 
 def tree(document: fl.Document) -> None:
-    shown = st.session_state.get(state.SHOWN_ITEMS, 50)
+    shown = st.session_state.get(state.SHOWN_ITEMS, current().max_tree_items)
     st.json(memo(document, f"tree{shown}", lambda: truncate(document.value, shown)), expanded=2)
     cols = st.columns([1, 3])
     if cols[0].button("Show more", key="tree_more", help="Show four times as many items per list"):
@@ -125,22 +126,19 @@ def node_picker(document: fl.Document) -> None:
     )
 
 
-TABLE_ROWS = 10_000
-
-
 def table(document: fl.Document) -> None:
     rows = document.value
-    if len(rows) > TABLE_ROWS:
-        st.caption(f"The first {TABLE_ROWS:,} of {len(rows):,} rows.")
+    if len(rows) > current().max_table_rows:
+        st.caption(f"The first {current().max_table_rows:,} of {len(rows):,} rows.")
     st.dataframe(memo(document, "table", lambda: _frame(document)), width="stretch", height=420)
 
 
 def _frame(document: fl.Document) -> pd.DataFrame:
     if document.table is not None:
-        return document.table.slice(0, TABLE_ROWS).to_pandas()
+        return document.table.slice(0, current().max_table_rows).to_pandas()
     cells = [
         {k: v if not isinstance(v, (dict, list)) else json.dumps(v, ensure_ascii=False) for k, v in row.items()}
-        for row in to_jsonable(document.value[:TABLE_ROWS])
+        for row in to_jsonable(document.value[: current().max_table_rows])
     ]
     return pd.DataFrame(cells)
 
