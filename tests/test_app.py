@@ -129,3 +129,18 @@ def test_pickle_lab_never_runs_an_uploaded_payload(app, marker):
     assert any("Dangerous" in e.value for e in app.error)
     app.text_input(key="lab_hmac_key").input("k").run()
     assert not app.exception
+
+
+@pytest.mark.parametrize(
+    "name,payload",
+    [
+        ("evil.yaml", '!!python/object/apply:os.system ["touch {marker}"]'),
+        ("evil.json", '{{"py/reduce": [{{"py/function": "os.system"}}, {{"py/tuple": ["touch {marker}"]}}]}}'),
+    ],
+)
+def test_hostile_uploads_never_run(app, marker, name, payload):
+    app.radio(key="source").set_value("Upload").run()
+    app.file_uploader(key="upload").set_value((name, payload.format(marker=marker).encode(), "text/plain")).run()
+    assert not app.exception
+    messages = [e.value for e in app.error]
+    assert any("constructor for the tag" in m or "py/reduce" in m for m in messages), messages

@@ -15,6 +15,17 @@ def settle(page, text: str | None = None) -> None:
     time.sleep(0.8)
 
 
+def choose_source(page, name: str) -> None:
+    """Pick a loader source; a click that lands while a run is still going is lost, so retry."""
+    for _ in range(10):
+        page.locator("[data-testid='stSidebar'] label", has_text=name).first.click()
+        time.sleep(1.5)
+        settle(page)
+        checked = page.locator("[data-testid='stSidebar'] label", has_text=name).first.locator("input")
+        if checked.count() == 0 or checked.is_checked():
+            return
+
+
 def shot(page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
@@ -57,7 +68,7 @@ def test_click_a_byte_selects_its_span(page, server):
 def test_upload_through_the_file_input(page, server):
     page.goto(server)
     settle(page, "Detection confidence")
-    page.locator("[data-testid='stSidebar']").get_by_text("Upload", exact=True).click()
+    choose_source(page, "Upload")
     page.locator("[data-testid='stFileUploader']").first.wait_for()
     page.locator("[data-testid='stFileUploader'] input[type='file']").first.set_input_files(
         str(ROOT / "samples" / "training.cbor")
@@ -73,7 +84,7 @@ def test_upload_through_the_file_input(page, server):
 def test_malformed_upload_shows_an_error_with_its_offset(page, server):
     page.goto(server)
     settle(page, "Detection confidence")
-    page.locator("[data-testid='stSidebar']").get_by_text("Paste text", exact=True).click()
+    choose_source(page, "Paste text")
     page.get_by_role("textbox", name="Text").fill('{"name": "Ann", "tags": [1, 2,]}')
     page.keyboard.press("Control+Enter")
     settle(page, "Could not read")
