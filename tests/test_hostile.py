@@ -214,3 +214,17 @@ def test_mutated_samples(data):
         document_to_dict(doc)
     except fl.FormatError:
         pass
+
+
+def test_yaml_and_jsonpickle_payloads_never_run_through_the_cli(marker, tmp_path):
+    payloads = {
+        "evil.yaml": f'!!python/object/apply:os.system ["touch {marker}"]',
+        "evil.json": f'{{"py/reduce": [{{"py/function": "os.system"}}, {{"py/tuple": ["touch {marker}"]}}]}}',
+    }
+    for name, text in payloads.items():
+        path = tmp_path / name
+        path.write_text(text)
+        for command in (["inspect", "--json", str(path)], ["convert", str(path), "--to", "yaml"]):
+            subprocess.run([sys.executable, "-m", "formatlens", *command], capture_output=True, cwd=ROOT,
+                           timeout=60)
+    assert not marker.exists()
