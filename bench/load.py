@@ -15,30 +15,20 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 from playwright.async_api import async_playwright
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from formatlens.ui.launch import CHROMIUM, CHROMIUM_ARGS, running_app
+
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
 
 
 def rss_tree_kb(pid: int) -> int:
@@ -105,7 +95,7 @@ async def session(browser, url: str, path: Path, marker: str, others: list[str])
 async def round_of(n: int, url: str, files: list[tuple[Path, str]]) -> list[float]:
     markers = [marker for _, marker in files[:n]]
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             return await asyncio.gather(
                 *(
@@ -121,60 +111,28 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sessions", type=int, nargs="+", default=[1, 5, 20])
     args = parser.parse_args()
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.3)
-        with tempfile.TemporaryDirectory() as tmp:
-            files = []
-            for i in range(max(args.sessions)):
-                marker = f"session-marker-{i:03d}-{os.urandom(4).hex()}"
-                path = Path(tmp) / f"upload-{i}.json"
-                rows = [{"id": r, "owner": marker, "note": f"row {r} of session {i}"} for r in range(2000)]
-                path.write_text(json.dumps(rows))
-                files.append((path, marker))
-            print(f"each upload: {files[0][0].stat().st_size:,} bytes of JSON (2,000 rows)")
-            print(f"{'sessions':>8} {'p50 s':>7} {'p95 s':>7} {'max s':>7} {'peak RSS MiB':>13}  isolation")
-            for n in args.sessions:
-                memory = PeakMemory(server.pid)
-                memory.start()
-                times = asyncio.run(round_of(n, url, files))
-                memory.running = False
-                memory.join()
-                ordered = sorted(times)
-                p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-                print(
-                    f"{n:>8} {statistics.median(times):>7.2f} {p95:>7.2f} {max(times):>7.2f} "
-                    f"{memory.peak / 1024:>13.0f}  no session saw another's data"
-                )
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with running_app() as (url, server), tempfile.TemporaryDirectory() as tmp:
+        files = []
+        for i in range(max(args.sessions)):
+            marker = f"session-marker-{i:03d}-{os.urandom(4).hex()}"
+            path = Path(tmp) / f"upload-{i}.json"
+            rows = [{"id": r, "owner": marker, "note": f"row {r} of session {i}"} for r in range(2000)]
+            path.write_text(json.dumps(rows))
+            files.append((path, marker))
+        print(f"each upload: {files[0][0].stat().st_size:,} bytes of JSON (2,000 rows)")
+        print(f"{'sessions':>8} {'p50 s':>7} {'p95 s':>7} {'max s':>7} {'peak RSS MiB':>13}  isolation")
+        for n in args.sessions:
+            memory = PeakMemory(server.pid)
+            memory.start()
+            times = asyncio.run(round_of(n, url, files))
+            memory.running = False
+            memory.join()
+            ordered = sorted(times)
+            p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+            print(
+                f"{n:>8} {statistics.median(times):>7.2f} {p95:>7.2f} {max(times):>7.2f} "
+                f"{memory.peak / 1024:>13.0f}  no session saw another's data"
+            )
 
 
 if __name__ == "__main__":

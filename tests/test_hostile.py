@@ -225,6 +225,5 @@ def test_yaml_and_jsonpickle_payloads_never_run_through_the_cli(marker, tmp_path
         path = tmp_path / name
         path.write_text(text)
         for command in (["inspect", "--json", str(path)], ["convert", str(path), "--to", "yaml"]):
-            subprocess.run([sys.executable, "-m", "formatlens", *command], capture_output=True, cwd=ROOT,
-                           timeout=60)
+            subprocess.run([sys.executable, "-m", "formatlens", *command], capture_output=True, cwd=ROOT, timeout=60)
     assert not marker.exists()
