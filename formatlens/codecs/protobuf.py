@@ -187,7 +187,7 @@ class ProtobufCodec(Codec):
         def spans() -> list[Span]:
             out = []
             for index, ((start, end), fields) in enumerate(zip(frames, messages)):
-                header_start = start - 5 if framing == "gRPC framing" else _frame_start(data, out, start)
+                header_start = start - 5 if framing == "gRPC framing" else (out[-1].end if out else 0)
                 head = (
                     [
                         Span(header_start, header_start + 1, "type", "compressed flag"),
@@ -294,10 +294,6 @@ class ProtobufCodec(Codec):
         except json_format.ParseError as exc:
             raise self.error(f"the value does not fit {message}: {exc}") from None
         return out.SerializeToString(deterministic=True)  # map entries in key order: same value, same bytes
-
-
-def _frame_start(data: bytes, previous: list[Span], payload_start: int) -> int:
-    return previous[-1].end if previous else 0
 
 
 def _parses(compiled: CompiledProto, name: str, data: bytes) -> bool:

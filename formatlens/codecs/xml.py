@@ -41,11 +41,7 @@ def _guarded_expat() -> SimpleNamespace:
             if system_id or public_id:
                 raise _Refused(f"external DTD {system_id or public_id!r} refused", parser.CurrentByteIndex)
 
-        def entity_decl(name, *rest):
-            raise _Refused(f"entity declaration {name!r} refused", parser.CurrentByteIndex)
-
-        parser.StartDoctypeDeclHandler = doctype
-        parser.EntityDeclHandler = entity_decl
+        parser.StartDoctypeDeclHandler = doctype  # entity declarations: xmltodict's disable_entities refuses them
         parser.ExternalEntityRefHandler = lambda *a: 0
         parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
         return parser

@@ -122,6 +122,7 @@ def _schema_inputs(fmt: str, name: str, is_sample: bool) -> dict:
 
 def decode(data: bytes, fmt: str | None, name: str, options: dict) -> fl.Document:
     """Decode in the worker pool (the default: uploads are untrusted), or in-process if FORMATLENS_ISOLATE=0."""
+    # load() checks this too; checking here refuses an oversized input before it is sent to a worker.
     fl.limits.current().check("max_input_bytes", len(data), what=f"the input ({len(data):,} bytes)")
     if os.environ.get("FORMATLENS_ISOLATE", "1") == "0":
         document = fl.load(data, fmt, filename=name, **options)

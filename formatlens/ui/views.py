@@ -13,7 +13,7 @@ from formatlens.hexdump import flatten, innermost_span, page_count, page_of
 from formatlens.limits import current
 from formatlens.preview import truncate
 from formatlens.ui import state
-from formatlens.ui.hexview import KIND_COLORS, hex_view
+from formatlens.ui.hexview import hex_view
 
 
 def memo(document: fl.Document, name: str, make):
@@ -220,13 +220,6 @@ def span_table(document: fl.Document) -> None:
     )
 
 
-def legend_markdown() -> str:
-    return " ".join(
-        f"<span style='background:{color};padding:1px 8px;border-radius:8px'>{kind}</span>"
-        for kind, color in KIND_COLORS.items()
-    )
-
-
 def schema(document: fl.Document) -> None:
     found = document.schema
     if found is None:
@@ -295,7 +288,3 @@ def _avro_details(document: fl.Document, found: fl.Schema) -> None:
     st.dataframe(pd.DataFrame(found.details.get("fields", [])), hide_index=True, width="stretch")
     if details.get("evolution"):
         st.dataframe(pd.DataFrame(details["evolution"]), hide_index=True, width="stretch")
-
-
-def dumps(value) -> str:
-    return json.dumps(truncate(value, 200), indent=2, ensure_ascii=False)
