@@ -27,25 +27,27 @@ if st.query_params.get("target") != target:
     st.query_params["target"] = target
 info = formats[names.index(target)]
 
-with st.expander("Options", expanded=True):
+options_box = st.expander("Options", expanded=True)
+with options_box:
     options = option_widgets(target)
-    if info.traits.schema_based:
-        inferred = fl.convert_value(loaded.document.value, target, source_format=loaded.format, **options).schema
-        edited = st.text_area(
-            "Schema (inferred; edit it, or paste your own)",
-            inferred.text if inferred else "",
-            height=220,
-            key=f"schema_{target}_{loaded.name}",
-        )
-        if inferred is not None and edited.strip() != inferred.text.strip():
-            options["schema"] = edited
-            if target == "protobuf":
-                options["message"] = st.text_input(
-                    "Message (full name)", "formatlens.inferred.Record", key="convert_message"
-                )
 
 try:
     result = fl.convert_value(loaded.document.value, target, source_format=loaded.format, **options)
+    if info.traits.schema_based and result.schema is not None:
+        with options_box:
+            edited = st.text_area(
+                "Schema (inferred; edit it, or paste your own)",
+                result.schema.text,
+                height=220,
+                key=f"schema_{target}_{loaded.name}",
+            )
+            if edited.strip() != result.schema.text.strip():
+                options["schema"] = edited
+                if target == "protobuf":
+                    options["message"] = st.text_input(
+                        "Message (full name)", "formatlens.inferred.Record", key="convert_message"
+                    )
+                result = fl.convert_value(loaded.document.value, target, source_format=loaded.format, **options)
 except fl.FormatError as exc:
     st.error(
         f"**{loaded.format} → {target} is not possible here:** {exc.message}"
