@@ -75,7 +75,7 @@ cols[3].download_button(
     width="stretch",
 )
 
-left, right = st.columns([3, 2])
+left, right = st.columns([2, 1])
 with left:
     st.subheader("Preview")
     preview(result)
