@@ -6,6 +6,7 @@ import formatlens as fl
 from formatlens.ui.convert_view import option_widgets, preview
 from formatlens.ui.router import through_app
 from formatlens.ui.state import CURRENT
+from formatlens.ui.text import plain
 
 through_app()  # a link opened first on a fresh server still goes through app.py
 
@@ -50,8 +51,8 @@ try:
                 result = fl.convert_value(loaded.document.value, target, source_format=loaded.format, **options)
 except fl.FormatError as exc:
     st.error(
-        f"**{loaded.format} → {target} is not possible here:** {exc.message}"
-        + (f"\n\nHint: {exc.hint}" if exc.hint else "")
+        f"**{loaded.format} → {target} is not possible here:** {plain(exc.message)}"
+        + (f"\n\nHint: {plain(exc.hint)}" if exc.hint else "")
     )
     st.stop()
 
@@ -83,7 +84,7 @@ with right:
     st.subheader("What the target could not hold")
     if result.losses:
         for loss in result.losses:
-            st.warning(loss)
+            st.warning(plain(loss))
     else:
         st.success("Nothing lost: every value is kept exactly.")
     if result.schema is not None:

@@ -13,6 +13,7 @@ from formatlens.samples import read_sample
 from formatlens.ui.hexview import hex_view
 from formatlens.ui.router import through_app
 from formatlens.ui.state import CURRENT
+from formatlens.ui.text import plain
 
 through_app()  # a link opened first on a fresh server still goes through app.py
 
@@ -55,12 +56,12 @@ with protocols:
                 st.code(version["disassembly"], language=None)
 
 with safety:
-    st.markdown(f"**Inspecting:** {subject_name}")
+    st.markdown(f"**Inspecting:** {plain(subject_name)}")
     verdict = lab.analyse(subject)
-    (st.success if verdict.safe else st.error)(verdict.headline)
+    (st.success if verdict.safe else st.error)(plain(verdict.headline))
     st.markdown(f"**fickling's second opinion:** {verdict.second_opinion}")
     for detail in verdict.second_opinion_details:
-        st.caption(f"• {detail}")
+        st.caption(f"• {plain(detail)}")
     if verdict.flagged:
         st.markdown("**Opcodes that import or call**")
         st.dataframe(pd.DataFrame(verdict.flagged), hide_index=True, width="stretch")
@@ -91,7 +92,7 @@ with restricted:
     trusted_text = st.text_input("Names you trust (comma-separated)", key="lab_trusted", placeholder="tutorial.User")
     trusted = {name.strip() for name in trusted_text.split(",") if name.strip()}
     verdict = lab.analyse(subject, allowed=allowed, trusted=trusted)
-    (st.success if verdict.safe else st.error)(verdict.headline)
+    (st.success if verdict.safe else st.error)(plain(verdict.headline))
     st.dataframe(
         pd.DataFrame(verdict.imports or [{"name": "(no imports)", "status": "nothing to refuse"}]),
         hide_index=True,
@@ -134,4 +135,4 @@ with pyc:
             st.json(lab.pyc_header(data))
             st.code(lab.disassemble_pyc(data), language=None)
         except fl.FormatError as exc:
-            st.error(str(exc))
+            st.error(plain(exc))

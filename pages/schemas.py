@@ -9,6 +9,7 @@ import formatlens as fl
 from formatlens.ui.router import through_app
 from formatlens.ui.schema_tools import evolution_table, inferred_schemas, validate
 from formatlens.ui.state import CURRENT
+from formatlens.ui.text import plain
 
 through_app()  # a link opened first on a fresh server still goes through app.py
 
@@ -22,7 +23,7 @@ value = loaded.document.value
 st.subheader("Inferred from the data")
 schemas, notes = inferred_schemas(value)
 for note in notes:
-    st.caption(f"• {note}")
+    st.caption(f"• {plain(note)}")
 for tab, (_language, (text, highlight)) in zip(st.tabs(list(schemas)), schemas.items()):
     with tab:
         st.code(text, language=highlight)
@@ -55,7 +56,7 @@ reader_text = cols[1].text_area(
 try:
     rows, compatible = evolution_table(json.loads(writer_text), json.loads(reader_text))
 except (ValueError, fl.FormatError) as exc:
-    st.error(f"Not a valid Avro schema: {exc}")
+    st.error(f"Not a valid Avro schema: {plain(exc)}")
 else:
     (st.success if compatible else st.error)(
         "Compatible: the reader can read data written with the writer schema" if compatible else "Not compatible"

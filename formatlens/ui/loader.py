@@ -21,6 +21,7 @@ import formatlens.limits
 from formatlens.isolation import shared_pool
 from formatlens.samples import read_sample, sample_names, schema_for
 from formatlens.ui import state
+from formatlens.ui.text import plain
 
 AUTO = "auto-detect"
 SOURCES = ["Sample", "Upload", "Paste text", "Paste hex/base64"]
@@ -73,7 +74,7 @@ def _source() -> tuple[str, bytes, bool] | None:
         try:
             return "pasted bytes", bytes_from_hex_or_base64(text), False
         except fl.FormatError as exc:
-            st.sidebar.error(str(exc))
+            st.sidebar.error(plain(exc))
             return None
     names = sample_names()
     chosen = st.query_params.get("sample")
@@ -110,7 +111,7 @@ def _schema_inputs(fmt: str, name: str, is_sample: bool) -> dict:
 
                 messages = compile_proto(schema).messages
             except fl.FormatError as exc:
-                st.error(str(exc))
+                st.error(plain(exc))
                 return {}
             message = st.selectbox("Message", [AUTO, *messages], key="message")
             if message != AUTO:

@@ -14,6 +14,7 @@ from formatlens.limits import current
 from formatlens.preview import truncate
 from formatlens.ui import state
 from formatlens.ui.hexview import hex_view
+from formatlens.ui.text import plain
 
 
 def memo(document: fl.Document, name: str, make):
@@ -47,7 +48,7 @@ def metrics(loaded) -> None:
         "Findings", f"{counts['danger']} · {counts['warning']} · {counts['info']}", help="danger · warning · info"
     )
     if document is not None:
-        st.caption(f"**{loaded.name}** — {_shape(document)}")
+        st.caption(f"**{plain(loaded.name)}** — {_shape(document)}")
 
 
 def _shape(document: fl.Document) -> str:
@@ -66,8 +67,8 @@ def error_panel(loaded) -> None:
     error = loaded.error
     where = f" at byte {error.offset:,}" if error.offset is not None else ""
     st.error(
-        f"**Could not read this as {error.format or 'any format'}{where}:** {error.message}"
-        + (f"\n\nHint: {error.hint}" if error.hint else "")
+        f"**Could not read this as {error.format or 'any format'}{where}:** {plain(error.message)}"
+        + (f"\n\nHint: {plain(error.hint)}" if error.hint else "")
     )
     if error.offset is not None:
         st.caption("The offending byte is outlined in red.")
@@ -82,7 +83,7 @@ def findings_list(document: fl.Document) -> None:
         box = {"danger": st.error, "warning": st.warning, "info": st.info}[finding.severity]
         cols = st.columns([6, 1])
         with cols[0]:
-            box(finding.message, icon=SEVERITY_ICON[finding.severity])
+            box(plain(finding.message), icon=SEVERITY_ICON[finding.severity])
         if finding.span is not None:
             cols[1].button(
                 "Show bytes",
@@ -170,7 +171,7 @@ def hexdump(loaded) -> None:
         selected = state.selection()
         if selected:
             controls[2].markdown(
-                f"**Selected:** {selected[2]}  \n`{selected[0]:,}`–`{selected[1]:,}` "
+                f"**Selected:** {plain(selected[2])}  \n`{selected[0]:,}`–`{selected[1]:,}` "
                 f"({selected[1] - selected[0]:,} bytes)"
             )
         clicked = hex_view(loaded.data, spans, page, selected=selected[:2] if selected else (-1, -1), key="hexview")
