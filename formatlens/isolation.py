@@ -64,6 +64,8 @@ def load_everything(data: bytes, format: str | None, options: dict):
     for part in ("value", "spans", "table", "schema", "findings"):
         getattr(document, part)
     # Pickled here, unpickled by the server with the garbage collector paused (see WorkerPool.load).
+    # The server already holds the input: it is not sent back.
+    document.data = b""
     return pickle.dumps(document, protocol=pickle.HIGHEST_PROTOCOL)
 
 
@@ -139,7 +141,9 @@ class WorkerPool:
     def load(self, data: bytes, format: str | None = None, **options: Any):
         blob = self.run(load_everything, data, format, options)
         with gc_paused():
-            return pickle.loads(blob)
+            document = pickle.loads(blob)
+        document.data = data
+        return document
 
     def close(self) -> None:
         with self._lock:

@@ -74,6 +74,8 @@ def test_protobuf_sample_uses_its_shipped_schema(app):
     assert not app.exception
     assert {m.label: m.value for m in app.metric}["Format"] == "protobuf"
     assert any("shipped with this sample" in c.value for c in app.caption)
+    assert not [e.value for e in app.error if "Could not read" in e.value]
+    assert "100 rows" not in " ".join(c.value for c in app.caption)  # one message holding 100 items
 
 
 def test_convert_page(app):
