@@ -68,12 +68,11 @@ def convert_value(value: Any, target: str, *, source_format: str = "python", **o
     losses: list[str] = []
     # Shape first (wrap, flatten), then rewrite the values the target cannot hold.
     shaped = _guard(codec.name, lambda: adapt(codec.reshape(value, losses), codec.holds, losses), encoding=True)
-    schema = None
-    if codec.traits.schema_based and options.get("schema") is None:
-        # The target needs a schema and none was supplied: infer it, show it, and report its choices.
-        schema = _guard(codec.name, lambda: codec.infer_schema(shaped), encoding=True)
+    # One step writes the bytes and reports the schema it wrote with (inferred unless supplied).
+    out, schema = _guard(codec.name, lambda: codec.encode_with_schema(shaped, **options), encoding=True)
+    current().check("max_output_bytes", len(out), what=f"the output ({len(out):,} bytes)")
+    if schema is not None and schema.details.get("inferred"):
         losses.extend(f"schema: {note}" for note in schema.details.get("notes", []))
-    out = dump(shaped, codec.name, **options)
     return Conversion(data=out, format=codec.name, source_format=source_format, losses=losses, schema=schema)
 
 

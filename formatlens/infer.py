@@ -178,30 +178,28 @@ def _decimal_digits(value: Any) -> tuple[int, int]:
     return max(len(digits), scale) + max(exponent, 0), scale
 
 
-def infer_records(value: Any) -> tuple[list[dict], Inference, list[str]]:
-    """The value as a list of records (what Avro, Parquet and a table hold), its record type, and
-    the losses of fitting it into rows."""
-    losses: list[str] = []
+def to_rows(value: Any) -> tuple[list[dict], list[str]]:
+    """The value as a list of records (what Avro, Parquet and a table hold), and what fitting it lost."""
     if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-        rows = value
-    elif (
+        return value, []
+    if (
         isinstance(value, dict)
         and len(value) == 1
         and isinstance(next(iter(value.values())), list)
         and all(isinstance(v, dict) for v in next(iter(value.values())))
     ):
         key = next(iter(value))
-        losses.append(f"the rows are the list under {key!r}")
-        rows = value[key]
-    elif isinstance(value, dict):
-        losses.append("the document was written as a single record")
-        rows = [value]
-    elif isinstance(value, list):
-        losses.append("each item was written as a record {'value': item}")
-        rows = [{"value": v} for v in value]
-    else:
-        losses.append("the value was written as one record {'value': ...}")
-        rows = [{"value": value}]
+        return value[key], [f"the rows are the list under {key!r}"]
+    if isinstance(value, dict):
+        return [value], ["the document was written as a single record"]
+    if isinstance(value, list):
+        return [{"value": v} for v in value], ["each item was written as a record {'value': item}"]
+    return [{"value": value}], ["the value was written as one record {'value': ...}"]
+
+
+def infer_records(value: Any) -> tuple[list[dict], Inference, list[str]]:
+    """to_rows(), and the record type of those rows."""
+    rows, losses = to_rows(value)
     inferrer = Inferrer()
     node = inferrer.merge_all(rows, "record")
     if node.kind != "record":  # rows with non-identifier keys

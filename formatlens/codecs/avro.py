@@ -22,7 +22,7 @@ from formatlens.binwalk import ByteWalker, preview
 from formatlens.codecs.base import Codec
 from formatlens.document import Document, Finding, Schema, Span, Traits
 from formatlens.errors import FormatError
-from formatlens.infer import coerce, infer_records, to_avro
+from formatlens.infer import coerce, infer_records, to_avro, to_rows
 from formatlens.limits import current
 
 MAGIC = b"Obj\x01"
@@ -335,7 +335,7 @@ class AvroCodec(Codec):
         )
 
     def reshape(self, value: Any, losses: list[str]) -> Any:
-        rows, _inference, row_losses = infer_records(value)
+        rows, row_losses = to_rows(value)
         losses.extend(f"Avro container holds records: {loss}" for loss in row_losses)
         return rows
 
@@ -356,20 +356,33 @@ class AvroCodec(Codec):
         sync_marker: bytes | None = None,
         **_: Any,
     ) -> bytes:
+        return self.encode_with_schema(value, schema=schema, codec=codec, sync_marker=sync_marker)[0]
+
+    def encode_with_schema(
+        self,
+        value: Any,
+        *,
+        schema: str | bytes | dict | None = None,
+        codec: str = "null",
+        sync_marker: bytes | None = None,
+        **_: Any,
+    ) -> tuple[bytes, Schema]:
         if codec == "zstd":
             codec = "zstandard"
         if codec not in CODECS:
             raise self.error(f"unknown Avro codec {codec!r}", hint="one of " + ", ".join(CODECS))
         rows, inference, _losses = infer_records(value)
         if schema is None:
-            parsed = parse_schema(to_avro(inference.type, "Record"))
+            written = to_avro(inference.type, "Record")
+            shown = Schema("avro", json.dumps(written, indent=2), {"inferred": True, "notes": inference.notes})
             rows = [coerce(row, inference.type) for row in rows]
         else:
-            parsed = _parse(schema, "schema")
+            written = _parse(schema, "schema")
+            shown = Schema("avro", json.dumps(written, indent=2), {"inferred": False})
         out = io.BytesIO()
         # The sync marker is random unless given (the spec's advice); give one for byte-identical files.
-        fastavro.writer(out, parsed, rows, codec=codec, sync_marker=sync_marker)
-        return out.getvalue()
+        fastavro.writer(out, parse_schema(written), rows, codec=codec, sync_marker=sync_marker)
+        return out.getvalue(), shown
 
 
 def _parse(schema: Any, what: str) -> Any:

@@ -11,8 +11,9 @@ must be rewritten and reported as a loss). It implements:
 - ``encode(value, **options) -> bytes`` with the format's real options.
 - ``reshape(value, losses)``: make the top level fit the format (BSON needs a
   document, CSV a list of flat records); append one sentence per change.
-- ``infer_schema(value) -> Schema`` (schema-based formats): the schema that
-  encode() writes when the caller supplies none.
+- ``infer_schema(value) -> Schema`` and ``encode_with_schema(value, **options)
+  -> (bytes, Schema)`` (schema-based formats): the schema that encode() writes
+  when the caller supplies none, and the bytes with it from one inference.
 
 Backend errors are translated at the boundary (``raise FormatError(...) from None``).
 """
@@ -62,6 +63,10 @@ class Codec:
     def infer_schema(self, value: Any) -> Schema:
         """Schema-based codecs: the schema encode() would write ``value`` with."""
         raise NotImplementedError
+
+    def encode_with_schema(self, value: Any, **options: Any) -> tuple[bytes, Schema | None]:
+        """encode(), and the schema it wrote with (schema-based formats; inferred unless supplied)."""
+        return self.encode(value, **options), None
 
     def error(self, message: str, *, offset: int | None = None, hint: str | None = None) -> FormatError:
         return FormatError(message, offset=offset, hint=hint, format=self.name)

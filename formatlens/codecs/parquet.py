@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 from formatlens.codecs.base import Codec
 from formatlens.document import Document, Finding, Schema, Span, Traits
 from formatlens.errors import FormatError
-from formatlens.infer import coerce, infer_records, to_arrow_schema
+from formatlens.infer import coerce, infer_records, to_arrow_schema, to_rows
 from formatlens.limits import current
 
 MAGIC = b"PAR1"
@@ -91,7 +91,7 @@ class ParquetCodec(Codec):
         return Schema("arrow", arrow.to_string(), {"inferred": True, "notes": inference.notes})
 
     def reshape(self, value: Any, losses: list[str]) -> Any:
-        rows, _inference, row_losses = infer_records(value)
+        rows, row_losses = to_rows(value)
         losses.extend(f"Parquet holds a table: {loss}" for loss in row_losses)
         return rows
 
@@ -105,6 +105,20 @@ class ParquetCodec(Codec):
         schema: Any = None,
         **_: Any,
     ) -> bytes:
+        return self.encode_with_schema(
+            value, compression=compression, row_group_size=row_group_size, use_dictionary=use_dictionary, schema=schema
+        )[0]
+
+    def encode_with_schema(
+        self,
+        value: Any,
+        *,
+        compression: str = "snappy",
+        row_group_size: int | None = None,
+        use_dictionary: bool = True,
+        schema: Any = None,
+        **_: Any,
+    ) -> tuple[bytes, Schema]:
         if compression not in COMPRESSIONS:
             raise self.error(f"unknown compression {compression!r}", hint="one of " + ", ".join(COMPRESSIONS))
         rows, inference, _losses = infer_records(value)
@@ -114,7 +128,10 @@ class ParquetCodec(Codec):
         pq.write_table(
             table, sink, compression=compression, row_group_size=row_group_size, use_dictionary=use_dictionary
         )
-        return sink.getvalue().to_pybytes()
+        shown = Schema(
+            "arrow", arrow_schema.to_string(), {"inferred": not isinstance(schema, pa.Schema), "notes": inference.notes}
+        )
+        return sink.getvalue().to_pybytes(), shown
 
 
 @dataclass

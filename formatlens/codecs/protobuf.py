@@ -276,24 +276,33 @@ class ProtobufCodec(Codec):
         )
 
     def encode(self, value: Any, *, schema: str | bytes | None = None, message: str | None = None, **_: Any) -> bytes:
+        return self.encode_with_schema(value, schema=schema, message=message)[0]
+
+    def encode_with_schema(
+        self, value: Any, *, schema: str | bytes | None = None, message: str | None = None, **_: Any
+    ) -> tuple[bytes, Schema]:
         if schema is None:
-            node = for_proto(infer(value).type)
+            inference = infer(value)
+            node = for_proto(inference.type)
             if node.kind != "record":
                 raise self.error(
                     "Protocol Buffers needs a message (an object with field names) at the top",
                     hint="convert() wraps other values for you",
                 )
-            compiled = compile_proto(to_proto(node, "Record"))
+            text = to_proto(node, "Record")
+            compiled = compile_proto(text)
             message, value = INFERRED_MESSAGE, coerce(value, node)
+            shown = Schema("proto", text, {"inferred": True, "notes": inference.notes, "message": message})
         else:
             compiled = compile_proto(schema)
             message = message or compiled.messages[0]
+            shown = Schema("proto", compiled.text, {"inferred": False, "message": message})
         out = compiled.message_class(message)()
         try:
             json_format.ParseDict(_to_proto_json(value), out)
         except json_format.ParseError as exc:
             raise self.error(f"the value does not fit {message}: {exc}") from None
-        return out.SerializeToString(deterministic=True)  # map entries in key order: same value, same bytes
+        return out.SerializeToString(deterministic=True), shown  # deterministic: map entries in key order
 
 
 def _parses(compiled: CompiledProto, name: str, data: bytes) -> bool:
