@@ -203,12 +203,13 @@ def _declared_kind(field_descriptor: Any) -> str | None:
         return "string"
     if field_descriptor.type == F.TYPE_BYTES:
         return "bytes"
-    if _is_repeated(field_descriptor):
+    if is_repeated(field_descriptor):
         return "packed"
     return None
 
 
-def _is_repeated(field_descriptor: Any) -> bool:
+def is_repeated(field_descriptor: Any) -> bool:
+    """Whether a field is repeated (protobuf 7 has ``is_repeated``; older versions only ``label``)."""
     repeated = getattr(field_descriptor, "is_repeated", None)
     if repeated is not None:
         return bool(repeated)

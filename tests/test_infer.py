@@ -83,3 +83,21 @@ def test_conversion_shows_the_inferred_schema():
     assert result.schema.kind == "avro" and result.schema.details["inferred"]
     assert "schema: record.a: ints mixed with floats are floats" in result.losses
     assert fl.load(result.data).value == [{"a": 1.0, "b": None}, {"a": 2.5, "b": None}]
+
+
+def test_schema_field_trees():
+    from formatlens.schema_tree import field_tree
+
+    from .conftest import SAMPLES
+
+    avro = fl.load((SAMPLES / "training.avro").read_bytes()).schema
+    tree = field_tree(avro)
+    assert tree["metadata"]["rest_days"] == {"[items]": "string"}
+    assert tree["exercises"]["plank"]["equipment"] == "string (optional)"
+    parquet = field_tree(fl.load((SAMPLES / "users.parquet").read_bytes()).schema)
+    assert parquet["registered_at"] == "timestamp[us, tz=UTC]"
+    proto = fl.load(
+        (SAMPLES / "users.pb").read_bytes(), "protobuf", schema=(SAMPLES / "users.proto").read_text()
+    ).schema
+    assert field_tree(proto)["items []"]["registered_at"] == "google.protobuf.Timestamp"
+    assert field_tree(fl.load((SAMPLES / "users.csv").read_bytes()).schema)["id"] == "integer"

@@ -23,6 +23,7 @@ from formatlens.document import Document, Finding, Schema, Span, Traits
 from formatlens.errors import FormatError
 from formatlens.infer import coerce, infer_records, to_arrow_schema, to_rows
 from formatlens.limits import current
+from formatlens.schema_tree import arrow_tree
 
 MAGIC = b"PAR1"
 ENCRYPTED_MAGIC = b"PARE"  # Parquet Modular Encryption with an encrypted footer
@@ -204,7 +205,11 @@ def read_footer(source: Any) -> Footer:
     schema = Schema(
         "parquet",
         _message_type(parquet_schema),
-        {"arrow_schema": arrow_schema.to_string(show_schema_metadata=False), **layout},
+        {
+            "fields": arrow_tree(arrow_schema),
+            "arrow_schema": arrow_schema.to_string(show_schema_metadata=False),
+            **layout,
+        },
     )
     details = {
         "rows": metadata.num_rows,

@@ -29,7 +29,8 @@ from formatlens.codecs.base import Codec
 from formatlens.document import Document, Finding, Schema, Span, Traits
 from formatlens.errors import FormatError
 from formatlens.infer import coerce, for_proto, infer, to_proto
-from formatlens.protowire import WireField, WireWalker, split_delimited, split_grpc, wire_spans, wire_value
+from formatlens.protowire import WireField, WireWalker, is_repeated, split_delimited, split_grpc, wire_spans, wire_value
+from formatlens.schema_tree import proto_tree
 
 INFERRED_MESSAGE = "formatlens.inferred.Record"
 _PROTOC_TIMEOUT = 30
@@ -242,7 +243,11 @@ class ProtobufCodec(Codec):
             oneof.name: parsed.WhichOneof(oneof.name) for oneof in descriptor.oneofs if not oneof.name.startswith("_")
         }  # proto3 optional fields have synthetic "_x" oneofs
         findings += [Finding("info", f"oneof {name}: {member or 'nothing'} is set") for name, member in oneofs.items()]
-        schema = Schema("proto", compiled.text, {"message": message, "messages": compiled.messages, "oneofs": oneofs})
+        schema = Schema(
+            "proto",
+            compiled.text,
+            {"message": message, "messages": compiled.messages, "oneofs": oneofs, "tree": proto_tree(descriptor)},
+        )
         return Document(
             "protobuf",
             data,
@@ -317,16 +322,11 @@ def _parses(compiled: CompiledProto, name: str, data: bytes) -> bool:
 def _no_unknown_nested(message: Any) -> bool:
     for field, value in message.ListFields():
         if field.type == FieldDescriptor.TYPE_MESSAGE:
-            items = value.values() if _is_map(field) else value if _repeated(field) else [value]
+            items = value.values() if _is_map(field) else value if is_repeated(field) else [value]
             for item in items:
                 if hasattr(item, "ListFields") and (len(UnknownFieldSet(item)) or not _no_unknown_nested(item)):
                     return False
     return True
-
-
-def _repeated(field: FieldDescriptor) -> bool:
-    flag = getattr(field, "is_repeated", None)
-    return bool(flag) if flag is not None else field.label == FieldDescriptor.LABEL_REPEATED
 
 
 def _is_map(field: FieldDescriptor) -> bool:
@@ -349,8 +349,8 @@ def message_to_value(message: Any, findings: list[Finding]) -> dict:
     descriptor = message.DESCRIPTOR
     for field in descriptor.fields:
         has_presence = getattr(field, "has_presence", False)
-        if _repeated(field) or not has_presence or message.HasField(field.name):
-            if not _repeated(field) and has_presence is False and field.containing_oneof is not None:
+        if is_repeated(field) or not has_presence or message.HasField(field.name):
+            if not is_repeated(field) and has_presence is False and field.containing_oneof is not None:
                 continue
             out[field.name] = _field_value(field, getattr(message, field.name), findings)
     unknown = UnknownFieldSet(message)
@@ -372,7 +372,7 @@ def _field_value(field: FieldDescriptor, value: Any, findings: list[Finding]) ->
     if _is_map(field):
         value_field = field.message_type.fields_by_name["value"]
         return {k: _single(value_field, v, findings) for k, v in value.items()}
-    if _repeated(field):
+    if is_repeated(field):
         return [_single(field, v, findings) for v in value]
     return _single(field, value, findings)
 

@@ -12,6 +12,7 @@ from formatlens.adapt import to_jsonable
 from formatlens.hexdump import flatten, innermost_span, page_count, page_of
 from formatlens.limits import current
 from formatlens.preview import truncate
+from formatlens.schema_tree import field_tree
 from formatlens.ui import state
 from formatlens.ui.hexview import hex_view
 from formatlens.ui.text import plain
@@ -231,6 +232,10 @@ def schema(document: fl.Document) -> None:
     left, right = st.columns(2)
     with left:
         st.code(found.text, language=SCHEMA_LANGUAGE.get(found.kind, "text"))
+        tree = field_tree(found)
+        if tree:
+            st.markdown("**Fields**")
+            st.json(tree, expanded=3)
     with right:
         if found.kind == "parquet":
             _parquet_layout(found)
