@@ -51,9 +51,7 @@ def dump(value: Any, format: str, *, schema: Any = None, **options: Any) -> byte
     codec = registry.get(format)
     if schema is not None:
         options["schema"] = schema
-    data = _guard(codec.name, lambda: codec.encode(value, **options), encoding=True)
-    current().check("max_output_bytes", len(data), what=f"the output ({len(data):,} bytes)")
-    return data
+    return _encode(codec, value, options)[0]
 
 
 def convert(data: bytes, target: str, *, source: str | None = None, schema: Any = None, **options: Any) -> Conversion:
@@ -68,12 +66,17 @@ def convert_value(value: Any, target: str, *, source_format: str = "python", **o
     losses: list[str] = []
     # Shape first (wrap, flatten), then rewrite the values the target cannot hold.
     shaped = _guard(codec.name, lambda: adapt(codec.reshape(value, losses), codec.holds, losses), encoding=True)
-    # One step writes the bytes and reports the schema it wrote with (inferred unless supplied).
-    out, schema = _guard(codec.name, lambda: codec.encode_with_schema(shaped, **options), encoding=True)
-    current().check("max_output_bytes", len(out), what=f"the output ({len(out):,} bytes)")
+    out, schema = _encode(codec, shaped, options)
     if schema is not None and schema.details.get("inferred"):
         losses.extend(f"schema: {note}" for note in schema.details.get("notes", []))
     return Conversion(data=out, format=codec.name, source_format=source_format, losses=losses, schema=schema)
+
+
+def _encode(codec, value: Any, options: dict) -> tuple[bytes, Any]:
+    """The bytes and, for schema-based formats, the schema they were written with; output bounded."""
+    data, schema = _guard(codec.name, lambda: codec.encode_with_schema(value, **options), encoding=True)
+    current().check("max_output_bytes", len(data), what=f"the output ({len(data):,} bytes)")
+    return data, schema
 
 
 def _guard(format: str, step, *, encoding: bool = False):

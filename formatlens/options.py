@@ -31,7 +31,9 @@ class Option:
 def encode_options(format: str) -> list[Option]:
     codec = registry.get(format)
     out = []
-    for parameter in inspect.signature(codec.encode).parameters.values():
+    # Schema-based codecs declare their options on encode_with_schema (encode() forwards to it).
+    method = codec.encode_with_schema if codec.traits.schema_based else codec.encode
+    for parameter in inspect.signature(method).parameters.values():
         if parameter.kind is not inspect.Parameter.KEYWORD_ONLY or parameter.name in HIDDEN:
             continue
         out.append(Option(parameter.name, parameter.default, CHOICES.get((codec.name, parameter.name))))

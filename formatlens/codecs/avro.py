@@ -19,7 +19,7 @@ from backports import zstd
 from fastavro.schema import fingerprint, parse_schema, to_parsing_canonical_form
 
 from formatlens.binwalk import ByteWalker, preview
-from formatlens.codecs.base import Codec
+from formatlens.codecs.base import SchemaCodec
 from formatlens.document import Document, Finding, Schema, Span, Traits
 from formatlens.errors import FormatError
 from formatlens.infer import coerce, infer_records, to_avro, to_rows
@@ -223,7 +223,7 @@ def _long(value: int) -> bytes:
     return bytes(out)
 
 
-class AvroCodec(Codec):
+class AvroCodec(SchemaCodec):
     name = "avro"
     title = "Apache Avro"
     media_type = "application/avro"
@@ -338,25 +338,6 @@ class AvroCodec(Codec):
         rows, row_losses = to_rows(value)
         losses.extend(f"Avro container holds records: {loss}" for loss in row_losses)
         return rows
-
-    def infer_schema(self, value: Any) -> Schema:
-        _rows, inference, _losses = infer_records(value)
-        return Schema(
-            "avro",
-            json.dumps(to_avro(inference.type, "Record"), indent=2),
-            {"inferred": True, "notes": inference.notes},
-        )
-
-    def encode(
-        self,
-        value: Any,
-        *,
-        schema: str | bytes | dict | None = None,
-        codec: str = "null",
-        sync_marker: bytes | None = None,
-        **_: Any,
-    ) -> bytes:
-        return self.encode_with_schema(value, schema=schema, codec=codec, sync_marker=sync_marker)[0]
 
     def encode_with_schema(
         self,

@@ -11,9 +11,9 @@ must be rewritten and reported as a loss). It implements:
 - ``encode(value, **options) -> bytes`` with the format's real options.
 - ``reshape(value, losses)``: make the top level fit the format (BSON needs a
   document, CSV a list of flat records); append one sentence per change.
-- ``infer_schema(value) -> Schema`` and ``encode_with_schema(value, **options)
-  -> (bytes, Schema)`` (schema-based formats): the schema that encode() writes
-  when the caller supplies none, and the bytes with it from one inference.
+- ``encode_with_schema(value, **options) -> (bytes, Schema)``: schema-based
+  formats (subclasses of SchemaCodec) implement this instead of encode(); it
+  writes the bytes and reports the schema it used, inferred unless supplied.
 
 Backend errors are translated at the boundary (``raise FormatError(...) from None``).
 """
@@ -60,10 +60,6 @@ class Codec:
     def reshape(self, value: Any, losses: list[str]) -> Any:
         return value
 
-    def infer_schema(self, value: Any) -> Schema:
-        """Schema-based codecs: the schema encode() would write ``value`` with."""
-        raise NotImplementedError
-
     def encode_with_schema(self, value: Any, **options: Any) -> tuple[bytes, Schema | None]:
         """encode(), and the schema it wrote with (schema-based formats; inferred unless supplied)."""
         return self.encode(value, **options), None
@@ -96,3 +92,13 @@ def one_or_many(items: list, what: str) -> tuple[Any, list[Finding]]:
     if len(items) == 1:
         return items[0], []
     return items, [Finding("info", f"{len(items)} {what} one after another: shown as a list")]
+
+
+class SchemaCodec(Codec):
+    """A schema-based format: it implements encode_with_schema(), and encode() is its bytes."""
+
+    def encode(self, value: Any, **options: Any) -> bytes:
+        return self.encode_with_schema(value, **options)[0]
+
+    def encode_with_schema(self, value: Any, **options: Any) -> tuple[bytes, Schema]:
+        raise NotImplementedError

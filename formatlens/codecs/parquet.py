@@ -18,7 +18,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from formatlens.codecs.base import Codec
+from formatlens.codecs.base import SchemaCodec
 from formatlens.document import Document, Finding, Schema, Span, Traits
 from formatlens.errors import FormatError
 from formatlens.infer import coerce, infer_records, to_arrow_schema, to_rows
@@ -30,7 +30,7 @@ ENCRYPTED_MAGIC = b"PARE"  # Parquet Modular Encryption with an encrypted footer
 COMPRESSIONS = ("none", "snappy", "gzip", "zstd", "brotli", "lz4")
 
 
-class ParquetCodec(Codec):
+class ParquetCodec(SchemaCodec):
     name = "parquet"
     title = "Apache Parquet"
     media_type = "application/vnd.apache.parquet"
@@ -86,29 +86,10 @@ class ParquetCodec(Codec):
         )
         return document
 
-    def infer_schema(self, value: Any) -> Schema:
-        _rows, inference, _losses = infer_records(value)
-        arrow = to_arrow_schema(inference.type)
-        return Schema("arrow", arrow.to_string(), {"inferred": True, "notes": inference.notes})
-
     def reshape(self, value: Any, losses: list[str]) -> Any:
         rows, row_losses = to_rows(value)
         losses.extend(f"Parquet holds a table: {loss}" for loss in row_losses)
         return rows
-
-    def encode(
-        self,
-        value: Any,
-        *,
-        compression: str = "snappy",
-        row_group_size: int | None = None,
-        use_dictionary: bool = True,
-        schema: Any = None,
-        **_: Any,
-    ) -> bytes:
-        return self.encode_with_schema(
-            value, compression=compression, row_group_size=row_group_size, use_dictionary=use_dictionary, schema=schema
-        )[0]
 
     def encode_with_schema(
         self,

@@ -25,7 +25,7 @@ from google.protobuf import descriptor_pb2, descriptor_pool, json_format, messag
 from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.unknown_fields import UnknownFieldSet
 
-from formatlens.codecs.base import Codec
+from formatlens.codecs.base import SchemaCodec
 from formatlens.document import Document, Finding, Schema, Span, Traits
 from formatlens.errors import FormatError
 from formatlens.infer import coerce, for_proto, infer, to_proto
@@ -120,7 +120,7 @@ def compile_proto(text: str | bytes) -> CompiledProto:
     return compiled
 
 
-class ProtobufCodec(Codec):
+class ProtobufCodec(SchemaCodec):
     name = "protobuf"
     title = "Protocol Buffers"
     media_type = "application/x-protobuf"
@@ -271,17 +271,6 @@ class ProtobufCodec(Codec):
             losses.append("keys that are not field names: the object became the map field 'entries'")
             return {"entries": value}
         return value
-
-    def infer_schema(self, value: Any) -> Schema:
-        inference = infer(value)
-        return Schema(
-            "proto",
-            to_proto(for_proto(inference.type), "Record"),
-            {"inferred": True, "notes": inference.notes, "message": INFERRED_MESSAGE},
-        )
-
-    def encode(self, value: Any, *, schema: str | bytes | None = None, message: str | None = None, **_: Any) -> bytes:
-        return self.encode_with_schema(value, schema=schema, message=message)[0]
 
     def encode_with_schema(
         self, value: Any, *, schema: str | bytes | None = None, message: str | None = None, **_: Any
