@@ -24,9 +24,9 @@ from streamlit.runtime.pages_manager import PagesManager  # noqa: E402
 from streamlit.testing.v1 import AppTest, app_test  # noqa: E402
 
 import formatlens as fl  # noqa: E402
-from formatlens.hexdump import hex_page  # noqa: E402
-from formatlens.preview import count_nodes, truncate  # noqa: E402
-from formatlens.samples import users  # noqa: E402
+from formatlens.analysis.samples import users  # noqa: E402
+from formatlens.render.hexdump import hex_page  # noqa: E402
+from formatlens.render.preview import count_nodes, truncate  # noqa: E402
 
 
 class _NavigationPagesManager(PagesManager):  # see tests/test_app.py

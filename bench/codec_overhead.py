@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from timing import compare
 
 import formatlens as fl
-from formatlens.samples import users
+from formatlens.analysis.samples import users
 
 # The same library options formatlens needs: aware datetimes, and years past 9999 (the corpus has them).
 BSON_OPTIONS = CodecOptions(tz_aware=True, datetime_conversion=DatetimeConversion.DATETIME_AUTO)

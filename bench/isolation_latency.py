@@ -18,8 +18,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 from timing import compare  # noqa: E402
 
 import formatlens as fl  # noqa: E402
-from formatlens.isolation import WorkerPool  # noqa: E402
-from formatlens.samples import users  # noqa: E402
+from formatlens.analysis.samples import users  # noqa: E402
+from formatlens.runtime.isolation import WorkerPool  # noqa: E402
 
 
 def in_process(data: bytes) -> fl.Document:

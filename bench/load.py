@@ -26,7 +26,7 @@ from playwright.async_api import async_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from formatlens.ui.launch import CHROMIUM, CHROMIUM_ARGS, running_app
+from tests.support.launch import CHROMIUM, CHROMIUM_ARGS, running_app
 
 ROOT = Path(__file__).resolve().parent.parent
 

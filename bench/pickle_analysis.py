@@ -27,7 +27,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 from timing import compare  # noqa: E402
 
 import formatlens as fl  # noqa: E402
-from formatlens.samples import users  # noqa: E402
+from formatlens.analysis.samples import users  # noqa: E402
 
 
 class _Reduce:

@@ -35,8 +35,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "samples"), str(ROOT / "bench")]
 from timing import compare  # noqa: E402
 
 import formatlens as fl  # noqa: E402
+from formatlens.analysis.samples import users  # noqa: E402
 from formatlens.codecs.parquet import read_footer  # noqa: E402
-from formatlens.samples import users  # noqa: E402
 
 
 def row(name: str, timings: tuple[float, float], peer: str) -> None:

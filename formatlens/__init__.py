@@ -6,11 +6,11 @@
 ('json', {'a': 1})
 """
 
-from formatlens.api import convert, convert_value, dump, formats, load
-from formatlens.compare import Measurement, compare
-from formatlens.document import CodecInfo, Conversion, Document, Finding, Schema, Span, Traits
-from formatlens.errors import EncodeError, FormatError, LimitExceeded, UnknownFormatError
-from formatlens.registry import detect
+from formatlens.analysis.compare import Measurement, compare
+from formatlens.core.api import convert, convert_value, dump, formats, load
+from formatlens.core.document import CodecInfo, Conversion, Document, Finding, Schema, Span, Traits
+from formatlens.core.errors import EncodeError, FormatError, LimitExceeded, UnknownFormatError
+from formatlens.core.registry import detect
 
 __all__ = [
     "CodecInfo",

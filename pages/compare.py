@@ -4,8 +4,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from formatlens.compare import as_rows, compare, sizes_at_scale
-from formatlens.samples import users
+from formatlens.analysis.compare import as_rows, compare, sizes_at_scale
+from formatlens.analysis.samples import users
 from formatlens.ui.router import through_app
 from formatlens.ui.state import CURRENT
 

@@ -4,8 +4,8 @@ import pandas as pd
 import streamlit as st
 
 import formatlens as fl
-from formatlens.guide import classification_table, groups, pros_and_cons
-from formatlens.samples import users
+from formatlens.analysis.guide import classification_table, groups, pros_and_cons
+from formatlens.analysis.samples import users
 from formatlens.ui.router import through_app
 
 through_app()  # a link opened first on a fresh server still goes through app.py

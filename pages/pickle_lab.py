@@ -7,9 +7,9 @@ import pandas as pd
 import streamlit as st
 
 import formatlens as fl
-from formatlens import pickle_lab as lab
-from formatlens.safe_unpickle import ALLOWLIST
-from formatlens.samples import read_sample
+from formatlens.analysis import pickle_lab as lab
+from formatlens.analysis.samples import read_sample
+from formatlens.codecs.pickle.unpickler import ALLOWLIST
 from formatlens.ui.hexview import hex_view
 from formatlens.ui.router import through_app
 from formatlens.ui.state import CURRENT

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT.parent))
 
 import formatlens as fl  # noqa: E402
-from formatlens.samples import users  # noqa: E402
+from formatlens.analysis.samples import users  # noqa: E402
 
 FORMATS = ["json", "yaml", "xml", "csv", "pickle", "bson", "msgpack", "cbor", "avro", "parquet", "protobuf"]
 EXTENSIONS = {fmt: fmt for fmt in FORMATS} | {"protobuf": "pb"}

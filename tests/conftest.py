@@ -40,6 +40,6 @@ if os.environ.get("CI"):
 
 def expected_format(path: Path) -> str:
     """The format a sample file is written in, from its extension (users.pb -> protobuf)."""
-    from formatlens import registry
+    from formatlens.core import registry
 
     return registry.get(path.suffix).name

@@ -5,9 +5,9 @@ import inspect
 import pytest
 
 import formatlens as fl
-from formatlens import registry
 from formatlens.codecs.base import Codec
-from formatlens.limits import Limits
+from formatlens.core import registry
+from formatlens.core.limits import Limits
 
 from .conftest import SCHEMALESS
 

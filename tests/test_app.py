@@ -61,7 +61,7 @@ def test_paste_hex_with_format_override(app):
 
 
 def test_every_sample_decodes_in_the_app(app):
-    from formatlens.samples import sample_names
+    from formatlens.analysis.samples import sample_names
 
     for name in sample_names():
         app.selectbox(key="sample").set_value(name).run()

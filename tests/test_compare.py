@@ -3,8 +3,8 @@ import subprocess
 import sys
 
 import formatlens as fl
-from formatlens.compare import as_rows, sizes_at_scale
-from formatlens.samples import users
+from formatlens.analysis.compare import as_rows, sizes_at_scale
+from formatlens.analysis.samples import users
 
 from .conftest import FORMATS, ROOT
 

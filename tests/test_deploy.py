@@ -2,7 +2,7 @@
 
 import tomllib
 
-from formatlens.limits import Limits
+from formatlens.core.limits import Limits
 
 from .conftest import ROOT
 

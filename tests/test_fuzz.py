@@ -11,8 +11,8 @@ import random
 import pytest
 
 import formatlens as fl
-from formatlens.isolation import WorkerPool
-from formatlens.report import document_to_dict
+from formatlens.render.report import document_to_dict
+from formatlens.runtime.isolation import WorkerPool
 
 from .conftest import CORPUS, FORMATS, SAMPLE_FILES
 

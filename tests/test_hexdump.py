@@ -1,7 +1,7 @@
 import bson
 
 import formatlens as fl
-from formatlens.hexdump import flatten, hex_page, innermost_span, page_count, span_for_path
+from formatlens.render.hexdump import flatten, hex_page, innermost_span, page_count, span_for_path
 
 from .conftest import SAMPLES
 

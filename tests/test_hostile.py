@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import formatlens as fl
-from formatlens.report import document_to_dict
+from formatlens.render.report import document_to_dict
 
 from .conftest import FORMATS, ROOT, SAMPLE_FILES
 

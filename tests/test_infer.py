@@ -6,8 +6,8 @@ import jsonschema
 import pyarrow as pa
 
 import formatlens as fl
-from formatlens.adapt import to_jsonable
-from formatlens.infer import coerce, infer, infer_records, to_arrow_schema, to_avro, to_json_schema, to_proto
+from formatlens.convert.adapt import to_jsonable
+from formatlens.convert.infer import coerce, infer, infer_records, to_arrow_schema, to_avro, to_json_schema, to_proto
 
 ROWS = [
     {
@@ -86,7 +86,7 @@ def test_conversion_shows_the_inferred_schema():
 
 
 def test_schema_field_trees():
-    from formatlens.schema_tree import field_tree
+    from formatlens.convert.schema_tree import field_tree
 
     from .conftest import SAMPLES
 

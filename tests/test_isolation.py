@@ -6,7 +6,7 @@ import time
 import pytest
 
 import formatlens as fl
-from formatlens.isolation import WorkerPool
+from formatlens.runtime.isolation import WorkerPool
 
 from .conftest import SAMPLES
 

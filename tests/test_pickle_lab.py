@@ -5,8 +5,8 @@ import py_compile
 import pytest
 
 import formatlens as fl
-from formatlens import pickle_lab as lab
-from formatlens.guide import classification_table, pros_and_cons
+from formatlens.analysis import pickle_lab as lab
+from formatlens.analysis.guide import classification_table, pros_and_cons
 
 from .conftest import SAMPLES
 

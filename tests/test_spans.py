@@ -5,7 +5,7 @@ from typing import get_args
 import pytest
 
 import formatlens as fl
-from formatlens.document import SpanKind
+from formatlens.core.document import SpanKind
 
 from .conftest import BINARY, SAMPLE_FILES
 

@@ -18,12 +18,12 @@ import fastavro
 from backports import zstd
 from fastavro.schema import fingerprint, parse_schema, to_parsing_canonical_form
 
-from formatlens.binwalk import ByteWalker, preview
 from formatlens.codecs.base import SchemaCodec
-from formatlens.document import Document, Finding, Schema, Span, Traits
-from formatlens.errors import FormatError
-from formatlens.infer import coerce, infer_records, to_avro, to_rows
-from formatlens.limits import current
+from formatlens.codecs.support.binwalk import ByteWalker, preview
+from formatlens.convert.infer import coerce, infer_records, to_avro, to_rows
+from formatlens.core.document import Document, Finding, Schema, Span, Traits
+from formatlens.core.errors import FormatError
+from formatlens.core.limits import current
 
 MAGIC = b"Obj\x01"
 SINGLE_OBJECT = b"\xc3\x01"

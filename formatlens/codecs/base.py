@@ -23,8 +23,8 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any, ClassVar
 
-from formatlens.document import CodecInfo, Document, Finding, Schema, Traits
-from formatlens.errors import FormatError
+from formatlens.core.document import CodecInfo, Document, Finding, Schema, Traits
+from formatlens.core.errors import FormatError
 
 SNIFF_BYTES = 4096
 """How much of the input sniff() looks at: detection stays cheap on large files."""
@@ -46,7 +46,7 @@ class Codec:
     sample: ClassVar[str] = ""
     """A file in samples/ written in this format."""
     holds: ClassVar[frozenset[str]] = frozenset()
-    """Rich value kinds stored as themselves: see formatlens.adapt.KINDS."""
+    """Rich value kinds stored as themselves: see formatlens.convert.adapt.KINDS."""
 
     def sniff(self, data: bytes) -> float:
         raise NotImplementedError

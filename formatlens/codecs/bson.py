@@ -17,9 +17,9 @@ from bson.binary import UuidRepresentation
 from bson.codec_options import CodecOptions, DatetimeConversion, TypeRegistry
 from bson.decimal128 import Decimal128
 
-from formatlens.binwalk import ByteWalker
 from formatlens.codecs.base import Codec, one_or_many
-from formatlens.document import Document, Span, Traits
+from formatlens.codecs.support.binwalk import ByteWalker
+from formatlens.core.document import Document, Span, Traits
 
 
 def _fallback_encoder(value: Any) -> Any:

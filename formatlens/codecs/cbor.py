@@ -13,10 +13,10 @@ from typing import Any
 
 import cbor2
 
-from formatlens.binwalk import ByteWalker, preview
 from formatlens.codecs.base import Codec, one_or_many
-from formatlens.document import Document, Span, Traits
-from formatlens.limits import current
+from formatlens.codecs.support.binwalk import ByteWalker, preview
+from formatlens.core.document import Document, Span, Traits
+from formatlens.core.limits import current
 
 MAJOR = ("unsigned int", "negative int", "byte string", "text string", "array", "map", "tag", "simple/float")
 SELF_DESCRIBE = b"\xd9\xd9\xf7"

@@ -16,11 +16,11 @@ from collections.abc import Iterator
 from itertools import islice
 from typing import Any
 
-from formatlens.adapt import to_jsonable
 from formatlens.codecs.base import SNIFF_BYTES, Codec
-from formatlens.document import Document, Finding, Schema, Span, Traits
-from formatlens.limits import current
-from formatlens.textpos import Text, decode_text
+from formatlens.codecs.support.textpos import Text, decode_text
+from formatlens.convert.adapt import to_jsonable
+from formatlens.core.document import Document, Finding, Schema, Span, Traits
+from formatlens.core.limits import current
 
 DELIMITERS = ",;\t|"
 QUOTING = {

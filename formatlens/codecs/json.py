@@ -13,10 +13,10 @@ import re
 from typing import Any
 
 from formatlens.codecs.base import SNIFF_BYTES, Codec
-from formatlens.document import Document, Finding, Span, Traits
-from formatlens.errors import LimitExceeded
-from formatlens.limits import env_name
-from formatlens.textpos import Text, split_bom
+from formatlens.codecs.support.textpos import Text, split_bom
+from formatlens.core.document import Document, Finding, Span, Traits
+from formatlens.core.errors import LimitExceeded
+from formatlens.core.limits import env_name
 
 _DECODER = json.JSONDecoder()
 _WS = re.compile(r"[ \t\n\r]*")

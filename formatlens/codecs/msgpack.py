@@ -11,9 +11,9 @@ from typing import Any
 
 import msgpack
 
-from formatlens.binwalk import ByteWalker, preview
 from formatlens.codecs.base import Codec, one_or_many
-from formatlens.document import Document, Span, Traits
+from formatlens.codecs.support.binwalk import ByteWalker, preview
+from formatlens.core.document import Document, Span, Traits
 
 # header byte -> (name, size of the length field or fixed payload, what follows)
 _FIXED = {

@@ -19,11 +19,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from formatlens.codecs.base import SchemaCodec
-from formatlens.document import Document, Finding, Schema, Span, Traits
-from formatlens.errors import FormatError
-from formatlens.infer import coerce, infer_records, to_arrow_schema, to_rows
-from formatlens.limits import current
-from formatlens.schema_tree import arrow_tree
+from formatlens.convert.infer import coerce, infer_records, to_arrow_schema, to_rows
+from formatlens.convert.schema_tree import arrow_tree
+from formatlens.core.document import Document, Finding, Schema, Span, Traits
+from formatlens.core.errors import FormatError
+from formatlens.core.limits import current
 
 MAGIC = b"PAR1"
 ENCRYPTED_MAGIC = b"PARE"  # Parquet Modular Encryption with an encrypted footer

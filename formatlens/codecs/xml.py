@@ -15,9 +15,9 @@ from xml.parsers import expat
 import xmltodict
 
 from formatlens.codecs.base import SNIFF_BYTES, Codec
-from formatlens.document import Document, Span, Traits
-from formatlens.errors import FormatError
-from formatlens.limits import current
+from formatlens.core.document import Document, Span, Traits
+from formatlens.core.errors import FormatError
+from formatlens.core.limits import current
 
 _NAME_START = re.compile(r"[^A-Za-z_:]")
 _NAME_CHAR = re.compile(r"[^\w.\-:]")

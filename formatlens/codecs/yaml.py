@@ -13,10 +13,10 @@ from typing import Any
 import yaml
 
 from formatlens.codecs.base import SNIFF_BYTES, Codec, one_or_many
-from formatlens.document import Document, Span, Traits
-from formatlens.errors import LimitExceeded
-from formatlens.limits import current, env_name
-from formatlens.textpos import Text, decode_text
+from formatlens.codecs.support.textpos import Text, decode_text
+from formatlens.core.document import Document, Span, Traits
+from formatlens.core.errors import LimitExceeded
+from formatlens.core.limits import current, env_name
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)

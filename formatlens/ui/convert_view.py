@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 import formatlens as fl
-from formatlens.options import encode_options
+from formatlens.convert.options import encode_options
 from formatlens.ui.hexview import hex_view
 
 LABELS = {"\t": "tab", "\r\n": "CRLF (\\r\\n)", "\n": "LF (\\n)", None: "none (one line)", 0: "0"}

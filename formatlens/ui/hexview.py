@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from formatlens.hexdump import hex_page
+from formatlens.render.hexdump import hex_page
 
 KIND_COLORS = {
     "magic": "#f4b6c2",

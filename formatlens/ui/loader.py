@@ -17,9 +17,9 @@ from dataclasses import dataclass
 import streamlit as st
 
 import formatlens as fl
-import formatlens.limits
-from formatlens.isolation import shared_pool
-from formatlens.samples import read_sample, sample_names, schema_for
+from formatlens.analysis.samples import read_sample, sample_names, schema_for
+from formatlens.core.limits import current
+from formatlens.runtime.isolation import shared_pool
 from formatlens.ui import state
 from formatlens.ui.text import plain
 
@@ -107,7 +107,7 @@ def _schema_inputs(fmt: str, name: str, is_sample: bool) -> dict:
         if schema and fmt == "protobuf":
             options["schema"] = schema
             try:
-                from formatlens.codecs.protobuf import compile_proto
+                from formatlens.codecs.protobuf.codec import compile_proto
 
                 messages = compile_proto(schema).messages
             except fl.FormatError as exc:
@@ -124,7 +124,7 @@ def _schema_inputs(fmt: str, name: str, is_sample: bool) -> dict:
 def decode(data: bytes, fmt: str | None, name: str, options: dict) -> fl.Document:
     """Decode in the worker pool (the default: uploads are untrusted), or in-process if FORMATLENS_ISOLATE=0."""
     # load() checks this too; checking here refuses an oversized input before it is sent to a worker.
-    fl.limits.current().check("max_input_bytes", len(data), what=f"the input ({len(data):,} bytes)")
+    current().check("max_input_bytes", len(data), what=f"the input ({len(data):,} bytes)")
     if os.environ.get("FORMATLENS_ISOLATE", "1") == "0":
         document = fl.load(data, fmt, filename=name, **options)
         document.findings  # noqa: B018 - decode-time findings belong to the load

@@ -8,9 +8,17 @@ from typing import Any
 import fastavro
 import jsonschema
 
-from formatlens.adapt import to_jsonable
 from formatlens.codecs.avro import evolution
-from formatlens.infer import coerce, for_proto, infer_records, to_arrow_schema, to_avro, to_json_schema, to_proto
+from formatlens.convert.adapt import to_jsonable
+from formatlens.convert.infer import (
+    coerce,
+    for_proto,
+    infer_records,
+    to_arrow_schema,
+    to_avro,
+    to_json_schema,
+    to_proto,
+)
 
 
 def inferred_schemas(value: Any) -> tuple[dict[str, tuple[str, str]], list[str]]:

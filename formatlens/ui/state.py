@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from formatlens.hexdump import page_of
+from formatlens.render.hexdump import page_of
 
 CURRENT = "current"
 """The Loaded input (formatlens.ui.loader.Loaded) of this session."""

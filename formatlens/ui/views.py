@@ -8,11 +8,11 @@ import pandas as pd
 import streamlit as st
 
 import formatlens as fl
-from formatlens.adapt import to_jsonable
-from formatlens.hexdump import flatten, innermost_span, page_count, page_of
-from formatlens.limits import current
-from formatlens.preview import truncate
-from formatlens.schema_tree import field_tree
+from formatlens.convert.adapt import to_jsonable
+from formatlens.convert.schema_tree import field_tree
+from formatlens.core.limits import current
+from formatlens.render.hexdump import flatten, innermost_span, page_count, page_of
+from formatlens.render.preview import truncate
 from formatlens.ui import state
 from formatlens.ui.hexview import hex_view
 from formatlens.ui.text import plain

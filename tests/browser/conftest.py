@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from formatlens.ui.launch import CHROMIUM, CHROMIUM_ARGS, running_app
+from tests.support.launch import CHROMIUM, CHROMIUM_ARGS, running_app
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "artifacts" / "screenshots"

@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 import formatlens as fl
-from formatlens.safe_unpickle import fast_rebuild, rebuild
+from formatlens.codecs.pickle.unpickler import fast_rebuild, rebuild
 
 PURE_DATA = {
     "ints": [0, -1, 255, 65536, 2**40, 2**100, -(2**70)],

@@ -7,8 +7,8 @@ data (the tutorial's users) in every format.
 
 from __future__ import annotations
 
-from formatlens.compare import Measurement
-from formatlens.document import CodecInfo
+from formatlens.analysis.compare import Measurement
+from formatlens.core.document import CodecInfo
 
 CLASSIFICATIONS = {
     "Textual or binary": lambda t: "textual" if t.textual else "binary",

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal, NamedTuple
 
-from formatlens.errors import FormatError
-from formatlens.gcpause import gc_paused
+from formatlens.core.errors import FormatError
+from formatlens.runtime.gcpause import gc_paused
 
 SpanKind = Literal[
     "magic",

@@ -7,8 +7,8 @@ fails at its own offset instead of allocating or reading past the end.
 
 from __future__ import annotations
 
-from formatlens.errors import FormatError
-from formatlens.limits import Limits, current
+from formatlens.core.errors import FormatError
+from formatlens.core.limits import Limits, current
 
 
 class ByteWalker:

@@ -18,8 +18,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from formatlens.errors import LimitExceeded
-from formatlens.limits import Limits, current, env_name
+from formatlens.core.errors import LimitExceeded
+from formatlens.core.limits import Limits, current, env_name
 
 KINDS = {
     "null": "nulls",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, fields
 
-from formatlens.errors import LimitExceeded
+from formatlens.core.errors import LimitExceeded
 
 _PREFIX = "FORMATLENS_"
 

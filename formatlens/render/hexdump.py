@@ -10,7 +10,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from formatlens.document import Span
+from formatlens.core.document import Span
 
 PAGE_SIZE = 4096
 ROW = 16

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from formatlens.adapt import to_jsonable
+from formatlens.convert.adapt import to_jsonable
 
 
 def truncate(value: Any, max_items: int = 50, max_depth: int = 12) -> Any:

@@ -7,7 +7,7 @@ everything a view needs (value, spans, table, schema, findings) and send the
 Document back pickled.
 
 Settings (environment): FORMATLENS_WORKERS (default 2), FORMATLENS_WORKER_MEMORY_MB
-(default 2048), and the decode limits of formatlens.limits (FORMATLENS_MAX_DECODE_SECONDS).
+(default 2048), and the decode limits of formatlens.core.limits (FORMATLENS_MAX_DECODE_SECONDS).
 """
 
 from __future__ import annotations
@@ -25,15 +25,15 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from formatlens.errors import FormatError, LimitExceeded
-from formatlens.gcpause import gc_paused
-from formatlens.limits import current, env_name
+from formatlens.core.errors import FormatError, LimitExceeded
+from formatlens.core.limits import current, env_name
+from formatlens.runtime.gcpause import gc_paused
 
 
 def _worker_start(memory_bytes: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     import formatlens  # noqa: F401 - warm: the first upload should not pay for imports
-    from formatlens import registry
+    from formatlens.core import registry
 
     registry.available()
 
@@ -58,7 +58,7 @@ def _run(func: Callable[..., Any], cpu_seconds: float, args: tuple, kwargs: dict
 
 def load_everything(data: bytes, format: str | None, options: dict):
     """What a worker does for an upload: decode and compute every lazy part of the Document."""
-    from formatlens.api import load
+    from formatlens.core.api import load
 
     document = load(data, format, **options)
     for part in ("value", "spans", "table", "schema", "findings"):

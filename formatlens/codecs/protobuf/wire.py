@@ -13,9 +13,9 @@ import struct
 from dataclasses import dataclass, field
 from typing import Any
 
-from formatlens.binwalk import ByteWalker, preview
-from formatlens.document import Span
-from formatlens.errors import FormatError
+from formatlens.codecs.support.binwalk import ByteWalker, preview
+from formatlens.core.document import Span
+from formatlens.core.errors import FormatError
 
 WIRE_TYPES = {0: "varint", 1: "fixed64", 2: "length-delimited", 5: "fixed32", 3: "group start", 4: "group end"}
 MAX_FIELD = (1 << 29) - 1

@@ -12,21 +12,21 @@ from pathlib import PurePath
 from types import MappingProxyType
 
 from formatlens.codecs.base import SNIFF_BYTES, Codec
-from formatlens.errors import UnknownFormatError
+from formatlens.core.errors import UnknownFormatError
 
 _MODULES = {
     "json": "formatlens.codecs.json",
     "yaml": "formatlens.codecs.yaml",
     "xml": "formatlens.codecs.xml",
     "csv": "formatlens.codecs.csv",
-    "pickle": "formatlens.codecs.pickle",
+    "pickle": "formatlens.codecs.pickle.codec",
     "bson": "formatlens.codecs.bson",
     "msgpack": "formatlens.codecs.msgpack",
     "cbor": "formatlens.codecs.cbor",
     # Schema-based formats: their codec modules land with the schema-based formats issue.
     "parquet": "formatlens.codecs.parquet",
     "avro": "formatlens.codecs.avro",
-    "protobuf": "formatlens.codecs.protobuf",
+    "protobuf": "formatlens.codecs.protobuf.codec",
 }
 CODEC_MODULES = MappingProxyType(_MODULES)
 """Every format name formatlens knows, whether or not its codec is installed."""

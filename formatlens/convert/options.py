@@ -6,7 +6,7 @@ import inspect
 from dataclasses import dataclass
 from typing import Any
 
-from formatlens import registry
+from formatlens.core import registry
 
 CHOICES: dict[tuple[str, str], tuple] = {
     ("pickle", "protocol"): (0, 1, 2, 3, 4, 5),

@@ -1,4 +1,4 @@
-"""Python pickle, read as data only (see formatlens.safe_unpickle); protocols 0 to 5.
+"""Python pickle, read as data only (see formatlens.codecs.pickle.unpickler); protocols 0 to 5.
 
 Decoding never imports or calls anything named in the pickle. Every import or
 call outside the allowlist is a "danger" finding with the opcode's bytes.
@@ -14,9 +14,9 @@ import pickletools
 from typing import Any
 
 from formatlens.codecs.base import Codec
-from formatlens.document import Document, Finding, Span, Traits
-from formatlens.limits import current
-from formatlens.safe_unpickle import CallNode, Op, fast_rebuild, parse_ops, rebuild
+from formatlens.codecs.pickle.unpickler import CallNode, Op, fast_rebuild, parse_ops, rebuild
+from formatlens.core.document import Document, Finding, Span, Traits
+from formatlens.core.limits import current
 
 _ARG_LENGTH_BYTES = {
     pickletools.TAKEN_FROM_ARGUMENT1: 1,

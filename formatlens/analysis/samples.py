@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-SAMPLES_DIR = Path(__file__).resolve().parent.parent / "samples"
+SAMPLES_DIR = Path(__file__).resolve().parents[2] / "samples"
 SCHEMA_SUFFIXES = (".py", ".md", ".proto", ".avsc")
 """Files in samples/ that are code or schemas, not samples."""
 

@@ -3,7 +3,7 @@
 With a schema, the value has field names, enum names, Timestamp/Duration as
 datetime/timedelta, maps as dicts, and the unknown fields kept under "!unknown".
 Without one, the wire format is decoded into field numbers with guessed types
-(see formatlens.protowire) and a .proto is inferred from the guess. Streams of
+(see formatlens.codecs.protobuf.wire) and a .proto is inferred from the guess. Streams of
 varint-delimited messages and gRPC's 5-byte framing are recognised.
 """
 
@@ -26,11 +26,19 @@ from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.unknown_fields import UnknownFieldSet
 
 from formatlens.codecs.base import SchemaCodec
-from formatlens.document import Document, Finding, Schema, Span, Traits
-from formatlens.errors import FormatError
-from formatlens.infer import coerce, for_proto, infer, to_proto
-from formatlens.protowire import WireField, WireWalker, is_repeated, split_delimited, split_grpc, wire_spans, wire_value
-from formatlens.schema_tree import proto_tree
+from formatlens.codecs.protobuf.wire import (
+    WireField,
+    WireWalker,
+    is_repeated,
+    split_delimited,
+    split_grpc,
+    wire_spans,
+    wire_value,
+)
+from formatlens.convert.infer import coerce, for_proto, infer, to_proto
+from formatlens.convert.schema_tree import proto_tree
+from formatlens.core.document import Document, Finding, Schema, Span, Traits
+from formatlens.core.errors import FormatError
 
 INFERRED_MESSAGE = "formatlens.inferred.Record"
 _PROTOC_TIMEOUT = 30

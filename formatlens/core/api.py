@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from formatlens import registry
-from formatlens.adapt import adapt
-from formatlens.document import CodecInfo, Conversion, Document
-from formatlens.errors import EncodeError, FormatError, LimitExceeded, UnknownFormatError
-from formatlens.gcpause import gc_paused
-from formatlens.limits import current
+from formatlens.convert.adapt import adapt
+from formatlens.core import registry
+from formatlens.core.document import CodecInfo, Conversion, Document
+from formatlens.core.errors import EncodeError, FormatError, LimitExceeded, UnknownFormatError
+from formatlens.core.limits import current
+from formatlens.runtime.gcpause import gc_paused
 
 
 def formats() -> list[CodecInfo]:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from io import BytesIO
 from typing import Any
 
-from formatlens.errors import FormatError
+from formatlens.core.errors import FormatError
 
 _MARK = object()
 

@@ -254,7 +254,7 @@ def _as_text(value: Any) -> str:
 
         return base64.b64encode(bytes(value)).decode("ascii")
     if isinstance(value, (dict, list)):
-        from formatlens.adapt import to_jsonable
+        from formatlens.convert.adapt import to_jsonable
 
         return json.dumps(to_jsonable(value), ensure_ascii=False)
     if isinstance(value, bool):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from formatlens.adapt import to_jsonable
-from formatlens.document import Document, Finding, Schema, Span
+from formatlens.convert.adapt import to_jsonable
+from formatlens.core.document import Document, Finding, Schema, Span
 
 
 def span_to_dict(span: Span) -> dict[str, Any]:

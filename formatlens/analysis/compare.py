@@ -17,9 +17,9 @@ from typing import Any
 
 from backports import zstd
 
-from formatlens import registry
-from formatlens.api import convert_value, load
-from formatlens.errors import FormatError
+from formatlens.core import registry
+from formatlens.core.api import convert_value, load
+from formatlens.core.errors import FormatError
 
 
 @dataclass(frozen=True)

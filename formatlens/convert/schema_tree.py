@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from formatlens.document import Schema
+from formatlens.core.document import Schema
 
 
 def field_tree(schema: Schema) -> dict | None:
@@ -68,7 +68,7 @@ def proto_tree(descriptor) -> dict:
     """{field: type} from a protobuf message descriptor, nested for message fields (cycles cut)."""
     from google.protobuf.descriptor import FieldDescriptor as F
 
-    from formatlens.protowire import is_repeated
+    from formatlens.codecs.protobuf.wire import is_repeated
 
     names = {v: k[5:].lower() for k, v in vars(F).items() if k.startswith("TYPE_")}
 

@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from formatlens.api import load
-from formatlens.errors import FormatError
-from formatlens.safe_unpickle import ALLOWLIST, REBUILDERS, why_dangerous
+from formatlens.codecs.pickle.unpickler import ALLOWLIST, REBUILDERS, why_dangerous
+from formatlens.core.api import load
+from formatlens.core.errors import FormatError
 
 OPCODE_DANGERS = {
     "GLOBAL": "imports a module attribute by name: the door to any function",

@@ -1,0 +1,1 @@
+"""Analyses over decoded data: compare, the format guide's tables, the pickle lab, samples."""

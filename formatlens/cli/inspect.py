@@ -1,0 +1,48 @@
+"""``inspect``: decode a file and show its value, schema and findings."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+import formatlens as fl
+from formatlens.cli.common import ranking_text, read_input, schema_args
+from formatlens.convert.adapt import to_jsonable
+from formatlens.render.report import document_to_dict
+
+
+def add_parser(sub) -> None:
+    parser = sub.add_parser("inspect", help="decode a file and show its value, schema and findings")
+    parser.add_argument("file", help="a file, or - for standard input")
+    parser.add_argument("--format", "-f", help="skip detection and read as this format")
+    parser.add_argument("--schema", help="schema text or file (.proto, .avsc)")
+    parser.add_argument("--message", help="full name of the Protocol Buffers message")
+    parser.add_argument("--json", action="store_true", help="print the whole Document as JSON")
+    parser.add_argument("--no-spans", action="store_true", help="leave the byte spans out of --json")
+    parser.add_argument("--lines", type=int, default=40, help="lines of the value to show (default 40)")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    data = read_input(args.file)
+    document = fl.load(data, args.format, filename=args.file, **schema_args(args))
+    if args.json:
+        print(json.dumps(document_to_dict(document, spans=not args.no_spans), indent=2, ensure_ascii=False))
+        return 0
+    ranking = fl.detect(data, args.file)
+    print(f"format:   {document.format}" + ("" if args.format else f"   (detected: {ranking_text(ranking)})"))
+    print(f"size:     {len(data):,} bytes")
+    for key, value in document.details.items():
+        print(f"{key + ':':<9} {value}")
+    if document.schema is not None:
+        print(f"schema ({document.schema.kind}):")
+        print("  " + document.schema.text.replace("\n", "\n  "))
+    for finding in document.findings:
+        print(f"[{finding.severity}] {finding.message}")
+    preview = json.dumps(to_jsonable(document.value), indent=2, ensure_ascii=False)
+    lines = preview.splitlines()
+    print("value:")
+    print("\n".join(lines[: args.lines]))
+    if len(lines) > args.lines:
+        print(f"... {len(lines) - args.lines:,} more lines (use --json for all)")
+    return 0

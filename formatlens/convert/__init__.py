@@ -1,0 +1,1 @@
+"""Conversion: what a target cannot hold and its loss sentences (adapt), schema inference, schema trees, options."""

@@ -1,0 +1,1 @@
+"""Presentation without Streamlit: hexdump windows, value previews, the typed JSON report of a Document."""

@@ -1,0 +1,1 @@
+"""Running decodes: the isolated worker pool and GC pauses."""
