@@ -20,6 +20,7 @@ page = st.navigation(
         st.Page(PAGES / "compare.py", title="Compare"),
         st.Page(PAGES / "guide.py", title="Format guide"),
         st.Page(PAGES / "pickle_lab.py", title="Pickle lab"),
+        st.Page(PAGES / "tour.py", title="Tour"),
     ]
 )
 if st.session_state.pop(INPUT_CHANGED, False) and page.url_path != inspect.url_path:

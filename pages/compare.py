@@ -6,6 +6,7 @@ import streamlit as st
 
 from formatlens.analysis.compare import as_rows, compare, sizes_at_scale
 from formatlens.analysis.samples import users
+from formatlens.ui.banner import danger_banner
 from formatlens.ui.router import through_app
 from formatlens.ui.state import CURRENT
 
@@ -16,6 +17,7 @@ loaded = st.session_state.get(CURRENT)
 if loaded is None or loaded.document is None:
     st.info("Load something that decodes (sidebar) to compare it across formats.")
     st.stop()
+danger_banner(loaded)
 
 st.caption(
     f"**{loaded.name}** written in every format: sizes raw and compressed, encode and decode "

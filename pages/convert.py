@@ -3,6 +3,7 @@
 import streamlit as st
 
 import formatlens as fl
+from formatlens.ui.banner import danger_banner
 from formatlens.ui.convert_view import option_widgets, preview
 from formatlens.ui.router import through_app
 from formatlens.ui.state import CURRENT
@@ -15,6 +16,7 @@ loaded = st.session_state.get(CURRENT)
 if loaded is None or loaded.document is None:
     st.info("Load something that decodes (sidebar) to convert it.")
     st.stop()
+danger_banner(loaded)
 
 formats = [info for info in fl.formats()]
 names = [info.name for info in formats]

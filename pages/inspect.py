@@ -3,6 +3,7 @@
 import streamlit as st
 
 from formatlens.ui import views
+from formatlens.ui.banner import danger_banner
 from formatlens.ui.router import through_app
 from formatlens.ui.state import CURRENT
 
@@ -14,6 +15,7 @@ if loaded is None:
     st.info("Pick a sample, upload a file or paste data in the sidebar.")
     st.stop()
 
+danger_banner(loaded)
 views.metrics(loaded)
 if loaded.error is not None:
     views.error_panel(loaded)

@@ -10,6 +10,7 @@ import formatlens as fl
 from formatlens.analysis import pickle_lab as lab
 from formatlens.analysis.samples import read_sample
 from formatlens.codecs.pickle.unpickler import ALLOWLIST
+from formatlens.ui.banner import danger_banner
 from formatlens.ui.hexview import hex_view
 from formatlens.ui.router import through_app
 from formatlens.ui.state import CURRENT
@@ -26,6 +27,7 @@ loaded = st.session_state.get(CURRENT)
 is_pickle = loaded is not None and loaded.format == "pickle"
 subject = loaded.data if is_pickle else read_sample("runs-shell-command.pickle")
 subject_name = loaded.name if is_pickle else "runs-shell-command.pickle (load a pickle in the sidebar to see yours)"
+danger_banner(loaded if is_pickle else None)
 
 protocols, safety, restricted, signed, pyc = st.tabs(
     ["Protocols", "Safety", "Restricted loading", "Signed payloads", ".pyc files"]

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 import formatlens as fl
+from formatlens.ui.banner import danger_banner
 from formatlens.ui.router import through_app
 from formatlens.ui.schema_tools import evolution_table, inferred_schemas, validate
 from formatlens.ui.state import CURRENT
@@ -18,6 +19,7 @@ loaded = st.session_state.get(CURRENT)
 if loaded is None or loaded.document is None:
     st.info("Load something that decodes (sidebar) to infer or check its schema.")
     st.stop()
+danger_banner(loaded)
 
 value = loaded.document.value
 st.subheader("Inferred from the data")

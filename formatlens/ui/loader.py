@@ -58,7 +58,25 @@ def bytes_from_hex_or_base64(text: str) -> bytes:
         raise fl.FormatError("this is neither hex nor base64", hint="paste hex digits or base64 text") from None
 
 
+LINKED = "linked_sample"
+"""The ?sample= this session last followed or wrote: a different one in the URL is a link just followed."""
+FOLLOWED = "followed_link"
+
+
+def _follow_sample_link() -> None:
+    """A link inside the app (Tour, Format guide) that names another sample switches the sidebar to it."""
+    wanted = st.query_params.get("sample")
+    if wanted is None or wanted == st.session_state.get(LINKED) or wanted not in sample_names():
+        return
+    st.session_state[LINKED] = wanted
+    if "sample" in st.session_state:  # not the session's first run: the link, not the widget, decides
+        st.session_state["source"] = "Sample"
+        st.session_state["sample"] = wanted
+        st.session_state[FOLLOWED] = True
+
+
 def _source() -> tuple[str, bytes, bool] | None:
+    _follow_sample_link()
     how = st.sidebar.radio("Data", SOURCES, key="source", horizontal=True)
     if how == "Upload":
         upload = st.sidebar.file_uploader("File (any format)", key="upload")
@@ -84,6 +102,7 @@ def _source() -> tuple[str, bytes, bool] | None:
         return None
     if st.query_params.get("sample") != name:  # a link to this view reopens this sample
         st.query_params["sample"] = name
+    st.session_state[LINKED] = name
     return name, read_sample(name), True
 
 
@@ -144,6 +163,7 @@ def sidebar_loader() -> Loaded | None:
     """Draw the loader and return what it loaded (decoded once per content, format and schema)."""
     st.sidebar.header("Load data")
     source = _source()
+    followed = st.session_state.pop(FOLLOWED, False)
     if source is None:
         return None
     name, data, is_sample = source
@@ -181,7 +201,8 @@ def sidebar_loader() -> Loaded | None:
     cached = st.session_state.get("loaded")
     if cached is not None and cached[0] == key:
         return cached[1]
-    st.session_state[state.INPUT_CHANGED] = cached is not None
+    # After a new load the person lands on Inspect, unless a link named the page to open.
+    st.session_state[state.INPUT_CHANGED] = cached is not None and not followed
     try:
         document, error = decode(data, fmt, name, decode_options), None
     except fl.FormatError as exc:

@@ -11,6 +11,7 @@ import formatlens as fl
 from formatlens.convert.adapt import to_jsonable
 from formatlens.convert.schema_tree import field_tree
 from formatlens.core.limits import current
+from formatlens.render import words
 from formatlens.render.hexdump import flatten, innermost_span, page_count, page_of
 from formatlens.render.preview import truncate
 from formatlens.ui import state
@@ -40,14 +41,11 @@ SCHEMA_LANGUAGE = {
 def metrics(loaded) -> None:
     document = loaded.document
     findings = document.findings if document else []
-    counts = {s: sum(f.severity == s for f in findings) for s in ("danger", "warning", "info")}
     cols = st.columns(4)
     cols[0].metric("Format", document.format if document else (loaded.format or "—"))
-    cols[1].metric("Size", f"{len(loaded.data):,} bytes")
+    cols[1].metric("Size", words.human_size(len(loaded.data)), help=words.exact_size(len(loaded.data)))
     cols[2].metric("Detection confidence", f"{loaded.confidence:.0%}")
-    cols[3].metric(
-        "Findings", f"{counts['danger']} · {counts['warning']} · {counts['info']}", help="danger · warning · info"
-    )
+    cols[3].metric("Findings", words.findings_in_words(findings))
     if document is not None:
         st.caption(f"**{plain(loaded.name)}** — {_shape(document)}")
 

@@ -1,0 +1,221 @@
+"""The data behind the Tour's live views, built from the shipped samples (no Streamlit here).
+
+Each function answers one step of the seed tutorial's story with real bytes:
+sizes of the same users in every format, one record as text and as binary,
+protobuf with and without its schema, a Parquet file's layout on its bytes,
+what a conversion loses, and a dangerous pickle next to a signed safe one.
+"""
+
+from __future__ import annotations
+
+import difflib
+import gzip
+import json
+from dataclasses import dataclass
+
+from backports import zstd
+
+from formatlens.analysis import pickle_lab
+from formatlens.analysis.samples import read_sample, schema_for
+from formatlens.convert.adapt import to_jsonable
+from formatlens.core import registry
+from formatlens.core.api import convert, convert_value, load
+from formatlens.core.document import Document, Span
+from formatlens.core.errors import FormatError
+from formatlens.render.hexdump import span_for_path
+
+
+def users_value() -> list[dict]:
+    """The tutorial's 100 users, as the users.json sample holds them."""
+    return load(read_sample("users.json"), "json").value
+
+
+def sizes_in_every_format(value: object) -> list[dict]:
+    """Rows (format, encoding, bytes): raw, gzip and zstd for each format that can hold the value."""
+    rows = []
+    for codec in registry.available():
+        try:
+            data = convert_value(value, codec.name).data
+        except FormatError:
+            continue  # a format that cannot hold the data has no bar
+        for encoding, size in (
+            ("raw", len(data)),
+            ("gzip", len(gzip.compress(data, compresslevel=6, mtime=0))),
+            ("zstd", len(zstd.compress(data))),
+        ):
+            rows.append({"format": codec.name, "encoding": encoding, "bytes": size})
+    return rows
+
+
+@dataclass(frozen=True)
+class Written:
+    """One value written in one format, decoded back so its bytes carry spans."""
+
+    format: str
+    data: bytes
+    document: Document
+    field: Span | None
+    """The span of the highlighted field in these bytes."""
+
+
+def one_record(fields: tuple[str, ...] = ("email",), formats: tuple[str, ...] = ("json", "msgpack")) -> list[Written]:
+    """The first user written in each format, with the span of ``fields`` (a path) in its bytes."""
+    record = users_value()[0]
+    out = []
+    for name in formats:
+        data = convert_value(record, name).data
+        document = load(data, name)
+        out.append(Written(name, data, document, span_for_path(document.spans, fields)))
+    return out
+
+
+@dataclass(frozen=True)
+class SchemaPair:
+    data: bytes
+    without: Document
+    with_schema: Document
+    proto: str
+    field: Span | None
+    """The first record's email field, as the schemaless decoder marks it (field 3)."""
+
+
+def protobuf_with_and_without_schema(sample: str = "users.pb") -> SchemaPair:
+    data = read_sample(sample)
+    proto = schema_for(sample) or ""
+    without = load(data, "protobuf")
+    with_schema = load(data, "protobuf", schema=proto)
+    return SchemaPair(data, without, with_schema, proto, span_for_path(without.spans, ("1", 0, "3")))
+
+
+def first_record_keys(value: object) -> object:
+    """The first record of a decoded protobuf message (its single repeated field), for a side-by-side view."""
+    if isinstance(value, dict) and len(value) == 1:
+        (items,) = value.values()
+        if isinstance(items, list) and items:
+            return items[0]
+    return value
+
+
+def parquet_layout(document: Document) -> list[dict]:
+    """Each region of a Parquet file, in byte order: magic, each column chunk of each row group, footer."""
+    regions = []
+    for span in document.spans:
+        if span.children and span.label.startswith("row group"):
+            group = span.label.split(":", 1)[0]
+            for child in span.children:
+                regions.append(_region(child, f"{group}: {child.label}", "column chunk"))
+        else:
+            regions.append(_region(span, span.label, span.kind))
+    return regions
+
+
+def _region(span: Span, label: str, kind: str) -> dict:
+    return {"start": span.start, "end": span.end, "bytes": span.end - span.start, "region": label, "kind": kind}
+
+
+@dataclass(frozen=True)
+class Loss:
+    source: str
+    target: str
+    losses: list[str]
+    before: str
+    after: str
+    diff: list[str]
+    """A unified diff of the value before and after the round trip, as pretty JSON."""
+
+
+def conversion_loss(sample: str = "users.pickle", target: str = "csv", records: int = 1) -> Loss:
+    """Convert a sample, read the result back, and diff the first ``records`` rows before and after."""
+    data = read_sample(sample)
+    conversion = convert(data, target)
+    before_value, back = load(data).value, load(conversion.data, target).value
+    if isinstance(before_value, list) and isinstance(back, list):
+        before_value, back = before_value[:records], back[:records]
+    before = _pretty(before_value)
+    after = _pretty(back)
+    diff = list(
+        difflib.unified_diff(
+            before.splitlines(), after.splitlines(), f"{sample} (before)", f"as {target}, read back", lineterm="", n=1
+        )
+    )
+    return Loss(sample, target, conversion.losses, before, after, diff)
+
+
+def _pretty(value: object) -> str:
+    """JSON text where a rich value keeps its type name, so a diff shows a datetime turning into a string."""
+    return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True, default=_typed)
+
+
+def _typed(value: object) -> str:
+    return f"<{type(value).__name__}> {to_jsonable(value)}"
+
+
+DEMO_KEY = b"formatlens tour demo key"
+"""The tour's HMAC key: public on purpose, it only shows how a signature is checked."""
+
+
+@dataclass(frozen=True)
+class PickleTwins:
+    dangerous: bytes
+    document: Document
+    safe: bytes
+    signed: bytes
+    safe_verifies: bool
+    dangerous_verifies: bool
+    """Whether the dangerous payload, given the safe one's tag, passes the check (it must not)."""
+
+
+def pickle_twins() -> PickleTwins:
+    """The shell-command pickle read as data, and a safe pickle signed with HMAC-SHA256."""
+    dangerous = read_sample("runs-shell-command.pickle")
+    safe = read_sample("users.pickle")
+    signed = pickle_lab.sign(safe, DEMO_KEY)
+    forged = signed[: pickle_lab.TAG_SIZE] + dangerous  # the safe tag glued onto the dangerous bytes
+    return PickleTwins(
+        dangerous,
+        load(dangerous, "pickle"),
+        safe,
+        signed,
+        pickle_lab.verify(signed, DEMO_KEY)[0],
+        pickle_lab.verify(forged, DEMO_KEY)[0],
+    )
+
+
+@dataclass(frozen=True)
+class KafkaMessage:
+    data: bytes
+    schema: str
+    schema_id: int
+    layers: list[dict]
+    """Outermost first: what each layer is, where it is in the bytes, what it says."""
+    value: object
+
+
+KAFKA_SCHEMA_ID = 42
+
+
+def kafka_message() -> KafkaMessage:
+    """The first user as a Kafka message value in Confluent's wire format: 0x00, schema id, Avro datum.
+
+    The layers are sliced here by the format's definition (5 header bytes); the
+    datum is then decoded by formatlens's Avro codec with the registered schema.
+    """
+    import io
+
+    import fastavro
+
+    record = users_value()[0]
+    schema = convert_value(record, "avro").schema
+    assert schema is not None  # Avro is schema-based: convert_value always reports its schema
+    datum = io.BytesIO()
+    fastavro.schemaless_writer(datum, fastavro.parse_schema(json.loads(schema.text)), record)
+    data = b"\x00" + KAFKA_SCHEMA_ID.to_bytes(4, "big") + datum.getvalue()
+    document = load(data[5:], "avro", schema=schema.text)
+    size = len(data)
+    layers = [
+        {"layer": "Kafka record value", "bytes": f"0–{size}", "what it says": f"{size} bytes, opaque to Kafka"},
+        {"layer": "Confluent magic byte", "bytes": "0–1", "what it says": "0x00: Schema Registry framing"},
+        {"layer": "Schema id", "bytes": "1–5", "what it says": f"{KAFKA_SCHEMA_ID}: the registry's id of the schema"},
+        {"layer": "Avro datum", "bytes": f"5–{size}", "what it says": "no field names: the schema gives them"},
+    ]
+    return KafkaMessage(data, schema.text, KAFKA_SCHEMA_ID, layers, document.value)

@@ -1,0 +1,352 @@
+"""The Tour: the seed tutorial's story in steps, each with a live view built from the samples.
+
+A step is a title, two or three plain sentences, a view and links that open
+the same data on the working pages. ``?step=N`` opens step N (1-based); the
+Previous/Next buttons and the left/right arrow keys move through the steps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from formatlens.analysis import tour as data
+from formatlens.core.document import Span
+from formatlens.ui.arrowkeys import arrow_keys
+from formatlens.ui.banner import danger_banner
+from formatlens.ui.hexview import hex_view
+from formatlens.ui.text import plain
+
+STEP_KEY = "tour_step"
+"""The 0-based step this session last showed (the nav link to Tour has no ?step=)."""
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    page: str
+    """A page file under pages/, e.g. pages/inspect.py."""
+    params: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Step:
+    title: str
+    text: str
+    view: Callable[[], None]
+    links: tuple[Link, ...] = ()
+
+
+# -- cached data: the samples never change while the server runs, so every session shares one copy
+
+
+@st.cache_resource(show_spinner="Writing the users in every format…")
+def _sizes() -> pd.DataFrame:
+    return pd.DataFrame(data.sizes_in_every_format(data.users_value()))
+
+
+@st.cache_resource(show_spinner=False)
+def _one_record() -> list[data.Written]:
+    return data.one_record()
+
+
+@st.cache_resource(show_spinner=False)
+def _schema_pair() -> data.SchemaPair:
+    return data.protobuf_with_and_without_schema()
+
+
+@st.cache_resource(show_spinner=False)
+def _parquet() -> tuple[bytes, list[dict]]:
+    from formatlens.analysis.samples import read_sample
+    from formatlens.core.api import load
+
+    raw = read_sample("users.parquet")
+    document = load(raw, "parquet")
+    return raw, data.parquet_layout(document)
+
+
+@st.cache_resource(show_spinner=False)
+def _loss() -> data.Loss:
+    return data.conversion_loss()
+
+
+@st.cache_resource(show_spinner=False)
+def _kafka() -> data.KafkaMessage:
+    return data.kafka_message()
+
+
+@st.cache_resource(show_spinner=False)
+def _twins() -> data.PickleTwins:
+    return data.pickle_twins()
+
+
+# -- the views
+
+
+def _sizes_view() -> None:
+    frame = _sizes()
+    st.altair_chart(
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("bytes:Q", title="bytes for the same 100 users"),
+            y=alt.Y("format:N", sort=alt.EncodingSortField("bytes", op="max"), title=None),
+            color=alt.Color("encoding:N", title=None, sort=["raw", "gzip", "zstd"]),
+            yOffset=alt.YOffset("encoding:N", sort=["raw", "gzip", "zstd"]),
+            tooltip=["format", "encoding", alt.Tooltip("bytes:Q", format=",")],
+        )
+        .properties(height=420),
+        width="stretch",
+    )
+
+
+def _highlighted(written: data.Written, key: str) -> None:
+    chosen = written.field
+    st.markdown(f"**{written.format}** · {len(written.data)} bytes")
+    hex_view(
+        written.data, written.document.spans, 0, selected=(chosen.start, chosen.end) if chosen else (-1, -1), key=key
+    )
+
+
+def _text_vs_binary_view() -> None:
+    columns = st.columns(2, gap="medium")
+    for column, written in zip(columns, _one_record()):
+        with column:
+            _highlighted(written, f"tour_hex_{written.format}")
+    st.caption("Highlighted in both: the key `email` (in JSON also its value). Hover a byte to see what it is.")
+
+
+def _schema_view() -> None:
+    pair = _schema_pair()
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        field_span = pair.field
+        st.markdown(f"**users.pb** · {len(pair.data):,} bytes, field 3 of the first user highlighted")
+        hex_view(
+            pair.data,
+            pair.without.spans,
+            0,
+            selected=(field_span.start, field_span.end) if field_span else (-1, -1),
+            key="tour_hex_pb",
+        )
+    with right:
+        st.markdown("**Without the schema**: field numbers")
+        st.json(data.first_record_keys(pair.without.value), expanded=True)
+        st.markdown("**With users.proto**: field names and types")
+        st.json(data.first_record_keys(pair.with_schema.value), expanded=True)
+    with st.expander("users.proto"):
+        st.code(pair.proto, language="protobuf")
+
+
+def _row_vs_column_view() -> None:
+    raw, regions = _parquet()
+    frame = pd.DataFrame(regions)
+    st.altair_chart(
+        alt.Chart(frame)
+        .mark_bar(size=46)
+        .encode(
+            x=alt.X("start:Q", title=f"byte offset in users.parquet ({len(raw):,} bytes)"),
+            x2="end:Q",
+            color=alt.Color(
+                "region:N", title=None, sort=list(frame["region"]), legend=alt.Legend(orient="bottom", columns=2)
+            ),
+            tooltip=["region", alt.Tooltip("start:Q", format=","), alt.Tooltip("bytes:Q", format=",")],
+        )
+        .properties(height=110),
+        width="stretch",
+    )
+    chunks = frame[frame["kind"] == "column chunk"]
+    st.caption(
+        f"One row group, {len(chunks)} column chunks: every `email` of the 100 users sits in one run of "
+        f"{int(chunks[chunks['region'].str.contains('email')]['bytes'].sum()):,} bytes, so a reader that wants "
+        "one column reads only its chunk (its offset comes from the footer)."
+    )
+
+
+def _loss_view() -> None:
+    loss = _loss()
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        st.markdown(f"**{loss.source} → {loss.target}, read back: the first user**")
+        st.code("\n".join(loss.diff) or "(no difference)", language="diff")
+    with right:
+        st.markdown("**What the conversion said it lost**")
+        for sentence in loss.losses:
+            st.markdown(f"- {plain(sentence)}")
+
+
+def _kafka_view() -> None:
+    message = _kafka()
+    size = len(message.data)
+    spans = [
+        Span(0, 1, "magic", "Confluent magic byte 0x00"),
+        Span(1, 5, "header", f"schema id {message.schema_id}"),
+        Span(5, size, "value", "Avro datum (schemaless: field names come from the schema)"),
+    ]
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        st.markdown(f"**A Kafka record value** · {size} bytes")
+        hex_view(message.data, spans, 0, key="tour_hex_kafka")
+        st.dataframe(pd.DataFrame(message.layers), hide_index=True, width="stretch")
+    with right:
+        st.markdown(f"**The Avro datum, read with schema {message.schema_id}**")
+        st.json(message.value, expanded=True)
+    st.caption(
+        "formatlens does not peel framing layers on its own yet: this view slices the 5-byte Confluent header "
+        "by its definition and decodes the rest with the Avro codec."
+    )
+
+
+class _Shown:
+    """Stands in for a loader.Loaded so the banner can speak about a tour sample."""
+
+    def __init__(self, document) -> None:
+        self.document = document
+
+
+def _pickle_view() -> None:
+    twins = _twins()
+    danger_banner(_Shown(twins.document))
+    left, right = st.columns(2, gap="medium")
+    with left:
+        st.markdown("**runs-shell-command.pickle, read as data**")
+        st.json(twins.document.value, expanded=True)
+        st.caption("The call is a node in the tree, not an action: nothing was imported or run.")
+    with right:
+        st.markdown("**Its safe twin: users.pickle, signed with HMAC-SHA256**")
+        st.code(twins.signed[:32].hex(" ") + "\n" + twins.signed[32:64].hex(" ") + " …", language=None, wrap_lines=True)
+        st.caption(f"32-byte tag + {len(twins.safe):,}-byte pickle. The key stays with the writer and the reader.")
+        (st.success if twins.safe_verifies else st.error)(
+            "The signed pickle verifies: a reader may load it." if twins.safe_verifies else "Verification failed."
+        )
+        (st.error if not twins.dangerous_verifies else st.warning)(
+            "The shell-command pickle with that tag glued on does not verify: a reader that checks first "
+            "refuses it before unpickling a byte."
+            if not twins.dangerous_verifies
+            else "The forged payload verified: the signature check is broken."
+        )
+
+
+STEPS: tuple[Step, ...] = (
+    Step(
+        "The same users in every format",
+        "Serialization turns data into bytes that can be stored or sent. Here the same 100 users are written "
+        "in each format formatlens knows, raw and compressed with gzip and zstd: text formats are larger, "
+        "but compression narrows the gap.",
+        _sizes_view,
+        (
+            Link("Open this in Compare", "pages/compare.py", {"sample": "users.json"}),
+            Link("Format guide", "pages/guide.py"),
+        ),
+    ),
+    Step(
+        "Textual vs binary",
+        "One user as JSON and as MessagePack. JSON spells every key and number as text a person can read; "
+        "MessagePack writes a type byte and then the raw value, so the same record is smaller but needs a tool "
+        "to read.",
+        _text_vs_binary_view,
+        (
+            Link("Open users.json in Inspect", "pages/inspect.py", {"sample": "users.json"}),
+            Link("Open users.msgpack in Inspect", "pages/inspect.py", {"sample": "users.msgpack"}),
+            Link("Compare", "pages/compare.py", {"sample": "users.json"}),
+        ),
+    ),
+    Step(
+        "Schemaless vs schema-based",
+        "Protocol Buffers writes field numbers, not names: without its schema the bytes decode to numbers and "
+        "guesses. The `.proto` file gives them names and types; that is what makes the format compact and "
+        "lets both sides agree on the data.",
+        _schema_view,
+        (
+            Link("Open users.pb in Inspect", "pages/inspect.py", {"sample": "users.pb"}),
+            Link("Infer schemas in Schemas", "pages/schemas.py", {"sample": "users.json"}),
+        ),
+    ),
+    Step(
+        "Row vs column",
+        "CSV, JSON and Avro store one record after another. Parquet stores each column together, in column "
+        "chunks whose offsets are in the footer: an analytics query reads only the columns it needs, and "
+        "similar values compress well.",
+        _row_vs_column_view,
+        (
+            Link("Open users.parquet in Inspect", "pages/inspect.py", {"sample": "users.parquet"}),
+            Link("Compare", "pages/compare.py", {"sample": "users.parquet"}),
+        ),
+    ),
+    Step(
+        "What a conversion loses",
+        "Converting is decode, then encode: when the target cannot hold something, formatlens does the sensible "
+        "thing and says so. Python objects written as CSV come back as text: the id is no longer a number and "
+        "the datetime is a string.",
+        _loss_view,
+        (
+            Link("Open this in Convert", "pages/convert.py", {"sample": "users.pickle", "target": "csv"}),
+            Link("Compare", "pages/compare.py", {"sample": "users.pickle"}),
+        ),
+    ),
+    Step(
+        "A Kafka message, layer by layer",
+        "Real payloads come wrapped. A Kafka message written with Confluent's Schema Registry starts with a "
+        "magic byte and a schema id; only after those 5 bytes does the Avro datum begin, and it needs the "
+        "registered schema to be read.",
+        _kafka_view,
+        (Link("Avro in the Format guide", "pages/guide.py"),),
+    ),
+    Step(
+        "A pickle that would run a command",
+        "Pickle can rebuild any Python object, so loading one can call any function: this file would run a "
+        "shell command. formatlens reads it as data and shows the call instead; a signed pickle lets a reader "
+        "refuse anything it did not write.",
+        _pickle_view,
+        (
+            Link("Open it in Inspect", "pages/inspect.py", {"sample": "runs-shell-command.pickle"}),
+            Link("Pickle lab", "pages/pickle_lab.py", {"sample": "runs-shell-command.pickle"}),
+        ),
+    ),
+)
+
+
+def _step_from_url() -> int:
+    """The 0-based step: ?step=N when it names one, else where this session was, else the first."""
+    wanted = st.query_params.get("step")
+    if wanted is not None and wanted.strip().isdigit() and 1 <= int(wanted) <= len(STEPS):
+        return int(wanted) - 1
+    return int(st.session_state.get(STEP_KEY, 0))
+
+
+def _go(index: int) -> None:
+    index = max(0, min(len(STEPS) - 1, index))
+    st.session_state[STEP_KEY] = index
+    st.query_params["step"] = str(index + 1)
+
+
+def show() -> None:
+    """The Tour page: the current step with its view, links, and the ways to move on."""
+    index = _step_from_url()
+    move = arrow_keys()
+    if move is not None:
+        index = max(0, min(len(STEPS) - 1, index + (1 if move == "next" else -1)))
+    _go(index)  # the URL always names the step shown, so a link reopens it
+    step = STEPS[index]
+
+    nav = st.columns([1, 6, 1], vertical_alignment="center")
+    nav[0].button(
+        "Previous", key="tour_previous", disabled=index == 0, on_click=_go, args=(index - 1,), width="stretch"
+    )
+    nav[1].progress((index + 1) / len(STEPS), text=f"Step {index + 1} of {len(STEPS)} · use the left/right arrow keys")
+    nav[2].button(
+        "Next", key="tour_next", disabled=index == len(STEPS) - 1, on_click=_go, args=(index + 1,), width="stretch"
+    )
+    st.header(step.title)
+    st.markdown(step.text)
+    step.view()
+    if step.links:
+        columns = st.columns(len(step.links) + 1)
+        for column, link in zip(columns, step.links):
+            column.page_link(
+                link.page, label=link.label, query_params=link.params or None, icon=":material/open_in_new:"
+            )
