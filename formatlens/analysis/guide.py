@@ -7,6 +7,8 @@ data (the tutorial's users) in every format.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from formatlens.analysis.compare import Measurement
 from formatlens.core.document import CodecInfo
 
@@ -39,7 +41,7 @@ def groups(infos: list[CodecInfo]) -> dict[str, dict[str, list[str]]]:
     return out
 
 
-def _rank_words(value: float | None, values: list[float], words: tuple[str, str, str]) -> str:
+def _rank_words(value: float | None, values: Sequence[float], words: tuple[str, str, str]) -> str:
     if value is None:
         return "—"
     ordered = sorted(values)

@@ -143,7 +143,7 @@ class Adapter:
             return base64.b64encode(bytes(value)).decode("ascii")
         if isinstance(value, dt.datetime):
             if type(value.tzinfo).__module__ == "bson.tz_util":  # bson's own fixed-offset class
-                value = value.replace(tzinfo=dt.timezone(value.utcoffset()))
+                value = value.replace(tzinfo=dt.timezone(value.utcoffset() or dt.timedelta(0)))
             if "datetime" in holds:
                 if value.tzinfo is None and "naive_datetime" not in holds:
                     self.lose("datetimes without a time zone taken as UTC")

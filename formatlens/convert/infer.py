@@ -45,6 +45,13 @@ class Type:
     wrapper: bool = False
     """A record added around a list or map that a language cannot nest directly (proto's repeated repeated)."""
 
+    @property
+    def item(self) -> Type:
+        """The item type of a list, the value type of a map (always set for those two kinds)."""
+        if self.items is None:
+            raise TypeError(f"a {self.kind} type has no item type")
+        return self.items
+
 
 @dataclass
 class Inference:
@@ -136,7 +143,7 @@ class Inferrer:
                     fields[name] = _with(a.fields.get(name) or b.fields[name], optional=True)
             return Type("record", optional, fields)
         if a.kind == b.kind and a.kind in ("list", "map"):
-            return Type(a.kind, optional, items=self.merge(a.items, b.items, where))
+            return Type(a.kind, optional, items=self.merge(a.item, b.item, where))
         if a.kind == b.kind == "decimal":
             return Type(
                 "decimal",
@@ -230,11 +237,11 @@ def coerce(value: Any, node: Type) -> Any:
             return None
         return {name: coerce(value.get(name), child) for name, child in node.fields.items()}
     if kind == "map":
-        return {str(k): coerce(v, node.items) for k, v in value.items()} if isinstance(value, dict) else None
+        return {str(k): coerce(v, node.item) for k, v in value.items()} if isinstance(value, dict) else None
     if kind == "list":
         if not isinstance(value, (list, tuple, set, frozenset)):
             return None
-        return [coerce(v, node.items) for v in value]
+        return [coerce(v, node.item) for v in value]
     if kind == "float" and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
     if kind == "string" and not isinstance(value, str):
@@ -286,9 +293,9 @@ def to_avro(node: Type, name: str = "Record", _seen: dict[str, int] | None = Non
                 "fields": [_avro_field(k, v, avro) for k, v in n.fields.items()],
             }
         if n.kind == "list":
-            return {"type": "array", "items": avro(n.items, field_name + "_item")}
+            return {"type": "array", "items": avro(n.item, field_name + "_item")}
         if n.kind == "map":
-            return {"type": "map", "values": avro(n.items, field_name + "_value")}
+            return {"type": "map", "values": avro(n.item, field_name + "_value")}
         return AVRO_SCALARS[n.kind](n)
 
     schema = avro(node, name)
@@ -331,9 +338,9 @@ def to_arrow(node: Type):
         if n.kind == "record":
             return pa.struct([pa.field(k, arrow(v), nullable=True) for k, v in n.fields.items()])
         if n.kind == "list":
-            return pa.list_(arrow(n.items))
+            return pa.list_(arrow(n.item))
         if n.kind == "map":
-            return pa.map_(pa.string(), arrow(n.items))
+            return pa.map_(pa.string(), arrow(n.item))
         return ARROW_SCALARS[n.kind](n)
 
     ARROW_SCALARS = {
@@ -384,9 +391,9 @@ def to_json_schema(node: Type, *, top: bool = True) -> dict:
             "required": [k for k, v in node.fields.items() if not v.optional],
         }
     elif node.kind == "list":
-        schema = {"type": "array", "items": to_json_schema(node.items, top=False)}
+        schema = {"type": "array", "items": to_json_schema(node.item, top=False)}
     elif node.kind == "map":
-        schema = {"type": "object", "additionalProperties": to_json_schema(node.items, top=False)}
+        schema = {"type": "object", "additionalProperties": to_json_schema(node.item, top=False)}
     else:
         schema = dict(JSON_SCHEMA_SCALARS[node.kind])
     if node.optional and not top:
@@ -418,7 +425,7 @@ def for_proto(node: Type) -> Type:
     if node.kind == "record":
         return _with(node, fields={k: for_proto(v) for k, v in node.fields.items()})
     if node.kind in ("list", "map"):
-        inner = for_proto(node.items)
+        inner = for_proto(node.item)
         if inner.kind in ("list", "map"):
             inner = Type("record", fields={"items" if inner.kind == "list" else "entries": inner}, wrapper=True)
         return _with(node, items=inner)
@@ -434,7 +441,7 @@ def to_proto(node: Type, name: str = "Record", package: str = "formatlens.inferr
         out = [f"{indent}message {msg_name} {{"]
         number = 1
         for field_name, child in n.fields.items():
-            out += field(field_name, child, number, indent + "  ")
+            out += field_lines(field_name, child, number, indent + "  ")
             number += 1
         out.append(f"{indent}}}")
         return out
@@ -449,13 +456,13 @@ def to_proto(node: Type, name: str = "Record", package: str = "formatlens.inferr
             imports.add(f'import "google/protobuf/{scalar.split(".")[-1].lower()}.proto";')
         return scalar
 
-    def field(field_name: str, n: Type, number: int, indent: str) -> list[str]:
+    def field_lines(field_name: str, n: Type, number: int, indent: str) -> list[str]:
         nested: list[str] = []
         if n.kind == "list":
-            item = type_name(n.items, field_name + "_item", indent, nested)
+            item = type_name(n.item, field_name + "_item", indent, nested)
             line = f"{indent}repeated {item} {field_name} = {number};"
         elif n.kind == "map":
-            value = type_name(n.items, field_name + "_value", indent, nested)
+            value = type_name(n.item, field_name + "_value", indent, nested)
             line = f"{indent}map<string, {value}> {field_name} = {number};"
         else:
             optional = "optional " if n.optional and n.kind != "record" else ""

@@ -194,7 +194,7 @@ class Document:
         self.format, self.data, self.details = state["format"], state["data"], state["details"]
         self._schema, self._findings = state["schema"], state["findings"]
         self._schema_factory = self._findings_factory = self._table_factory = None
-        self._value_factory = self._spans_factory = None
+        self._value_factory = self._spans_factory = tuple  # never called: the cached values are filled below
         state["spans"] = _as_spans(state["spans"])
         for name in ("value", "spans", "table", "schema", "findings"):
             self.__dict__[name] = state[name]  # the cached_property slots, already filled
@@ -202,7 +202,7 @@ class Document:
     def spans_at(self, offset: int) -> list[Span]:
         """The spans covering ``offset``, outermost first."""
         found: list[Span] = []
-        level = self.spans
+        level: Sequence[Span] = self.spans
         while True:
             hit = next((s for s in level if s.start <= offset < s.end), None)
             if hit is None:
@@ -214,7 +214,11 @@ class Document:
         return f"<Document {self.format} {len(self.data):,} bytes, {len(self.findings)} findings>"
 
 
-def _as_tuples(spans) -> tuple[list, ...]:
+SpanColumns = tuple[int, list, list, list, list, list, list[int]]
+"""How many top-level spans, then start, end, kind, label, path, child count per span, depth first."""
+
+
+def _as_tuples(spans: Sequence[Span]) -> SpanColumns:
     """Spans as flat columns in depth-first order (many small lists pickle far faster than a tree)."""
     starts, ends, kinds, labels, paths, counts = [], [], [], [], [], []
     stack = list(reversed(spans))
@@ -230,7 +234,7 @@ def _as_tuples(spans) -> tuple[list, ...]:
     return len(spans), starts, ends, kinds, labels, paths, counts
 
 
-def _as_spans(columns: tuple[list, ...]) -> list[Span]:
+def _as_spans(columns: SpanColumns) -> list[Span]:
     roots, starts, ends, kinds, labels, paths, counts = columns
     new = tuple.__new__
     position = 0

@@ -8,7 +8,9 @@ that raises it. Defaults suit a small team server.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from typing import Any
 
 from formatlens.core.errors import LimitExceeded
 
@@ -38,13 +40,13 @@ class Limits:
     """Rows the table view sends to the browser."""
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> Limits:
-        environ = os.environ if environ is None else environ
-        values = {}
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Limits:
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
         for field in fields(cls):
-            raw = environ.get(env_name(field.name))
+            raw = env.get(env_name(field.name))
             if raw is not None:
-                values[field.name] = type(field.default)(raw)
+                values[field.name] = float(raw) if field.type == "float" else int(raw)  # annotations are strings
         return cls(**values)
 
     def check(self, name: str, value: int | float, *, what: str, offset: int | None = None) -> None:

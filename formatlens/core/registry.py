@@ -61,7 +61,7 @@ def available() -> list[Codec]:
 
 
 def _aliases() -> dict[str, str]:
-    table = {}
+    table: dict[str, str] = {}
     for codec in available():
         for alias in (codec.name, *codec.aliases, *codec.extensions, codec.media_type):
             table.setdefault(alias.lower().lstrip("."), codec.name)

@@ -25,10 +25,10 @@ def truncate(value: Any, max_items: int = 50, max_depth: int = 12) -> Any:
         if isinstance(node, list):
             if depth >= max_depth:
                 return f"[...{len(node)} items]"
-            out = [cut(v, depth + 1) for v in node[:max_items]]
+            shown = [cut(v, depth + 1) for v in node[:max_items]]
             if len(node) > max_items:
-                out.append(f"… {len(node) - max_items:,} more items")
-            return out
+                shown.append(f"… {len(node) - max_items:,} more items")
+            return shown
         return to_jsonable(node)
 
     # Cut first, then render: only what is shown is converted.

@@ -104,7 +104,8 @@ class WorkerPool:
             try:
                 return pool.submit(*args)
             finally:
-                sys.modules["__main__"] = real_main
+                if real_main is not None:
+                    sys.modules["__main__"] = real_main
 
     def run(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """``func(*args, **kwargs)`` in a worker; any way the worker fails is a FormatError.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
 import formatlens as fl
@@ -12,7 +14,7 @@ LABELS = {"\t": "tab", "\r\n": "CRLF (\\r\\n)", "\n": "LF (\\n)", None: "none (o
 
 
 def option_widgets(target: str) -> dict:
-    values = {}
+    values: dict[str, Any] = {}
     options = encode_options(target)
     if not options:
         return values
