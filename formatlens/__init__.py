@@ -7,14 +7,17 @@
 """
 
 from formatlens.analysis.compare import Measurement, compare
+from formatlens.analysis.diff import Change, Diff, diff
 from formatlens.core.api import convert, convert_value, dump, formats, load
 from formatlens.core.document import CodecInfo, Conversion, Document, Finding, Schema, Span, Traits
 from formatlens.core.errors import EncodeError, FormatError, LimitExceeded, UnknownFormatError
 from formatlens.core.registry import detect
 
 __all__ = [
+    "Change",
     "CodecInfo",
     "Conversion",
+    "Diff",
     "Document",
     "EncodeError",
     "Finding",
@@ -29,6 +32,7 @@ __all__ = [
     "convert",
     "convert_value",
     "detect",
+    "diff",
     "dump",
     "formats",
     "load",

@@ -1,8 +1,8 @@
-"""The command line: ``python -m formatlens formats | inspect | convert | compare``.
+"""The command line: ``python -m formatlens formats | inspect | convert | compare | diff``.
 
 One module per command, each with ``add_parser(subparsers)`` and ``run(args) -> int``;
 a new command is a new module listed in COMMANDS. Exit status 0, or 2 with a one-line
-error on bad input.
+error on bad input (``diff`` exits 1 when the inputs differ).
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ import argparse
 import sys
 
 import formatlens as fl
-from formatlens.cli import compare, convert, formats, inspect
+from formatlens.cli import compare, convert, diff, formats, inspect
 
-COMMANDS = (formats, inspect, convert, compare)
+COMMANDS = (formats, inspect, convert, compare, diff)
 
 
 def build_parser() -> argparse.ArgumentParser:
