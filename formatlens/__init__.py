@@ -10,7 +10,7 @@ from formatlens.analysis.compare import Measurement, compare
 from formatlens.analysis.diff import Change, Diff, diff
 from formatlens.core.api import convert, convert_value, dump, formats, load
 from formatlens.core.document import CodecInfo, Conversion, Document, Finding, Schema, Span, Traits
-from formatlens.core.errors import EncodeError, FormatError, LimitExceeded, UnknownFormatError
+from formatlens.core.errors import EncodeError, FormatError, InternalError, LimitExceeded, UnknownFormatError
 from formatlens.core.registry import detect
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "EncodeError",
     "Finding",
     "FormatError",
+    "InternalError",
     "LimitExceeded",
     "Measurement",
     "Schema",

@@ -109,10 +109,23 @@ def test_value_and_spans_are_lazy():
     assert calls == ["value", "spans"]
 
 
-def test_lazy_step_errors_become_format_errors():
+def test_a_bug_in_a_lazy_step_is_an_internal_error_not_a_refusal():
     doc = fl.Document("json", b"", spans_factory=lambda: 1 / 0)
-    with pytest.raises(fl.FormatError, match="ZeroDivisionError"):
+    with pytest.raises(fl.InternalError, match="ZeroDivisionError") as caught:
         _ = doc.spans
+    assert not isinstance(caught.value, (fl.FormatError, ValueError))
+    assert "this is a bug in formatlens" in str(caught.value)
+    assert isinstance(caught.value.__cause__, ZeroDivisionError)
+
+
+def test_a_declared_library_error_in_a_lazy_step_is_a_refusal():
+    import json
+
+    doc = fl.Document("json", b"", spans_factory=lambda: json.loads("{"))
+    doc.bad_input = (json.JSONDecodeError,)
+    with pytest.raises(fl.FormatError, match="JSONDecodeError") as caught:
+        _ = doc.spans
+    assert caught.value.format == "json"
 
 
 def test_spans_at_returns_outermost_first():

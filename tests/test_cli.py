@@ -54,3 +54,17 @@ def test_bad_input_exits_2_with_one_line(tmp_path):
     assert len(lines) == 1 and lines[0].startswith("error: json: Expecting value (at byte 6)")
     assert run("inspect", str(tmp_path / "missing.bin")).returncode == 2
     assert run("convert", str(bad), "--to", "nope").returncode == 2
+
+
+def test_a_bug_exits_3_with_one_line(monkeypatch, capsys):
+    from formatlens.cli import main
+    from formatlens.core import registry
+
+    def buggy_decode(data, **options):
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(registry.get("json"), "decode", buggy_decode)
+    status = main(["inspect", "--format", "json", str(ROOT / "samples" / "users.json")])
+    err = capsys.readouterr().err
+    assert status == 3
+    assert err.count("\n") == 1 and "this is a bug in formatlens" in err and "KeyError" in err

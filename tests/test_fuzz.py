@@ -55,9 +55,10 @@ def mutants(count: int, seed: int = 20261127):
         yield mutate(rng, rng.choice(pool)), rng.choice(FORMATS)
 
 
-def test_mutants_in_process():
+def defects_in(inputs) -> list[tuple[str, bytes, str]]:
+    """Every input that raised anything but a FormatError (an InternalError is a bug, and counts)."""
     defects = []
-    for data, fmt in mutants(N):
+    for data, fmt in inputs:
         try:
             fl.detect(data)
             document = fl.load(data, fmt)
@@ -66,7 +67,25 @@ def test_mutants_in_process():
             pass
         except Exception as exc:  # a defect: record it with enough to reproduce
             defects.append((fmt, data[:60], repr(exc)[:200]))
-    assert defects == []
+    return defects
+
+
+def test_mutants_in_process():
+    assert defects_in(mutants(N)) == []
+
+
+def test_the_fuzz_check_fails_when_a_codec_raises_a_bare_key_error(monkeypatch):
+    """The check above can fail: a codec bug (a bare KeyError) is an InternalError, never a refusal."""
+    from formatlens.core import registry
+
+    def buggy_decode(data, **options):
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(registry.get("json"), "decode", buggy_decode)
+    defects = defects_in(mutants(200))
+    assert defects, "a codec raising KeyError went unnoticed"
+    assert {fmt for fmt, _data, _error in defects} == {"json"}
+    assert all("InternalError" in error and "KeyError" in error for _fmt, _data, error in defects)
 
 
 @pytest.mark.timeout(600)
@@ -77,7 +96,7 @@ def test_mutants_through_the_worker_pool():
             try:
                 document = pool.load(data, fmt)
                 assert document.format == fmt
-            except fl.FormatError as exc:
+            except fl.FormatError as exc:  # an InternalError (a bug) is not caught here: it fails the test
                 assert "worker process died" not in exc.message, (fmt, data[:60])
     finally:
         pool.close()

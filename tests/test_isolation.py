@@ -82,3 +82,14 @@ def test_malicious_pickle_in_a_worker_never_runs(pool, marker):
 
     document = pool.load(pickle.dumps(Payload()))
     assert any(f.severity == "danger" for f in document.findings)
+
+
+def buggy() -> None:
+    raise KeyError("a bug in a task")
+
+
+def test_a_bug_in_a_worker_comes_back_as_an_internal_error(pool):
+    with pytest.raises(fl.InternalError, match="KeyError") as caught:
+        pool.run(buggy)
+    assert not isinstance(caught.value, fl.FormatError)
+    assert "buggy" in caught.value.report  # the worker's traceback, for a bug report

@@ -1,8 +1,9 @@
 """The command line: ``python -m formatlens formats | inspect | convert | compare | diff``.
 
 One module per command, each with ``add_parser(subparsers)`` and ``run(args) -> int``;
-a new command is a new module listed in COMMANDS. Exit status 0, or 2 with a one-line
-error on bad input (``diff`` exits 1 when the inputs differ).
+a new command is a new module listed in COMMANDS. Exit status 0, 2 with a one-line
+error on bad input (``diff`` exits 1 when the inputs differ), or 3 with a one-line
+message on a bug in formatlens (InternalError).
 """
 
 from __future__ import annotations
@@ -31,3 +32,6 @@ def main(argv: list[str] | None = None) -> int:
     except fl.FormatError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except fl.InternalError as exc:
+        print(f"internal error: {exc}; please report it with the file", file=sys.stderr)
+        return 3

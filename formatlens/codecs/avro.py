@@ -16,13 +16,13 @@ from typing import Any
 import cramjam
 import fastavro
 from backports import zstd
-from fastavro.schema import fingerprint, parse_schema, to_parsing_canonical_form
+from fastavro.read import SchemaResolutionError
+from fastavro.schema import SchemaParseException, UnknownType, fingerprint, parse_schema, to_parsing_canonical_form
 
 from formatlens.codecs.base import SchemaCodec
 from formatlens.codecs.support.binwalk import ByteWalker, preview
 from formatlens.convert.infer import coerce, infer_records, to_avro, to_rows
 from formatlens.core.document import Document, Finding, Schema, Span, Traits
-from formatlens.core.errors import FormatError
 from formatlens.core.limits import current
 
 MAGIC = b"Obj\x01"
@@ -131,9 +131,7 @@ class _Container(ByteWalker):
                     payload = bytes(cramjam.snappy.decompress_raw(raw[:-4]))
             else:
                 raise self.fail(f"unknown codec {codec!r}", 0)
-        except FormatError:
-            raise
-        except Exception as exc:
+        except (zlib.error, zstd.ZstdError, cramjam.DecompressionError) as exc:
             raise self.fail(f"{codec} data is corrupt: {exc}", offset) from None
         if len(payload) > budget:
             current().check(
@@ -240,6 +238,22 @@ class AvroCodec(SchemaCodec):
     sample = "users.avro"
     holds = frozenset({"null", "bool", "number", "nonfinite", "bytes", "datetime", "date", "time", "decimal", "uuid"})
 
+    # fastavro has no error class of its own for bad bytes: a corrupt block or a datum that does not
+    # match its schema surfaces as one of these, raised by the reader.
+    bad_input = (
+        EOFError,
+        ValueError,
+        IndexError,
+        KeyError,
+        OverflowError,
+        UnicodeDecodeError,
+        SchemaResolutionError,
+        SchemaParseException,
+        UnknownType,
+    )  # SchemaParseException, UnknownType: the schema in the header is corrupt
+    bad_value = (ValueError, TypeError, AttributeError, OverflowError)  # fastavro's writer on a value off-schema
+    choices = {"codec": CODECS}
+
     def sniff(self, data: bytes) -> float:
         if data.startswith(MAGIC):
             return 0.99
@@ -262,7 +276,7 @@ class AvroCodec(SchemaCodec):
         try:
             container = fastavro.reader(io.BytesIO(uncompressed), reader_schema=reader)
             records = list(container)
-        except Exception as exc:
+        except AvroCodec.bad_input as exc:
             raise self.error(
                 f"{type(exc).__name__}: {exc}",
                 offset=walker.first_bad_offset(data),
@@ -284,8 +298,7 @@ class AvroCodec(SchemaCodec):
                 for c in details["evolution"]
                 if c["change"] != "unchanged"
             ]
-        return Document(
-            "avro",
+        return self.document(
             data,
             value=records,
             findings=findings,
@@ -313,7 +326,7 @@ class AvroCodec(SchemaCodec):
         try:
             while stream.tell() < len(body):
                 datums.append(fastavro.schemaless_reader(stream, writer))
-        except Exception as exc:
+        except AvroCodec.bad_input as exc:
             raise self.error(
                 f"{type(exc).__name__}: {exc}", offset=offset + stream.tell(), hint="the schema does not match the data"
             ) from None
@@ -324,8 +337,7 @@ class AvroCodec(SchemaCodec):
             else []
         )
         spans.append(Span(offset, len(data), "value", f"{len(datums)} datum(s)"))
-        return Document(
-            "avro",
+        return self.document(
             data,
             value=value,
             findings=findings,
@@ -346,7 +358,6 @@ class AvroCodec(SchemaCodec):
         schema: str | bytes | dict | None = None,
         codec: str = "null",
         sync_marker: bytes | None = None,
-        **_: Any,
     ) -> tuple[bytes, Schema]:
         if codec == "zstd":
             codec = "zstandard"
@@ -370,9 +381,10 @@ def _parse(schema: Any, what: str) -> Any:
     try:
         text = schema.decode("utf-8") if isinstance(schema, bytes) else schema
         return parse_schema(json.loads(text) if isinstance(text, str) else text)
-    except Exception as exc:
-        raise FormatError(
-            f"the {what} is not a valid Avro schema: {exc}", format="avro", hint="give the schema as Avro JSON (.avsc)"
+    # fastavro's parse_schema reports a malformed schema with these (and plain Python errors on odd JSON).
+    except (SchemaParseException, UnknownType, ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise codec.error(
+            f"the {what} is not a valid Avro schema: {exc}", hint="give the schema as Avro JSON (.avsc)"
         ) from None
 
 

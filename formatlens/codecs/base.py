@@ -15,16 +15,25 @@ must be rewritten and reported as a loss). It implements:
   formats (subclasses of SchemaCodec) implement this instead of encode(); it
   writes the bytes and reports the schema it used, inferred unless supplied.
 
-Backend errors are translated at the boundary (``raise FormatError(...) from None``).
+Callers use ``load(data, **options)`` and ``dump(value, **options)``, the one entry
+point for every codec: it refuses unknown options (naming the accepted ones),
+bounds the input, names the Document after the codec, applies the span, depth
+and node limits, and sorts exceptions at the boundary (formatlens.core.boundary):
+only the library exceptions a codec declares in ``bad_input`` / ``bad_value``
+become FormatError, anything else is an InternalError (a bug).
+Refusals a codec raises itself go through ``self.error(...)``.
 """
 
 from __future__ import annotations
 
+import inspect
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any, ClassVar
 
+from formatlens.core.boundary import Exceptions, translate
 from formatlens.core.document import CodecInfo, Document, Finding, Schema, Traits
 from formatlens.core.errors import FormatError
+from formatlens.core.limits import check_value, current
 
 SNIFF_BYTES = 4096
 """How much of the input sniff() looks at: detection stays cheap on large files."""
@@ -47,6 +56,48 @@ class Codec:
     """A file in samples/ written in this format."""
     holds: ClassVar[frozenset[str]] = frozenset()
     """Rich value kinds stored as themselves: see formatlens.convert.adapt.KINDS."""
+    bad_input: ClassVar[Exceptions] = (UnicodeDecodeError,)
+    """Library exceptions that mean the bytes are bad: refused as FormatError. Anything else is a bug."""
+    bad_value: ClassVar[Exceptions] = ()
+    """Library exceptions that mean a value cannot be written: refused as EncodeError."""
+    choices: ClassVar[dict[str, tuple]] = {}
+    """Encode options with a fixed set of values a person can pick (the convert page's widgets)."""
+    bounds_value: ClassVar[bool] = False
+    """True when decode() itself bounds the value's depth and node count (else load() walks it)."""
+
+    def load(self, data: bytes, **options: Any) -> Document:
+        """Decode ``data``: the one entry point, with the limits and the error boundary for every codec."""
+        self.check_options(self.decode, options)
+        current().check("max_input_bytes", len(data), what=f"the input ({len(data):,} bytes)")
+        document = translate(self.name, lambda: self.decode(data, **options), bad_input=self.bad_input)
+        document.format = self.name
+        document.bad_input = self.bad_input
+        if not self.bounds_value:
+            document.value_check = check_value
+        return document
+
+    def dump(self, value: Any, **options: Any) -> tuple[bytes, Schema | None]:
+        """Encode ``value``; the bytes and, for schema-based formats, the schema written with."""
+        method = self.encode_with_schema if self.traits.schema_based else self.encode
+        self.check_options(method, options)
+        data, schema = translate(
+            self.name,
+            lambda: self.encode_with_schema(value, **options),
+            bad_input=self.bad_value,
+            encoding=True,
+        )
+        current().check("max_output_bytes", len(data), what=f"the output ({len(data):,} bytes)")
+        return data, schema
+
+    def check_options(self, method: Any, options: dict) -> None:
+        """Refuse an option ``method`` does not take, naming those it does (a typo must not pass silently)."""
+        accepted = option_names(method)
+        unknown = sorted(set(options) - set(accepted))
+        if unknown:
+            raise self.error(
+                f"unknown option{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}",
+                hint="accepted: " + (", ".join(accepted) if accepted else "none"),
+            )
 
     def sniff(self, data: bytes) -> float:
         raise NotImplementedError
@@ -64,8 +115,25 @@ class Codec:
         """encode(), and the schema it wrote with (schema-based formats; inferred unless supplied)."""
         return self.encode(value, **options), None
 
+    def parses(self, step: Any) -> bool:
+        """Whether ``step()`` runs without a refusal: for sniff(), which never raises for bad bytes.
+
+        Only this codec's declared bad-input exceptions (and FormatError, and nesting too deep
+        for Python) mean "no"; anything else is a bug and propagates.
+        """
+        try:
+            step()
+        except (FormatError, RecursionError, *self.bad_input):
+            return False
+        return True
+
     def error(self, message: str, *, offset: int | None = None, hint: str | None = None) -> FormatError:
+        """The refusal this codec raises: ``raise self.error(...)``."""
         return FormatError(message, offset=offset, hint=hint, format=self.name)
+
+    def document(self, data: bytes, **parts: Any) -> Document:
+        """A Document named after this codec."""
+        return Document(self.name, data, **parts)
 
     @classmethod
     def info(cls) -> CodecInfo:
@@ -85,6 +153,11 @@ class Codec:
             snippet=cls.snippet,
             sample=cls.sample,
         )
+
+
+def option_names(method: Any) -> list[str]:
+    """The keyword-only options a codec method takes."""
+    return [p.name for p in inspect.signature(method).parameters.values() if p.kind is inspect.Parameter.KEYWORD_ONLY]
 
 
 def one_or_many(items: list, what: str) -> tuple[Any, list[Finding]]:

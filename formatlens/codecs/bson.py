@@ -76,6 +76,8 @@ class BsonCodec(Codec):
     snippet = 'import bson\ndata = bson.encode({"users": users})\ndoc = bson.decode(data)'
     sample = "users.bson"
     holds = frozenset({"null", "bool", "number", "nonfinite", "bytes", "datetime", "decimal", "uuid"})
+    bad_input = (bson.errors.InvalidBSON, UnicodeDecodeError)
+    bad_value = (bson.errors.InvalidDocument, OverflowError)  # OverflowError: an int over 8 bytes
 
     def sniff(self, data: bytes) -> float:
         if len(data) < 5:
@@ -91,10 +93,10 @@ class BsonCodec(Codec):
                 return 0.0
         return 0.95 if length == len(data) else 0.85
 
-    def decode(self, data: bytes, **_: Any) -> Document:
+    def decode(self, data: bytes) -> Document:
         try:
             documents = bson.decode_all(data, READ_OPTIONS)
-        except Exception as exc:  # InvalidBSON, and the odd ValueError/OverflowError from bad values
+        except self.bad_input as exc:
             offset = _Walker.first_bad_offset(data)
             raise self.error(
                 f"invalid BSON: {exc}",
@@ -105,8 +107,7 @@ class BsonCodec(Codec):
             raise self.error("no BSON document", offset=0)
         value, findings = one_or_many(documents, "BSON documents")
         many = len(documents) > 1
-        return Document(
-            "bson",
+        return self.document(
             data,
             value=value,
             findings=findings,
@@ -114,7 +115,7 @@ class BsonCodec(Codec):
             spans_factory=lambda: _Walker(data).items(many),
         )
 
-    def encode(self, value: Any, **_: Any) -> bytes:
+    def encode(self, value: Any) -> bytes:
         if not isinstance(value, dict):
             raise self.error("BSON needs a document (a dict) at the top", hint="convert() wraps other values for you")
         return bson.encode(value, codec_options=WRITE_OPTIONS)

@@ -182,6 +182,9 @@ class CborCodec(Codec):
         }
     )
 
+    bad_input = (cbor2.CBORDecodeError, UnicodeDecodeError)
+    bad_value = (cbor2.CBOREncodeError,)
+
     def sniff(self, data: bytes) -> float:
         if data.startswith(SELF_DESCRIBE):
             return 0.99
@@ -189,11 +192,7 @@ class CborCodec(Codec):
             return 0.0
         if len(data) > 1 << 20:
             return 0.4
-        try:
-            self._load_all(data)
-        except Exception:
-            return 0.0
-        return 0.75
+        return 0.75 if self.parses(lambda: self._load_all(data)) else 0.0
 
     def _load_all(self, data: bytes) -> list:
         stream = io.BytesIO(data)
@@ -203,10 +202,10 @@ class CborCodec(Codec):
             items.append(decoder.decode())
         return items
 
-    def decode(self, data: bytes, **_: Any) -> Document:
+    def decode(self, data: bytes) -> Document:
         try:
             items = self._load_all(data)
-        except Exception as exc:
+        except self.bad_input as exc:
             raise self.error(
                 f"invalid CBOR: {exc}",
                 offset=_Walker.first_bad_offset(data),
@@ -215,8 +214,7 @@ class CborCodec(Codec):
         if not items:
             raise self.error("no CBOR item", offset=0)
         value, findings = one_or_many(items, "CBOR items")
-        return Document(
-            "cbor",
+        return self.document(
             data,
             value=value,
             findings=findings,
@@ -231,7 +229,6 @@ class CborCodec(Codec):
         canonical: bool = False,
         datetime_as_timestamp: bool = False,
         value_sharing: bool = False,
-        **_: Any,
     ) -> bytes:
         return cbor2.dumps(
             value, canonical=canonical, datetime_as_timestamp=datetime_as_timestamp, value_sharing=value_sharing

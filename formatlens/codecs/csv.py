@@ -54,6 +54,13 @@ class CsvCodec(Codec):
     )
     sample = "users.csv"
     holds = frozenset()
+    bad_input = (csv.Error, UnicodeDecodeError)
+    bad_value = (csv.Error,)  # e.g. quoting "none" with a delimiter in a field and no escape
+    choices = {
+        "quoting": tuple(QUOTING),
+        "delimiter": (",", ";", "\t", "|"),
+        "lineterminator": ("\r\n", "\n"),
+    }
 
     def sniff(self, data: bytes) -> float:
         head = data[:SNIFF_BYTES]
@@ -77,7 +84,7 @@ class CsvCodec(Codec):
             return 0.35 if len(rows) >= 2 and min(widths) > 1 else 0.0
         return 0.8 if widths.pop() > 1 else 0.2
 
-    def decode(self, data: bytes, *, delimiter: str | None = None, header: bool | None = None, **_: Any) -> Document:
+    def decode(self, data: bytes, *, delimiter: str | None = None, header: bool | None = None) -> Document:
         try:
             text, fell_back = decode_text(data, fallback="latin-1")
         except UnicodeDecodeError as exc:  # a UTF-16/32 BOM with broken content
@@ -126,8 +133,7 @@ class CsvCodec(Codec):
                     break
             return out
 
-        return Document(
-            "csv",
+        return self.document(
             data,
             value=records,
             spans_factory=spans,
@@ -173,7 +179,6 @@ class CsvCodec(Codec):
         quoting: str = "minimal",
         header: bool = True,
         lineterminator: str = "\r\n",
-        **_: Any,
     ) -> bytes:
         if not (isinstance(value, list) and all(isinstance(row, dict) for row in value)):
             raise self.error("CSV holds a list of records (dicts)", hint="convert() flattens other shapes for you")

@@ -52,6 +52,9 @@ class JsonCodec(Codec):
     snippet = "import json\ntext = json.dumps(users, indent=2, default=str)\nusers = json.loads(text)"
     sample = "users.json"
     holds = frozenset({"null", "bool", "number"})
+    bad_input = (json.JSONDecodeError, UnicodeDecodeError)
+    bad_value = (TypeError, ValueError)  # json.dumps: a type it cannot write; NaN refused; a cycle
+    choices = {"indent": (2, 4, 0, None)}
 
     def sniff(self, data: bytes) -> float:
         head = data[:SNIFF_BYTES]
@@ -65,7 +68,7 @@ class JsonCodec(Codec):
             return 0.97 if _is_json(data) else 0.5
         return 0.55 if _SCALAR_START.match(text) and _is_json(data) else 0.0
 
-    def decode(self, data: bytes, *, allow_nan: bool = False, **_: Any) -> Document:
+    def decode(self, data: bytes, *, allow_nan: bool = False) -> Document:
         text = self._text(data)
         hooks = {} if allow_nan else {"parse_constant": _refuse_constant}
         try:
@@ -76,11 +79,11 @@ class JsonCodec(Codec):
             raise LimitExceeded(
                 "nesting is deeper than Python's parser can follow",
                 hint=f"flatten the document, or raise {env_name('max_depth')} only with care",
+                format=self.name,
             ) from None
         except ValueError as exc:  # NaN/Infinity refused, or an integer of over 4,300 digits
             raise self.error(str(exc), hint="integers are limited to 4,300 digits; NaN needs allow_nan=True") from None
-        return Document(
-            "json",
+        return self.document(
             data,
             value=value,
             spans_factory=lambda: top_level_spans(text),
@@ -107,7 +110,6 @@ class JsonCodec(Codec):
         sort_keys: bool = False,
         ensure_ascii: bool = False,
         allow_nan: bool = False,
-        **_: Any,
     ) -> bytes:
         return json.dumps(
             value, indent=indent, sort_keys=sort_keys, ensure_ascii=ensure_ascii, allow_nan=allow_nan

@@ -144,6 +144,19 @@ def _key_of(raw: bytes) -> Any:
         return raw.hex()
 
 
+def _hashable_pairs(pairs: list) -> dict:
+    return {_hashable(key): value for key, value in pairs}
+
+
+def _hashable(key: Any) -> Any:
+    """An array key as a tuple, a map key as a tuple of its pairs (what Python can use as a dict key)."""
+    if isinstance(key, list):
+        return tuple(_hashable(k) for k in key)
+    if isinstance(key, dict):
+        return tuple((_hashable(k), _hashable(v)) for k, v in key.items())
+    return key
+
+
 class MsgpackCodec(Codec):
     name = "msgpack"
     title = "MessagePack"
@@ -156,20 +169,33 @@ class MsgpackCodec(Codec):
     snippet = "import msgpack\ndata = msgpack.packb(users, datetime=True)\nusers = msgpack.unpackb(data, timestamp=3)"
     sample = "users.msgpack"
     holds = frozenset({"null", "bool", "number", "uint64", "nonfinite", "bytes", "datetime", "nonstr_keys"})
+    # msgpack's UnpackException family (ExtraData, FormatError, StackError, OutOfData...) and
+    # the plain ValueError its unpacker raises for a truncated item.
+    bad_input = (msgpack.exceptions.UnpackException, ValueError, UnicodeDecodeError)
+    bad_value = (TypeError, OverflowError, ValueError)  # packb: a type it cannot write, an int over 64 bits
 
     def sniff(self, data: bytes) -> float:
         if not data or data[0] not in _CONTAINER_FIRST:
             return 0.0
         if len(data) > 1 << 20:
             return 0.5
-        try:
-            self._unpack(data)
-        except Exception:
-            return 0.0
-        return 0.8
+        return 0.8 if self.parses(lambda: self._unpack(data)) else 0.0
 
     def _unpack(self, data: bytes) -> list:
-        unpacker = msgpack.Unpacker(None, raw=False, timestamp=3, strict_map_key=False, max_buffer_size=len(data) + 1)
+        try:
+            return self._unpack_with(data, None)
+        except TypeError:  # a map key that is an array or a map: valid MessagePack, unhashable in Python
+            return self._unpack_with(data, _hashable_pairs)
+
+    def _unpack_with(self, data: bytes, pairs_hook: Any) -> list:
+        unpacker = msgpack.Unpacker(
+            None,
+            raw=False,
+            timestamp=3,
+            strict_map_key=False,
+            max_buffer_size=len(data) + 1,
+            object_pairs_hook=pairs_hook,
+        )
         unpacker.feed(data)
         items = list(unpacker)
         # The Unpacker waits quietly for more bytes; a final nil shows whether an item was left open.
@@ -178,10 +204,10 @@ class MsgpackCodec(Codec):
             raise ValueError("the data ends in the middle of an item")
         return items
 
-    def decode(self, data: bytes, **_: Any) -> Document:
+    def decode(self, data: bytes) -> Document:
         try:
             items = self._unpack(data)
-        except Exception as exc:
+        except self.bad_input as exc:
             raise self.error(
                 f"invalid MessagePack: {exc or type(exc).__name__}",
                 offset=_Walker.first_bad_offset(data),
@@ -190,8 +216,7 @@ class MsgpackCodec(Codec):
         if not items:
             raise self.error("no MessagePack item", offset=0)
         value, findings = one_or_many(items, "MessagePack items")
-        return Document(
-            "msgpack",
+        return self.document(
             data,
             value=value,
             findings=findings,
@@ -199,7 +224,7 @@ class MsgpackCodec(Codec):
             spans_factory=lambda: _Walker(data).items(),
         )
 
-    def encode(self, value: Any, *, use_single_float: bool = False, use_bin_type: bool = True, **_: Any) -> bytes:
+    def encode(self, value: Any, *, use_single_float: bool = False, use_bin_type: bool = True) -> bytes:
         return msgpack.packb(value, use_single_float=use_single_float, use_bin_type=use_bin_type, datetime=True)
 
 

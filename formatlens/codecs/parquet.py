@@ -48,6 +48,12 @@ class ParquetCodec(SchemaCodec):
         {"null", "bool", "number", "nonfinite", "bytes", "datetime", "date", "time", "timedelta", "decimal"}
     )
 
+    # pyarrow's errors for a corrupt file: ArrowInvalid (bad Thrift, bad pages), ArrowIOError (short
+    # reads) and ArrowNotImplementedError (an encoding or compression this build cannot read).
+    bad_input = (pa.ArrowInvalid, pa.ArrowIOError, pa.ArrowNotImplementedError, UnicodeDecodeError)
+    bad_value = (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OverflowError)
+    choices = {"compression": ("snappy", "none", "gzip", "zstd", "brotli", "lz4")}
+
     def sniff(self, data: bytes) -> float:
         if data.startswith(ENCRYPTED_MAGIC):
             return 0.9
@@ -55,7 +61,7 @@ class ParquetCodec(SchemaCodec):
             return 0.99 if data.endswith(MAGIC) and len(data) >= 12 else 0.6
         return 0.0
 
-    def decode(self, data: bytes, *, columns: list[str] | None = None, filters: Any = None, **_: Any) -> Document:
+    def decode(self, data: bytes, *, columns: list[str] | None = None, filters: Any = None) -> Document:
         if data.startswith(ENCRYPTED_MAGIC):
             raise self.error(
                 "the file is encrypted (Parquet Modular Encryption, magic PARE)",
@@ -72,11 +78,10 @@ class ParquetCodec(SchemaCodec):
             )
             try:
                 return pq.read_table(pa.BufferReader(data), columns=columns, filters=filters)
-            except Exception as exc:
+            except self.bad_input as exc:
                 raise self.error(f"cannot read the rows: {exc}", hint="a page or its encoding is corrupt") from None
 
-        document = Document(
-            "parquet",
+        document = self.document(
             data,
             value_factory=lambda: table_to_records(document.table, document.findings),
             table_factory=read_table,
@@ -99,7 +104,6 @@ class ParquetCodec(SchemaCodec):
         row_group_size: int | None = None,
         use_dictionary: bool = True,
         schema: Any = None,
-        **_: Any,
     ) -> tuple[bytes, Schema]:
         if compression not in COMPRESSIONS:
             raise self.error(f"unknown compression {compression!r}", hint="one of " + ", ".join(COMPRESSIONS))
@@ -171,7 +175,7 @@ def read_footer(source: Any) -> Footer:
         metadata = parquet_file.metadata
         parquet_schema = parquet_file.schema
         arrow_schema = parquet_file.schema_arrow
-    except Exception as exc:
+    except ParquetCodec.bad_input as exc:
         encrypted = "encrypt" in str(exc).lower()
         raise FormatError(
             f"cannot read the footer: {exc}",

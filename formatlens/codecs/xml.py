@@ -16,7 +16,6 @@ import xmltodict
 
 from formatlens.codecs.base import SNIFF_BYTES, Codec
 from formatlens.core.document import Document, Span, Traits
-from formatlens.core.errors import FormatError
 from formatlens.core.limits import current
 
 _NAME_START = re.compile(r"[^A-Za-z_:]")
@@ -64,6 +63,8 @@ class XmlCodec(Codec):
     )
     sample = "feed.xml"
     holds = frozenset()
+    bad_input = (expat.ExpatError, UnicodeDecodeError)
+    bad_value = (ValueError,)  # xmltodict.unparse: no single root, or a name it cannot write
 
     def sniff(self, data: bytes) -> float:
         head = data[:SNIFF_BYTES].lstrip(b"\xef\xbb\xbf \t\r\n")
@@ -75,7 +76,7 @@ class XmlCodec(Codec):
             return 0.85
         return 0.0
 
-    def decode(self, data: bytes, *, process_namespaces: bool = False, **_: Any) -> Document:
+    def decode(self, data: bytes, *, process_namespaces: bool = False) -> Document:
         guarded = _guarded_expat()
         try:
             value = xmltodict.parse(data, expat=guarded, disable_entities=True, process_namespaces=process_namespaces)
@@ -99,15 +100,13 @@ class XmlCodec(Codec):
                 offset=parser.CurrentByteIndex if parser is not None else None,
                 hint="remove the DOCTYPE's ENTITY declarations; they are refused for safety (billion laughs, XXE)",
             ) from None
-        return Document("xml", data, value=value, spans_factory=lambda: _spans(data))
+        return self.document(data, value=value, spans_factory=lambda: _spans(data))
 
     def encode(
         self, value: Any, *, pretty: bool = True, root: str = "root", full_document: bool = True, **_: Any
     ) -> bytes:
         if not (isinstance(value, dict) and len(value) == 1):
-            raise FormatError(
-                "XML needs exactly one root element", format="xml", hint=f"convert() wraps the value in <{root}>"
-            )
+            raise self.error("XML needs exactly one root element", hint=f"convert() wraps the value in <{root}>")
         return xmltodict.unparse(
             value, pretty=pretty, indent="  ", full_document=full_document, encoding="utf-8"
         ).encode("utf-8")

@@ -35,6 +35,8 @@ class YamlCodec(Codec):
     snippet = "import yaml\ntext = yaml.safe_dump(users, sort_keys=False)\nusers = yaml.safe_load(text)"
     sample = "users.yaml"
     holds = frozenset({"null", "bool", "number", "bytes", "datetime", "naive_datetime", "date", "set", "nonstr_keys"})
+    bad_input = (yaml.YAMLError, UnicodeDecodeError)
+    bad_value = (yaml.YAMLError,)  # RepresenterError: a type the safe dumper cannot write
 
     def sniff(self, data: bytes) -> float:
         head = data[:SNIFF_BYTES]
@@ -56,7 +58,7 @@ class YamlCodec(Codec):
             return 0.7
         return 0.1 if stripped else 0.0
 
-    def decode(self, data: bytes, **_: Any) -> Document:
+    def decode(self, data: bytes) -> Document:
         try:
             text, _fallback = decode_text(data)
         except UnicodeDecodeError as exc:
@@ -70,7 +72,15 @@ class YamlCodec(Codec):
                 if may_alias:
                     _check_expansion(node)
                 nodes.append(node)
-                documents.append(loader.construct_document(node))
+                try:
+                    documents.append(loader.construct_document(node))
+                except _SCALAR_ERRORS as exc:
+                    raise self.error(
+                        f"a value does not fit its type: {type(exc).__name__}: {exc}",
+                        offset=_bad_scalar_offset(text, node),
+                        hint="a scalar tagged (or looking like) !!int, !!float, !!bool or !!timestamp holds "
+                        "something else, e.g. 2020-13-45",
+                    ) from None
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             offset = text.byte_offset(mark.index) if mark is not None else None
@@ -79,13 +89,14 @@ class YamlCodec(Codec):
             raise self.error(_one_line(exc)) from None
         except RecursionError:
             raise LimitExceeded(
-                "nesting is deeper than the YAML loader can follow", hint=f"see {env_name('max_depth')}"
+                "nesting is deeper than the YAML loader can follow",
+                hint=f"see {env_name('max_depth')}",
+                format=self.name,
             ) from None
         finally:
             loader.dispose()
         value, findings = one_or_many(documents, "YAML documents")
-        return Document(
-            "yaml",
+        return self.document(
             data,
             value=value,
             spans_factory=lambda: _spans(text, nodes),
@@ -102,7 +113,6 @@ class YamlCodec(Codec):
         allow_unicode: bool = True,
         indent: int | None = None,
         explicit_start: bool = False,
-        **_: Any,
     ) -> bytes:
         return yaml.dump(
             value,
@@ -113,6 +123,31 @@ class YamlCodec(Codec):
             indent=indent,
             explicit_start=explicit_start,
         ).encode("utf-8")
+
+
+# PyYAML's scalar constructors (int, float, bool, timestamp) fail with plain Python errors when an
+# explicitly tagged or timestamp-looking scalar holds something else: bad input, raised by the library.
+_SCALAR_ERRORS = (ValueError, IndexError, KeyError, AttributeError, OverflowError)
+
+
+def _bad_scalar_offset(text: Text, root: yaml.Node) -> int | None:
+    """The byte offset of the first scalar that PyYAML's safe constructor cannot build."""
+    stack = [root]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                _Loader("").construct_object(node)
+            except _SCALAR_ERRORS:
+                return text.byte_offset(node.start_mark.index)
+            except yaml.YAMLError:
+                continue
+        stack.extend(reversed(_children(node)))
+    return None
 
 
 def _check_expansion(root: yaml.Node) -> None:

@@ -1,4 +1,4 @@
-"""Each codec's encode options, read from encode()'s signature, with the choices a person can pick."""
+"""Each codec's encode options, read from encode()'s signature, with the choices the codec declares."""
 
 from __future__ import annotations
 
@@ -8,15 +8,6 @@ from typing import Any
 
 from formatlens.core import registry
 
-CHOICES: dict[tuple[str, str], tuple] = {
-    ("pickle", "protocol"): (0, 1, 2, 3, 4, 5),
-    ("parquet", "compression"): ("snappy", "none", "gzip", "zstd", "brotli", "lz4"),
-    ("avro", "codec"): ("null", "deflate", "snappy", "zstandard"),
-    ("csv", "quoting"): ("minimal", "all", "nonnumeric", "none"),
-    ("csv", "delimiter"): (",", ";", "\t", "|"),
-    ("csv", "lineterminator"): ("\r\n", "\n"),
-    ("json", "indent"): (2, 4, 0, None),
-}
 HIDDEN = {"schema", "message", "sync_marker", "value"}
 """Options with a widget of their own (schema) or none (sync_marker is for reproducible files)."""
 
@@ -36,5 +27,5 @@ def encode_options(format: str) -> list[Option]:
     for parameter in inspect.signature(method).parameters.values():
         if parameter.kind is not inspect.Parameter.KEYWORD_ONLY or parameter.name in HIDDEN:
             continue
-        out.append(Option(parameter.name, parameter.default, CHOICES.get((codec.name, parameter.name))))
+        out.append(Option(parameter.name, parameter.default, codec.choices.get(parameter.name)))
     return out

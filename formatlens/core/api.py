@@ -6,8 +6,9 @@ from typing import Any
 
 from formatlens.convert.adapt import adapt
 from formatlens.core import registry
+from formatlens.core.boundary import translate
 from formatlens.core.document import CodecInfo, Conversion, Document
-from formatlens.core.errors import EncodeError, FormatError, LimitExceeded, UnknownFormatError
+from formatlens.core.errors import FormatError, UnknownFormatError
 from formatlens.core.limits import current
 from formatlens.runtime.gcpause import gc_paused
 
@@ -43,7 +44,7 @@ def load(
     if message is not None:
         options["message"] = message
     with gc_paused():
-        return _guard(codec.name, lambda: codec.decode(data, **options))
+        return codec.load(data, **options)
 
 
 def dump(value: Any, format: str, *, schema: Any = None, **options: Any) -> bytes:
@@ -51,7 +52,7 @@ def dump(value: Any, format: str, *, schema: Any = None, **options: Any) -> byte
     codec = registry.get(format)
     if schema is not None:
         options["schema"] = schema
-    return _encode(codec, value, options)[0]
+    return codec.dump(value, **options)[0]
 
 
 def convert(data: bytes, target: str, *, source: str | None = None, schema: Any = None, **options: Any) -> Conversion:
@@ -65,34 +66,8 @@ def convert_value(value: Any, target: str, *, source_format: str = "python", **o
     codec = registry.get(target)
     losses: list[str] = []
     # Shape first (wrap, flatten), then rewrite the values the target cannot hold.
-    shaped = _guard(codec.name, lambda: adapt(codec.reshape(value, losses), codec.holds, losses), encoding=True)
-    out, schema = _encode(codec, shaped, options)
+    shaped = translate(codec.name, lambda: adapt(codec.reshape(value, losses), codec.holds, losses), encoding=True)
+    out, schema = codec.dump(shaped, **options)
     if schema is not None and schema.details.get("inferred"):
         losses.extend(f"schema: {note}" for note in schema.details.get("notes", []))
     return Conversion(data=out, format=codec.name, source_format=source_format, losses=losses, schema=schema)
-
-
-def _encode(codec, value: Any, options: dict) -> tuple[bytes, Any]:
-    """The bytes and, for schema-based formats, the schema they were written with; output bounded."""
-    data, schema = _guard(codec.name, lambda: codec.encode_with_schema(value, **options), encoding=True)
-    current().check("max_output_bytes", len(data), what=f"the output ({len(data):,} bytes)")
-    return data, schema
-
-
-def _guard(format: str, step, *, encoding: bool = False):
-    """Run a codec step so that only FormatError escapes for bad input or values."""
-    error = EncodeError if encoding else FormatError
-    try:
-        return step()
-    except (EncodeError, LimitExceeded):
-        raise
-    except FormatError as exc:
-        if not encoding:
-            raise
-        raise EncodeError(exc.message, offset=exc.offset, hint=exc.hint, format=exc.format) from None
-    except RecursionError:
-        raise error("nesting is too deep to follow", format=format) from None
-    except MemoryError:
-        raise error("the data needs more memory than is allowed", format=format) from None
-    except Exception as exc:
-        raise error(f"{type(exc).__name__}: {exc}", format=format) from None

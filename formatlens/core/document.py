@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal, NamedTuple
 
-from formatlens.core.errors import FormatError
+from formatlens.core.boundary import Exceptions, translate
+from formatlens.core.limits import current
 from formatlens.runtime.gcpause import gc_paused
 
 SpanKind = Literal[
@@ -148,34 +149,48 @@ class Document:
         self._value_factory = value_factory or (lambda: value)
         self._spans_factory = spans_factory or (lambda: ())
         self._table_factory = table_factory
+        self.bad_input: Exceptions = ()
+        """The codec's declared bad-input exceptions: a lazy part failing with one is a FormatError."""
+        self.value_check: Callable[[Any], None] | None = None
+        """Bounds the value (depth, nodes) when the codec does not; set by Codec.load."""
 
     @cached_property
     def schema(self) -> Schema | None:
         if self._schema_factory is None:
             return self._schema
-        return _guarded(self.format, self._schema_factory)
+        return self._guarded(self._schema_factory)
 
     @cached_property
     def findings(self) -> list[Finding]:
         """What a person should know; findings that need a walk over the value are made on first use."""
         if self._findings_factory is None:
             return self._findings
-        return self._findings + list(_guarded(self.format, self._findings_factory))
+        return self._findings + list(self._guarded(self._findings_factory))
 
     @cached_property
     def value(self) -> Any:
-        return _guarded(self.format, self._value_factory)
+        value = self._guarded(self._value_factory)
+        if self.value_check is not None:
+            check = self.value_check
+            self._guarded(lambda: check(value))
+        return value
 
     @cached_property
     def spans(self) -> list[Span]:
-        return sorted(_guarded(self.format, self._spans_factory), key=lambda s: (s.start, -s.end))
+        spans = sorted(self._guarded(self._spans_factory), key=lambda s: (s.start, -s.end))
+        limit = current().max_spans
+        total = count_spans(spans, limit)
+        if total > limit:  # the rest of the bytes stay unannotated (see Limits.max_spans)
+            self.details["spans_cut_at"] = limit
+            spans = _first_spans(spans, limit)
+        return spans
 
     @cached_property
     def table(self) -> Any:
         """The data as a pyarrow Table when the format is tabular (Parquet, Avro, CSV), else None."""
         if self._table_factory is None:
             return None
-        return _guarded(self.format, self._table_factory)
+        return self._guarded(self._table_factory)
 
     def __getstate__(self) -> dict:
         """Pickled with everything computed (what a worker process sends back), factories left out."""
@@ -195,9 +210,15 @@ class Document:
         self._schema, self._findings = state["schema"], state["findings"]
         self._schema_factory = self._findings_factory = self._table_factory = None
         self._value_factory = self._spans_factory = tuple  # never called: the cached values are filled below
+        self.bad_input, self.value_check = (), None  # everything is computed already
         state["spans"] = _as_spans(state["spans"])
         for name in ("value", "spans", "table", "schema", "findings"):
             self.__dict__[name] = state[name]  # the cached_property slots, already filled
+
+    def _guarded(self, factory: Callable[[], Any]) -> Any:
+        """Run a lazy step at the codec's error boundary (bad input -> FormatError, a bug -> InternalError)."""
+        with gc_paused():
+            return translate(self.format, factory, bad_input=self.bad_input)
 
     def spans_at(self, offset: int) -> list[Span]:
         """The spans covering ``offset``, outermost first."""
@@ -249,16 +270,28 @@ def _as_spans(columns: SpanColumns) -> list[Span]:
     return [build() for _ in range(roots)]
 
 
-def _guarded(format: str, factory: Callable[[], Any]) -> Any:
-    """Run a lazy step so that nothing but a FormatError escapes it."""
-    try:
-        with gc_paused():
-            return factory()
-    except FormatError:
-        raise
-    except RecursionError:
-        raise FormatError("nesting is too deep to follow", format=format) from None
-    except MemoryError:
-        raise FormatError("the data needs more memory than is allowed", format=format) from None
-    except Exception as exc:  # a library's own error for bad bytes
-        raise FormatError(f"{type(exc).__name__}: {exc}", format=format) from None
+def count_spans(spans: Sequence[Span], stop: int) -> int:
+    """How many spans there are in all (counting stops once past ``stop``)."""
+    total, stack = 0, list(spans)
+    while stack and total <= stop:
+        span = stack.pop()
+        total += 1
+        stack.extend(span.children)
+    return total
+
+
+def _first_spans(spans: Sequence[Span], budget: int) -> list[Span]:
+    """The first ``budget`` spans in depth-first byte order, as a tree."""
+    left = budget
+
+    def keep(level: Sequence[Span]) -> tuple[Span, ...]:
+        nonlocal left
+        out = []
+        for span in level:
+            if left <= 0:
+                break
+            left -= 1
+            out.append(span._replace(children=keep(span.children)) if span.children else span)
+        return tuple(out)
+
+    return list(keep(spans))

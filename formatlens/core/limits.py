@@ -76,3 +76,41 @@ def current() -> Limits:
     if _cache is None or _cache[0] != key:
         _cache = (key, Limits.from_env())
     return _cache[1]
+
+
+_CONTAINERS = (dict, list, tuple, set, frozenset)
+_EXIT = object()
+
+
+def check_value(value: object, limits: Limits | None = None) -> None:
+    """Refuse a decoded value deeper than max_depth or with more than max_nodes values.
+
+    Iterative (a deep value must not hit Python's recursion limit); each container's items are
+    counted with len() and only containers are visited. A shared container counts once per use
+    (an expansion bomb trips max_nodes); a reference back to an ancestor (a cycle, as pickle and
+    YAML anchors can make) is counted once and not followed.
+    """
+    limits = limits or current()
+    max_depth, max_nodes = limits.max_depth, limits.max_nodes
+    if not isinstance(value, _CONTAINERS):
+        return
+    nodes = 1
+    on_path: set[int] = set()
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if node is _EXIT:
+            on_path.discard(depth)  # here ``depth`` holds the id of the container being left
+            continue
+        if depth > max_depth:
+            limits.check("max_depth", depth, what="the nesting depth of the value")
+        children = node.values() if isinstance(node, dict) else node
+        nodes += len(children)
+        if nodes > max_nodes:
+            limits.check("max_nodes", nodes, what="the number of values")
+        ident = id(node)
+        on_path.add(ident)
+        stack.append((_EXIT, ident))
+        stack.extend(
+            (child, depth + 1) for child in children if isinstance(child, _CONTAINERS) and id(child) not in on_path
+        )

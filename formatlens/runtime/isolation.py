@@ -2,7 +2,8 @@
 
 A worker that dies (a segfault in a C library, the address-space limit, the
 CPU limit) or overruns the wall-time limit becomes a FormatError for that one
-upload; the pool is replaced and the server goes on. Workers compute
+upload (an InternalError raised in a worker comes back as an InternalError);
+the pool is replaced and the server goes on. Workers compute
 everything a view needs (value, spans, table, schema, findings) and send the
 Document back pickled.
 
@@ -25,7 +26,8 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from formatlens.core.errors import FormatError, LimitExceeded
+from formatlens.core.boundary import bug
+from formatlens.core.errors import FormatError, InternalError, LimitExceeded
 from formatlens.core.limits import current, env_name
 from formatlens.runtime.gcpause import gc_paused
 
@@ -47,11 +49,15 @@ def _run(func: Callable[..., Any], cpu_seconds: float, args: tuple, kwargs: dict
     resource.setrlimit(resource.RLIMIT_CPU, (budget, hard))  # past the soft limit, SIGXCPU ends the worker
     try:
         return func(*args, **kwargs)
+    except (FormatError, InternalError):
+        raise
     except MemoryError:
         raise LimitExceeded(
             "decoding needed more memory than a worker may use",
             hint="an operator can raise FORMATLENS_WORKER_MEMORY_MB",
         ) from None
+    except Exception as exc:  # a bug in the task: sent back as one, with its traceback as text
+        raise bug(None, exc) from None
     finally:
         resource.setrlimit(resource.RLIMIT_CPU, (hard, hard))
 
@@ -108,7 +114,7 @@ class WorkerPool:
                     sys.modules["__main__"] = real_main
 
     def run(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """``func(*args, **kwargs)`` in a worker; any way the worker fails is a FormatError.
+        """``func(*args, **kwargs)`` in a worker; any way the worker fails is a FormatError, a bug an InternalError.
 
         When the pool breaks, the task is tried once more on a fresh pool: an input that kills
         its worker kills the second one too and is refused, while other sessions' tasks that
@@ -120,7 +126,7 @@ class WorkerPool:
             future = self._submit(pool, _run, func, limits.max_decode_seconds, args, kwargs)
             try:
                 return future.result(timeout=limits.max_decode_seconds + 2)
-            except FormatError:
+            except (FormatError, InternalError):
                 raise
             except FutureTimeout:
                 self._replace(pool)
@@ -135,8 +141,8 @@ class WorkerPool:
                         "the decoder's worker process died (a crash, or over its CPU or memory limit)",
                         hint="this input was refused; the server and other sessions go on",
                     ) from None
-            except Exception as exc:  # raised in the worker, and not a FormatError
-                raise FormatError(f"{type(exc).__name__}: {exc}") from None
+            except Exception as exc:  # neither a refusal nor a worker's death: a bug (e.g. a result that won't pickle)
+                raise bug(None, exc) from exc
         raise AssertionError("unreachable")
 
     def load(self, data: bytes, format: str | None = None, **options: Any):

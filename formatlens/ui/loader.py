@@ -33,7 +33,7 @@ class Loaded:
     data: bytes
     ranking: list[tuple[str, float]]
     document: fl.Document | None
-    error: fl.FormatError | None
+    error: fl.FormatError | fl.InternalError | None
     is_sample: bool = False
 
     @property
@@ -205,7 +205,7 @@ def sidebar_loader() -> Loaded | None:
     st.session_state[state.INPUT_CHANGED] = cached is not None and not followed
     try:
         document, error = decode(data, fmt, name, decode_options), None
-    except fl.FormatError as exc:
+    except (fl.FormatError, fl.InternalError) as exc:  # a bug is shown as one (views.error_panel)
         document, error = None, exc
     loaded = Loaded(name, data, ranking, document, error, is_sample)
     st.session_state["loaded"] = (key, loaded)

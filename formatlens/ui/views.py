@@ -64,6 +64,9 @@ def _shape(document: fl.Document) -> str:
 
 def error_panel(loaded) -> None:
     error = loaded.error
+    if isinstance(error, fl.InternalError):
+        bug_panel(error)
+        return
     where = f" at byte {error.offset:,}" if error.offset is not None else ""
     st.error(
         f"**Could not read this as {error.format or 'any format'}{where}:** {plain(error.message)}"
@@ -72,6 +75,13 @@ def error_panel(loaded) -> None:
     if error.offset is not None:
         st.caption("The offending byte is outlined in red.")
         hex_view(loaded.data, [], page_of(error.offset), error_offset=error.offset, key="error_hex")
+
+
+def bug_panel(error: fl.InternalError) -> None:
+    """A bug in formatlens, shown as one (not as "your data is bad"), with a report to copy."""
+    st.error(f"**This is a bug in formatlens, not a problem with your data:** {plain(error.message)}")
+    st.caption("Please report it with this text (copy button at its top right) and, if you can, the file.")
+    st.code(error.report or str(error), language=None)
 
 
 def findings_list(document: fl.Document) -> None:

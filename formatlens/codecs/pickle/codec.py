@@ -73,18 +73,23 @@ class PickleCodec(Codec):
         }
     )
 
+    # The stack machine reports malformed pickles as FormatError itself; only text in them can fail so.
+    bad_input = (UnicodeDecodeError,)
+    # pickle.dumps: an object it cannot pickle (a lambda, a lock, a local class).
+    bad_value = (pickle.PicklingError, TypeError, AttributeError)
+    choices = {"protocol": tuple(range(pickle.HIGHEST_PROTOCOL + 1))}
+
     def sniff(self, data: bytes) -> float:
         if len(data) >= 2 and data[0] == 0x80 and data[1] <= pickle.HIGHEST_PROTOCOL:
             return 0.95 if data.endswith(b".") else 0.8
         if data.endswith(b".") and data[:1] in _VALID_FIRST and len(data) > 1:
-            try:  # protocol 0/1 have no magic: parse a bounded head of opcodes
-                rebuild(data[:65536]) if len(data) <= 65536 else None
-            except Exception:
+            # protocol 0/1 have no magic: parse a bounded head of opcodes
+            if len(data) <= 65536 and not self.parses(lambda: rebuild(data)):
                 return 0.0
             return 0.6
         return 0.0
 
-    def decode(self, data: bytes, *, trusted: frozenset[str] = frozenset(), **_: Any) -> Document:
+    def decode(self, data: bytes, *, trusted: frozenset[str] = frozenset()) -> Document:
         limit = current().max_spans
         fast = fast_rebuild(data)
         if fast is not None:  # pure data: nothing to flag, opcodes parsed only if spans are asked for
@@ -93,8 +98,7 @@ class PickleCodec(Codec):
             if trailing:
                 findings.append(_trailing(trailing))
             protocol = data[1] if data[:1] == b"\x80" else 0
-            return Document(
-                "pickle",
+            return self.document(
                 data,
                 value=value,
                 spans_factory=lambda: [op_span(op) for op in parse_ops(data)[0][:limit]],
@@ -126,8 +130,7 @@ class PickleCodec(Codec):
             "protocol": result.protocol,
             "imports": sorted({str(op.arg).replace(" ", ".") for op in result.ops if op.name in ("GLOBAL", "INST")}),
         }
-        return Document(
-            "pickle",
+        return self.document(
             data,
             value=result.value,
             spans_factory=lambda: [span_of(op) for op in result.ops[:limit]],
@@ -135,7 +138,7 @@ class PickleCodec(Codec):
             details=details,
         )
 
-    def encode(self, value: Any, *, protocol: int = pickle.DEFAULT_PROTOCOL, **_: Any) -> bytes:
+    def encode(self, value: Any, *, protocol: int = pickle.DEFAULT_PROTOCOL) -> bytes:
         if not 0 <= int(protocol) <= pickle.HIGHEST_PROTOCOL:
             raise self.error(f"protocol must be 0 to {pickle.HIGHEST_PROTOCOL}")
         out = io.BytesIO()

@@ -23,6 +23,7 @@ from typing import Any
 
 from google.protobuf import descriptor_pb2, descriptor_pool, json_format, message_factory
 from google.protobuf.descriptor import FieldDescriptor
+from google.protobuf.message import DecodeError, EncodeError
 from google.protobuf.unknown_fields import UnknownFieldSet
 
 from formatlens.codecs.base import SchemaCodec
@@ -145,6 +146,9 @@ class ProtobufCodec(SchemaCodec):
     sample = "users.pb"
     holds = frozenset({"null", "bool", "number", "uint64", "nonfinite", "bytes", "datetime", "timedelta"})
 
+    bad_input = (DecodeError, UnicodeDecodeError)
+    bad_value = (json_format.ParseError, EncodeError, TypeError, ValueError)
+
     def sniff(self, data: bytes) -> float:
         if split_grpc(data[:65536]) and len(data) <= 65536:
             return 0.6
@@ -152,7 +156,7 @@ class ProtobufCodec(SchemaCodec):
             return 0.0
         try:
             fields = WireWalker(data).message(0, len(data))
-        except Exception:
+        except FormatError:
             return 0.0
         # Small field numbers are what real schemas use; random bytes rarely parse with them.
         return 0.4 if fields and all(f.number < 1000 for f in fields) else 0.1
@@ -173,8 +177,7 @@ class ProtobufCodec(SchemaCodec):
             try:
                 fields = walker.message(0, len(data))
                 schema = Schema("proto", guess_proto([fields]), {"inferred": True, "guessed": True})
-                return Document(
-                    "protobuf",
+                return self.document(
                     data,
                     value=wire_value(fields),
                     schema=schema,
@@ -209,8 +212,7 @@ class ProtobufCodec(SchemaCodec):
                 out.append(Span(header_start, end, "entry", f"frame {index}", (index,), (*head, body)))
             return out
 
-        return Document(
-            "protobuf",
+        return self.document(
             data,
             value=value,
             schema=schema,
@@ -238,7 +240,7 @@ class ProtobufCodec(SchemaCodec):
         parsed = compiled.message_class(message)()
         try:
             parsed.ParseFromString(data)
-        except Exception as exc:
+        except DecodeError as exc:
             offset = None
             try:
                 WireWalker(data).message(0, len(data), descriptor)
@@ -256,8 +258,7 @@ class ProtobufCodec(SchemaCodec):
             compiled.text,
             {"message": message, "messages": compiled.messages, "oneofs": oneofs, "tree": proto_tree(descriptor)},
         )
-        return Document(
-            "protobuf",
+        return self.document(
             data,
             value=value,
             schema=schema,
@@ -311,7 +312,7 @@ def _parses(compiled: CompiledProto, name: str, data: bytes) -> bool:
     candidate = compiled.message_class(name)()
     try:
         candidate.ParseFromString(data)
-    except Exception:
+    except DecodeError:
         return False
     return len(UnknownFieldSet(candidate)) == 0 and _no_unknown_nested(candidate)
 
@@ -437,7 +438,8 @@ def _guess_message(fields: list[WireField], name: str, indent: str, instances: i
                 "bytes": "bytes",
                 "message": "bytes",
             }.get(kind, "bytes")
-            if kind in ("fixed64", "fixed32") and all(_plausible_float(w) for w in group):
+            # Only when every occurrence has this wire kind: a field number seen with mixed kinds is not a float.
+            if kind in ("fixed64", "fixed32") and kinds == {kind} and all(_plausible_float(w) for w in group):
                 proto_type = "double" if kind == "fixed64" else "float"
         out.append(f"{indent}  {'repeated ' if repeated else ''}{proto_type} field_{number} = {number};")
     out.append(f"{indent}}}")
