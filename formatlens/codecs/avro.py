@@ -351,7 +351,7 @@ class AvroCodec(SchemaCodec):
         losses.extend(f"Avro container holds records: {loss}" for loss in row_losses)
         return rows
 
-    def encode_with_schema(
+    def encode_with_schema(  # type: ignore[override]  # its own keyword-only options
         self,
         value: Any,
         *,

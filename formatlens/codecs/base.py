@@ -27,6 +27,7 @@ Refusals a codec raises itself go through ``self.error(...)``.
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any, ClassVar
 
@@ -99,13 +100,14 @@ class Codec:
                 hint="accepted: " + (", ".join(accepted) if accepted else "none"),
             )
 
+    # Each codec implements these with its own keyword-only options (declared as callables here so a
+    # codec's narrower signature is not an override error; load() and dump() check the options).
+    decode: Callable[..., Document]
+    """decode(data, *, <options>) -> Document; called through load()."""
+    encode: Callable[..., bytes]
+    """encode(value, *, <options>) -> bytes; called through dump()."""
+
     def sniff(self, data: bytes) -> float:
-        raise NotImplementedError
-
-    def decode(self, data: bytes, **options: Any) -> Document:
-        raise NotImplementedError
-
-    def encode(self, value: Any, **options: Any) -> bytes:
         raise NotImplementedError
 
     def reshape(self, value: Any, losses: list[str]) -> Any:
@@ -121,9 +123,10 @@ class Codec:
         Only this codec's declared bad-input exceptions (and FormatError, and nesting too deep
         for Python) mean "no"; anything else is a bug and propagates.
         """
+        refusals: Exceptions = (FormatError, RecursionError, *self.bad_input)
         try:
             step()
-        except (FormatError, RecursionError, *self.bad_input):
+        except refusals:
             return False
         return True
 

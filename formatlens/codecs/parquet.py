@@ -96,7 +96,7 @@ class ParquetCodec(SchemaCodec):
         losses.extend(f"Parquet holds a table: {loss}" for loss in row_losses)
         return rows
 
-    def encode_with_schema(
+    def encode_with_schema(  # type: ignore[override]  # its own keyword-only options
         self,
         value: Any,
         *,
