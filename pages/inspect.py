@@ -1,4 +1,4 @@
-"""Inspect: what was loaded, as a tree (and a table), an annotated hexdump, its schema and findings."""
+"""Inspect: what was loaded in the inspector (structure, bytes, data inspector), a table, its schema and findings."""
 
 import streamlit as st
 
@@ -22,19 +22,16 @@ if loaded.error is not None:
     st.stop()
 
 document = loaded.document
-tab_names = ["Tree", "Hexdump", "Schema", f"Findings ({len(document.findings)})"]
+tab_names = ["Structure and bytes", "Schema", f"Findings ({len(document.findings)})"]
 tabular = views.is_tabular(document)
 if tabular:
     tab_names.insert(1, "Table")
 tabs = dict(zip(tab_names, st.tabs(tab_names)))
-with tabs["Tree"]:
-    views.node_picker(document)
-    views.tree(document)
+with tabs["Structure and bytes"]:
+    views.instrument(loaded)
 if tabular:
     with tabs["Table"]:
         views.table(document)
-with tabs["Hexdump"]:
-    views.hexdump(loaded)
 with tabs["Schema"]:
     views.schema(document)
 with tabs[tab_names[-1]]:

@@ -1,8 +1,9 @@
-"""The paged hexdump model: one page of bytes, and which span covers each byte.
+"""The hexdump model: windows of bytes, and which span (tree node) covers each byte.
 
-A view sends only one page to the browser (4 KiB by default), whatever the
-size of the input; each byte carries the index of the innermost span covering
-it, so the view can color it by kind and show the span's label on hover.
+A view sends only the windows on screen to the browser (4 KiB each), whatever
+the size of the input; each byte carries the index of the innermost node
+covering it, so the view can color it by kind, show the label on hover and,
+on a click, reveal that node in the structure tree.
 """
 
 from __future__ import annotations
@@ -11,8 +12,12 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from formatlens.core.document import Span
+from formatlens.render.tree import TreeModel
+from formatlens.render.tree import path_text as node_text
 
 PAGE_SIZE = 4096
+WINDOW = 4096
+"""Bytes per hexdump window the browser asks for (256 rows of 16)."""
 ROW = 16
 
 
@@ -109,3 +114,37 @@ def span_for_path(spans: list[Span], path: tuple) -> Span | None:
         if span.path == path[: len(span.path)] or not span.path:
             stack[:0] = list(span.children)
     return None
+
+
+def window(data: bytes, tree: TreeModel, index: int, size: int = WINDOW) -> dict:
+    """Window ``index`` of the hexdump: its bytes, the nodes on it (outer first) and, as runs,
+    which of them is the innermost at each byte.
+
+    ``nodes`` rows are [start, end, kind, label, node path]; ``runs`` is [[length, node index], ...]
+    with -1 where no node covers the bytes (only possible outside the input).
+    """
+    start = index * size
+    end = min(len(data), start + size)
+    nodes: list[list] = []
+    inner = [-1] * max(end - start, 0)
+
+    def collect(node: tuple[int, ...]) -> None:
+        children = tree.items(node)
+        for i in tree.overlapping(node, start, end):
+            child, path = children[i], (*node, i)
+            position = len(nodes)
+            nodes.append([child.start, child.end, child.kind, child.label, node_text(path)])
+            lo, hi = max(child.start, start) - start, min(child.end, end) - start
+            inner[lo:hi] = [position] * (hi - lo)  # deeper nodes overwrite their parents
+            if child.span is not None and child.span.children:
+                collect(path)
+
+    if end > start:
+        collect(())
+    runs: list[list[int]] = []
+    for value in inner:
+        if runs and runs[-1][1] == value:
+            runs[-1][0] += 1
+        else:
+            runs.append([1, value])
+    return {"index": index, "offset": start, "hex": data[start:end].hex(), "nodes": nodes, "runs": runs}

@@ -1,4 +1,4 @@
-"""Session-state keys shared by the pages, and the selection that links tree, span table and hexdump."""
+"""Session-state keys shared by the pages, and the selection that links the views to the inspector's bytes."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from formatlens.render.hexdump import page_of
 CURRENT = "current"
 """The Loaded input (formatlens.ui.loader.Loaded) of this session."""
 SELECTION = "selection"
-"""(start, end, label) of the selected span."""
+"""(start, end, label) of the selected bytes (end exclusive). Read it with selection(); change it with select()."""
+SELECTION_SEQ = "selection_seq"
+"""Counts select() calls: the inspector moves the browser's selection when it changes."""
 HEX_PAGE = "hex_page"
 SHOWN_ITEMS = "tree_items"
 INPUT_CHANGED = "input_changed"
@@ -17,7 +19,10 @@ INPUT_CHANGED = "input_changed"
 
 
 def select(start: int, end: int, label: str) -> None:
+    """Select bytes ``start``..``end`` from any view (a finding, a layer, a path): the inspector
+    selects them in the browser, scrolls the hexdump there and reveals their node."""
     st.session_state[SELECTION] = (start, end, label)
+    st.session_state[SELECTION_SEQ] = st.session_state.get(SELECTION_SEQ, 0) + 1
     st.session_state[HEX_PAGE] = page_of(start)
 
 
@@ -27,5 +32,5 @@ def selection() -> tuple[int, int, str] | None:
 
 def forget_view() -> None:
     """A new input: nothing selected, first page, a short tree."""
-    for key in (SELECTION, HEX_PAGE, SHOWN_ITEMS):
+    for key in (SELECTION, HEX_PAGE, SHOWN_ITEMS, "_inspector_found"):
         st.session_state.pop(key, None)

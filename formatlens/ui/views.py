@@ -12,10 +12,9 @@ from formatlens.convert.adapt import to_jsonable
 from formatlens.convert.schema_tree import field_tree
 from formatlens.core.limits import current
 from formatlens.render import words
-from formatlens.render.hexdump import flatten, innermost_span, page_count, page_of
-from formatlens.render.preview import truncate
+from formatlens.render.partial import partial_spans
 from formatlens.ui import state
-from formatlens.ui.hexview import hex_view
+from formatlens.ui.inspector import inspector, make_view
 from formatlens.ui.text import plain
 
 
@@ -73,8 +72,16 @@ def error_panel(loaded) -> None:
         + (f"\n\nHint: {plain(error.hint)}" if error.hint else "")
     )
     if error.offset is not None:
-        st.caption("The offending byte is outlined in red.")
-        hex_view(loaded.data, [], page_of(error.offset), error_offset=error.offset, key="error_hex")
+        st.caption("What was read before the error, and the offending byte, outlined in red and selected.")
+        view = loaded.__dict__.get("_inspector")
+        if view is None:
+            view = loaded.__dict__["_inspector"] = make_view(
+                loaded.data, partial_spans(loaded.data, error), None, error.offset
+            )
+            end = min(error.offset + 1, len(loaded.data))
+            if end > error.offset:
+                state.select(error.offset, end, "the offending byte")
+        inspector(view)
 
 
 def bug_panel(error: fl.InternalError) -> None:
@@ -102,38 +109,15 @@ def findings_list(document: fl.Document) -> None:
             )
 
 
-def tree(document: fl.Document) -> None:
-    shown = st.session_state.get(state.SHOWN_ITEMS, current().max_tree_items)
-    st.json(memo(document, f"tree{shown}", lambda: truncate(document.value, shown)), expanded=2)
-    cols = st.columns([1, 3])
-    if cols[0].button("Show more", key="tree_more", help="Show four times as many items per list"):
-        st.session_state[state.SHOWN_ITEMS] = shown * 4
-        st.rerun()
-    cols[1].caption(f"Showing up to {shown:,} items per list or object.")
-
-
-def node_picker(document: fl.Document) -> None:
-    """Pick a node of the value by its path: its bytes are selected in the hexdump."""
-    rows = memo(document, "flat5000", lambda: flatten(document.spans, 5000))
-    paths = memo(document, "paths", lambda: list(dict.fromkeys(row.path for row in rows if row.path)))
-    if not paths:
-        return
-
-    def chosen() -> None:
-        path = st.session_state.get("node_path")
-        if not path:
-            return
-        target = next((row for row in rows if row.path == path), None)
-        if target is not None:
-            state.select(target.start, target.end, target.label)
-
-    st.selectbox(
-        "Find a node's bytes",
-        ["", *paths[:2000]],
-        key="node_path",
-        on_change=chosen,
-        format_func=lambda p: p or "choose a path…",
+def instrument(loaded) -> None:
+    """The inspector for what was loaded: structure tree, hexdump and data inspector in step."""
+    document = loaded.document
+    view = memo(document, "inspector", lambda: make_view(loaded.data, document.spans, document.value))
+    st.caption(
+        "Click a node to select its bytes, or a byte to find its node; shift-click extends a selection. "
+        "The URL keeps the selection (`select=START:END`)."
     )
+    inspector(view)
 
 
 def table(document: fl.Document) -> None:
@@ -156,78 +140,6 @@ def _frame(document: fl.Document) -> pd.DataFrame:
 def is_tabular(document: fl.Document) -> bool:
     value = document.value
     return isinstance(value, list) and bool(value) and all(isinstance(row, dict) for row in value[:50])
-
-
-def hexdump(loaded) -> None:
-    document = loaded.document
-    spans = document.spans
-    pages = page_count(len(loaded.data))
-    left, right = st.columns([2, 1], gap="medium")
-    with left:
-        controls = st.columns([1, 1, 2])
-        page = st.session_state.get(state.HEX_PAGE, 0)
-        chosen_page = controls[0].number_input(f"Page (of {pages})", 1, pages, page + 1, key=f"page_{page}") - 1
-        if chosen_page != page:
-            st.session_state[state.HEX_PAGE] = page = chosen_page
-        goto = controls[1].text_input("Go to offset", key="goto", placeholder="0x1f0 or 496")
-        if goto:
-            try:
-                offset = int(goto, 0)
-                page = page_of(offset)
-                st.session_state[state.HEX_PAGE] = page
-            except ValueError:
-                controls[1].caption("an offset like 0x1f0 or 496")
-        selected = state.selection()
-        if selected:
-            controls[2].markdown(
-                f"**Selected:** {plain(selected[2])}  \n`{selected[0]:,}`–`{selected[1]:,}` "
-                f"({selected[1] - selected[0]:,} bytes)"
-            )
-        clicked = hex_view(loaded.data, spans, page, selected=selected[:2] if selected else (-1, -1), key="hexview")
-        if clicked is not None:
-            span = innermost_span(spans, clicked)
-            if span is not None and (not selected or (span.start, span.end) != selected[:2]):
-                state.select(span.start, span.end, span.label)
-                st.rerun()
-    with right:
-        span_table(document)
-
-
-def span_table(document: fl.Document) -> None:
-    rows = memo(document, "flat20000", lambda: flatten(document.spans, 20_000))
-    frame = memo(
-        document,
-        "span_frame",
-        lambda: pd.DataFrame(
-            {
-                "offset": [r.start for r in rows],
-                "length": [r.length for r in rows],
-                "kind": [r.kind for r in rows],
-                "label": ["· " * r.depth + r.label for r in rows],
-                "path": [r.path for r in rows],
-            }
-        ),
-    )
-
-    def picked() -> None:
-        chosen = st.session_state["span_table"].selection.rows
-        if chosen:
-            row = rows[chosen[0]]
-            state.select(row.start, row.end, row.label)
-
-    st.caption(
-        f"{len(rows):,} spans" + (" (first 20,000)" if len(rows) == 20_000 else "") + " — select a row to see its bytes"
-    )
-    st.dataframe(
-        frame,
-        key="span_table",
-        on_select=picked,
-        selection_mode="single-row",
-        hide_index=True,
-        height=560,
-        width="stretch",
-        column_config={"label": st.column_config.TextColumn(width="large")},
-    )
 
 
 def schema(document: fl.Document) -> None:

@@ -43,26 +43,79 @@ def test_a_shared_link_is_the_first_request(page, server):
     assert page.get_by_role("heading", name="Convert").is_visible()
 
 
+def inspector_ready(page) -> None:
+    """Wait until the inspector drew its tree (it lives in a shadow root: locators pierce it)."""
+    page.locator(".fl .tree .n").first.wait_for()
+
+
+def click_latency(page, selector: str) -> float:
+    """Milliseconds from a click to the end of its handler (the highlight is drawn synchronously)."""
+    return page.locator(selector).first.evaluate(
+        "e => { const t0 = performance.now(); e.click(); return performance.now() - t0; }"
+    )
+
+
 def test_sample_link_opens_the_tree(page, server):
     page.goto(f"{server}/?sample=users.json")
     settle(page, "Detection confidence")
     assert metric(page, "Format") == "json"
-    page.get_by_text('"Raimundo Llopis Hierro"').first.wait_for()
+    inspector_ready(page)
+    first = page.locator(".fl .tree .n", has_text="[0] object of 5 members").first
+    first.locator(".tw").click()  # open the first record, then its object: the typed members appear
+    page.locator(".fl .tree .n", has_text="object of 5 members").nth(1).locator(".tw").click()
+    name = page.locator(".fl .tree .n", has_text="name").first
+    assert name.locator(".ty").inner_text() == "string"
+    assert name.locator(".pv").inner_text() == "'Raimundo Llopis Hierro'"
     shot(page, "1-inspect-tree")
 
 
-def test_click_a_byte_selects_its_span(page, server):
+def test_click_a_byte_reveals_its_node_and_a_node_selects_its_bytes(page, server):
     page.goto(f"{server}/?sample=users.bson")
     settle(page, "Detection confidence")
-    page.get_by_role("tab", name="Hexdump").click()
-    byte = page.locator(".hexview [data-o='5']").first  # inside the key 'items'
-    byte.wait_for()
-    byte.click()
-    settle(page, "Selected:")
-    assert page.locator(".hexview .sel").count() >= 6  # the 6 bytes of b"items\0", in hex and ASCII
-    selected = page.locator("[data-testid='stMarkdownContainer']", has_text="Selected:").first.inner_text()
-    assert "key 'items'" in selected
-    shot(page, "2-inspect-hexdump-selected")
+    inspector_ready(page)
+    byte_ms = click_latency(page, ".fl .hex [data-o='5']")  # inside the key 'items'
+    assert page.locator(".fl .hex .sel").count() == 12  # the 6 bytes of b"items\0", in hex and ASCII
+    assert page.locator(".fl .tree .n.sel .lb").inner_text() == "key 'items'"  # its node, revealed
+    assert "key 'items'" in page.locator(".fl .what").inner_text()
+    # deeper: a byte of the third record's name opens the tree down to that node
+    click_latency(page, ".fl .hex [data-o='300']")
+    assert page.locator(".fl .tree .n.sel .pv").inner_text() == "'Kristina Baldwin'"
+    node_ms = click_latency(page, ".fl .tree .n:has-text('document length 12097')")
+    assert [int(b.get_attribute("data-o")) for b in page.locator(".fl .hex .b.sel").all()] == [0, 1, 2, 3]
+    print(f"click-to-highlight: byte -> node {byte_ms:.1f} ms, node -> bytes {node_ms:.1f} ms")
+    shot(page, "2-inspect-byte-reveals-node")
+
+
+def test_select_link_shows_both_byte_orders(page, server):
+    page.goto(f"{server}/?sample=users.bson&select=0:4")
+    settle(page, "Detection confidence")
+    inspector_ready(page)
+    u32 = page.locator(".fl .insp tr[data-t='u32']")
+    u32.wait_for()
+    size = len((ROOT / "samples" / "users.bson").read_bytes())
+    assert int(u32.locator(".le").inner_text()) == size  # the BSON document length, little-endian
+    assert int(u32.locator(".be").inner_text()) == int.from_bytes(size.to_bytes(4, "little"), "big")
+    assert page.locator(".fl .insp tr[data-t='u8'] .v").inner_text() == str(size & 0xFF)
+    assert page.locator(".fl .tree .n.sel .lb").inner_text() == f"document length {size}"
+    shot(page, "3-inspect-select-link")
+
+
+def test_find_next_and_copy(page, server):
+    page.goto(f"{server}/?sample=users.bson")
+    settle(page, "Detection confidence")
+    inspector_ready(page)
+    page.locator(".fl .find").fill("Kristina")
+    page.locator(".fl .next").click()
+    page.locator(".fl .msg", has_text="found at").wait_for()
+    data = (ROOT / "samples" / "users.bson").read_bytes()
+    at = data.find(b"Kristina")
+    assert page.locator(".fl .msg").inner_text() == f"found at {hex(at)} ({at})"
+    assert [int(b.get_attribute("data-o")) for b in page.locator(".fl .hex .b.sel").all()] == list(range(at, at + 8))
+    page.locator(".fl .next").click()  # the next one: no second Kristina, so it wraps to the same place
+    page.locator(".fl .copy-python").click()
+    assert page.locator(".fl textarea.out").input_value() == "b'Kristina'"
+    page.wait_for_url(f"**select={at}%3A{at + 8}**")  # the URL carries the selection
+    shot(page, "4-inspect-find")
 
 
 def test_upload_through_the_file_input(page, server):
@@ -78,7 +131,7 @@ def test_upload_through_the_file_input(page, server):
     )
     settle(page)
     assert metric(page, "Format") == "cbor"
-    shot(page, "3-upload-cbor")
+    shot(page, "6-upload-cbor")
 
 
 def test_malformed_upload_shows_an_error_with_its_offset(page, server):
@@ -88,9 +141,13 @@ def test_malformed_upload_shows_an_error_with_its_offset(page, server):
     page.get_by_role("textbox", name="Text").fill('{"name": "Ann", "tags": [1, 2,]}')
     page.keyboard.press("Control+Enter")
     settle(page, "Could not read")
-    assert "at byte" in page.locator("[data-testid='stAlert']").first.inner_text()
-    assert page.locator(".hexview .err").count() >= 1
-    shot(page, "4-error-offset")
+    alert = page.locator("[data-testid='stAlert']").first.inner_text()
+    assert "at byte 30" in alert
+    inspector_ready(page)
+    assert [int(b.get_attribute("data-o")) for b in page.locator(".fl .hex .b.err").all()] == [30]
+    assert page.locator(".fl .tree .n.sel .lb").inner_text().startswith("error here:")
+    assert page.locator(".fl .tree .n .lb").first.inner_text() == "read before the error (30 bytes)"
+    shot(page, "5-error-partial-structure")
 
 
 def test_findings_of_a_malicious_pickle(page, server):
@@ -98,7 +155,7 @@ def test_findings_of_a_malicious_pickle(page, server):
     settle(page, "Detection confidence")
     page.get_by_role("tab", name="Findings").click()
     settle(page, "runs a shell command")
-    shot(page, "5-pickle-findings")
+    shot(page, "7-pickle-findings")
 
 
 def test_parquet_schema_tab(page, server):
@@ -106,7 +163,7 @@ def test_parquet_schema_tab(page, server):
     settle(page, "Detection confidence")
     page.get_by_role("tab", name="Schema").click()
     settle(page, "Column chunks")
-    shot(page, "6-parquet-schema")
+    shot(page, "8-parquet-schema")
 
 
 def test_convert_and_download(page, server):
@@ -117,14 +174,14 @@ def test_convert_and_download(page, server):
     data = download_info.value.path().read_bytes()
     document = fl.load(data)
     assert document.format == "avro" and len(document.value) == 100
-    shot(page, "7-convert-avro")
+    shot(page, "9-convert-avro")
 
 
 def test_schemas_page(page, server):
     page.goto(f"{server}/schemas?sample=training.json")
     settle(page, "Inferred from the data")
     page.get_by_text("Compatible").first.wait_for()
-    shot(page, "8-schemas")
+    shot(page, "10-schemas")
 
 
 def test_compare_page(page, server):
@@ -133,7 +190,7 @@ def test_compare_page(page, server):
     page.get_by_text("Scale: the tutorial").wait_for()
     page.locator("[data-testid='stVegaLiteChart'], .vega-embed").first.wait_for()
     settle(page)
-    shot(page, "9-compare")
+    shot(page, "11-compare")
 
 
 def test_format_guide(page, server):
@@ -142,7 +199,7 @@ def test_format_guide(page, server):
     page.get_by_text("Pros and cons").wait_for()
     page.get_by_role("heading", name="Apache Parquet").wait_for()
     settle(page)
-    shot(page, "10-guide")
+    shot(page, "12-guide")
 
 
 def test_pickle_lab(page, server):
@@ -150,4 +207,4 @@ def test_pickle_lab(page, server):
     settle(page, "Pickle lab")
     page.get_by_role("tab", name="Safety").click()
     settle(page, "fickling's second opinion")
-    shot(page, "11-pickle-lab-safety")
+    shot(page, "13-pickle-lab-safety")

@@ -1,0 +1,263 @@
+"""The inspector: structure tree, hexdump and data inspector as one components-v2 element.
+
+The server sends what is on screen: the hexdump windows around the selection
+and the tree levels that are open (for a small input, all of it, so every
+click is answered in the browser). When the person scrolls to bytes or opens
+nodes the browser does not have yet, it asks with one trigger, and only this
+fragment reruns to send them. The selection travels both ways: the browser
+reports it (debounced) into ``state.SELECTION`` and the ``select`` URL
+parameter, and ``state.select()`` from any other view moves it in the browser.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from formatlens.core.document import Span
+from formatlens.render.hexdump import WINDOW, window
+from formatlens.render.tree import GROUP, UNPARSED, TreeModel, parse_path, path_text
+from formatlens.ui import state
+from formatlens.ui.hexview import KIND_COLORS
+
+KEY = "inspector"
+ALL_BYTES = 128 * 1024
+"""Inputs up to this size go to the browser whole (every click answered there, no round trip)."""
+ALL_ROWS = 3000
+"""Tree rows sent up front (a small document's whole tree)."""
+MAX_ASK_WINDOWS = 24
+MAX_ASK_SLICES = 40
+SERVER_DOWNLOAD = 64 * 1024
+"""Selections larger than the browser copies are downloaded through the server."""
+COLORS = {**KIND_COLORS, "error": "#ff8787", "member": "#ffffff"}
+
+_ASK = "_inspector_ask"
+_FOUND = "_inspector_found"
+_URL_DONE = "_inspector_url_done"
+_tokens = itertools.count(1)
+
+_HERE = Path(__file__).parent
+# The browser side lives in inspector.js / inspector.css beside this file (inline content: no build step).
+_component = st.components.v2.component(
+    "formatlens_inspector",
+    html="",
+    css=(_HERE / "inspector.css").read_text(encoding="utf-8"),
+    js=(_HERE / "inspector.js").read_text(encoding="utf-8"),
+)
+
+
+@dataclass
+class View:
+    """What the inspector keeps per input (in the session, beside the Document)."""
+
+    data: bytes
+    tree: TreeModel
+    token: str
+    legend: list[str]
+    error_offset: int = -1
+    base: dict[str, Any] = field(default_factory=dict)
+
+
+def parse_selection(text: str, size: int) -> tuple[int, int] | None:
+    """``START:END`` (decimal or 0x hex, end exclusive) inside ``size`` bytes, else None."""
+    try:
+        start_text, end_text = text.split(":")
+        start, end = int(start_text.strip(), 0), int(end_text.strip(), 0)
+    except ValueError:
+        return None
+    if 0 <= start < end <= size:
+        return start, end
+    return None
+
+
+def _kinds(spans: list[Span]) -> list[str]:
+    seen: dict[str, None] = {}
+    stack = list(spans)
+    while stack:
+        span = stack.pop()
+        seen[span.kind] = None
+        stack.extend(span.children)
+    return sorted(seen)
+
+
+def make_view(data: bytes, spans: list[Span], value: Any, error_offset: int | None = None) -> View:
+    tree = TreeModel(spans, value, len(data)) if value is not None else TreeModel(spans, size=len(data))
+    legend = _kinds(spans)
+    if any(item.kind == UNPARSED for item in tree.items(())) or not spans:
+        legend.append(UNPARSED)
+    view = View(data, tree, f"d{next(_tokens)}", legend, -1 if error_offset is None else error_offset)
+    if len(data) <= ALL_BYTES:  # small: everything up front, computed once
+        view.base = {
+            "windows": [window(data, tree, i) for i in range(-(-len(data) // WINDOW))],
+            "nodes": _all_slices(tree, ALL_ROWS),
+        }
+    return view
+
+
+def _all_slices(tree: TreeModel, budget: int) -> dict[str, list]:
+    """Tree slices breadth-first until ``budget`` rows: what a small document's tree holds."""
+    out: dict[str, list] = {}
+    queue: list[tuple[int, ...]] = [()]
+    sent = 0
+    while queue and sent < budget:
+        node = queue.pop(0)
+        count = tree.count(node)
+        for lo in range(0, count, GROUP):
+            rows = tree.rows(node, lo, lo + GROUP)
+            out[f"{path_text(node)}|{lo}"] = rows
+            sent += len(rows)
+            queue.extend((*node, lo + i) for i, row in enumerate(rows) if row[6])
+            if sent >= budget:
+                break
+    return out
+
+
+def _chain_slices(tree: TreeModel, offset: int) -> dict[str, list]:
+    """The slices from the root down to the node at ``offset`` (so the browser can reveal it)."""
+    out = {"|0": tree.rows((), 0, GROUP)}
+    node = tree.locate(offset)
+    for depth in range(len(node)):
+        parent, index = node[:depth], node[depth]
+        lo = index // GROUP * GROUP
+        out[f"{path_text(parent)}|{lo}"] = tree.rows(parent, lo, lo + GROUP)
+    return out
+
+
+def _slice(tree: TreeModel, key: str) -> tuple[str, list] | None:
+    path, _, lo_text = key.rpartition("|")
+    try:
+        node, lo = parse_path(path), int(lo_text)
+        return key, tree.rows(node, lo, lo + GROUP)
+    except (ValueError, KeyError, IndexError):
+        return None  # a stale request (another input was loaded meanwhile)
+
+
+def _find(data: bytes, ask: dict) -> dict:
+    try:
+        pattern = bytes.fromhex(str(ask.get("pattern", "")))
+        start, direction = int(ask.get("from", 0)), int(ask.get("dir", 1))
+    except (TypeError, ValueError):
+        return {"offset": -1, "message": "not a pattern"}
+    if not pattern:
+        return {"offset": -1, "message": "nothing to find"}
+    wrapped = False
+    if direction >= 0:
+        at = data.find(pattern, max(start, 0))
+        if at < 0:
+            at, wrapped = data.find(pattern), True
+    else:
+        at = data.rfind(pattern, 0, max(start, 0) + len(pattern) - 1)
+        if at < 0:
+            at, wrapped = data.rfind(pattern), True
+    if at < 0:
+        return {"offset": -1, "message": f"{len(pattern)}-byte pattern not found"}
+    return {"offset": at, "length": len(pattern), "wrapped": wrapped}
+
+
+def _on_request() -> None:
+    value = st.session_state.get(KEY, {}).get("request")
+    if isinstance(value, dict):
+        st.session_state[_ASK] = value
+
+
+def _on_selection() -> None:
+    value = st.session_state.get(KEY, {}).get("selection")
+    if isinstance(value, list) and len(value) == 2:
+        start, end = int(value[0]), int(value[1])
+        st.session_state[state.SELECTION] = (start, end, f"bytes {start:,}–{end:,}")
+        st.query_params["select"] = f"{start}:{end}"
+        st.session_state[_URL_DONE] = True
+
+
+def _url_selection(view: View) -> None:
+    """``?select=START:END`` selects those bytes once, on the first input of a session."""
+    if st.session_state.get(_URL_DONE):
+        return
+    st.session_state[_URL_DONE] = True
+    chosen = parse_selection(st.query_params.get("select", ""), len(view.data))
+    if chosen is not None:
+        state.select(chosen[0], chosen[1], f"bytes {chosen[0]:,}–{chosen[1]:,}")
+
+
+def payload(view: View, ask: dict | None, found: dict | None) -> dict:
+    """What the browser is sent in this run."""
+    data, tree = view.data, view.tree
+    selected = state.selection()
+    windows: dict[int, dict] = {}
+    nodes: dict[str, list] = {}
+    if view.base:
+        windows = {w["index"]: w for w in view.base["windows"]}
+        nodes = dict(view.base["nodes"])
+    else:
+        around = selected[0] if selected else max(view.error_offset, 0)
+        centre = around // WINDOW
+        for index in {0, centre - 1, centre, centre + 1}:
+            if 0 <= index * WINDOW < len(data):
+                windows[index] = window(data, tree, index)
+        nodes.update(_chain_slices(tree, around))
+    if ask:
+        for index in list(ask.get("windows") or [])[:MAX_ASK_WINDOWS]:
+            if isinstance(index, int) and 0 <= index * WINDOW < len(data) and index not in windows:
+                windows[index] = window(data, tree, index)
+        for key in list(ask.get("nodes") or [])[:MAX_ASK_SLICES]:
+            made = _slice(tree, str(key)) if key not in nodes else None
+            if made is not None:
+                nodes[made[0]] = made[1]
+    if found and found.get("offset", -1) >= 0 and not view.base:
+        index = found["offset"] // WINDOW
+        windows.setdefault(index, window(data, tree, index))
+        nodes.update(_chain_slices(tree, found["offset"]))
+    return {
+        "doc": view.token,
+        "size": len(data),
+        "windowSize": WINDOW,
+        "rootCount": tree.count(()),
+        "colors": COLORS,
+        "legend": view.legend,
+        "error": view.error_offset,
+        "windows": list(windows.values()),
+        "nodes": nodes,
+        "select": {"seq": st.session_state.get(state.SELECTION_SEQ, 0), "start": selected[0], "end": selected[1]}
+        if selected
+        else None,
+        "found": found,
+    }
+
+
+def inspector(view: View) -> None:
+    """Mount the inspector for ``view`` (only this fragment reruns for the browser's requests)."""
+    _url_selection(view)
+    _fragment(view)
+
+
+@st.fragment
+def _fragment(view: View) -> None:
+    ask = st.session_state.pop(_ASK, None)
+    found = st.session_state.get(_FOUND)
+    if ask and isinstance(ask.get("find"), dict):
+        found = {**_find(view.data, ask["find"]), "seq": (found or {}).get("seq", 0) + 1}
+        st.session_state[_FOUND] = found
+        if found["offset"] >= 0:
+            label = f"found {found['length']} bytes"
+            st.session_state[state.SELECTION] = (found["offset"], found["offset"] + found["length"], label)
+    _component(
+        key=KEY,
+        data=payload(view, ask, found),
+        default={"selection": None},
+        on_request_change=_on_request,
+        on_selection_change=_on_selection,
+    )
+    selected = state.selection()
+    if selected and selected[1] - selected[0] > SERVER_DOWNLOAD:
+        start, end = selected[:2]
+        st.download_button(
+            f"Download the selection ({end - start:,} bytes)",
+            view.data[start:end],
+            file_name=f"selection-{start}-{end}.bin",
+            mime="application/octet-stream",
+            key="inspector_download",
+        )
