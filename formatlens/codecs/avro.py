@@ -284,7 +284,7 @@ class AvroCodec(SchemaCodec):
             ) from None
         writer = container.writer_schema
         findings: list[Finding] = []
-        details = {
+        details: dict[str, Any] = {
             "codec": walker.codec,
             "sync_marker": walker.sync.hex(),
             "metadata": {k: v.decode("utf-8", "replace") for k, v in walker.metadata.items() if k != "avro.schema"},
@@ -373,7 +373,7 @@ class AvroCodec(SchemaCodec):
             shown = Schema("avro", json.dumps(written, indent=2), {"inferred": False})
         out = io.BytesIO()
         # The sync marker is random unless given (the spec's advice); give one for byte-identical files.
-        fastavro.writer(out, parse_schema(written), rows, codec=codec, sync_marker=sync_marker)
+        fastavro.writer(out, parse_schema(written), rows, codec=codec, sync_marker=sync_marker or b"")  # b"": random
         return out.getvalue(), shown
 
 
@@ -411,7 +411,7 @@ def _type_name(avro_type: Any) -> str:
     return str(avro_type)
 
 
-def _table(records: list[dict]):
+def _table(records: list[Any]):
     import pyarrow as pa
 
     return pa.Table.from_pylist(records)

@@ -28,19 +28,19 @@ def _fallback_encoder(value: Any) -> Any:
     return value
 
 
-READ_OPTIONS = CodecOptions(
+READ_OPTIONS: CodecOptions[dict[str, Any]] = CodecOptions(
     tz_aware=True,
     datetime_conversion=DatetimeConversion.DATETIME_AUTO,
     uuid_representation=UuidRepresentation.STANDARD,
 )
-WRITE_OPTIONS = CodecOptions(
+WRITE_OPTIONS: CodecOptions[dict[str, Any]] = CodecOptions(
     tz_aware=True,
     uuid_representation=UuidRepresentation.STANDARD,
     type_registry=TypeRegistry(fallback_encoder=_fallback_encoder),
 )
 
 # type byte -> (name, fixed size or a reader name)
-ELEMENT_TYPES = {
+ELEMENT_TYPES: dict[int, tuple[str, int | str]] = {
     0x01: ("double", 8),
     0x02: ("string", "string"),
     0x03: ("document", "document"),

@@ -66,6 +66,7 @@ class _Walker(ByteWalker):
             role = "tag" if major == 6 else "length" if major in (2, 3, 4, 5) else "value"
             heads.append(Span(pos + 1, after, role, f"argument {arg:,}", path))
         if major in (0, 1):
+            assert arg is not None  # head() gives None only to strings, arrays, maps and simple values
             value = arg if major == 0 else -1 - arg
             return Span(pos, after, kind, f"int {value}", path, tuple(heads) if len(heads) > 1 else ())
         if major in (2, 3):
@@ -73,6 +74,7 @@ class _Walker(ByteWalker):
         if major in (4, 5):
             return self.container(pos, after, arg, major, heads, path, depth, kind)
         if major == 6:
+            assert arg is not None
             inner = self.item(after, path, depth + 1)
             name = TAGS.get(arg, "tag")
             return Span(
@@ -92,11 +94,16 @@ class _Walker(ByteWalker):
             heads[1] = heads[1]._replace(label=label)
         return Span(pos, after, kind, label, path, tuple(heads) if len(heads) > 1 else ())
 
+    def more(self, at: int, what: str) -> bool:
+        """Whether an indefinite item goes on at ``at`` (the break byte 0xFF ends it)."""
+        self.need(at, 1, what)
+        return self.data[at] != 0xFF
+
     def string(self, pos, after, length, major, heads, path, depth, kind) -> Span:
         what = "bytes" if major == 2 else "text"
         if length is None:  # indefinite: chunks until the break byte
             chunks, at = [], after
-            while self.need(at, 1, "a chunk") is None and self.data[at] != 0xFF:
+            while self.more(at, "a chunk"):
                 chunk = self.item(at, path, depth + 1)
                 if self.data[at] >> 5 != major:
                     raise self.fail(f"a chunk of an indefinite {what} string must be a {what} string", at)
@@ -122,7 +129,7 @@ class _Walker(ByteWalker):
         if count is not None:
             self.need(after, count * (2 if major == 5 else 1), f"{what} of {count:,} items")
         children, at, index = list(heads), after, 0
-        while (count is None and self.need(at, 1, "an item") is None and self.data[at] != 0xFF) or (
+        while (count is None and self.more(at, "an item")) or (
             count is not None and index < count
         ):
             if self.spans_left <= 0:

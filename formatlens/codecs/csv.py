@@ -14,7 +14,7 @@ import json
 import re
 from collections.abc import Iterator
 from itertools import islice
-from typing import Any
+from typing import Any, Literal
 
 from formatlens.codecs.base import SNIFF_BYTES, Codec
 from formatlens.codecs.support.textpos import Text, decode_text
@@ -23,7 +23,7 @@ from formatlens.core.document import Document, Finding, Schema, Span, Traits
 from formatlens.core.limits import current
 
 DELIMITERS = ",;\t|"
-QUOTING = {
+QUOTING: dict[str, Literal[0, 1, 2, 3]] = {
     "minimal": csv.QUOTE_MINIMAL,
     "all": csv.QUOTE_ALL,
     "nonnumeric": csv.QUOTE_NONNUMERIC,
@@ -294,7 +294,8 @@ def _records(columns: list[str], rows: list[list[str]]) -> tuple[list[dict], int
     width = len(columns)
     if all(len(row) == width for row in rows):  # the usual case, at comprehension speed
         return [dict(zip(columns, row)) for row in rows], 0
-    records, ragged = [], 0
+    records: list[dict[str, str | None]] = []
+    ragged = 0
     for row in rows:
         if len(row) != width:
             if row == []:
@@ -302,7 +303,7 @@ def _records(columns: list[str], rows: list[list[str]]) -> tuple[list[dict], int
             ragged += 1
             extra = [f"column_{i + 1}" for i in range(width, len(row))]
             columns_here = columns + extra
-            record = dict(zip(columns_here, row))
+            record: dict[str, str | None] = dict(zip(columns_here, row))
             for name in columns[len(row) :]:
                 record[name] = None
         else:
@@ -311,7 +312,7 @@ def _records(columns: list[str], rows: list[list[str]]) -> tuple[list[dict], int
     return records, ragged
 
 
-def infer_column_type(values: list[str]) -> str:
+def infer_column_type(values: list[str | None]) -> str:
     """The narrowest type every non-empty value fits: integer, number, boolean, datetime, date or string."""
     present = [v.strip() for v in values if v is not None and v.strip()]
     if not present:

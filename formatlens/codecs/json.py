@@ -14,15 +14,16 @@ from typing import Any
 
 from formatlens.codecs.base import SNIFF_BYTES, Codec
 from formatlens.codecs.support.textpos import Text, split_bom
-from formatlens.core.document import Document, Finding, Span, Traits
+from formatlens.core.document import Document, Finding, Severity, Span, Traits
 from formatlens.core.errors import LimitExceeded
 from formatlens.core.limits import env_name
 
 _DECODER = json.JSONDecoder()
 _WS = re.compile(r"[ \t\n\r]*")
+_scanstring = json.decoder.scanstring  # type: ignore[attr-defined]  # the stdlib's string reader; typeshed omits it
 _SCALAR_START = re.compile(r'(-?\d|"|true\b|false\b|null\b)')
 
-JSONPICKLE_TAGS = {
+JSONPICKLE_TAGS: dict[str, tuple[Severity, str]] = {
     "py/reduce": ("danger", "calls a function named in the data when decoded"),
     "py/function": ("danger", "names a function to import"),
     "py/type": ("danger", "names a type to import"),
@@ -70,7 +71,7 @@ class JsonCodec(Codec):
 
     def decode(self, data: bytes, *, allow_nan: bool = False) -> Document:
         text = self._text(data)
-        hooks = {} if allow_nan else {"parse_constant": _refuse_constant}
+        hooks: dict[str, Any] = {} if allow_nan else {"parse_constant": _refuse_constant}
         try:
             value = json.loads(text.text, **hooks)
         except json.JSONDecodeError as exc:
@@ -139,7 +140,7 @@ def _hint(msg: str) -> str:
 def top_level_spans(text: Text) -> list[Span]:
     """One span per member of the top-level object or array (key and value nested)."""
     s = text.text
-    i = _WS.match(s, 0).end()
+    i = _skip_ws(s, 0)
     if i >= len(s) or s[i] not in "{[":
         return [Span(text.byte_offset(i), len(text.data), "value", "JSON value")]
     is_object = s[i] == "{"
@@ -147,16 +148,16 @@ def top_level_spans(text: Text) -> list[Span]:
     i += 1
     index = 0
     while True:
-        i = _WS.match(s, i).end()
+        i = _skip_ws(s, i)
         if i >= len(s) or s[i] in "]}":
             break
         start = i
         children = []
         if is_object:
-            key, i = json.decoder.scanstring(s, i + 1)
+            key, i = _scanstring(s, i + 1)
             children.append(Span(text.byte_offset(start), text.byte_offset(i), "key", f"key {key!r}", (key,)))
-            i = _WS.match(s, i).end() + 1  # the colon
-            i = _WS.match(s, i).end()
+            i = _skip_ws(s, i) + 1  # the colon
+            i = _skip_ws(s, i)
             path: tuple = (key,)
         else:
             path = (index,)
@@ -166,10 +167,16 @@ def top_level_spans(text: Text) -> list[Span]:
         label = f"{path[0]!r}: {_describe(value)}" if is_object else f"[{index}] {_describe(value)}"
         spans.append(Span(text.byte_offset(start), text.byte_offset(i), "entry", label, path, tuple(children)))
         index += 1
-        i = _WS.match(s, i).end()
+        i = _skip_ws(s, i)
         if i < len(s) and s[i] == ",":
             i += 1
     return spans
+
+
+def _skip_ws(s: str, i: int) -> int:
+    """The index of the first character at or after ``i`` that is not JSON whitespace."""
+    match = _WS.match(s, i)
+    return match.end() if match else i
 
 
 def _describe(value: Any) -> str:
@@ -184,7 +191,7 @@ def _describe(value: Any) -> str:
 def jsonpickle_findings(value: Any, limit: int = 200) -> list[Finding]:
     """Findings for every jsonpickle ``py/`` tag (walked iteratively, at most ``limit`` findings)."""
     findings: list[Finding] = []
-    stack = [(value, ())]
+    stack: list[tuple[Any, tuple]] = [(value, ())]
     seen = 0
     while stack and len(findings) < limit and seen < 1_000_000:
         node, path = stack.pop()

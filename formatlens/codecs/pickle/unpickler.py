@@ -33,7 +33,8 @@ _MARK = object()
 class CallNode(dict):
     """A placeholder for something the pickle would import, call or instantiate."""
 
-    __hash__ = object.__hash__  # usable as a dict key or set member, as the real object might be
+    # usable as a dict key or set member, as the real object might be (dict declares __hash__ = None)
+    __hash__ = object.__hash__  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -189,6 +190,7 @@ def parse_ops(data: bytes) -> tuple[list[Op], int]:
     next_start = 0  # genops yields an opcode once its argument is read: the next one starts here
     try:
         for code, arg, pos in pickletools.genops(stream):
+            assert pos is not None  # genops knows positions in a BytesIO
             if previous is not None:
                 ops.append(Op(previous[0].name, previous[1], previous[2], pos, previous[0]))
             previous = (code, arg, pos)
@@ -218,11 +220,11 @@ class Machine:
         self.notes: list[str] = []
         self.protocol = 0
         self.budget = max_nodes
-        self.op: Op | None = None
+        self._op: Op | None = None
 
     def run(self) -> Any:
         for op in self.ops:
-            self.op = op
+            self._op = op
             handler = getattr(self, "op_" + op.name, None)
             if handler is None:
                 raise self.fail(f"opcode {op.name} is not supported")
@@ -239,8 +241,15 @@ class Machine:
         raise self.fail("no STOP opcode")
 
     def fail(self, message: str) -> FormatError:
-        offset = self.op.start if self.op else None
+        offset = self._op.start if self._op else None
         return FormatError(message, offset=offset, format="pickle", hint="the pickle is malformed")
+
+    @property
+    def op(self) -> Op:
+        """The opcode being applied (run() sets it before each handler)."""
+        if self._op is None:
+            raise RuntimeError("no opcode is being applied")
+        return self._op
 
     # -- helpers
     def push(self, value: Any) -> None:

@@ -197,7 +197,7 @@ class ProtobufCodec(SchemaCodec):
         schema = Schema("proto", guess_proto(messages), {"inferred": True, "guessed": True, "framing": framing})
 
         def spans() -> list[Span]:
-            out = []
+            out: list[Span] = []
             for index, ((start, end), fields) in enumerate(zip(frames, messages)):
                 header_start = start - 5 if framing == "gRPC framing" else (out[-1].end if out else 0)
                 head = (
@@ -247,7 +247,7 @@ class ProtobufCodec(SchemaCodec):
             except FormatError as walk_error:
                 offset = walk_error.offset
             raise self.error(f"does not parse as {message}: {exc}", offset=offset) from None
-        findings = []
+        findings: list[Finding] = []
         value = message_to_value(parsed, findings)
         oneofs = {
             oneof.name: parsed.WhichOneof(oneof.name) for oneof in descriptor.oneofs if not oneof.name.startswith("_")

@@ -261,7 +261,8 @@ def wire_spans(fields: list[WireField], path: tuple = ()) -> list[Span]:
     counts: dict[int, int] = {}
     for wire in fields:
         counts[wire.number] = counts.get(wire.number, 0) + 1
-    spans, seen = [], {}
+    spans: list[Span] = []
+    seen: dict[int, int] = {}
     for wire in fields:
         number = wire.number
         key = wire.name or str(number)

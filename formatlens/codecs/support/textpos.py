@@ -34,28 +34,27 @@ class Text:
         self.skip = skip
         self.text = data[skip:].decode(encoding)
         self._ascii = encoding in ("utf-8", "latin-1") and len(self.text) == len(data) - skip
-        self._marks: list[int] | None = None
-        self._bytes_at: list[int] | None = None
+        self._checkpoints: tuple[list[int], list[int]] | None = None
 
     def byte_offset(self, char_index: int) -> int:
         """Byte offset in the original data of the character at ``char_index``."""
         char_index = max(0, min(char_index, len(self.text)))
         if self._ascii or self.encoding == "latin-1":
             return self.skip + char_index
-        if self._marks is None:
-            self._index()
-        i = bisect_right(self._marks, char_index) - 1
-        start = self._marks[i]
-        return self.skip + self._bytes_at[i] + len(self.text[start:char_index].encode(self.encoding))
+        marks, bytes_at = self._checkpoints or self._index()
+        i = bisect_right(marks, char_index) - 1
+        return self.skip + bytes_at[i] + len(self.text[marks[i] : char_index].encode(self.encoding))
 
-    def _index(self, step: int = 4096) -> None:
-        # Checkpoints every `step` characters keep each lookup O(step).
-        self._marks, self._bytes_at = [], []
+    def _index(self, step: int = 4096) -> tuple[list[int], list[int]]:
+        # Checkpoints every `step` characters keep each lookup O(step); built on the first lookup.
+        marks, bytes_at = [], []
         total = 0
         for start in range(0, len(self.text) + 1, step):
-            self._marks.append(start)
-            self._bytes_at.append(total)
+            marks.append(start)
+            bytes_at.append(total)
             total += len(self.text[start : start + step].encode(self.encoding))
+        self._checkpoints = marks, bytes_at
+        return self._checkpoints
 
 
 def decode_text(data: bytes, fallback: str | None = None) -> tuple[Text, bool]:
