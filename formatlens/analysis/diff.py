@@ -203,6 +203,7 @@ class _Walker:
     def keyed(self, x: Any, y: Any, path: tuple) -> list[tuple[int | None, int | None]] | None:
         """Pairs of indexes matched by ``key``, or None when the lists are not records that all carry it."""
         key = self.key
+        assert key is not None  # walk() asks for keyed pairs only when a key was given
         index_x = _key_index(x, key)
         index_y = _key_index(y, key)
         if index_x is None or index_y is None:

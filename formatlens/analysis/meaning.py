@@ -164,7 +164,7 @@ def _text_means(text: str, kind: str, value: Any) -> bool:
     if kind == "bool":
         return text.strip().lower() == ("true" if value else "false")
     if kind in ("datetime", "date", "time"):
-        parser = {"datetime": dt.datetime, "date": dt.date, "time": dt.time}[kind]
+        parser: Any = {"datetime": dt.datetime, "date": dt.date, "time": dt.time}[kind]
         try:
             parsed = parser.fromisoformat(text.strip())
         except ValueError:

@@ -111,6 +111,7 @@ def avro_compatibility(old: str | dict, new: str | dict) -> SchemaComparison:
     checker = ReaderWriterCompatibilityChecker()
     breaking: list[Breaking] = []
     verdicts = {}
+    direction: Direction
     for direction, reader, writer, raw_reader in (
         ("backward", parsed_new, parsed_old, raw_new),
         ("forward", parsed_old, parsed_new, raw_old),
