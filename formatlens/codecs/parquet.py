@@ -81,7 +81,7 @@ class ParquetCodec(SchemaCodec):
             except self.bad_input as exc:
                 raise self.error(f"cannot read the rows: {exc}", hint="a page or its encoding is corrupt") from None
 
-        document = self.document(
+        document: Document = self.document(
             data,
             value_factory=lambda: table_to_records(document.table, document.findings),
             table_factory=read_table,
