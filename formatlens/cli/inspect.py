@@ -7,8 +7,8 @@ import json
 
 import formatlens as fl
 from formatlens.cli.common import ranking_text, read_input, schema_args
-from formatlens.convert.adapt import to_jsonable
 from formatlens.render.report import document_to_dict
+from formatlens.render.typed import text_tree
 
 
 def add_parser(sub) -> None:
@@ -17,7 +17,9 @@ def add_parser(sub) -> None:
     parser.add_argument("--format", "-f", help="skip detection and read as this format")
     parser.add_argument("--schema", help="schema text or file (.proto, .avsc)")
     parser.add_argument("--message", help="full name of the Protocol Buffers message")
-    parser.add_argument("--json", action="store_true", help="print the whole Document as JSON")
+    parser.add_argument(
+        "--json", action="store_true", help="print the whole Document as JSON (typed: see formatlens/render/typed.py)"
+    )
     parser.add_argument("--no-spans", action="store_true", help="leave the byte spans out of --json")
     parser.add_argument("--lines", type=int, default=40, help="lines of the value to show (default 40)")
     parser.set_defaults(run=run)
@@ -39,10 +41,9 @@ def run(args: argparse.Namespace) -> int:
         print("  " + document.schema.text.replace("\n", "\n  "))
     for finding in document.findings:
         print(f"[{finding.severity}] {finding.message}")
-    preview = json.dumps(to_jsonable(document.value), indent=2, ensure_ascii=False)
-    lines = preview.splitlines()
+    lines, more = text_tree(document.value, max_lines=args.lines)
     print("value:")
-    print("\n".join(lines[: args.lines]))
-    if len(lines) > args.lines:
-        print(f"... {len(lines) - args.lines:,} more lines (use --json for all)")
+    print("\n".join("  " + line for line in lines))
+    if more:
+        print("... more lines left out (--lines N shows more, --json shows all)")
     return 0

@@ -1,11 +1,19 @@
-"""A Document as plain JSON-ready data (what ``inspect --json`` prints)."""
+"""A Document as plain JSON-ready data (what ``inspect --json`` prints).
+
+Values are written in the typed JSON encoding of :mod:`formatlens.render.typed`
+(MongoDB Extended JSON v2 for library types, ``{"$type": ..., "value": ...}``
+for the rest), so nothing is flattened: NaN stays ``{"$numberDouble": "NaN"}``,
+an ObjectId stays ``{"$oid": ...}``. ``"encoding"`` names it in the output.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from formatlens.convert.adapt import to_jsonable
 from formatlens.core.document import Document, Finding, Schema, Span
+from formatlens.render.typed import to_typed_json
+
+ENCODING = "formatlens typed JSON: MongoDB Extended JSON v2 for library types, {'$type', 'value'} for the rest"
 
 
 def span_to_dict(span: Span) -> dict[str, Any]:
@@ -14,7 +22,7 @@ def span_to_dict(span: Span) -> dict[str, Any]:
         "end": span.end,
         "kind": span.kind,
         "label": span.label,
-        "path": to_jsonable(list(span.path)),
+        "path": to_typed_json(list(span.path)),
     }
     if span.children:
         out["children"] = [span_to_dict(child) for child in span.children]
@@ -31,16 +39,17 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
 def schema_to_dict(schema: Schema | None) -> dict[str, Any] | None:
     if schema is None:
         return None
-    return {"kind": schema.kind, "text": schema.text, "details": to_jsonable(schema.details)}
+    return {"kind": schema.kind, "text": schema.text, "details": to_typed_json(schema.details)}
 
 
 def document_to_dict(document: Document, *, spans: bool = True) -> dict[str, Any]:
     out = {
         "format": document.format,
         "size": len(document.data),
-        "value": to_jsonable(document.value),
+        "encoding": ENCODING,
+        "value": to_typed_json(document.value),
         "schema": schema_to_dict(document.schema),
-        "details": to_jsonable(document.details),
+        "details": to_typed_json(document.details),
         "findings": [finding_to_dict(f) for f in document.findings],
     }
     if spans:
