@@ -82,9 +82,16 @@ def test_malicious_pickles_never_run_through_the_cli(marker, tmp_path):
         "a: !!python/object/apply:builtins.eval [\"open('{m}', 'w')\"]",
     ],
 )
-def test_yaml_python_tags_are_refused(tag, marker):
-    with pytest.raises(fl.FormatError, match="constructor"):
-        fl.load(tag.format(m=marker).encode(), "yaml")
+def test_yaml_python_tags_are_data_never_constructed(tag, marker):
+    data = tag.format(m=marker).encode()
+    doc = fl.load(data, "yaml")
+    dangers = [f.message for f in doc.findings if f.severity == "danger"]
+    assert len(dangers) == 1 and "!!python/" in dangers[0] and "never constructed" in dangers[0]
+    node = doc.value["a"] if isinstance(doc.value, dict) and "a" in doc.value else doc.value
+    assert node["!tag"].startswith("!!python/")
+    document_to_dict(doc)
+    for target in ("json", "yaml", "pickle"):
+        fl.convert(data, target)
 
 
 def test_yaml_alias_bomb():

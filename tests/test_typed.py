@@ -3,32 +3,12 @@
 from __future__ import annotations
 
 import json
-import math
 
 import bson
 import pytest
 
 from formatlens.render.typed import children, from_typed_json, node, preview, to_typed_json, type_name
-from tests.support.zoo import ZOO
-
-
-def _same(a, b) -> bool:
-    """Equal values of the same types, all the way down (NaN equals NaN here)."""
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, float):
-        return (math.isnan(a) and math.isnan(b)) or (a == b and math.copysign(1, a) == math.copysign(1, b))
-    if isinstance(a, dict):
-        return list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
-    if isinstance(a, (list, tuple)):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
-    if isinstance(a, (bson.Code,)):
-        return str(a) == str(b) and a.scope == b.scope
-    if type(a).__name__ == "Regex":
-        return (a.pattern, a.flags) == (b.pattern, b.flags)
-    if type(a).__name__ in ("MinKey", "MaxKey", "UndefinedType"):
-        return True
-    return a == b
+from tests.support.zoo import ZOO, same
 
 
 @pytest.mark.parametrize("name", list(ZOO))
@@ -36,7 +16,7 @@ def test_typed_json_reads_back_every_zoo_value(name):
     value = ZOO[name]
     text = json.dumps(to_typed_json(value), allow_nan=False)  # strict JSON: NaN is never a bare token
     back = from_typed_json(json.loads(text))
-    assert _same(back, value), (name, text, back)
+    assert same(back, value), (name, text, back)
 
 
 @pytest.mark.parametrize(

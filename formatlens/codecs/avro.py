@@ -358,11 +358,19 @@ class AvroCodec(SchemaCodec):
         schema: str | bytes | dict | None = None,
         codec: str = "null",
         sync_marker: bytes | None = None,
+        schemaless: bool = False,
     ) -> tuple[bytes, Schema]:
         if codec == "zstd":
             codec = "zstandard"
         if codec not in CODECS:
             raise self.error(f"unknown Avro codec {codec!r}", hint="one of " + ", ".join(CODECS))
+        if schemaless and schema is not None:  # bare datums, as a schemaless source was written
+            written = _parse(schema, "schema")
+            out = io.BytesIO()
+            array = isinstance(written, dict) and written.get("type") == "array"
+            for datum in value if isinstance(value, list) and not array else [value]:
+                fastavro.schemaless_writer(out, written, datum)
+            return out.getvalue(), Schema("avro", json.dumps(written, indent=2), {"inferred": False})
         rows, inference, _losses = infer_records(value)
         if schema is None:
             written = to_avro(inference.type, "Record")

@@ -186,6 +186,7 @@ class CborCodec(Codec):
             "fraction",
             "set",
             "nonstr_keys",
+            "cbor_types",
         }
     )
 

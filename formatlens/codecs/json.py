@@ -52,7 +52,7 @@ class JsonCodec(Codec):
     summary = "The web's data format: human-readable text for APIs, configuration and logs."
     snippet = "import json\ntext = json.dumps(users, indent=2, default=str)\nusers = json.loads(text)"
     sample = "users.json"
-    holds = frozenset({"null", "bool", "number"})
+    holds = frozenset({"null", "bool", "number", "bigint"})
     bad_input = (json.JSONDecodeError, UnicodeDecodeError)
     bad_value = (TypeError, ValueError)  # json.dumps: a type it cannot write; NaN refused; a cycle
     choices = {"indent": (2, 4, 0, None)}

@@ -168,7 +168,9 @@ class MsgpackCodec(Codec):
     summary = "Compact binary JSON-like messages for RPC and caches, with extension types."
     snippet = "import msgpack\ndata = msgpack.packb(users, datetime=True)\nusers = msgpack.unpackb(data, timestamp=3)"
     sample = "users.msgpack"
-    holds = frozenset({"null", "bool", "number", "uint64", "nonfinite", "bytes", "datetime", "nonstr_keys"})
+    holds = frozenset(
+        {"null", "bool", "number", "uint64", "nonfinite", "bytes", "datetime", "nonstr_keys", "msgpack_ext"}
+    )
     # msgpack's UnpackException family (ExtraData, FormatError, StackError, OutOfData...) and
     # the plain ValueError its unpacker raises for a truncated item.
     bad_input = (msgpack.exceptions.UnpackException, ValueError, UnicodeDecodeError)

@@ -107,6 +107,12 @@ class ParquetCodec(SchemaCodec):
     ) -> tuple[bytes, Schema]:
         if compression not in COMPRESSIONS:
             raise self.error(f"unknown compression {compression!r}", hint="one of " + ", ".join(COMPRESSIONS))
+        if isinstance(value, pa.Table):  # a table as read (same-format conversion): its schema exactly
+            sink = pa.BufferOutputStream()
+            pq.write_table(
+                value, sink, compression=compression, row_group_size=row_group_size, use_dictionary=use_dictionary
+            )
+            return sink.getvalue().to_pybytes(), Schema("arrow", value.schema.to_string(), {"inferred": False})
         rows, inference, _losses = infer_records(value)
         arrow_schema = schema if isinstance(schema, pa.Schema) else to_arrow_schema(inference.type)
         table = pa.Table.from_pylist([coerce(row, inference.type) for row in rows], schema=arrow_schema)

@@ -1,8 +1,15 @@
 """YAML with PyYAML's safe loader only (the C loader when present).
 
-Python tags (``!!python/object/apply:os.system``) are refused: the safe loader
-has no constructor for them. Aliases are counted once per use before anything
-is built, so an alias bomb is refused instead of expanding.
+Custom tags are data: CloudFormation's ``!Ref Env``, GitLab's ``!reference``,
+Ansible's ``!vault``, Home Assistant's ``!include``/``!secret`` load as a
+:class:`TaggedNode`, a mapping ``{"!tag": "!Ref", "value": "Env"}`` (the value is
+the node as written: a string, list or mapping), with an info finding that
+lists the tags; YAML -> YAML writes the same tags back. Python tags
+(``!!python/object/apply:os.system``) get the same node shape and a danger
+finding: nothing is ever imported or constructed. Keys that are sequences or
+mappings (``? [1, 2]``) become tuples. Duplicate keys keep the last value, with a
+warning naming the key and both offsets. Aliases are counted once per use
+before anything is built, so an alias bomb is refused instead of expanding.
 """
 
 from __future__ import annotations
@@ -14,12 +21,102 @@ import yaml
 
 from formatlens.codecs.base import SNIFF_BYTES, Codec, one_or_many
 from formatlens.codecs.support.textpos import Text, decode_text
-from formatlens.core.document import Document, Span, Traits
+from formatlens.core.document import Document, Finding, Span, Traits
 from formatlens.core.errors import LimitExceeded
 from formatlens.core.limits import current, env_name
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+PYTHON_TAG = "tag:yaml.org,2002:python/"
+
+
+class TaggedNode(dict):
+    """A YAML node with a tag formatlens does not construct: ``{"!tag": tag, "value": value}``."""
+
+    __hash__ = object.__hash__  # usable as a key, as the tagged node may be
+
+    @property
+    def tag(self) -> str:
+        return self["!tag"]
+
+
+class _Loader(_BaseLoader):
+    """The safe loader, with unknown tags kept as TaggedNode and complex keys as tuples."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.tags: dict[str, list[yaml.Node]] = {}
+        self.duplicates: list[tuple[Any, yaml.Node, yaml.Node]] = []
+
+    def construct_tagged(self, suffix: Any, node: yaml.Node | None = None) -> TaggedNode:
+        node = suffix if node is None else node  # add_constructor(None, ...) passes only the node
+        self.tags.setdefault(node.tag, []).append(node)
+        if isinstance(node, yaml.MappingNode):
+            value: Any = self.construct_mapping(node, deep=True)
+        elif isinstance(node, yaml.SequenceNode):
+            value = self.construct_sequence(node, deep=True)
+        else:
+            value = self.construct_scalar(node)
+        return TaggedNode({"!tag": _short_tag(node.tag), "value": value})
+
+    def construct_mapping(self, node: yaml.Node, deep: bool = False) -> dict:
+        if not isinstance(node, yaml.MappingNode):
+            raise yaml.constructor.ConstructorError(
+                None, None, f"expected a mapping node, but found {node.id}", node.start_mark
+            )
+        self.flatten_mapping(node)
+        mapping: dict = {}
+        seen: dict[Any, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            key = _hashable(self.construct_object(key_node, deep=True))
+            if key in seen and node.tag != "tag:yaml.org,2002:set":
+                self.duplicates.append((key, seen[key], key_node))
+            seen[key] = key_node
+            mapping[key] = self.construct_object(value_node, deep=deep)
+        return mapping
+
+
+_Loader.add_constructor(None, _Loader.construct_tagged)
+_Loader.add_multi_constructor(PYTHON_TAG, _Loader.construct_tagged)
+_Loader.add_multi_constructor("!", _Loader.construct_tagged)
+
+
+def _hashable(key: Any) -> Any:
+    """A complex key as a tuple (a mapping key as a tuple of (key, value) pairs)."""
+    if isinstance(key, list):
+        return tuple(_hashable(item) for item in key)
+    if isinstance(key, dict) and not isinstance(key, TaggedNode):
+        return tuple((k, _hashable(v)) for k, v in key.items())
+    if isinstance(key, set):
+        return frozenset(key)
+    return key
+
+
+def _short_tag(tag: str) -> str:
+    return "!!" + tag[len("tag:yaml.org,2002:") :] if tag.startswith("tag:yaml.org,2002:") else tag
+
+
+def _long_tag(tag: str) -> str:
+    return "tag:yaml.org,2002:" + tag[2:] if tag.startswith("!!") else tag
+
+
+class _Dumper(_BaseDumper):
+    """The safe dumper, writing TaggedNode back as its tag and tuples (complex keys) as sequences."""
+
+    def represent_tagged(self, data: TaggedNode) -> yaml.Node:
+        tag, value = _long_tag(str(data.get("!tag"))), data.get("value")
+        if isinstance(value, dict):
+            return self.represent_mapping(tag, value)
+        if isinstance(value, (list, tuple)):
+            return self.represent_sequence(tag, value)
+        return self.represent_scalar(tag, "" if value is None else str(value))
+
+    def represent_tuple(self, data: tuple) -> yaml.Node:
+        return self.represent_sequence("tag:yaml.org,2002:seq", data)
+
+
+_Dumper.add_representer(TaggedNode, _Dumper.represent_tagged)
+_Dumper.add_representer(tuple, _Dumper.represent_tuple)
 _KEY_LINE = re.compile(rb"^[ \t]*(- )?[\w.\-\"' ]+:( |$)", re.M)
 
 
@@ -34,7 +131,9 @@ class YamlCodec(Codec):
     summary = "Human-friendly text for configuration files; a superset of JSON with comments and anchors."
     snippet = "import yaml\ntext = yaml.safe_dump(users, sort_keys=False)\nusers = yaml.safe_load(text)"
     sample = "users.yaml"
-    holds = frozenset({"null", "bool", "number", "bytes", "datetime", "naive_datetime", "date", "set", "nonstr_keys"})
+    holds = frozenset(
+        {"null", "bool", "number", "bytes", "datetime", "naive_datetime", "date", "set", "nonstr_keys", "yaml_tags"}
+    )
     bad_input = (yaml.YAMLError, UnicodeDecodeError)
     bad_value = (yaml.YAMLError,)  # RepresenterError: a type the safe dumper cannot write
 
@@ -96,6 +195,7 @@ class YamlCodec(Codec):
         finally:
             loader.dispose()
         value, findings = one_or_many(documents, "YAML documents")
+        findings += _tag_findings(text, loader.tags) + _duplicate_findings(text, loader.duplicates)
         return self.document(
             data,
             value=value,
@@ -148,6 +248,41 @@ def _bad_scalar_offset(text: Text, root: yaml.Node) -> int | None:
                 continue
         stack.extend(reversed(_children(node)))
     return None
+
+
+def _tag_findings(text: Text, tags: dict[str, list[yaml.Node]]) -> list[Finding]:
+    findings = []
+    custom = {tag: nodes for tag, nodes in tags.items() if not tag.startswith(PYTHON_TAG)}
+    if custom:
+        listed = ", ".join(f"{_short_tag(tag)} ({len(nodes)})" for tag, nodes in sorted(custom.items()))
+        findings.append(Finding("info", f"custom tags kept as data, as {{'!tag': ..., 'value': ...}}: {listed}"))
+    for tag, nodes in tags.items():
+        if tag.startswith(PYTHON_TAG):
+            node = nodes[0]
+            where = f"line {node.start_mark.line + 1}" + (f", and {len(nodes) - 1} more" if len(nodes) > 1 else "")
+            findings.append(
+                Finding(
+                    "danger",
+                    f"Python tag {_short_tag(tag)} ({where})"
+                    " would make an unsafe loader import or call Python code: kept as data, never constructed",
+                    _node_span(text, node, "tag", _short_tag(tag), ()),
+                )
+            )
+    return findings
+
+
+def _duplicate_findings(text: Text, duplicates: list[tuple[Any, yaml.Node, yaml.Node]]) -> list[Finding]:
+    findings = []
+    for key, first, again in duplicates[:20]:
+        start, repeat = text.byte_offset(first.start_mark.index), text.byte_offset(again.start_mark.index)
+        findings.append(
+            Finding(
+                "warning",
+                f"duplicate key {key!r} at bytes {start} and {repeat}: the last value is kept",
+                _node_span(text, again, "key", f"duplicate key {key!r}", ()),
+            )
+        )
+    return findings
 
 
 def _check_expansion(root: yaml.Node) -> None:
@@ -235,7 +370,7 @@ def _one_line(exc: yaml.YAMLError) -> str:
 def _hint(exc: yaml.YAMLError) -> str:
     problem = getattr(exc, "problem", "") or ""
     if "constructor for the tag" in problem:
-        return "Python tags are refused: formatlens loads YAML with the safe loader only"
+        return "formatlens loads YAML with the safe loader only"
     if "tab" in problem:
         return "YAML indents with spaces, not tabs"
     return "check the indentation and quoting just before this offset"

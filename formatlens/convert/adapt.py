@@ -11,6 +11,8 @@ bomb or a pickle memo bomb is small on disk but enormous once expanded).
 from __future__ import annotations
 
 import base64
+import collections
+import collections.abc
 import datetime as dt
 import math
 import uuid
@@ -40,7 +42,14 @@ KINDS = {
     "fraction": "fractions",
     "set": "sets",
     "tuple": "tuples",
-    "nonstr_keys": "non-string keys",
+    "frozenset": "frozensets",
+    "bytearray": "bytearrays",
+    "ordered_dict": "OrderedDicts",
+    "nonstr_keys": "non-string keys (arrays as keys come back as tuples)",
+    "bson_types": "BSON's own types (ObjectId, Int64, Decimal128, Regex, Binary subtypes, Timestamp, Code...)",
+    "msgpack_ext": "MessagePack extension types and timestamps",
+    "cbor_types": "CBOR tags, simple values and undefined",
+    "yaml_tags": "YAML custom tags",
     "objects": "other Python objects",
 }
 """Kinds a codec may list in ``holds``; the text names them in loss sentences."""
@@ -68,16 +77,21 @@ class Adapter:
         if depth > self.limits.max_depth:
             self.limits.check("max_depth", depth, what="the nesting depth")
         holds = self.holds
-        if value is None or isinstance(value, (str, bool)):
+        kind = type(value)  # exact types: bson's Int64 is an int and its Code a str, but not plain ones
+        if value is None or kind is str or kind is bool:
             return self._scalar(value)
-        if isinstance(value, int):
+        if kind is int:
             return self._int(value)
-        if isinstance(value, float):
+        if kind is float:
             if not math.isfinite(value) and "nonfinite" not in holds:
                 self.lose("NaN and infinite numbers written as null")
                 return self._scalar(None)
             return self._scalar(value)
-        if isinstance(value, (dict, list, tuple, set, frozenset)):
+        if isinstance(value, (dict, list, tuple, set, frozenset)) and type(value).__module__.split(".")[0] not in (
+            "bson",
+            "msgpack",
+            "cbor2",
+        ):
             return self._container(value, depth)
         return self._rich(value, depth)
 
@@ -108,7 +122,7 @@ class Adapter:
         self._on_path.add(key)
         try:
             if isinstance(value, dict):
-                return {self._key(k): self(v, depth + 1) for k, v in value.items()}
+                return self._dict(value, depth)
             items = [self(v, depth + 1) for v in value]
             if isinstance(value, tuple):
                 if "tuple" in self.holds:
@@ -116,28 +130,57 @@ class Adapter:
                 self.lose("tuples written as lists")
             elif isinstance(value, (set, frozenset)):
                 if "set" in self.holds:
+                    frozen = isinstance(value, frozenset)
+                    if frozen and "frozenset" not in self.holds:
+                        self.lose("frozensets written as sets")
                     try:
-                        return type(value)(items)
-                    except TypeError:
+                        return (frozenset if frozen and "frozenset" in self.holds else set)(items)
+                    except TypeError:  # an item became unhashable (a tuple written as a list)
                         pass
                 self.lose("sets written as lists")
             return items
         finally:
             self._on_path.discard(key)
 
+    def _dict(self, value: dict, depth: int) -> dict:
+        out = {self._key(k): self(v, depth + 1) for k, v in value.items()}
+        kind = type(value)
+        if kind is dict:
+            return out
+        if _is_tag(value):  # a YAML custom tag as data: {"!tag": "!Ref", "value": ...}
+            if "yaml_tags" in self.holds:
+                return kind(out)
+            self.lose("YAML custom tags written as {'!tag': ..., 'value': ...} mappings")
+            return out
+        if isinstance(value, collections.OrderedDict) or kind is collections.defaultdict:
+            if "ordered_dict" in self.holds and kind is collections.OrderedDict:
+                return collections.OrderedDict(out)
+            self.lose(f"{kind.__name__} written as a plain mapping (key order kept)")
+        return out  # SON, CallNode placeholders, frozendict...: the mapping itself
+
     def _key(self, key: Any) -> Any:
         if isinstance(key, str):
-            return key
+            return key if type(key) is str else str(key)
         if "nonstr_keys" in self.holds and (key is None or isinstance(key, (int, float, bool, bytes, tuple))):
-            return key
+            if isinstance(key, tuple):  # an array as a key: its items adapted, still hashable
+                return tuple(self._key(k) for k in key)
+            adapted = self(key)
+            if isinstance(adapted, (str, int, float, bool, bytes)) or adapted is None:
+                return adapted
         self.lose("non-string keys written as strings")
         adapted = self(key)
         return adapted if isinstance(adapted, str) else str(adapted)
 
     def _rich(self, value: Any, depth: int) -> Any:
         holds = self.holds
+        if type(value).__module__.split(".")[0] in ("bson", "msgpack", "cbor2"):
+            return self._library_type(value, depth)
         if isinstance(value, (bytes, bytearray, memoryview)):
+            if isinstance(value, bytearray) and "bytearray" in holds:
+                return bytearray(value)
             if "bytes" in holds:
+                if not isinstance(value, bytes):
+                    self.lose(f"{type(value).__name__} written as bytes")
                 return bytes(value)
             self.lose("bytes written as base64")
             return base64.b64encode(bytes(value)).decode("ascii")
@@ -180,22 +223,105 @@ class Adapter:
         return text
 
     def _library_type(self, value: Any, depth: int) -> Any:
-        # Types of the format libraries, turned into the plain value they wrap.
-        name = type(value).__name__
-        if name == "Decimal128":
-            return self(value.to_decimal(), depth)
-        if name == "ExtType":  # msgpack extension
-            self.lose("MessagePack extension types written as {code, data}")
+        # Types of the format libraries: kept where the target holds them, else the plain value they wrap.
+        module, name = type(value).__module__.split(".")[0], type(value).__name__
+        if module == "bson":
+            return self._bson(value, name, depth)
+        if module == "msgpack":
+            if "msgpack_ext" in self.holds:
+                return value
+            if name == "Timestamp":
+                return self._msgpack_timestamp(value, depth)
+            self.lose("MessagePack extension types written as {ext_code, data}")
             return self({"ext_code": value.code, "data": value.data}, depth)
-        if name == "CBORTag":
-            self.lose("CBOR tags written as {tag, value}")
-            return self({"cbor_tag": value.tag, "value": value.value}, depth)
-        if name == "DatetimeMS":
-            return self(str(value), depth)
+        if module == "cbor2":
+            if "cbor_types" in self.holds:
+                return value
+            if name == "CBORTag":
+                self.lose("CBOR tags written as {cbor_tag, value}")
+                return self({"cbor_tag": value.tag, "value": value.value}, depth)
+            if name == "CBORSimpleValue":
+                self.lose("CBOR simple values written as their numbers")
+                return self(int(value.value), depth)
+            if name == "UndefinedType":
+                self.lose("CBOR undefined written as null")
+                return self(None, depth)
+            if isinstance(value, collections.abc.Mapping):  # frozendict: a map used as a key
+                return self(dict(value), depth)
+        if isinstance(value, int):  # int subclasses (IntEnum, numpy ints turned int...): the number
+            return self._int(int(value))
+        if isinstance(value, str):
+            return str(value)
+        if isinstance(value, float):
+            return self(float(value), depth)
         if "objects" in self.holds:
             return value
         self.lose(f"{name} values written as strings")
         return str(value)
+
+    def _bson(self, value: Any, name: str, depth: int) -> Any:
+        if "bson_types" in self.holds:
+            return value
+        if name == "Int64":  # the same integer: the width is BSON's, not the value's
+            return self._int(int(value))
+        if name == "Decimal128":
+            return self(value.to_decimal(), depth)
+        if name == "ObjectId":
+            self.lose("ObjectIds written as hex strings")
+            return str(value)
+        if name == "Binary":
+            self.lose("BSON binary subtypes written as plain bytes")
+            return self(bytes(value), depth)
+        if name == "Regex":
+            self.lose("BSON regular expressions written as '/pattern/flags' strings")
+            return f"/{value.pattern}/{_regex_flags(value.flags)}"
+        if name == "Timestamp":
+            self.lose("BSON timestamps written as {t, i}")
+            return self({"t": value.time, "i": value.inc}, depth)
+        if name == "Code":
+            self.lose("BSON JavaScript code written as strings")
+            if value.scope is None:
+                return str(value)
+            return self({"code": str(value), "scope": dict(value.scope)}, depth)
+        if name in ("MinKey", "MaxKey"):
+            self.lose("BSON MinKey/MaxKey written as the strings 'MinKey'/'MaxKey'")
+            return name
+        if name == "DBRef":
+            self.lose("BSON DBRefs written as {$ref, $id, $db}")
+            ref = {"$ref": value.collection, "$id": value.id}
+            if value.database is not None:
+                ref["$db"] = value.database
+            return self(ref, depth)
+        if name == "DatetimeMS":
+            self.lose("BSON dates outside Python's datetime range written as milliseconds since 1970")
+            return self._int(int(value))
+        if isinstance(value, dict):  # SON
+            return self._dict(value, depth)
+        self.lose(f"{name} values written as strings")
+        return str(value)
+
+    def _msgpack_timestamp(self, value: Any, depth: int) -> Any:
+        try:
+            moment = value.to_datetime()
+        except (OverflowError, ValueError, OSError):
+            self.lose("MessagePack timestamps outside Python's datetime range written as {seconds, nanoseconds}")
+            return self({"seconds": value.seconds, "nanoseconds": value.nanoseconds}, depth)
+        if value.nanoseconds % 1000:
+            self.lose("MessagePack timestamps cut from nanoseconds to microseconds")
+        return self(moment, depth)
+
+
+def _is_tag(value: dict) -> bool:
+    return type(value).__name__ == "TaggedNode"
+
+
+def _regex_flags(flags: Any) -> str:
+    if isinstance(flags, str):
+        return flags
+    import re
+
+    letters = {re.I: "i", re.L: "l", re.M: "m", re.S: "s", re.U: "u", re.X: "x"}
+    return "".join(letter for flag, letter in letters.items() if flags & flag)
 
 
 def adapt(value: Any, holds: frozenset[str], losses: list[str] | None = None) -> Any:

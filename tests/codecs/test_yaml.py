@@ -33,8 +33,8 @@ def test_encode_options():
     assert fl.dump({"b": 1, "a": [1, 2]}, "yaml", sort_keys=True, default_flow_style=True) == b"{a: [1, 2], b: 1}\n"
 
 
-def test_python_tags_are_refused(marker):
+def test_python_tags_are_data_with_a_danger_finding(marker):
     data = f'!!python/object/apply:os.system ["touch {marker}"]'.encode()
-    with pytest.raises(fl.FormatError, match="constructor for the tag") as info:
-        fl.load(data, "yaml")
-    assert "safe loader" in info.value.hint
+    doc = fl.load(data, "yaml")
+    assert doc.value == {"!tag": "!!python/object/apply:os.system", "value": [f"touch {marker}"]}
+    assert [f.severity for f in doc.findings] == ["danger"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
+import math
 import uuid
 from decimal import Decimal
 from fractions import Fraction
@@ -98,3 +99,24 @@ ZOO: dict[str, object] = {
     "yaml tag": {"!tag": "!Ref", "value": "Env"},
     "pickle call": {"!call": "os.system", "args": ["echo"]},
 }
+
+
+def same(a, b) -> bool:
+    """Equal values of the same types, all the way down (NaN equals NaN here)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, float):
+        return (math.isnan(a) and math.isnan(b)) or (a == b and math.copysign(1, a) == math.copysign(1, b))
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, (set, frozenset)):
+        return a == b
+    if isinstance(a, bson.Code):
+        return str(a) == str(b) and a.scope == b.scope
+    if type(a).__name__ == "Regex":
+        return (a.pattern, a.flags) == (b.pattern, b.flags)
+    if type(a).__name__ in ("MinKey", "MaxKey", "UndefinedType"):
+        return True
+    return a == b

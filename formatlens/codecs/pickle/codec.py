@@ -68,8 +68,10 @@ class PickleCodec(Codec):
             "fraction",
             "set",
             "tuple",
+            "frozenset",
+            "bytearray",
+            "ordered_dict",
             "nonstr_keys",
-            "objects",
         }
     )
 
