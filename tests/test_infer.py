@@ -43,6 +43,7 @@ def test_decisions_are_reported_once_and_the_same_everywhere():
     assert (node.fields["price"].precision, node.fields["price"].scale) == (5, 3)
     assert node.fields["items"].items.kind == "string"
     assert sorted(inference.notes) == [
+        "record.extra: missing in some records, so null there",
         "record.items[]: always empty, so its items are strings",
         "record.score: ints mixed with floats are floats",
         "record.tag: mixed string and int values are strings",

@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from formatlens.codecs.base import SchemaCodec
-from formatlens.convert.infer import coerce, infer_records, to_arrow_schema, to_rows
+from formatlens.convert.infer import coerce, for_parquet, infer_records, to_arrow_schema, to_rows
 from formatlens.convert.schema_tree import arrow_tree
 from formatlens.core.document import Document, Finding, Schema, Span, Traits
 from formatlens.core.errors import FormatError
@@ -114,8 +114,14 @@ class ParquetCodec(SchemaCodec):
             )
             return sink.getvalue().to_pybytes(), Schema("arrow", value.schema.to_string(), {"inferred": False})
         rows, inference, _losses = infer_records(value)
-        arrow_schema = schema if isinstance(schema, pa.Schema) else to_arrow_schema(inference.type)
-        table = pa.Table.from_pylist([coerce(row, inference.type) for row in rows], schema=arrow_schema)
+        node = for_parquet(inference.type, inference.notes)
+        if not node.fields:
+            raise self.error(
+                "a Parquet table needs at least one column: the records have no fields",
+                hint="records with no fields hold nothing Parquet can write",
+            )
+        arrow_schema = schema if isinstance(schema, pa.Schema) else to_arrow_schema(node)
+        table = pa.Table.from_pylist([coerce(row, node) for row in rows], schema=arrow_schema)
         sink = pa.BufferOutputStream()
         pq.write_table(
             table, sink, compression=compression, row_group_size=row_group_size, use_dictionary=use_dictionary

@@ -124,9 +124,13 @@ class XmlCodec(Codec):
 def _safe_names(value: Any, losses: list[str]) -> Any:
     """Keys rewritten into valid XML element names (``1st`` -> ``_1st``)."""
     if isinstance(value, list):
+        if len(value) < 2 or any(isinstance(v, list) for v in value):
+            _lose(losses, "XML has no lists: a list of one item reads back as the item; empty and nested lists change")
         return [_safe_names(v, losses) for v in value]
     if not isinstance(value, dict):
         return value
+    if not value:
+        _lose(losses, "empty objects written as empty elements (read back as null)")
     out = {}
     for key, child in value.items():
         key = name = str(key)
@@ -142,6 +146,11 @@ def _safe_names(value: Any, losses: list[str]) -> Any:
                 losses.append(sentence)
         out[name] = _safe_names(child, losses)
     return out
+
+
+def _lose(losses: list[str], sentence: str) -> None:
+    if sentence not in losses:
+        losses.append(sentence)
 
 
 def _spans(data: bytes) -> list[Span]:

@@ -40,6 +40,12 @@ def reuse_options(document: Document) -> dict[str, Any]:
     return {}
 
 
+def verbatim(document: Document) -> bool:
+    """Whether the identity is the bytes themselves: protobuf read without a schema is a guessed wire
+    tree, with no types to write it back from, so its bytes are the only faithful copy."""
+    return document.format == "protobuf" and "message" not in document.details
+
+
 def source_value(document: Document) -> Any:
     """What the identity writes: the Arrow table for Parquet (its schema exactly), else the value."""
     if document.format == "parquet" and document.table is not None:

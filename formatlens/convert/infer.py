@@ -44,6 +44,8 @@ class Type:
     """For decimals: the widest digits seen on each side of the point."""
     wrapper: bool = False
     """A record added around a list or map that a language cannot nest directly (proto's repeated repeated)."""
+    drop_nulls: bool = False
+    """For lists whose items may be None, in a language whose lists cannot hold null (proto's repeated)."""
 
     @property
     def item(self) -> Type:
@@ -140,6 +142,7 @@ class Inferrer:
                 if name in a.fields and name in b.fields:
                     fields[name] = self.merge(a.fields[name], b.fields[name], f"{where}.{name}")
                 else:
+                    self.note(f"{where}.{name}: missing in some records, so null there")
                     fields[name] = _with(a.fields.get(name) or b.fields[name], optional=True)
             return Type("record", optional, fields)
         if a.kind == b.kind and a.kind in ("list", "map"):
@@ -227,9 +230,9 @@ def infer(value: Any) -> Inference:
 
 def coerce(value: Any, node: Type) -> Any:
     """``value`` rewritten to the inferred type (mixed values to strings, ints to floats, sets to lists)."""
-    if value is None:
-        return None
     kind = node.kind
+    if value is None or kind == "null":
+        return None
     if kind == "record":
         if node.wrapper and not isinstance(value, dict):
             value = {next(iter(node.fields)): value}
@@ -237,10 +240,14 @@ def coerce(value: Any, node: Type) -> Any:
             return None
         return {name: coerce(value.get(name), child) for name, child in node.fields.items()}
     if kind == "map":
-        return {str(k): coerce(v, node.item) for k, v in value.items()} if isinstance(value, dict) else None
+        if not isinstance(value, dict):
+            return None
+        return {str(k): coerce(v, node.item) for k, v in value.items() if not (node.drop_nulls and v is None)}
     if kind == "list":
         if not isinstance(value, (list, tuple, set, frozenset)):
             return None
+        if node.drop_nulls:
+            return [coerce(v, node.item) for v in value if v is not None]
         return [coerce(v, node.item) for v in value]
     if kind == "float" and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
@@ -293,13 +300,18 @@ def to_avro(node: Type, name: str = "Record", _seen: dict[str, int] | None = Non
                 "fields": [_avro_field(k, v, avro) for k, v in n.fields.items()],
             }
         if n.kind == "list":
-            return {"type": "array", "items": avro(n.item, field_name + "_item")}
+            return {"type": "array", "items": _nullable(n.item, avro(n.item, field_name + "_item"))}
         if n.kind == "map":
-            return {"type": "map", "values": avro(n.item, field_name + "_value")}
+            return {"type": "map", "values": _nullable(n.item, avro(n.item, field_name + "_value"))}
         return AVRO_SCALARS[n.kind](n)
 
     schema = avro(node, name)
     return schema
+
+
+def _nullable(node: Type, schema: Any) -> Any:
+    """Items and map values that may be None are a union with null."""
+    return ["null", schema] if node.optional and schema != "null" else schema
 
 
 def _avro_field(name: str, node: Type, avro) -> dict:
@@ -328,6 +340,22 @@ AVRO_SCALARS = {
     },
     "uuid": lambda n: {"type": "string", "logicalType": "uuid"},
 }
+
+
+def for_parquet(node: Type, notes: list[str] | None = None, where: str = "record") -> Type:
+    """The tree with nested records that have no fields made null columns (Parquet cannot write a
+    struct without children); each is named in ``notes``. Use it for coerce() and to_arrow()."""
+    if node.kind == "record":
+        if not node.fields and where != "record":
+            if notes is not None:
+                sentence = f"{where}: an empty record is written as null (Parquet cannot hold a struct with no fields)"
+                if sentence not in notes:
+                    notes.append(sentence)
+            return Type("null", optional=True)
+        return _with(node, fields={k: for_parquet(v, notes, f"{where}.{k}") for k, v in node.fields.items()})
+    if node.kind in ("list", "map"):
+        return _with(node, items=for_parquet(node.item, notes, f"{where}[]"))
+    return node
 
 
 def to_arrow(node: Type):
@@ -419,16 +447,23 @@ PROTO_SCALARS = {
 }
 
 
-def for_proto(node: Type) -> Type:
+def for_proto(node: Type, notes: list[str] | None = None, where: str = "value") -> Type:
     """The tree with a wrapper record around every list or map held directly by a list or map
-    (proto has no ``repeated repeated`` and no map of maps). Use it for coerce() and to_proto()."""
+    (proto has no ``repeated repeated`` and no map of maps), and nulls dropped from lists (a repeated
+    field cannot hold one; each such list is named in ``notes``). Use it for coerce() and to_proto()."""
     if node.kind == "record":
-        return _with(node, fields={k: for_proto(v) for k, v in node.fields.items()})
+        return _with(node, fields={k: for_proto(v, notes, f"{where}.{k}") for k, v in node.fields.items()})
     if node.kind in ("list", "map"):
-        inner = for_proto(node.item)
+        inner = for_proto(node.item, notes, f"{where}[]")
         if inner.kind in ("list", "map"):
             inner = Type("record", fields={"items" if inner.kind == "list" else "entries": inner}, wrapper=True)
-        return _with(node, items=inner)
+        drop = node.item.optional
+        if drop and notes is not None:
+            what = "list were dropped (a repeated field" if node.kind == "list" else "map were dropped (a map"
+            sentence = f"{where}: nulls inside the {what} cannot hold null)"
+            if sentence not in notes:
+                notes.append(sentence)
+        return _with(node, items=inner, drop_nulls=drop)
     return node
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from formatlens.convert.adapt import adapt
-from formatlens.convert.identity import reuse_options, source_value
+from formatlens.convert.identity import reuse_options, source_value, verbatim
 from formatlens.core import registry
 from formatlens.core.boundary import translate
 from formatlens.core.document import CodecInfo, Conversion, Document
@@ -56,12 +56,24 @@ def dump(value: Any, format: str, *, schema: Any = None, **options: Any) -> byte
     return codec.dump(value, **options)[0]
 
 
-def convert(data: bytes, target: str, *, source: str | None = None, schema: Any = None, **options: Any) -> Conversion:
-    """Decode ``data`` and write it as ``target``; ``losses`` says what could not be kept exactly."""
-    document = load(data, source, schema=schema)
+def convert(
+    data: bytes,
+    target: str,
+    *,
+    source: str | None = None,
+    schema: Any = None,
+    message: str | None = None,
+    **options: Any,
+) -> Conversion:
+    """Decode ``data`` and write it as ``target``; ``losses`` says what could not be kept exactly.
+
+    ``schema`` and ``message`` are the source's (a .proto and message name, an Avro writer schema)."""
+    document = load(data, source, schema=schema, message=message)
     codec = registry.get(target)
     if codec.name == document.format:
         # The identity: no reshaping or adapting, the source's own schema and settings reused.
+        if verbatim(document):
+            return Conversion(document.data, codec.name, document.format, [], document.schema)
         out, used = codec.dump(source_value(document), **{**reuse_options(document), **options})
         return Conversion(data=out, format=codec.name, source_format=document.format, losses=[], schema=used)
     return convert_value(document.value, target, source_format=document.format, **options)

@@ -124,6 +124,7 @@ class PickleCodec(Codec):
         if any("dill" in finding.message for finding in findings):
             findings.insert(0, Finding("warning", "written by dill: it recreates functions and classes when loaded"))
         findings += [Finding("warning", note) for note in result.notes]
+        findings += [Finding("info", note) for note in result.infos]
         if result.trailing:
             findings.append(_trailing(result.trailing))
         if not any(f.severity == "danger" for f in findings):

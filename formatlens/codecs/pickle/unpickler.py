@@ -19,6 +19,7 @@ import decimal
 import fractions
 import pickle
 import pickletools
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,14 +38,23 @@ class CallNode(dict):
     __hash__ = object.__hash__  # type: ignore[assignment]
 
 
-@dataclass(frozen=True)
-class GlobalRef:
-    module: str
-    name: str
+class GlobalRef(dict):
+    """A name the pickle imports, never imported. It is data wherever it lands in the value
+    (``{"!global": "numpy.ndarray"}``), so nothing internal leaks into .value or conversions."""
+
+    __hash__ = object.__hash__  # type: ignore[assignment]
+
+    def __init__(self, module: str, name: str) -> None:
+        super().__init__({"!global": f"{module}.{name}"})
+        self.module = module
+        self.name = name
 
     @property
     def dotted(self) -> str:
         return f"{self.module}.{self.name}"
+
+    def __repr__(self) -> str:
+        return self.dotted
 
 
 def _from_codecs_encode(text: str, encoding: str = "utf-8") -> bytes:
@@ -61,6 +71,24 @@ def _defaultdict(factory: Any = None, *items: Any) -> collections.defaultdict:
 
 
 _SAFE_FACTORIES = (list, dict, set, int, float, str, tuple)
+_ZONE_KEY = re.compile(r"[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+)*\Z")
+
+
+def _zoneinfo(key: Any, *_from_cache: Any) -> Any:
+    """zoneinfo.ZoneInfo(key) from its pickled key: a time zone name read from the tz database, nothing else."""
+    import zoneinfo
+
+    if not isinstance(key, str) or not _ZONE_KEY.match(key) or len(key) > 64:
+        raise ValueError(f"{key!r} is not a time zone name")
+    try:
+        return zoneinfo.ZoneInfo(key)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        raise ValueError(f"no time zone {key!r} in the tz database") from None
+
+
+_ZONEINFO_GETATTR = ("builtins.getattr", "zoneinfo.ZoneInfo", "_unpickle")
+"""How a ZoneInfo pickles: getattr(zoneinfo.ZoneInfo, "_unpickle")(key, 1). Recognised as one step, so
+that an everyday pickled datetime with a zone is rebuilt as data and draws no danger finding."""
 
 
 def _from_data(constructor: type) -> Callable[..., Any]:
@@ -103,6 +131,7 @@ REBUILDERS: dict[str, Callable[..., Any]] = {
     "collections.Counter": collections.Counter,
     "collections.deque": collections.deque,
     "collections.defaultdict": _defaultdict,
+    "zoneinfo.ZoneInfo._unpickle": _zoneinfo,
 }
 """Pure-data classes rebuilt for real: their constructors take data and run no code of the pickle's.
 
@@ -180,6 +209,7 @@ class Rebuild:
     notes: list[str] = field(default_factory=list)
     protocol: int = 0
     trailing: int = 0
+    infos: list[str] = field(default_factory=list)
 
 
 def parse_ops(data: bytes) -> tuple[list[Op], int]:
@@ -221,6 +251,12 @@ class Machine:
         self.protocol = 0
         self.budget = max_nodes
         self._op: Op | None = None
+        self.deferred: dict[str, Alarm] = {}
+        self.benign: set[str] = set()
+        self.infos: list[str] = []
+        self.misused: set[str] = set()
+        """Import alarms held back for names that everyday pickles use in one benign pattern
+        (getattr(ZoneInfo, "_unpickle")); raised when the pickle uses them any other way."""
 
     def run(self) -> Any:
         for op in self.ops:
@@ -237,6 +273,9 @@ class Machine:
             except (TypeError, ValueError, OverflowError, ArithmeticError) as exc:
                 raise self.fail(f"{op.name} could not be applied: {exc}") from None
             if op.name == "STOP":
+                held = [a for name, a in self.deferred.items() if name not in self.benign or name in self.misused]
+                if held:
+                    self.alarms = sorted([*self.alarms, *held], key=lambda alarm: alarm.op.start)
                 return result
         raise self.fail("no STOP opcode")
 
@@ -273,6 +312,21 @@ class Machine:
         self.alarms.append(Alarm(self.op, message, trusted=dotted in self.trusted))
 
     def call(self, func: Any, args: Any, kind: str = "!call", kwargs: dict | None = None) -> Any:
+        if (
+            isinstance(func, GlobalRef)
+            and isinstance(args, (list, tuple))
+            and len(args) == 2
+            and isinstance(args[0], GlobalRef)
+            and (func.dotted, args[0].dotted, args[1]) == _ZONEINFO_GETATTR
+            and not kwargs
+        ):
+            self.benign.update(_ZONEINFO_GETATTR[:2])
+            note = "time zones rebuilt by name as zoneinfo.ZoneInfo(key): a lookup in the tz database, nothing runs"
+            if note not in self.infos:
+                self.infos.append(note)
+            return GlobalRef("zoneinfo", "ZoneInfo._unpickle")
+        if isinstance(func, GlobalRef) and func.dotted in self.deferred:
+            self.misused.add(func.dotted)
         if isinstance(func, GlobalRef) and func.dotted in REBUILDERS and not kwargs:
             try:
                 return REBUILDERS[func.dotted](*args)
@@ -306,7 +360,10 @@ class Machine:
         module, name = _compat_pickle.NAME_MAPPING.get((module, name), (module, name))
         module = _compat_pickle.IMPORT_MAPPING.get(module, module)
         ref = GlobalRef(module, name)
-        if ref.dotted not in ALLOWLIST:
+        if ref.dotted in _ZONEINFO_GETATTR[:2]:
+            message = f"{self.op.name} imports {ref.dotted}: {why_dangerous(ref.dotted)}"
+            self.deferred.setdefault(ref.dotted, Alarm(self.op, message, trusted=ref.dotted in self.trusted))
+        elif ref.dotted not in ALLOWLIST:
             self.alarm(f"{self.op.name} imports {ref.dotted}: {why_dangerous(ref.dotted)}", ref.dotted)
         return ref
 
@@ -617,4 +674,4 @@ def rebuild(data: bytes, *, trusted: frozenset[str] = frozenset(), max_nodes: in
     ops, trailing = parse_ops(data)
     machine = Machine(ops, trusted, max_nodes)
     value = machine.run()
-    return Rebuild(value, ops, machine.alarms, machine.notes, machine.protocol, trailing)
+    return Rebuild(value, ops, machine.alarms, machine.notes, machine.protocol, trailing, machine.infos)

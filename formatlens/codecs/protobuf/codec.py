@@ -286,7 +286,7 @@ class ProtobufCodec(SchemaCodec):
     ) -> tuple[bytes, Schema]:
         if schema is None:
             inference = infer(value)
-            node = for_proto(inference.type)
+            node = for_proto(inference.type, inference.notes)
             if node.kind != "record":
                 raise self.error(
                     "Protocol Buffers needs a message (an object with field names) at the top",
