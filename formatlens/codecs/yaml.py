@@ -15,7 +15,7 @@ before anything is built, so an alias bomb is refused instead of expanding.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -25,15 +25,19 @@ from formatlens.core.document import Document, Finding, Span, Traits
 from formatlens.core.errors import LimitExceeded
 from formatlens.core.limits import current, env_name
 
-_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_BaseDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+if TYPE_CHECKING:
+    from yaml import SafeDumper as _BaseDumper
+    from yaml import SafeLoader as _BaseLoader
+else:  # the C loader and dumper when PyYAML was built with libyaml
+    _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    _BaseDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 PYTHON_TAG = "tag:yaml.org,2002:python/"
 
 
 class TaggedNode(dict):
     """A YAML node with a tag formatlens does not construct: ``{"!tag": tag, "value": value}``."""
 
-    __hash__ = object.__hash__  # usable as a key, as the tagged node may be
+    __hash__ = object.__hash__  # type: ignore[assignment]  # usable as a key, as the tagged node may be
 
     @property
     def tag(self) -> str:
