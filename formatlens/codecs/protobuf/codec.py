@@ -13,6 +13,7 @@ import base64
 import datetime as dt
 import hashlib
 import importlib.resources
+import math
 import re
 import subprocess
 import sys
@@ -27,6 +28,7 @@ from google.protobuf.message import DecodeError, EncodeError
 from google.protobuf.unknown_fields import UnknownFieldSet
 
 from formatlens.codecs.base import SchemaCodec
+from formatlens.codecs.protobuf.inferred import build_file, build_pool
 from formatlens.codecs.protobuf.wire import (
     WireField,
     WireWalker,
@@ -123,6 +125,24 @@ def compile_proto(text: str | bytes) -> CompiledProto:
 
     collect(own.message_type, prefix)
     compiled = CompiledProto(text, pool, messages)
+    if len(_compiled) > 64:
+        _compiled.clear()
+    _compiled[key] = compiled
+    return compiled
+
+
+def compile_inferred(node: Any, text: str) -> CompiledProto:
+    """The inferred .proto ``text`` compiled from its type tree in the process (no protoc), and cached
+    under the text, so that reading the data back with ``schema=text`` needs no protoc either."""
+    key = hashlib.sha256(text.encode()).hexdigest()
+    if key in _compiled:
+        return _compiled[key]
+    file, names = build_file(node)
+    try:
+        pool = build_pool(file)
+    except TypeError:  # a clash protoc would report in its own words (two nested messages of one name)
+        return compile_proto(text)
+    compiled = CompiledProto(text, pool, names)
     if len(_compiled) > 64:
         _compiled.clear()
     _compiled[key] = compiled
@@ -293,7 +313,7 @@ class ProtobufCodec(SchemaCodec):
                     hint="convert() wraps other values for you",
                 )
             text = to_proto(node, "Record")
-            compiled = compile_proto(text)
+            compiled = compile_inferred(node, text)
             message, value = INFERRED_MESSAGE, coerce(value, node)
             shown = Schema("proto", text, {"inferred": True, "notes": inference.notes, "message": message})
         else:
@@ -398,6 +418,8 @@ def _to_proto_json(value: Any) -> Any:
         return f"{value.total_seconds():.9f}s"
     if isinstance(value, (bytes, bytearray)):
         return base64.b64encode(bytes(value)).decode("ascii")
+    if isinstance(value, float) and not math.isfinite(value):  # the JSON mapping's spelling
+        return "NaN" if math.isnan(value) else "Infinity" if value > 0 else "-Infinity"
     return value
 
 
