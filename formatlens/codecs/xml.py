@@ -15,6 +15,7 @@ from xml.parsers import expat
 import xmltodict
 
 from formatlens.codecs.base import SNIFF_BYTES, Codec
+from formatlens.convert.adapt import adapt
 from formatlens.core.document import Document, Span, Traits
 from formatlens.core.limits import current
 
@@ -112,6 +113,8 @@ class XmlCodec(Codec):
         ).encode("utf-8")
 
     def reshape(self, value: Any, losses: list[str], root: str = "root") -> Any:
+        # Values first, so that element names are made of the final keys (a BSON DBRef is a {$ref, $id} mapping).
+        value = adapt(value, self.holds, losses)
         if isinstance(value, dict) and len(value) == 1 and not isinstance(next(iter(value.values())), list):
             return _safe_names(value, losses)
         if isinstance(value, list):

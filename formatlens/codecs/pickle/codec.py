@@ -72,6 +72,7 @@ class PickleCodec(Codec):
             "bytearray",
             "ordered_dict",
             "nonstr_keys",
+            "objects",
         }
     )
 
