@@ -230,17 +230,4 @@ class MsgpackCodec(Codec):
         return msgpack.packb(value, use_single_float=use_single_float, use_bin_type=use_bin_type, datetime=True)
 
 
-def _hashable_keys(pairs: list) -> dict:
-    """A map whose keys may be arrays: those become tuples (MessagePack allows any key; Python needs hashable)."""
-    return {_frozen(key): value for key, value in pairs}
-
-
-def _frozen(key: Any) -> Any:
-    if isinstance(key, list):
-        return tuple(_frozen(item) for item in key)
-    if isinstance(key, dict):
-        return tuple((_frozen(k), _frozen(v)) for k, v in key.items())
-    return key
-
-
 codec = MsgpackCodec()

@@ -35,9 +35,9 @@ def json_name(name: str) -> str:
     return re.sub(r"_+([a-z0-9]?)", lambda m: m.group(1).upper(), name)
 
 
-def build_file(node: Type, name: str = "Record", package: str = "formatlens.inferred") -> tuple[
-    descriptor_pb2.FileDescriptorProto, list[str]
-]:
+def build_file(
+    node: Type, name: str = "Record", package: str = "formatlens.inferred"
+) -> tuple[descriptor_pb2.FileDescriptorProto, list[str]]:
     """The FileDescriptorProto protoc makes of ``to_proto(node, name, package)``, and its message names
     (nested ones included, map entries left out), in declaration order."""
     file = descriptor_pb2.FileDescriptorProto(name="schema.proto", package=package, syntax="proto3")
