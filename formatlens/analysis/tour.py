@@ -96,21 +96,73 @@ def first_record_keys(value: object) -> object:
     return value
 
 
+STRUCTURE = "(structure)"
+"""Bytes that belong to no field: magic, headers, type bytes, footers."""
+
+
 def parquet_layout(document: Document) -> list[dict]:
-    """Each region of a Parquet file, in byte order: magic, each column chunk of each row group, footer."""
+    """Each region of a Parquet file, in byte order: magic, each column chunk of each row group, footer.
+
+    A column chunk's ``field`` is its column; everything else is STRUCTURE.
+    """
     regions = []
     for span in document.spans:
         if span.children and span.label.startswith("row group"):
             group = span.label.split(":", 1)[0]
             for child in span.children:
-                regions.append(_region(child, f"{group}: {child.label}", "column chunk"))
+                column = child.label.removeprefix("column chunk ").split(":", 1)[0]
+                regions.append(_region(child, f"{group}: {child.label}", "column chunk", column))
         else:
-            regions.append(_region(span, span.label, span.kind))
+            regions.append(_region(span, span.label, span.kind, STRUCTURE))
     return regions
 
 
-def _region(span: Span, label: str, kind: str) -> dict:
-    return {"start": span.start, "end": span.end, "bytes": span.end - span.start, "region": label, "kind": kind}
+def record_layout(document: Document) -> list[dict]:
+    """A row format's bytes by field: each record's fields one after another (keys count with their field).
+
+    Works on any codec whose spans carry (row, field) paths, such as MessagePack, CBOR or BSON.
+    """
+    regions: list[dict] = []
+
+    def add(start: int, end: int, field: str) -> None:
+        if regions and regions[-1]["field"] == field and regions[-1]["end"] == start:
+            regions[-1]["end"] = end
+            regions[-1]["bytes"] = end - regions[-1]["start"]
+        else:
+            regions.append({"start": start, "end": end, "bytes": end - start, "region": field, "field": field})
+
+    def walk(spans: tuple[Span, ...] | list[Span], covered_to: int) -> int:
+        for span in spans:
+            if span.start > covered_to:
+                add(covered_to, span.start, STRUCTURE)
+            if len(span.path) == 2:
+                add(max(span.start, covered_to), span.end, str(span.path[1]))
+                covered_to = max(covered_to, span.end)
+            elif span.children:
+                covered_to = walk(span.children, max(covered_to, span.start))
+                if span.end > covered_to:
+                    add(covered_to, span.end, STRUCTURE)
+                    covered_to = span.end
+            else:
+                add(max(span.start, covered_to), span.end, STRUCTURE)
+                covered_to = max(covered_to, span.end)
+        return covered_to
+
+    end = walk(document.spans, 0)
+    if end < len(document.data):
+        add(end, len(document.data), STRUCTURE)
+    return regions
+
+
+def _region(span: Span, label: str, kind: str, field: str) -> dict:
+    return {
+        "start": span.start,
+        "end": span.end,
+        "bytes": span.end - span.start,
+        "region": label,
+        "kind": kind,
+        "field": field,
+    }
 
 
 @dataclass(frozen=True)

@@ -60,13 +60,20 @@ def _schema_pair() -> data.SchemaPair:
 
 
 @st.cache_resource(show_spinner=False)
-def _parquet() -> tuple[bytes, list[dict]]:
+def _layouts() -> pd.DataFrame:
     from formatlens.analysis.samples import read_sample
     from formatlens.core.api import load
 
-    raw = read_sample("users.parquet")
-    document = load(raw, "parquet")
-    return raw, data.parquet_layout(document)
+    frames = []
+    for name, layout, how in (
+        ("users.msgpack", data.record_layout, "record after record"),
+        ("users.parquet", data.parquet_layout, "column after column"),
+    ):
+        raw = read_sample(name)
+        frame = pd.DataFrame(layout(load(raw, name.rsplit(".", 1)[1])))
+        frame["file"] = f"{name}: {how} ({len(raw):,} bytes)"
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
 
 
 @st.cache_resource(show_spinner=False)
@@ -113,10 +120,9 @@ def _highlighted(written: data.Written, key: str) -> None:
 
 
 def _text_vs_binary_view() -> None:
-    columns = st.columns(2, gap="medium")
-    for column, written in zip(columns, _one_record()):
-        with column:
-            _highlighted(written, f"tour_hex_{written.format}")
+    # One above the other: side by side, a 16-byte row with its ASCII column does not fit at 1366 px.
+    for written in _one_record():
+        _highlighted(written, f"tour_hex_{written.format}")
     st.caption("Highlighted in both: the key `email` (in JSON also its value). Hover a byte to see what it is.")
 
 
@@ -142,28 +148,40 @@ def _schema_view() -> None:
         st.code(pair.proto, language="protobuf")
 
 
+FIELDS = ["id", "name", "email", "language", "registered_at", data.STRUCTURE]
+FIELD_COLORS = ["#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#9d9d9d"]
+
+
 def _row_vs_column_view() -> None:
-    raw, regions = _parquet()
-    frame = pd.DataFrame(regions)
+    frame = _layouts()
     st.altair_chart(
         alt.Chart(frame)
-        .mark_bar(size=46)
+        .mark_bar()
         .encode(
-            x=alt.X("start:Q", title=f"byte offset in users.parquet ({len(raw):,} bytes)"),
+            x=alt.X("start:Q", title="byte offset"),
             x2="end:Q",
+            y=alt.Y(
+                "file:N",
+                title=None,
+                axis=alt.Axis(labelLimit=420, labelFontSize=13),
+                scale=alt.Scale(paddingInner=0.25),
+            ),
             color=alt.Color(
-                "region:N", title=None, sort=list(frame["region"]), legend=alt.Legend(orient="bottom", columns=2)
+                "field:N",
+                title="bytes of",
+                scale=alt.Scale(domain=FIELDS, range=FIELD_COLORS),
+                legend=alt.Legend(orient="top", labelFontSize=13),
             ),
             tooltip=["region", alt.Tooltip("start:Q", format=","), alt.Tooltip("bytes:Q", format=",")],
         )
-        .properties(height=110),
+        .properties(height=200),
         width="stretch",
     )
-    chunks = frame[frame["kind"] == "column chunk"]
+    email = frame[(frame["field"] == "email") & frame["file"].str.startswith("users.parquet")]
     st.caption(
-        f"One row group, {len(chunks)} column chunks: every `email` of the 100 users sits in one run of "
-        f"{int(chunks[chunks['region'].str.contains('email')]['bytes'].sum()):,} bytes, so a reader that wants "
-        "one column reads only its chunk (its offset comes from the footer)."
+        "Above, each user's five fields follow one another, 100 times over. Below, every `email` of the 100 "
+        f"users sits in one run of {int(email['bytes'].sum()):,} bytes: a reader that wants one column reads "
+        "only its chunk, found through the footer. Hover a bar for its bytes."
     )
 
 
@@ -337,7 +355,9 @@ def show() -> None:
     nav[0].button(
         "Previous", key="tour_previous", disabled=index == 0, on_click=_go, args=(index - 1,), width="stretch"
     )
-    nav[1].progress((index + 1) / len(STEPS), text=f"Step {index + 1} of {len(STEPS)} · use the left/right arrow keys")
+    nav[1].progress(
+        (index + 1) / len(STEPS), text=f"Tour · step {index + 1} of {len(STEPS)} · the left/right arrow keys move too"
+    )
     nav[2].button(
         "Next", key="tour_next", disabled=index == len(STEPS) - 1, on_click=_go, args=(index + 1,), width="stretch"
     )
@@ -345,8 +365,8 @@ def show() -> None:
     st.markdown(step.text)
     step.view()
     if step.links:
-        columns = st.columns(len(step.links) + 1)
-        for column, link in zip(columns, step.links):
-            column.page_link(
-                link.page, label=link.label, query_params=link.params or None, icon=":material/open_in_new:"
-            )
+        with st.container(horizontal=True, gap="medium"):
+            for link in step.links:
+                st.page_link(
+                    link.page, label=link.label, query_params=link.params or None, icon=":material/open_in_new:"
+                )
