@@ -133,6 +133,20 @@ def test_pickle_lab_never_runs_an_uploaded_payload(app, marker):
     assert not app.exception
 
 
+def test_pickle_lab_bounds_fickling_on_an_upload_that_makes_it_slow(app, monkeypatch):
+    import pickle
+
+    # fickling needs seconds per 100,000 list items; the lab asks it in a worker, under the decode limit
+    monkeypatch.setenv("FORMATLENS_MAX_DECODE_SECONDS", "2")
+    big = pickle.dumps(list(range(300_000)))
+    app.radio(key="source").set_value("Upload").run()
+    app.file_uploader(key="upload").set_value(("big.pkl", big, "application/octet-stream")).run()
+    app.switch_page("pages/pickle_lab.py").run()
+    assert not app.exception
+    opinions = [m.value for m in app.markdown if "second opinion" in m.value]
+    assert len(opinions) == 1 and "none" in opinions[0] and "took longer than 2 s" in opinions[0]
+
+
 @pytest.mark.parametrize(
     "name,payload",
     [

@@ -7,6 +7,7 @@ import pytest
 import formatlens as fl
 from formatlens.analysis import pickle_lab as lab
 from formatlens.analysis.guide import classification_table, pros_and_cons
+from formatlens.runtime.isolation import WorkerPool
 
 from .conftest import SAMPLES
 
@@ -79,3 +80,63 @@ def test_guide_tables_come_from_traits():
     assert pickled["Portable or Python-specific"] == "Python-specific"
     rows = pros_and_cons(infos, fl.compare([{"a": 1, "b": "x"}] * 50, repeat=1))
     assert {r["readability"] for r in rows} == {"readable as text", "needs a tool to read"}
+
+
+def test_the_lab_analysis_comes_back_from_a_worker():
+    pool = WorkerPool(workers=1, memory_mb=1024)
+    try:
+        report = pool.run(lab.safety_report, (SAMPLES / "runs-shell-command.pickle").read_bytes())
+        opinion = pool.run(lab.second_opinion, (SAMPLES / "runs-shell-command.pickle").read_bytes())
+    finally:
+        pool.close()
+    assert not report.verdict.safe and report.verdict.headline.startswith("Dangerous: loading it would import")
+    assert [f["opcode"].split()[0] for f in report.verdict.flagged if f["danger"]] == ["GLOBAL", "REDUCE"]
+    assert report.spans[0].start == 0 and "STOP" in report.disassembly
+    assert opinion[0] == "likely overtly malicious"
+
+
+def test_a_pickle_that_makes_fickling_slow_is_stopped_and_the_worker_pool_goes_on(monkeypatch):
+    # fickling needs several seconds per 100,000 list items (measured on this machine: 5.5 s);
+    # with a 1-second limit its second opinion on 300,000 is stopped, and nothing else waits for it.
+    monkeypatch.setenv("FORMATLENS_MAX_DECODE_SECONDS", "1")
+    slow = pickle.dumps(list(range(300_000)))
+    pool = WorkerPool(workers=1, memory_mb=1024)
+    try:
+        with pytest.raises(fl.LimitExceeded, match="FORMATLENS_MAX_DECODE_SECONDS"):
+            pool.run(lab.second_opinion, slow)
+        monkeypatch.setenv("FORMATLENS_MAX_DECODE_SECONDS", "30")  # a fresh worker starts within this budget
+        after = pool.run(lab.safety_report, (SAMPLES / "users.pickle").read_bytes(), disassembly=False)
+    finally:
+        pool.close()
+    assert after.verdict.safe and after.verdict.second_opinion == "not asked"
+
+
+def test_the_disassembly_shown_is_bounded():
+    listing = lab.disassemble(pickle.dumps(list(range(50_000))), limit=1000)
+    assert len(listing) < 1100 and listing.endswith("more characters not shown\n")
+
+
+# Mutants of a small pickle on which fickling 0.1.12 itself fails (not with its PickleDecodeError).
+FICKLING_FAILS = {
+    "NotImplementedError": b"\x80\x04\x950\x00\x00\x00\x00\x81\x00\x00]\x94(}\x94(\x8c\x01a\x94K\x01\x8c\x01bQG?"
+    b"\xf8\x00\x00\x00\x00\x00\x00\x8c\x01x\x94C\x01y\x94\x87\x94u\x98\x94(K\x01K\x02\x90N",
+    "AttributeError": b"\x80\x04\x950\x00\x00\x00\x00\x00\x00\x00]\x94(\x82\x94(\x8c\x01a\x94K\x01\x8c\x01b\x94G?"
+    b"\xf8\x00\x00\x00\x00\x00\x00\x8c\x01x\x94C\x01y\x94\x87\x94u\x8f\x94(K\x01K\x02\x90N\x88e.",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(FICKLING_FAILS))
+def test_fickling_failing_on_a_malformed_pickle_is_its_limit_not_a_verdict(kind):
+    words, details = lab.second_opinion(FICKLING_FAILS[kind])
+    assert (words, details) == (f"fickling could not analyse it ({kind} inside fickling)", [])
+
+
+def test_an_error_that_is_not_fickling_s_is_not_swallowed(monkeypatch):
+    import fickling.fickle
+
+    def broken_load(data):
+        raise NotImplementedError("raised by this test, outside fickling's code")
+
+    monkeypatch.setattr(fickling.fickle.Pickled, "load", staticmethod(broken_load))
+    with pytest.raises(NotImplementedError, match="outside fickling"):
+        lab.second_opinion(b"\x80\x05N.")

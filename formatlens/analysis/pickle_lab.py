@@ -15,17 +15,20 @@ import hashlib
 import hmac
 import importlib.util
 import io
+import os
 import pickle
 import pickletools
 import struct
 import subprocess
 import sys
-from dataclasses import dataclass
+import traceback
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from formatlens.codecs.pickle.unpickler import ALLOWLIST, REBUILDERS, why_dangerous
 from formatlens.core.api import load
+from formatlens.core.document import Document, Finding, Span
 from formatlens.core.errors import FormatError
 
 OPCODE_DANGERS = {
@@ -54,13 +57,20 @@ def by_protocol(value: Any) -> list[dict]:
     return out
 
 
-def disassemble(data: bytes, annotate: bool = True) -> str:
+DISASSEMBLY_CHARS = 200_000
+"""The most of pickletools' listing the lab shows (it grows with the input, and the input is untrusted)."""
+
+
+def disassemble(data: bytes, annotate: bool = True, limit: int = DISASSEMBLY_CHARS) -> str:
     text = io.StringIO()
     try:
         pickletools.dis(data, out=text, annotate=30 if annotate else 0)
-    except Exception as exc:  # pickletools stops at the first broken opcode: show how far it got
+    except (ValueError, IndexError) as exc:  # pickletools' errors on a broken opcode: show how far it got
         text.write(f"\n!! stops here: {exc}\n")
-    return text.getvalue()
+    listing = text.getvalue()
+    if len(listing) > limit:
+        listing = listing[:limit] + f"\n… {len(listing) - limit:,} more characters not shown\n"
+    return listing
 
 
 @dataclass
@@ -69,19 +79,43 @@ class Verdict:
     headline: str
     flagged: list[dict]
     """Each flagged opcode: offset, opcode, what it does, why it is dangerous."""
-    second_opinion: str
-    second_opinion_details: list[str]
     imports: list[dict]
+    second_opinion: str = "not asked"
+    """fickling's verdict, in words."""
+    second_opinion_details: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SafetyReport:
+    """What the lab's Safety and Restricted tabs show: computed in a worker (see ui/pickle_lab_view.py)."""
+
+    verdict: Verdict
+    """formatlens's verdict (second_opinion is asked separately: fickling may be slow)."""
+    spans: list[Span]
+    """The opcodes' byte spans, for the hexdump."""
+    disassembly: str
 
 
 def analyse(data: bytes, *, allowed: set[str] | None = None, trusted: set[str] | None = None) -> Verdict:
     """formatlens's verdict on a pickle, fickling's second opinion, and every import with its status."""
+    verdict = safety_report(data, allowed=allowed, trusted=trusted, disassembly=False).verdict
+    verdict.second_opinion, verdict.second_opinion_details = second_opinion(data)
+    return verdict
+
+
+def safety_report(
+    data: bytes, *, allowed: set[str] | None = None, trusted: set[str] | None = None, disassembly: bool = True
+) -> SafetyReport:
+    """formatlens's own verdict, the flagged opcodes, every import with its status, the spans and the listing.
+
+    Untrusted input: the app runs this in a worker process (WorkerPool.run), like every decode."""
     allowed = set(ALLOWLIST) if allowed is None else allowed
     trusted = trusted or set()
+    listing = disassemble(data) if disassembly else ""
     try:
         document = load(data, "pickle", trusted=frozenset(trusted))
     except FormatError as exc:
-        return Verdict(False, f"Not a valid pickle: {exc}", [], *_fickling(data), [])
+        return SafetyReport(Verdict(False, f"Not a valid pickle: {exc}", [], []), [], listing)
     dangerous = {f.span.start for f in document.findings if f.severity == "danger" and f.span is not None}
     flagged = []
     for span in document.spans:
@@ -96,15 +130,19 @@ def analyse(data: bytes, *, allowed: set[str] | None = None, trusted: set[str] |
         headline = f"Dangerous: loading it would import {', '.join(i['name'] for i in refused)}"
     else:
         headline = "Safe to load as data: every import is on the allowlist or trusted by you"
-    return Verdict(not refused, headline, flagged, *_fickling(data), imports)
+    return SafetyReport(Verdict(not refused, headline, flagged, imports), list(document.spans), listing)
 
 
-def _imports(document, allowed: set[str], trusted: set[str]) -> list[dict]:
-    names = []
-    for finding in document.findings:
-        opcode, _, rest = finding.message.partition(" imports ")
-        if rest and opcode in ("GLOBAL", "STACK_GLOBAL", "INST"):
-            names.append(rest.split(":", 1)[0])
+def _imported_name(finding: Finding) -> str | None:
+    """The dotted name a finding says the pickle imports (GLOBAL, STACK_GLOBAL, INST), else None."""
+    # Reads the codec's message until findings carry a code and a subject (issue 9); then this becomes
+    # ``return finding.subject if finding.code == "pickle.global" else None``.
+    opcode, _, rest = finding.message.partition(" imports ")
+    return rest.split(":", 1)[0] if rest and opcode in ("GLOBAL", "STACK_GLOBAL", "INST") else None
+
+
+def _imports(document: Document, allowed: set[str], trusted: set[str]) -> list[dict]:
+    names = [name for finding in document.findings if (name := _imported_name(finding)) is not None]
     names += [n for n in document.details.get("imports", []) if n not in names]
     out = []
     for name in dict.fromkeys(names):
@@ -118,18 +156,35 @@ def _imports(document, allowed: set[str], trusted: set[str]) -> list[dict]:
     return out
 
 
-def _fickling(data: bytes) -> tuple[str, list[str]]:
+def second_opinion(data: bytes) -> tuple[str, list[str]]:
+    """fickling's static verdict in words, and up to 10 of its reasons.
+
+    Untrusted input, and fickling's time and memory grow fast with the pickle's size (about 16 s for
+    half a megabyte here): the app runs this in a worker process, apart from formatlens's own verdict."""
     try:
         from fickling.analysis import Severity, check_safety
-        from fickling.fickle import Pickled
+        from fickling.fickle import Pickled, PickleDecodeError
     except ImportError:
         return "fickling is not installed", []
     try:
         result = check_safety(Pickled.load(data))  # static: fickling parses, it does not unpickle
+    except PickleDecodeError as exc:  # fickling's own "this is not a pickle I can read"
+        return f"fickling could not read it: {exc}", []
     except Exception as exc:
-        return f"fickling could not analyse it: {type(exc).__name__}", []
+        # fickling also fails in other ways on malformed pickles (NotImplementedError for some opcodes,
+        # AttributeError/TypeError inside its analysis): that is fickling's limit, not a verdict and not
+        # a bug of ours. Anything that did not come out of fickling's own code is re-raised.
+        if not _raised_in(exc, "fickling"):
+            raise
+        return f"fickling could not analyse it ({type(exc).__name__} inside fickling)", []
     details = [str(getattr(r, "message", r)) for r in result.results if r.severity > Severity.LIKELY_SAFE]
     return result.severity.name.replace("_", " ").lower(), details[:10]
+
+
+def _raised_in(exc: BaseException, package: str) -> bool:
+    """Whether the exception passed through ``package``'s own modules on its way out."""
+    marker = f"{os.sep}{package}{os.sep}"
+    return any(marker in frame.filename for frame in traceback.extract_tb(exc.__traceback__))
 
 
 # -- signed payloads

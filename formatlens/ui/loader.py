@@ -58,35 +58,32 @@ def bytes_from_hex_or_base64(text: str) -> bytes:
         raise fl.FormatError("this is neither hex nor base64", hint="paste hex digits or base64 text") from None
 
 
-LINKED = "linked_sample"
-"""The ?sample= this session last followed or wrote: a different one in the URL is a link just followed."""
-FOLLOWED = "followed_link"
-
-
 def _follow_sample_link() -> None:
     """A link inside the app (Tour, Format guide) that names another sample switches the sidebar to it."""
     wanted = st.query_params.get("sample")
-    if wanted is None or wanted == st.session_state.get(LINKED) or wanted not in sample_names():
+    if wanted is None or wanted == st.session_state.get(state.LINKED) or wanted not in sample_names():
         return
-    st.session_state[LINKED] = wanted
-    if "sample" in st.session_state:  # not the session's first run: the link, not the widget, decides
-        st.session_state["source"] = "Sample"
-        st.session_state["sample"] = wanted
-        st.session_state[FOLLOWED] = True
+    st.session_state[state.LINKED] = wanted
+    if state.SAMPLE in st.session_state:  # not the session's first run: the link, not the widget, decides
+        st.session_state[state.SOURCE] = "Sample"
+        st.session_state[state.SAMPLE] = wanted
+        st.session_state[state.FOLLOWED] = True
 
 
 def _source() -> tuple[str, bytes, bool] | None:
     _follow_sample_link()
-    how = st.sidebar.radio("Data", SOURCES, key="source", horizontal=True)
+    how = st.sidebar.radio("Data", SOURCES, key=state.SOURCE, horizontal=True)
     if how == "Upload":
-        upload = st.sidebar.file_uploader("File (any format)", key="upload")
+        upload = st.sidebar.file_uploader("File (any format)", key=state.UPLOAD)
         st.sidebar.caption("An uploaded file stays in this session: it can't travel in a shared link.")
         return (upload.name, upload.getvalue(), False) if upload is not None else None
     if how == "Paste text":
-        text = st.sidebar.text_area("Text", key="paste_text", height=160, placeholder='{"hello": "world"}')
+        text = st.sidebar.text_area("Text", key=state.PASTE_TEXT, height=160, placeholder='{"hello": "world"}')
         return ("pasted text", text.encode("utf-8"), False) if text else None
     if how == "Paste hex/base64":
-        text = st.sidebar.text_area("Hex or base64", key="paste_hex", height=160, placeholder="82 a1 61 01 a1 62 02")
+        text = st.sidebar.text_area(
+            "Hex or base64", key=state.PASTE_HEX, height=160, placeholder="82 a1 61 01 a1 62 02"
+        )
         if not text:
             return None
         try:
@@ -97,12 +94,12 @@ def _source() -> tuple[str, bytes, bool] | None:
     names = sample_names()
     chosen = st.query_params.get("sample")
     default = chosen if chosen in names else "users.json" if "users.json" in names else None
-    name = st.sidebar.selectbox("Sample", names, index=names.index(default) if default else 0, key="sample")
+    name = st.sidebar.selectbox("Sample", names, index=names.index(default) if default else 0, key=state.SAMPLE)
     if name is None:
         return None
     if st.query_params.get("sample") != name:  # a link to this view reopens this sample
         st.query_params["sample"] = name
-    st.session_state[LINKED] = name
+    st.session_state[state.LINKED] = name
     return name, read_sample(name), True
 
 
@@ -111,11 +108,11 @@ def _schema_inputs(fmt: str, name: str, is_sample: bool) -> dict:
     if fmt not in ("protobuf", "avro"):
         return {}
     with st.sidebar.expander("Schema" + (" (.proto)" if fmt == "protobuf" else " (.avsc)"), expanded=fmt == "protobuf"):
-        upload = st.file_uploader("Schema file", key="schema_upload", type=["proto", "avsc", "json"])
+        upload = st.file_uploader("Schema file", key=state.SCHEMA_UPLOAD, type=["proto", "avsc", "json"])
         shipped = schema_for(name) if is_sample else None
         text = st.text_area(
             "or paste it",
-            key="schema_text",
+            key=state.SCHEMA_TEXT,
             height=120,
             placeholder='syntax = "proto3";\nmessage User { ... }' if fmt == "protobuf" else '{"type": "record", ...}',
         )
@@ -132,7 +129,7 @@ def _schema_inputs(fmt: str, name: str, is_sample: bool) -> dict:
             except fl.FormatError as exc:
                 st.error(plain(exc))
                 return {}
-            message = st.selectbox("Message", [AUTO, *messages], key="message")
+            message = st.selectbox("Message", [AUTO, *messages], key=state.MESSAGE)
             if message != AUTO:
                 options["message"] = message
         elif schema and fmt == "avro":
@@ -163,20 +160,20 @@ def sidebar_loader() -> Loaded | None:
     """Draw the loader and return what it loaded (decoded once per content, format and schema)."""
     st.sidebar.header("Load data")
     source = _source()
-    followed = st.session_state.pop(FOLLOWED, False)
+    followed = st.session_state.pop(state.FOLLOWED, False)
     if source is None:
         return None
     name, data, is_sample = source
     ranking = fl.detect(data, name)
     options = [AUTO, *(info.name for info in fl.formats())]
     wanted = st.query_params.get("format")
-    if "format_override" not in st.session_state and wanted in options:
-        st.session_state["format_override"] = wanted
+    if state.FORMAT_OVERRIDE not in st.session_state and wanted in options:
+        st.session_state[state.FORMAT_OVERRIDE] = wanted
     labels = dict(ranking)
     forced = st.sidebar.selectbox(
         "Format",
         options,
-        key="format_override",
+        key=state.FORMAT_OVERRIDE,
         format_func=lambda f: (
             (f"{AUTO} ({ranking[0][0]})" if ranking else AUTO)
             if f == AUTO
@@ -198,7 +195,7 @@ def sidebar_loader() -> Loaded | None:
     if is_sample:
         _share_link()
     key = (hashlib.sha256(data).hexdigest(), fmt, hashlib.sha256(str(decode_options).encode()).hexdigest())
-    cached = st.session_state.get("loaded")
+    cached = st.session_state.get(state.LOADED)
     if cached is not None and cached[0] == key:
         return cached[1]
     # After a new load the person lands on Inspect, unless a link named the page to open.
@@ -208,6 +205,6 @@ def sidebar_loader() -> Loaded | None:
     except (fl.FormatError, fl.InternalError) as exc:  # a bug is shown as one (views.error_panel)
         document, error = None, exc
     loaded = Loaded(name, data, ranking, document, error, is_sample)
-    st.session_state["loaded"] = (key, loaded)
+    st.session_state[state.LOADED] = (key, loaded)
     state.forget_view()
     return loaded

@@ -1,6 +1,12 @@
-"""Session-state keys shared by the pages, and the selection that links the views to the inspector's bytes."""
+"""Every session-state key of the app (widget keys too), and the selection that links the views to the bytes.
+
+Declared here, in one place, so two pages cannot use one key for two things and a reader can see all
+that a session keeps. tests/test_ui_state.py checks that no code outside this module spells a key.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 import streamlit as st
 
@@ -16,6 +22,54 @@ HEX_PAGE = "hex_page"
 SHOWN_ITEMS = "tree_items"
 INPUT_CHANGED = "input_changed"
 """True for the run in which the person loaded something new (not the first load of a session)."""
+
+# The sidebar loader (formatlens/ui/loader.py)
+LOADED = "loaded"
+"""(cache key, Loaded): what was decoded, keyed by content hash, format and schema options."""
+SOURCE = "source"
+"""Widget: where the data comes from (Sample, Upload, Paste text, Paste hex/base64)."""
+SAMPLE = "sample"
+"""Widget: the chosen sample's file name."""
+UPLOAD = "upload"
+PASTE_TEXT = "paste_text"
+PASTE_HEX = "paste_hex"
+SCHEMA_UPLOAD = "schema_upload"
+SCHEMA_TEXT = "schema_text"
+MESSAGE = "message"
+"""Widget: the protobuf message to decode with (or auto)."""
+FORMAT_OVERRIDE = "format_override"
+"""Widget: the format chosen over detection (or auto-detect)."""
+LINKED = "linked_sample"
+"""The ?sample= this session last followed or wrote: a different one in the URL is a link just followed."""
+FOLLOWED = "followed_link"
+"""True for the run in which a sample link was followed (it names the page to open)."""
+
+# Convert
+TARGET = "target"
+"""Widget: the target format."""
+
+# Pickle lab (formatlens/ui/pickle_lab_view.py)
+LAB_RESULTS = "lab_results"
+"""{(task, content hash, options): result or error} of the lab's analyses in the worker pool."""
+LAB_FLAGGED = "lab_flagged"
+LAB_HEX = "lab_hex"
+LAB_ALLOWLIST = "lab_allowlist"
+LAB_TRUSTED = "lab_trusted"
+LAB_HMAC_KEY = "lab_hmac_key"
+"""Widget: the HMAC key; it lives in the session's memory only."""
+LAB_TAMPER = "lab_tamper"
+LAB_PYC = "lab_pyc"
+
+
+def current() -> Any:
+    """The session's Loaded input (formatlens.ui.loader.Loaded), or None."""
+    return st.session_state.get(CURRENT)
+
+
+def loaded_key() -> Any:
+    """The cache key of what is loaded: content hash, format and schema options (None before a load)."""
+    cached = st.session_state.get(LOADED)
+    return cached[0] if cached is not None else None
 
 
 def select(start: int, end: int, label: str) -> None:
