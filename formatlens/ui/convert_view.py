@@ -1,4 +1,5 @@
-"""Widgets for the Convert page: a target's options, and a preview of the output."""
+"""The Convert page's parts: the target, its options, the conversion (with an editable schema), sizes and
+download, a preview of the output and what was lost."""
 
 from __future__ import annotations
 
@@ -8,9 +9,94 @@ import streamlit as st
 
 import formatlens as fl
 from formatlens.convert.options import encode_options
+from formatlens.ui import state
 from formatlens.ui.hexview import hex_view
+from formatlens.ui.text import plain
 
 LABELS = {"\t": "tab", "\r\n": "CRLF (\\r\\n)", "\n": "LF (\\n)", None: "none (one line)", 0: "0"}
+
+
+def pick_target(loaded: Any) -> fl.CodecInfo:
+    """The target format: ?target= on a first visit, then the select box (and the URL follows it)."""
+    formats = fl.formats()
+    names = [info.name for info in formats]
+    wanted = st.query_params.get("target")
+    if state.TARGET not in st.session_state:
+        st.session_state[state.TARGET] = wanted if wanted in names else ("yaml" if loaded.format != "yaml" else "json")
+    target = st.selectbox(
+        "Target format",
+        names,
+        key=state.TARGET,
+        format_func=lambda n: next(f"{i.title} ({n})" for i in formats if i.name == n),
+    )
+    if st.query_params.get("target") != target:
+        st.query_params["target"] = target
+    return formats[names.index(target)]
+
+
+def convert(loaded: Any, info: fl.CodecInfo) -> fl.Conversion | None:
+    """The options, then the conversion; for a schema-based target its schema, editable, converting
+    again only when edited. A refusal is shown as a message and gives None."""
+    target, document = info.name, loaded.document
+    options_box = st.expander("Options", expanded=True)
+    with options_box:
+        options = option_widgets(target)
+    try:
+        result = fl.convert_value(document.value, target, source_format=loaded.format, **options)
+        if info.traits.schema_based and result.schema is not None:
+            with options_box:
+                edited = st.text_area(
+                    "Schema (inferred; edit it, or paste your own)",
+                    result.schema.text,
+                    height=220,
+                    key=state.convert_schema(target, loaded.name),
+                )
+                if edited.strip() != result.schema.text.strip():
+                    options["schema"] = edited
+                    if target == "protobuf":
+                        options["message"] = st.text_input(
+                            "Message (full name)", "formatlens.inferred.Record", key=state.CONVERT_MESSAGE
+                        )
+                    result = fl.convert_value(document.value, target, source_format=loaded.format, **options)
+    except fl.FormatError as exc:
+        st.error(
+            f"**{loaded.format} → {target} is not possible here:** {plain(exc.message)}"
+            + (f"\n\nHint: {plain(exc.hint)}" if exc.hint else "")
+        )
+        return None
+    return result
+
+
+def sizes_and_download(loaded: Any, result: fl.Conversion, info: fl.CodecInfo) -> None:
+    before, after = len(loaded.data), len(result.data)
+    cols = st.columns(4)
+    cols[0].metric(f"From {loaded.format}", f"{before:,} bytes")
+    cols[1].metric(f"To {info.name}", f"{after:,} bytes")
+    cols[2].metric(
+        "Size change", f"{after / before:.0%}" if before else "—", f"{after - before:+,} bytes", delta_color="inverse"
+    )
+    stem = loaded.name.rsplit(".", 1)[0] if "." in loaded.name else "converted"
+    filename = f"{stem}{info.extensions[0]}"
+    cols[3].download_button(
+        f"Download {filename}",
+        result.data,
+        file_name=filename,
+        mime=info.media_type,
+        key=state.CONVERT_DOWNLOAD,
+        type="primary",
+        icon=":material/download:",
+        width="stretch",
+    )
+
+
+def losses(result: fl.Conversion) -> None:
+    if result.losses:
+        for loss in result.losses:
+            st.warning(plain(loss))
+    else:
+        st.success("Nothing lost: every value is kept exactly.")
+    if result.schema is not None:
+        st.caption(f"Written with the {result.schema.kind} schema shown in Options.")
 
 
 def option_widgets(target: str) -> dict:
@@ -21,7 +107,7 @@ def option_widgets(target: str) -> dict:
     cols = st.columns(min(len(options), 4))
     for index, option in enumerate(options):
         column = cols[index % len(cols)]
-        key = f"opt_{target}_{option.name}"
+        key = state.convert_option(target, option.name)
         label = option.name.replace("_", " ")
         if option.choices:
             choices = list(option.choices)
@@ -57,4 +143,4 @@ def preview(result: fl.Conversion) -> None:
             result.format,
             **({"schema": result.schema.text} if result.format == "protobuf" and result.schema else {}),
         )
-        hex_view(result.data, document.spans, 0, key="convert_hex")
+        hex_view(result.data, document.spans, 0, key=state.CONVERT_HEX)

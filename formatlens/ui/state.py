@@ -44,9 +44,43 @@ LINKED = "linked_sample"
 FOLLOWED = "followed_link"
 """True for the run in which a sample link was followed (it names the page to open)."""
 
-# Convert
+# Convert (formatlens/ui/convert_view.py)
 TARGET = "target"
 """Widget: the target format."""
+CONVERT_MESSAGE = "convert_message"
+CONVERT_DOWNLOAD = "download"
+CONVERT_HEX = "convert_hex"
+
+
+def convert_option(target: str, option: str) -> str:
+    """Widget: one encode option of one target."""
+    return f"opt_{target}_{option}"
+
+
+def convert_schema(target: str, name: str) -> str:
+    """Widget: the schema text for ``target``, per loaded input (an edit belongs to that input)."""
+    return f"schema_{target}_{name}"
+
+
+# Schemas (formatlens/ui/schemas_view.py)
+VALIDATE_KIND = "validate_kind"
+
+
+def validate_schema(kind: str) -> str:
+    """Widget: the schema text to validate with, per schema language."""
+    return f"validate_schema_{kind}"
+
+
+def evolution_writer(name: str) -> str:
+    return f"writer_{name}"
+
+
+def evolution_reader(name: str) -> str:
+    return f"reader_{name}"
+
+
+# Compare
+COMPARE_SCALE = "scale"
 
 # Pickle lab (formatlens/ui/pickle_lab_view.py)
 LAB_RESULTS = "lab_results"
