@@ -9,7 +9,7 @@
 from formatlens.analysis.compare import Measurement, compare
 from formatlens.analysis.diff import Change, Diff, diff
 from formatlens.core.api import convert, convert_value, dump, formats, load
-from formatlens.core.document import CodecInfo, Conversion, Document, Finding, Schema, Span, Traits
+from formatlens.core.document import CodecInfo, Conversion, Document, Finding, Layer, Schema, Span, Traits
 from formatlens.core.errors import EncodeError, FormatError, InternalError, LimitExceeded, UnknownFormatError
 from formatlens.core.registry import detect
 
@@ -23,6 +23,7 @@ __all__ = [
     "Finding",
     "FormatError",
     "InternalError",
+    "Layer",
     "LimitExceeded",
     "Measurement",
     "Schema",

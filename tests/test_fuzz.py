@@ -95,7 +95,8 @@ def test_mutants_through_the_worker_pool():
         for data, fmt in list(mutants(N // 10, seed=7)):
             try:
                 document = pool.load(data, fmt)
-                assert document.format == fmt
+                # A mutant may look wrapped (base64, a length prefix...): then what is inside is fmt or unparsed.
+                assert document.format == fmt or (document.layers and document.format == "unparsed")
             except fl.FormatError as exc:  # an InternalError (a bug) is not caught here: it fails the test
                 assert "worker process died" not in exc.message, (fmt, data[:60])
     finally:

@@ -18,6 +18,9 @@ def add_parser(sub) -> None:
     parser.add_argument("--schema", help="schema text or file (.proto, .avsc)")
     parser.add_argument("--message", help="full name of the Protocol Buffers message")
     parser.add_argument(
+        "--no-peel", action="store_true", help="decode the bytes as given: no gzip, base64, gRPC... layers peeled"
+    )
+    parser.add_argument(
         "--json", action="store_true", help="print the whole Document as JSON (typed: see formatlens/render/typed.py)"
     )
     parser.add_argument("--no-spans", action="store_true", help="leave the byte spans out of --json")
@@ -27,13 +30,24 @@ def add_parser(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     data = read_input(args.file)
-    document = fl.load(data, args.format, filename=args.file, **schema_args(args))
+    document = fl.load(data, args.format, filename=args.file, peel=not args.no_peel, **schema_args(args))
     if args.json:
         print(json.dumps(document_to_dict(document, spans=not args.no_spans), indent=2, ensure_ascii=False))
         return 0
     ranking = fl.detect(data, args.file)
-    print(f"format:   {document.format}" + ("" if args.format else f"   (detected: {ranking_text(ranking)})"))
+    layers = len(document.layers)
+    found = f"inside {layers} layer" + "s" * (layers > 1) if layers else f"detected: {ranking_text(ranking)}"
+    print(f"format:   {document.format}" + ("" if args.format else f"   ({found})"))
     print(f"size:     {len(data):,} bytes")
+    if document.layers:
+        print("layers:   " + " > ".join([layer.kind for layer in document.layers] + [document.format]))
+        for number, layer in enumerate(document.layers, 1):
+            shown = ", ".join(f"{k}={json.dumps(to_jsonable(v))}" for k, v in layer.details.items())
+            where = f"bytes {layer.start:,}-{layer.end:,}"
+            if layer.source:  # in the bytes an earlier layer (base64, gzip...) made
+                maker = next(i for i, other in enumerate(document.layers) if other.source == layer.source)
+                where += f" of what layer {maker} decoded"
+            print(f"  {number}. {layer.kind:<18} {where}" + (f"  {shown}" if shown else ""))
     for key, value in document.details.items():
         print(f"{key + ':':<9} {value}")
     if document.schema is not None:

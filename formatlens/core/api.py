@@ -26,24 +26,38 @@ def load(
     schema: str | bytes | None = None,
     message: str | None = None,
     filename: str | None = None,
+    peel: bool = True,
     **options: Any,
 ) -> Document:
-    """Decode ``data``; the format is detected when not given. Bad input raises FormatError."""
+    """Decode ``data``; the format is detected when not given. Bad input raises FormatError.
+
+    Wrappers (compression, base64, gRPC or Confluent framing...) are peeled first and listed in
+    ``Document.layers``; ``format`` then names the innermost format. ``peel=False`` decodes the bytes as given.
+    """
     if isinstance(data, (bytearray, memoryview)):
         data = bytes(data)
     if not isinstance(data, bytes):
         raise FormatError(f"load() takes bytes, not {type(data).__name__}", hint="read the file in binary mode")
     current().check("max_input_bytes", len(data), what=f"the input ({len(data):,} bytes)")
+    if schema is not None:
+        options["schema"] = schema
+    if message is not None:
+        options["message"] = message
+    if peel:
+        from formatlens.layers.peel import load_layered
+
+        return load_layered(data, format, options, filename, _decode)
+    return _decode(data, format, options, filename)
+
+
+def _decode(data: bytes, format: str | None, options: dict, filename: str | None) -> Document:
+    """Detect (unless ``format`` is given) and decode, without peeling."""
     if format is None:
         ranking = registry.detect(data, filename)
         if not ranking:
             raise UnknownFormatError("no format recognised these bytes", offset=0, hint="choose the format by hand")
         format = ranking[0][0]
     codec = registry.get(format)
-    if schema is not None:
-        options["schema"] = schema
-    if message is not None:
-        options["message"] = message
     with gc_paused():
         return codec.load(data, **options)
 

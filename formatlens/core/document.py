@@ -66,6 +66,24 @@ class Finding:
     span: Span | None = None
 
 
+class Layer(NamedTuple):
+    """A wrapper peeled off the bytes before the innermost format was decoded (see formatlens.layers)."""
+
+    kind: str
+    """What the wrapper is: "confluent", "grpc", "gzip", "base64", "varint-delimited"..."""
+    start: int
+    """Offset of the layer's first byte in the bytes it was peeled from (``Document.layer_bytes``)."""
+    end: int
+    """Offset one past its last byte (exclusive)."""
+    details: dict
+    """What the wrapper says, e.g. {"schema_id": 42, "message_indexes": [0]} or a compression ratio."""
+    spans: tuple = ()
+    """The wrapper's own bytes (magic, header, length...), in the same coordinates as start/end."""
+    source: int = 0
+    """Which bytes start/end count in: 0 is the input, k the output of the k-th layer that made new
+    bytes (text armor, compression); Document.data is the last of them."""
+
+
 @dataclass(frozen=True, slots=True)
 class Schema:
     """A schema carried by or inferred for the data."""
@@ -137,9 +155,14 @@ class Document:
         findings_factory: Callable[[], Sequence[Finding]] | None = None,
         schema_factory: Callable[[], Schema | None] | None = None,
         details: dict | None = None,
+        layers: Sequence[Layer] = (),
+        layer_sources: Sequence[bytes] = (),
     ) -> None:
         self.format = format
         self.data = data
+        self.layers = list(layers)
+        """The wrappers peeled before decoding, outermost first; ``format`` names what was inside."""
+        self._sources = list(layer_sources)
         self._schema = schema
         self._schema_factory = schema_factory
         self._findings = list(findings)
@@ -192,11 +215,19 @@ class Document:
             return None
         return self._guarded(self._table_factory)
 
+    def layer_bytes(self, index: int) -> bytes:
+        """The bytes of layer ``index`` (its range in the bytes it was peeled from)."""
+        layer = self.layers[index]
+        sources = self._sources or [self.data]
+        return sources[layer.source][layer.start : layer.end]
+
     def __getstate__(self) -> dict:
         """Pickled with everything computed (what a worker process sends back), factories left out."""
         return {
             "format": self.format,
             "data": self.data,
+            "layers": self.layers,
+            "sources": self._sources,
             "details": self.details,
             "value": self.value,
             "spans": _as_tuples(self.spans),
@@ -207,6 +238,7 @@ class Document:
 
     def __setstate__(self, state: dict) -> None:
         self.format, self.data, self.details = state["format"], state["data"], state["details"]
+        self.layers, self._sources = state.get("layers", []), state.get("sources", [])
         self._schema, self._findings = state["schema"], state["findings"]
         self._schema_factory = self._findings_factory = self._table_factory = None
         self._value_factory = self._spans_factory = tuple  # never called: the cached values are filled below

@@ -28,6 +28,8 @@ class Limits:
     references count once per use, so a 'billion laughs' trips this)."""
     max_decompressed_bytes: int = 512 * 1024 * 1024
     """Most bytes that compressed data (Parquet pages, Avro blocks) may inflate to."""
+    max_layers: int = 8
+    """Most wrappers (compression, base64, framing...) peeled off one input."""
     max_output_bytes: int = 200 * 1024 * 1024
     """Largest output of dump() or convert()."""
     max_spans: int = 200_000

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from formatlens.core.document import Document, Finding, Schema, Span
+from formatlens.core.document import Document, Finding, Layer, Schema, Span
 from formatlens.render.typed import to_typed_json
 
 ENCODING = "formatlens typed JSON: MongoDB Extended JSON v2 for library types, {'$type', 'value'} for the rest"
@@ -51,7 +51,19 @@ def document_to_dict(document: Document, *, spans: bool = True) -> dict[str, Any
         "schema": schema_to_dict(document.schema),
         "details": to_typed_json(document.details),
         "findings": [finding_to_dict(f) for f in document.findings],
+        "layers": [layer_to_dict(layer) for layer in document.layers],
     }
     if spans:
         out["spans"] = [span_to_dict(span) for span in document.spans]
     return out
+
+
+def layer_to_dict(layer: Layer) -> dict[str, Any]:
+    return {
+        "kind": layer.kind,
+        "start": layer.start,
+        "end": layer.end,
+        "source": layer.source,
+        "details": to_typed_json(layer.details),
+        "spans": [span_to_dict(span) for span in layer.spans],
+    }

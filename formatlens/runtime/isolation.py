@@ -70,9 +70,12 @@ def load_everything(data: bytes, format: str | None, options: dict):
     for part in ("value", "spans", "table", "schema", "findings"):
         getattr(document, part)
     # Pickled here, unpickled by the server with the garbage collector paused (see WorkerPool.load).
-    # The server already holds the input: it is not sent back.
-    document.data = b""
-    return pickle.dumps(document, protocol=pickle.HIGHEST_PROTOCOL)
+    # The server already holds the input: it is not sent back (the bytes peeled layers made are).
+    data_is_input = document.data is data
+    if data_is_input:
+        document.data = b""
+    document._sources = [b"" if source is data else source for source in document._sources]
+    return data_is_input, pickle.dumps(document, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 class WorkerPool:
@@ -146,10 +149,13 @@ class WorkerPool:
         raise AssertionError("unreachable")
 
     def load(self, data: bytes, format: str | None = None, **options: Any):
-        blob = self.run(load_everything, data, format, options)
+        data_is_input, blob = self.run(load_everything, data, format, options)
         with gc_paused():
             document = pickle.loads(blob)
-        document.data = data
+        if data_is_input:
+            document.data = data
+        if document._sources:
+            document._sources[0] = data
         return document
 
     def close(self) -> None:

@@ -57,8 +57,13 @@ def test_schemaless_datum_and_single_object():
     folder = corpus_dir("avro", "data", "messageV1")
     doc = fl.load((folder / "test_message.bin").read_bytes(), "avro", schema=(folder / "test_schema.avsc").read_text())
     assert doc.value["name"] == "Bill" and "single-object" in doc.findings[0].message
+    # Peeled, the single-object header is a layer: another schema's fingerprint leaves the datum unparsed
+    # with a finding; the codec alone (peel=False) refuses it.
+    other = fl.load((folder / "test_message.bin").read_bytes(), "avro", schema=json.dumps(SCHEMA))
+    assert [layer.kind for layer in other.layers] == ["avro-single-object"] and other.format == "unparsed"
+    assert any("fingerprint" in f.message and f.severity == "warning" for f in other.findings)
     with pytest.raises(fl.FormatError, match="fingerprint"):
-        fl.load((folder / "test_message.bin").read_bytes(), "avro", schema=json.dumps(SCHEMA))
+        fl.load((folder / "test_message.bin").read_bytes(), "avro", schema=json.dumps(SCHEMA), peel=False)
 
 
 def test_schema_evolution_report():

@@ -54,6 +54,7 @@ def test_jsonpickle_tags_are_findings_not_actions(marker):
 
 def test_scalar_document_and_extra_data():
     assert fl.load(b" 42 ", "json").value == 42
+    assert fl.load(b'{"a": 1}\n{"b": 2}', "json").value == [{"a": 1}, {"b": 2}]  # peeled as JSON Lines
     with pytest.raises(fl.FormatError, match="Extra data") as info:
-        fl.load(b'{"a": 1}\n{"b": 2}', "json")
+        fl.load(b'{"a": 1}\n{"b": 2}', "json", peel=False)
     assert info.value.offset == 9 and "JSON Lines" in info.value.hint

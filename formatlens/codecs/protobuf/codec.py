@@ -4,7 +4,7 @@ With a schema, the value has field names, enum names, Timestamp/Duration as
 datetime/timedelta, maps as dicts, and the unknown fields kept under "!unknown".
 Without one, the wire format is decoded into field numbers with guessed types
 (see formatlens.codecs.protobuf.wire) and a .proto is inferred from the guess. Streams of
-varint-delimited messages and gRPC's 5-byte framing are recognised.
+varint-delimited messages and gRPC's 5-byte framing are layers (formatlens.layers.framing).
 """
 
 from __future__ import annotations
@@ -33,14 +33,12 @@ from formatlens.codecs.protobuf.wire import (
     WireField,
     WireWalker,
     is_repeated,
-    split_delimited,
-    split_grpc,
     wire_spans,
     wire_value,
 )
 from formatlens.convert.infer import coerce, for_proto, infer, to_proto
 from formatlens.convert.schema_tree import proto_tree
-from formatlens.core.document import Document, Finding, Schema, Span, Traits
+from formatlens.core.document import Document, Finding, Schema, Traits
 from formatlens.core.errors import FormatError
 
 INFERRED_MESSAGE = "formatlens.inferred.Record"
@@ -170,8 +168,6 @@ class ProtobufCodec(SchemaCodec):
     bad_value = (json_format.ParseError, EncodeError, TypeError, ValueError)
 
     def sniff(self, data: bytes) -> float:
-        if split_grpc(data[:65536]) and len(data) <= 65536:
-            return 0.6
         if not data or len(data) > 1 << 20:
             return 0.0
         try:
@@ -191,54 +187,17 @@ class ProtobufCodec(SchemaCodec):
     # -- without a schema
 
     def _schemaless(self, data: bytes) -> Document:
-        walker = WireWalker(data)
-        frames, framing = split_grpc(data), "gRPC framing"
-        if frames is None:
-            try:
-                fields = walker.message(0, len(data))
-                schema = Schema("proto", guess_proto([fields]), {"inferred": True, "guessed": True})
-                return self.document(
-                    data,
-                    value=wire_value(fields),
-                    schema=schema,
-                    spans_factory=lambda: wire_spans(fields),
-                    findings=[
-                        Finding(
-                            "info", "decoded without a schema: field numbers and types are guessed from the wire format"
-                        )
-                    ],
-                )
-            except FormatError as error:
-                frames, framing = split_delimited(data), "varint-delimited stream"
-                if frames is None:
-                    raise error from None
-        messages = [walker.message(start, end) for start, end in frames]
-        value = [wire_value(fields) for fields in messages]
-        schema = Schema("proto", guess_proto(messages), {"inferred": True, "guessed": True, "framing": framing})
-
-        def spans() -> list[Span]:
-            out: list[Span] = []
-            for index, ((start, end), fields) in enumerate(zip(frames, messages)):
-                header_start = start - 5 if framing == "gRPC framing" else (out[-1].end if out else 0)
-                head = (
-                    [
-                        Span(header_start, header_start + 1, "type", "compressed flag"),
-                        Span(header_start + 1, start, "length", f"message length {end - start:,}"),
-                    ]
-                    if framing == "gRPC framing"
-                    else [Span(header_start, start, "length", f"length {end - start:,}")]
-                )
-                body = Span(start, end, "value", f"message {index}", (index,), tuple(wire_spans(fields, (index,))))
-                out.append(Span(header_start, end, "entry", f"frame {index}", (index,), (*head, body)))
-            return out
-
+        # Streams (varint-delimited, gRPC framing) are peeled by formatlens.layers before this runs.
+        fields = WireWalker(data).message(0, len(data))
+        schema = Schema("proto", guess_proto([fields]), {"inferred": True, "guessed": True})
         return self.document(
             data,
-            value=value,
+            value=wire_value(fields),
             schema=schema,
-            spans_factory=spans,
-            findings=[Finding("info", f"{framing} of {len(messages)} messages, decoded without a schema")],
-            details={"framing": framing, "messages": len(messages)},
+            spans_factory=lambda: wire_spans(fields),
+            findings=[
+                Finding("info", "decoded without a schema: field numbers and types are guessed from the wire format")
+            ],
         )
 
     # -- with a schema

@@ -351,36 +351,3 @@ def _describe_declared(wire: WireField) -> str:
         bits = 32 if fd.type == F.TYPE_SFIXED32 else 64
         return f"{type_name} {raw - (1 << bits) if raw >= 1 << (bits - 1) else raw}"
     return f"{type_name} {raw}"
-
-
-# -- streams
-
-
-def split_grpc(data: bytes) -> list[tuple[int, int]] | None:
-    """Payload ranges of gRPC's 5-byte framing (flag byte + big-endian length), if the data is exactly that."""
-    ranges, pos = [], 0
-    while pos < len(data):
-        if pos + 5 > len(data) or data[pos] not in (0, 1):
-            return None
-        length = int.from_bytes(data[pos + 1 : pos + 5], "big")
-        if pos + 5 + length > len(data):
-            return None
-        ranges.append((pos + 5, pos + 5 + length))
-        pos += 5 + length
-    return ranges or None
-
-
-def split_delimited(data: bytes) -> list[tuple[int, int]] | None:
-    """Payload ranges of a varint-length-delimited stream (writeDelimitedTo), if the data is exactly that."""
-    walker = WireWalker(data)
-    ranges, pos = [], 0
-    try:
-        while pos < len(data):
-            length, start = walker.varint(pos, len(data))
-            if start + length > len(data):
-                return None
-            ranges.append((start, start + length))
-            pos = start + length
-    except _NotAMessage:
-        return None
-    return ranges if len(ranges) >= 2 else None
