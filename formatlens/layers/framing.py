@@ -10,6 +10,7 @@ already promised something inside).
 from __future__ import annotations
 
 import json
+from typing import Literal
 
 from formatlens.core.document import Span
 from formatlens.layers.base import Frame, LayerCodec, PeelContext, Peeled
@@ -51,7 +52,8 @@ def split_grpc(data: bytes) -> list[tuple[int, int, int]] | None:
 
     Flags: bit 0 says the payload is compressed; bit 7 marks a gRPC-web trailer frame.
     """
-    frames, pos = [], 0
+    frames: list[tuple[int, int, int]] = []
+    pos = 0
     while pos < len(data):
         if pos + 5 > len(data) or data[pos] not in (0, 1, 0x80, 0x81) or len(frames) >= MAX_FRAMES:
             return None
@@ -65,7 +67,8 @@ def split_grpc(data: bytes) -> list[tuple[int, int, int]] | None:
 
 def split_delimited(data: bytes) -> list[tuple[int, int, int]] | None:
     """(frame start, payload start, payload end) of a varint-length-delimited stream, if the data is exactly that."""
-    frames, pos = [], 0
+    frames: list[tuple[int, int, int]] = []
+    pos = 0
     while pos < len(data):
         read = read_varint(data, pos)
         if read is None or read[0] + read[1] > len(data) or len(frames) >= MAX_FRAMES:
@@ -75,13 +78,14 @@ def split_delimited(data: bytes) -> list[tuple[int, int, int]] | None:
     return frames or None
 
 
-def split_fixed(data: bytes, order: str) -> list[tuple[int, int, int]] | None:
+def split_fixed(data: bytes, order: Literal["big", "little"]) -> list[tuple[int, int, int]] | None:
     """Frames of a 4-byte length prefix in byte order ``order``, if the data is exactly that."""
-    frames, pos = [], 0
+    frames: list[tuple[int, int, int]] = []
+    pos = 0
     while pos < len(data):
         if pos + 4 > len(data) or len(frames) >= MAX_FRAMES:
             return None
-        end = pos + 4 + int.from_bytes(data[pos : pos + 4], order)  # type: ignore[arg-type]
+        end = pos + 4 + int.from_bytes(data[pos : pos + 4], order)
         if end > len(data):
             return None
         frames.append((pos, pos + 4, end))
@@ -225,7 +229,8 @@ class JsonLinesLayer(LayerCodec):
         return 0.9
 
     def peel(self, data: bytes, context: PeelContext) -> Peeled:
-        frames, pos = [], 0
+        frames: list[Frame] = []
+        pos = 0
         for line in data.splitlines(keepends=True):
             body = line.rstrip(b"\r\n")
             if body.strip():

@@ -51,7 +51,7 @@ class _SameOrigin(urllib.request.HTTPRedirectHandler):
     def __init__(self, origin: tuple[str, str]) -> None:
         self.origin = origin
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
         target = urllib.parse.urlsplit(urllib.parse.urljoin(req.full_url, newurl))
         if (target.scheme, target.netloc) != self.origin:
             raise RegistryError(f"the registry redirected to another host ({target.netloc or '?'}): not followed")

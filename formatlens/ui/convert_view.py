@@ -138,9 +138,10 @@ def preview(result: fl.Conversion) -> None:
         language = {"json": "json", "yaml": "yaml", "xml": "xml"}.get(result.format, "text")
         st.code(text + ("\n…" if len(result.data) > 20_000 else ""), language=language)
     else:
-        document = fl.load(
+        document = fl.load(  # our own output, in a known format: nothing to peel
             result.data,
             result.format,
-            **({"schema": result.schema.text} if result.format == "protobuf" and result.schema else {}),
+            schema=result.schema.text if result.format == "protobuf" and result.schema else None,
+            peel=False,
         )
         hex_view(result.data, document.spans, 0, key=state.CONVERT_HEX)
