@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     if document.layers:
         print("layers:   " + " > ".join([layer.kind for layer in document.layers] + [document.format]))
         for number, layer in enumerate(document.layers, 1):
-            shown = ", ".join(f"{k}={json.dumps(to_jsonable(v))}" for k, v in layer.details.items())
+            shown = ", ".join(f"{k}={json.dumps(v, default=str)}" for k, v in layer.details.items())
             where = f"bytes {layer.start:,}-{layer.end:,}"
             if layer.source:  # in the bytes an earlier layer (base64, gzip...) made
                 maker = next(i for i, other in enumerate(document.layers) if other.source == layer.source)
