@@ -18,6 +18,7 @@ page = st.navigation(
         st.Page(PAGES / "convert.py", title="Convert"),
         st.Page(PAGES / "schemas.py", title="Schemas"),
         st.Page(PAGES / "compare.py", title="Compare"),
+        st.Page(PAGES / "diff.py", title="Diff"),
         st.Page(PAGES / "guide.py", title="Format guide"),
         st.Page(PAGES / "pickle_lab.py", title="Pickle lab"),
         st.Page(PAGES / "tour.py", title="Tour"),

@@ -29,3 +29,10 @@ with left:
 with right:
     st.subheader("What the target could not hold")
     view.losses(result)
+    st.page_link(
+        "pages/diff.py",
+        label="Diff the source and the converted data",
+        icon=":material/difference:",
+        query_params={"against": "converted", "target": info.name}
+        | ({"sample": loaded.name} if loaded.is_sample else {}),
+    )

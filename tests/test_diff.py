@@ -170,7 +170,18 @@ def test_bad_input_is_a_format_error():
         fl.diff("not bytes", b"{}")  # type: ignore[arg-type]
 
 
-def test_bson_wrapping_shows_as_one_change_at_the_top():
-    converted = fl.convert(SOURCE, "bson")
-    result = fl.diff(SOURCE, converted.data, format_b="bson")
-    assert [(c.path, c.kind) for c in result.changes] == [((), "changed")]
+@pytest.mark.parametrize(("target", "where"), [("bson", ("items",)), ("xml", ("root", "item"))])
+def test_a_wrapper_the_target_format_needs_is_seen_through(target, where):
+    converted = fl.convert(SOURCE, target)
+    assert any("wrapped" in loss or "root" in loss for loss in converted.losses)
+    result = fl.diff(SOURCE, converted.data, format_b=target)
+    assert result.equal and len(result.notes) == 1 and "/".join(where) in result.notes[0]
+    strict = fl.diff(SOURCE, converted.data, format_b=target, strict=True)
+    assert all(c.path[: len(where)] == where and c.path_a[: len(where)] != where for c in strict.changes)
+
+
+def test_an_object_against_its_one_row_csv():
+    source = json.dumps({"name": "Ada", "born": 1815, "tags": ["math"]}).encode()
+    result = fl.diff(source, fl.convert(source, "csv").data, format_b="csv")
+    # The row itself is seen through; the list CSV wrote as JSON text is what changed.
+    assert [(c.path, c.kind, c.new) for c in result.changes] == [((0, "tags"), "changed", '["math"]')]

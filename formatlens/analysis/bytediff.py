@@ -1,14 +1,17 @@
 """Aligned byte differences: inserts and deletes found, not only bytes that differ at the same offset.
 
-Google's diff-match-patch (Myers' algorithm with a deadline) aligns the two
-inputs as Latin-1 text, one character per byte. Its ``Diff_Timeout`` bounds
-the cost: past the deadline it returns a coarser but still correct alignment
-(``exact`` is then False), so a large or unrelated pair of inputs never hangs
-the server.
+The common head and tail are skipped first (memory comparisons). A middle of
+up to EDLIB_MAX bytes a side is aligned exactly by edlib (Myers' bit-vector
+edit distance in C, fast even when everything differs, as between a JSON
+file and its YAML twin). A larger middle goes to Google's diff-match-patch
+(Myers' O(ND) with a deadline): quick when few bytes differ, and past
+``timeout`` it returns a coarser but still correct alignment (``exact`` is
+then False). Either way the cost is bounded and nothing hangs the server.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
@@ -67,39 +70,98 @@ class ByteDiff:
         return self.hunks[i] if i >= 0 else None
 
 
+EDLIB_MAX = 40_000
+"""Bytes a side that edlib aligns exactly (its time grows with the product of the two lengths)."""
+MERGE_EQUAL_BELOW = 4
+"""Equal runs shorter than this between two differences are folded into one hunk (readability)."""
+
+
 def byte_diff(a: bytes, b: bytes, timeout: float = TIMEOUT_SECONDS) -> ByteDiff:
-    """Align ``a`` and ``b`` and list where they differ (cost bounded by ``timeout`` plus a linear scan)."""
+    """Align ``a`` and ``b`` and list where they differ (cost bounded; see the module docstring)."""
     if a == b:
         return ByteDiff([], True, len(a), len(b))
+    head = _common_prefix(a, b)
+    tail = _common_prefix(a[head:][::-1], b[head:][::-1])
+    mid_a, mid_b = a[head : len(a) - tail], b[head : len(b) - tail]
+    if not mid_a or not mid_b:
+        runs, exact = [("-", len(mid_a)), ("+", len(mid_b))], True
+    elif max(len(mid_a), len(mid_b)) <= EDLIB_MAX:
+        runs, exact = _edlib_runs(mid_a, mid_b), True
+    else:
+        runs, exact = _dmp_runs(mid_a, mid_b, timeout)
+    return ByteDiff(_hunks(runs, head), exact, len(a), len(b))
+
+
+def _common_prefix(a: bytes, b: bytes) -> int:
+    """Length of the common prefix, by binary search over memory comparisons (no per-byte Python loop)."""
+    low, high = 0, min(len(a), len(b))
+    view_a, view_b = memoryview(a), memoryview(b)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if view_a[low:middle] == view_b[low:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _edlib_runs(a: bytes, b: bytes) -> list[tuple[str, int]]:
+    import edlib
+
+    cigar = edlib.align(a, b, mode="NW", task="path")["cigar"] or ""
+    runs: list[tuple[str, int]] = []
+    for count, op in re.findall(r"(\d+)([=XID])", cigar):
+        n = int(count)
+        if op == "=":
+            runs.append(("=", n))
+        elif op == "X":  # mismatches: a's bytes replaced by as many of b's
+            runs += [("-", n), ("+", n)]
+        elif op == "I":  # edlib's query (a) has bytes the target (b) lacks
+            runs.append(("-", n))
+        else:
+            runs.append(("+", n))
+    return runs
+
+
+def _dmp_runs(a: bytes, b: bytes, timeout: float) -> tuple[list[tuple[str, int]], bool]:
     engine = diff_match_patch()
     engine.Diff_Timeout = timeout
     began = time.monotonic()
     ops = engine.diff_main(a.decode("latin-1"), b.decode("latin-1"), False)
     exact = time.monotonic() - began < timeout
-    engine.diff_cleanupEfficiency(ops)  # merge differences split by a few equal bytes
+    symbol = {0: "=", -1: "-", 1: "+"}
+    return [(symbol[op], len(text)) for op, text in ops], exact
+
+
+def _hunks(runs: list[tuple[str, int]], offset: int) -> list[Hunk]:
     hunks: list[Hunk] = []
-    pos_a = pos_b = 0
+    pos_a = pos_b = offset
     pending: list[int] | None = None  # [a_start, a_end, b_start, b_end] of the hunk being built
-    for op, text in ops:
-        length = len(text)
-        if op == 0:
+    for index, (op, n) in enumerate(runs):
+        if n == 0:
+            continue
+        if op == "=":
+            between = pending is not None and index + 1 < len(runs) and n < MERGE_EQUAL_BELOW
+            pos_a += n
+            pos_b += n
+            if between and pending is not None:
+                pending[1], pending[3] = pos_a, pos_b
+                continue
             if pending is not None:
                 hunks.append(_hunk(*pending))
                 pending = None
-            pos_a += length
-            pos_b += length
             continue
         if pending is None:
             pending = [pos_a, pos_a, pos_b, pos_b]
-        if op < 0:
-            pos_a += length
+        if op == "-":
+            pos_a += n
             pending[1] = pos_a
         else:
-            pos_b += length
+            pos_b += n
             pending[3] = pos_b
     if pending is not None:
         hunks.append(_hunk(*pending))
-    return ByteDiff(hunks, exact, len(a), len(b))
+    return hunks
 
 
 def _hunk(a_start: int, a_end: int, b_start: int, b_end: int) -> Hunk:

@@ -70,6 +70,9 @@ class Diff:
     truncated: bool = False
     """True when more than MAX_CHANGES changes were found and only the first were kept."""
     notes: list[str] = field(default_factory=list)
+    root_a: tuple = ()
+    """Where the comparison started in a: past a wrapper one format needed (BSON's "items"), else ()."""
+    root_b: tuple = ()
 
     @property
     def equal(self) -> bool:
@@ -109,15 +112,58 @@ def diff(
     """Compare two inputs by meaning (see the module docstring for the rules). Bad input raises FormatError."""
     doc_a = _document(a, format_a, "a")
     doc_b = _document(b, format_b, "b")
-    value_a, value_b = doc_a.value, doc_b.value
     walker = _Walker(strict=strict, key=key)
+    root_a, root_b = _roots(doc_a.value, doc_b.value, walker.notes)
     with gc_paused():  # the walk allocates paths by the million and frees no cycles
         try:
-            walker.walk(value_a, value_b, (), ())
+            walker.walk(_at(doc_a.value, root_a), _at(doc_b.value, root_b), root_a, root_b)
         except RecursionError:
             raise LimitExceeded("the values are nested too deeply to compare", hint="compare a part of them") from None
         changes = _with_spans(walker.changes, doc_a, doc_b)
-    return Diff(doc_a, doc_b, changes, strict, key, walker.truncated, walker.notes)
+    return Diff(doc_a, doc_b, changes, strict, key, walker.truncated, walker.notes, root_a, root_b)
+
+
+def _roots(x: Any, y: Any, notes: list[str]) -> tuple[tuple, tuple]:
+    """Where to start comparing: past a wrapper that one side's format needed around the other's value.
+
+    BSON keeps a list as {"items": [...]}, XML as {"root": {"item": [...]}}, CSV an object as a
+    one-row table. Comparing from the top would report the whole value as one change.
+    """
+    if container_kind(x) == container_kind(y):
+        return (), ()
+    for a_side in (True, False):
+        inner, outer = (x, y) if a_side else (y, x)
+        path = _wrapped(inner, outer)
+        if path is not None:
+            side, other = ("b", "a") if a_side else ("a", "b")
+            where = _path_text(path)
+            notes.append(f"{side} holds {other}'s value under {where} (a wrapper its format needs): compared there")
+            return ((), path) if a_side else (path, ())
+    return (), ()
+
+
+def _wrapped(inner: Any, outer: Any) -> tuple | None:
+    """The path in ``outer`` at which a value of ``inner``'s kind sits alone, through at most 3 wrappers."""
+    path: tuple = ()
+    want = container_kind(inner)
+    for _ in range(3):
+        if isinstance(outer, Mapping) and len(outer) == 1:
+            step = next(iter(outer))
+        elif isinstance(outer, list) and len(outer) == 1 and want == "object":
+            step = 0
+        else:
+            return None
+        outer = outer[step]
+        path = (*path, step)
+        if container_kind(outer) == want:
+            return path
+    return None
+
+
+def _at(value: Any, path: tuple) -> Any:
+    for step in path:
+        value = value[step]
+    return value
 
 
 def _document(source: bytes | Document, format: str | None, side: str) -> Document:
@@ -203,7 +249,7 @@ class _Walker:
     def keyed(self, x: Any, y: Any, path: tuple) -> list[tuple[int | None, int | None]] | None:
         """Pairs of indexes matched by ``key``, or None when the lists are not records that all carry it."""
         key = self.key
-        assert key is not None  # walk() asks for keyed pairs only when a key was given
+        assert key is not None  # arrays() asks only when a key was given
         index_x = _key_index(x, key)
         index_y = _key_index(y, key)
         if index_x is None or index_y is None:
@@ -351,28 +397,35 @@ def _with_spans(raw: list[tuple], a: Document, b: Document) -> list[Change]:
 class _SpanIndex:
     """Finds the deepest annotated span on the way to a path, descending level by level.
 
-    Each level's spans are indexed by path once, when a lookup first passes through it, so a
-    few changes in a large document touch a few levels, not every span.
+    Each level's spans are indexed by path once, when a lookup first passes through it, so a few
+    changes in a large document touch a few levels, not every span. Several spans may share a
+    path (a header and the data blocks both have the empty path): the one that leads deepest wins.
     """
 
     def __init__(self, document: Document) -> None:
         self.document = document
-        self._levels: dict[int, dict[tuple, Span]] = {}
-        self._spans: list[Span] | None = None
+        self._levels: dict[int, dict[tuple, list[Span]]] = {}
+        self._spans: Sequence[Span] | None = None
 
-    def _level(self, spans: Sequence[Span]) -> dict[tuple, Span]:
+    def _level(self, spans: Sequence[Span]) -> dict[tuple, list[Span]]:
         index = self._levels.get(id(spans))
         if index is None:
             index = {}
+            widest_leaf: dict[tuple, Span] = {}
             for span in spans:
                 try:
                     path = tuple(span.path)
-                    held = index.get(path)
-                    # The first span of a path, but a key's span only when nothing holds the value itself.
-                    if held is None or (held.kind == "key" and span.kind != "key"):
-                        index[path] = span
+                    hash(path)
                 except TypeError:  # an unhashable path step
-                    pass
+                    continue
+                if span.children:
+                    index.setdefault(path, []).append(span)
+                else:  # of the spans with nothing inside, keep the widest (a key's only if nothing else)
+                    held = widest_leaf.get(path)
+                    if held is None or _leaf_rank(span) > _leaf_rank(held):
+                        widest_leaf[path] = span
+            for path, span in widest_leaf.items():
+                index.setdefault(path, []).append(span)
             self._levels[id(spans)] = index
         return index
 
@@ -382,23 +435,34 @@ class _SpanIndex:
                 self._spans = self.document.spans
             except FormatError:
                 self._spans = []
-        best: Span | None = None
-        level: Sequence[Span] = self._spans
-        while level:
-            index = self._level(level)
-            hit = None
-            for length in range(len(path), -1, -1):
-                try:
-                    hit = index.get(path[:length])
-                except TypeError:
-                    continue
-                if hit is not None:
-                    break
-            if hit is None:
-                break
-            if best is None or len(hit.path) > len(best.path):
-                best = hit
-            if tuple(hit.path) == path:
-                return hit
-            level = hit.children
-        return best
+        return self._search(self._spans, path)
+
+    def _search(self, level: Sequence[Span], path: tuple) -> Span | None:
+        index = self._level(level)
+        for length in range(len(path), -1, -1):
+            try:
+                spans = index.get(path[:length])
+            except TypeError:
+                continue
+            if not spans:
+                continue
+            best: Span | None = None
+            for span in spans:
+                found = span
+                if length < len(path) and span.children:
+                    deeper = self._search(span.children, path)
+                    if deeper is not None and len(deeper.path) > length:
+                        found = deeper
+                if (
+                    best is None
+                    or len(found.path) > len(best.path)
+                    or (len(found.path) == len(best.path) and _leaf_rank(found) > _leaf_rank(best))
+                ):
+                    best = found
+            return best
+        return None
+
+
+def _leaf_rank(span: Span) -> tuple[bool, bool, int]:
+    """Values before headers and footers, anything before a key, then the widest."""
+    return span.kind != "key", span.kind in ("value", "entry"), span.end - span.start

@@ -164,9 +164,8 @@ def _text_means(text: str, kind: str, value: Any) -> bool:
     if kind == "bool":
         return text.strip().lower() == ("true" if value else "false")
     if kind in ("datetime", "date", "time"):
-        parser: Any = {"datetime": dt.datetime, "date": dt.date, "time": dt.time}[kind]
         try:
-            parsed = parser.fromisoformat(text.strip())
+            parsed = _parse_iso(kind, text.strip())
         except ValueError:
             return False
         return _datetimes_equal(parsed, value) if kind == "datetime" else parsed == value
@@ -181,6 +180,14 @@ def _text_means(text: str, kind: str, value: Any) -> bool:
     if kind == "complex":
         return text == str(value)
     return False
+
+
+def _parse_iso(kind: str, text: str) -> Any:
+    if kind == "datetime":
+        return dt.datetime.fromisoformat(text)
+    if kind == "date":
+        return dt.date.fromisoformat(text)
+    return dt.time.fromisoformat(text)
 
 
 def _parse_number(text: str) -> Any:

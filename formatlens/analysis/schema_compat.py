@@ -111,11 +111,11 @@ def avro_compatibility(old: str | dict, new: str | dict) -> SchemaComparison:
     checker = ReaderWriterCompatibilityChecker()
     breaking: list[Breaking] = []
     verdicts = {}
-    direction: Direction
-    for direction, reader, writer, raw_reader in (
+    directions: tuple[tuple[Direction, Any, Any, Any], ...] = (
         ("backward", parsed_new, parsed_old, raw_new),
         ("forward", parsed_old, parsed_new, raw_old),
-    ):
+    )
+    for direction, reader, writer, raw_reader in directions:
         result = checker.get_compatibility(reader, writer)
         ok = result.compatibility is SchemaCompatibilityType.compatible
         verdicts[direction] = ok

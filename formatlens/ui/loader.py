@@ -70,49 +70,56 @@ def _follow_sample_link() -> None:
         st.session_state[state.FOLLOWED] = True
 
 
-def _source() -> tuple[str, bytes, bool] | None:
-    _follow_sample_link()
-    how = st.sidebar.radio("Data", SOURCES, key=state.SOURCE, horizontal=True)
+def pick_source(where, *, prefix: str = "", default_sample: str | None = None) -> tuple[str, bytes, bool] | None:
+    """The source widgets (sample, upload, paste) in ``where``; keys start with ``prefix`` (the Diff page's
+    second input uses "diff_"). Returns (name, bytes, is_sample), or None while nothing is chosen."""
+    how = where.radio("Data", SOURCES, key=prefix + state.SOURCE, horizontal=True)
     if how == "Upload":
-        upload = st.sidebar.file_uploader("File (any format)", key=state.UPLOAD)
-        st.sidebar.caption("An uploaded file stays in this session: it can't travel in a shared link.")
+        upload = where.file_uploader("File (any format)", key=prefix + state.UPLOAD)
+        where.caption("An uploaded file stays in this session: it can't travel in a shared link.")
         return (upload.name, upload.getvalue(), False) if upload is not None else None
     if how == "Paste text":
-        text = st.sidebar.text_area("Text", key=state.PASTE_TEXT, height=160, placeholder='{"hello": "world"}')
+        text = where.text_area("Text", key=prefix + state.PASTE_TEXT, height=160, placeholder='{"hello": "world"}')
         return ("pasted text", text.encode("utf-8"), False) if text else None
     if how == "Paste hex/base64":
-        text = st.sidebar.text_area(
-            "Hex or base64", key=state.PASTE_HEX, height=160, placeholder="82 a1 61 01 a1 62 02"
+        text = where.text_area(
+            "Hex or base64", key=prefix + state.PASTE_HEX, height=160, placeholder="82 a1 61 01 a1 62 02"
         )
         if not text:
             return None
         try:
             return "pasted bytes", bytes_from_hex_or_base64(text), False
         except fl.FormatError as exc:
-            st.sidebar.error(plain(exc))
+            where.error(plain(exc))
             return None
     names = sample_names()
-    chosen = st.query_params.get("sample")
-    default = chosen if chosen in names else "users.json" if "users.json" in names else None
-    name = st.sidebar.selectbox("Sample", names, index=names.index(default) if default else 0, key=state.SAMPLE)
-    if name is None:
-        return None
-    if st.query_params.get("sample") != name:  # a link to this view reopens this sample
-        st.query_params["sample"] = name
-    st.session_state[state.LINKED] = name
-    return name, read_sample(name), True
+    default = default_sample if default_sample in names else "users.json" if "users.json" in names else None
+    name = where.selectbox("Sample", names, index=names.index(default) if default else 0, key=prefix + state.SAMPLE)
+    return (name, read_sample(name), True) if name is not None else None
 
 
-def _schema_inputs(fmt: str, name: str, is_sample: bool) -> dict:
+def _source() -> tuple[str, bytes, bool] | None:
+    _follow_sample_link()
+    source = pick_source(st.sidebar, default_sample=st.query_params.get("sample"))
+    if source is not None and source[2]:
+        name = source[0]
+        if st.query_params.get("sample") != name:  # a link to this view reopens this sample
+            st.query_params["sample"] = name
+        st.session_state[state.LINKED] = name
+    return source
+
+
+def schema_inputs(fmt: str, name: str, is_sample: bool, where=None, prefix: str = "") -> dict:
     """For Protocol Buffers and schemaless Avro: the schema and, for protobuf, the message."""
     if fmt not in ("protobuf", "avro"):
         return {}
-    with st.sidebar.expander("Schema" + (" (.proto)" if fmt == "protobuf" else " (.avsc)"), expanded=fmt == "protobuf"):
-        upload = st.file_uploader("Schema file", key=state.SCHEMA_UPLOAD, type=["proto", "avsc", "json"])
+    where = st.sidebar if where is None else where
+    with where.expander("Schema" + (" (.proto)" if fmt == "protobuf" else " (.avsc)"), expanded=fmt == "protobuf"):
+        upload = st.file_uploader("Schema file", key=prefix + state.SCHEMA_UPLOAD, type=["proto", "avsc", "json"])
         shipped = schema_for(name) if is_sample else None
         text = st.text_area(
             "or paste it",
-            key=state.SCHEMA_TEXT,
+            key=prefix + state.SCHEMA_TEXT,
             height=120,
             placeholder='syntax = "proto3";\nmessage User { ... }' if fmt == "protobuf" else '{"type": "record", ...}',
         )
@@ -129,7 +136,7 @@ def _schema_inputs(fmt: str, name: str, is_sample: bool) -> dict:
             except fl.FormatError as exc:
                 st.error(plain(exc))
                 return {}
-            message = st.selectbox("Message", [AUTO, *messages], key=state.MESSAGE)
+            message = st.selectbox("Message", [AUTO, *messages], key=prefix + state.MESSAGE)
             if message != AUTO:
                 options["message"] = message
         elif schema and fmt == "avro":
@@ -191,7 +198,7 @@ def sidebar_loader() -> Loaded | None:
         del st.query_params["format"]
     elif fmt is not None and st.query_params.get("format") != fmt:
         st.query_params["format"] = fmt
-    decode_options = _schema_inputs(fmt or (ranking[0][0] if ranking else ""), name, is_sample)
+    decode_options = schema_inputs(fmt or (ranking[0][0] if ranking else ""), name, is_sample)
     if is_sample:
         _share_link()
     key = (hashlib.sha256(data).hexdigest(), fmt, hashlib.sha256(str(decode_options).encode()).hexdigest())

@@ -82,6 +82,32 @@ def evolution_reader(name: str) -> str:
 # Compare
 COMPARE_SCALE = "scale"
 
+# Diff (formatlens/ui/diff_view.py). Its second input's widgets are the loader's (SOURCE, SAMPLE,
+# UPLOAD, PASTE_TEXT, PASTE_HEX, SCHEMA_UPLOAD, SCHEMA_TEXT, MESSAGE) with DIFF_PREFIX in front.
+DIFF_PREFIX = "diff_"
+DIFF_AGAINST = "diff_against"
+"""Widget: whether b is another input or a converted."""
+DIFF_TARGET = "diff_target"
+"""Widget: the format a is converted to, when b is its conversion."""
+DIFF_FORMAT = "diff_format"
+"""Widget: b's format chosen over detection (or auto-detect)."""
+DIFF_KEY = "diff_key"
+"""Widget: the record field that aligns lists (blank: by position)."""
+DIFF_STRICT = "diff_strict"
+DIFF_B = "diff_b"
+"""(content key, Loaded) of b, decoded once per content, format and schema."""
+DIFF_RESULT = "diff_result"
+"""(documents and options, fl.Diff): the last comparison."""
+DIFF_TABLE = "diff_table"
+"""Widget: the changes table (its row selection)."""
+DIFF_FOCUS = "diff_focus"
+"""("hunk", i) or ("change", i): whose bytes the two hex views highlight."""
+DIFF_PREVIOUS = "diff_prev"
+DIFF_NEXT = "diff_next"
+DIFF_HEX_A = "diff_hex_a"
+DIFF_HEX_B = "diff_hex_b"
+DIFF_ERROR_HEX = "diff_error_hex"
+
 # Pickle lab (formatlens/ui/pickle_lab_view.py)
 LAB_RESULTS = "lab_results"
 """{(task, content hash, options): result or error} of the lab's analyses in the worker pool."""
