@@ -2,11 +2,11 @@
 
 import streamlit as st
 
+import formatlens as fl
 from formatlens.ui import diff_view
 from formatlens.ui.router import through_app
 from formatlens.ui.state import CURRENT, DIFF_KEY, DIFF_STRICT
 from formatlens.ui.text import plain
-from formatlens.ui.views import error_panel
 
 through_app()  # a link opened first on a fresh server still goes through app.py
 
@@ -29,11 +29,14 @@ if second is None:
     st.info("Choose the second input (b).")
     st.stop()
 if second.document is None:
-    st.markdown("**b** does not decode:")
-    error_panel(second)  # the Inspect page's refusal panel: message, hint, the offending byte outlined
+    diff_view.b_error(second)
     st.stop()
 
-result = diff_view.computed(first.document, second.document, key.strip(), strict)
+try:
+    result = diff_view.computed(first.document, second.document, key.strip(), strict)
+except fl.FormatError as exc:  # a limit (nesting too deep to compare)
+    st.error(f"**Could not compare:** {plain(exc)}")
+    st.stop()
 diff_view.verdict(result)
 diff_view.schema_verdict(result)
 

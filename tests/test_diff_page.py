@@ -58,7 +58,7 @@ def test_a_b_that_does_not_decode_is_a_message(diff_page):
     diff_page.text_area(key="diff_paste_text").input('{"a": 1,}').run()
     diff_page.selectbox(key="diff_format").set_value("json").run()
     assert not diff_page.exception
-    assert any("Could not read this as json at byte 8" in e.value for e in diff_page.error)
+    assert any("Could not read b as json at byte 8" in e.value for e in diff_page.error)
 
 
 def test_keyed_pasted_records(diff_page):

@@ -22,6 +22,7 @@ from formatlens.ui import state
 from formatlens.ui.hexview import hex_view
 from formatlens.ui.loader import AUTO, Loaded, decode, pick_source, schema_inputs
 from formatlens.ui.text import plain
+from formatlens.ui.views import bug_panel
 
 OTHER = "Another input"
 CONVERTED = "The first input, converted"
@@ -77,12 +78,29 @@ def second_input(first: Loaded) -> Loaded | None:
         return cached[1]
     try:
         document, error = decode(data, fmt, name, options), None
-    except fl.FormatError as exc:
+    except (fl.FormatError, fl.InternalError) as exc:  # a bug is shown as one (b_error)
         document, error = None, exc
     loaded = Loaded(name, data, fl.detect(data, name), document, error, is_sample)
     st.session_state[state.DIFF_B] = (key, loaded)
     st.session_state.pop(state.DIFF_FOCUS, None)
     return loaded
+
+
+def b_error(second: Loaded) -> None:
+    """Why b did not decode: the message, and the offending byte outlined (the Inspect page's inspector
+    is the sidebar input's, so b's bytes go to the plain hex view)."""
+    error = second.error
+    if isinstance(error, fl.InternalError):
+        bug_panel(error)
+        return
+    assert error is not None
+    where = f" at byte {error.offset:,}" if error.offset is not None else ""
+    st.error(
+        f"**Could not read b as {error.format or 'any format'}{where}:** {plain(error.message)}"
+        + (f"\n\nHint: {plain(error.hint)}" if error.hint else "")
+    )
+    if error.offset is not None:
+        hex_view(second.data, [], page_of(error.offset), error_offset=error.offset, key=f"{state.DIFF_PREFIX}error_hex")
 
 
 def _partner(name: str) -> str:
