@@ -63,7 +63,7 @@ def second_input(first: Loaded) -> Loaded | None:
         name, data, is_sample = source
         ranking = fl.detect(data, name)
         choices = [AUTO, *(info.name for info in fl.formats())]
-        forced = st.selectbox("Format", choices, key=f"{state.DIFF_PREFIX}format")
+        forced = st.selectbox("Format", choices, key=state.DIFF_FORMAT)
         fmt = None if forced == AUTO else forced
         if ranking:
             st.caption("Detected: " + ", ".join(f"**{f}** {s:.0%}" for f, s in ranking[:3]))
@@ -100,7 +100,7 @@ def b_error(second: Loaded) -> None:
         + (f"\n\nHint: {plain(error.hint)}" if error.hint else "")
     )
     if error.offset is not None:
-        hex_view(second.data, [], page_of(error.offset), error_offset=error.offset, key=f"{state.DIFF_PREFIX}error_hex")
+        hex_view(second.data, [], page_of(error.offset), error_offset=error.offset, key=state.DIFF_ERROR_HEX)
 
 
 def _partner(name: str) -> str:
@@ -246,10 +246,10 @@ def bytes_view(result: fl.Diff) -> None:
     focus = st.session_state.get(state.DIFF_FOCUS)
     prev_col, next_col, where_col = st.columns([1, 1, 4])
     index = focus[1] if focus and focus[0] == "hunk" else -1
-    if prev_col.button("◀ Previous difference", key=f"{state.DIFF_PREFIX}prev", disabled=index <= 0):
+    if prev_col.button("◀ Previous difference", key=state.DIFF_PREVIOUS, disabled=index <= 0):
         index -= 1
         st.session_state[state.DIFF_FOCUS] = ("hunk", index)
-    if next_col.button("Next difference ▶", key=f"{state.DIFF_PREFIX}next", disabled=index >= len(byte_diff.hunks) - 1):
+    if next_col.button("Next difference ▶", key=state.DIFF_NEXT, disabled=index >= len(byte_diff.hunks) - 1):
         index += 1
         st.session_state[state.DIFF_FOCUS] = ("hunk", index)
     focus = st.session_state.get(state.DIFF_FOCUS)
@@ -261,7 +261,13 @@ def bytes_view(result: fl.Diff) -> None:
         with column:
             st.markdown(f"**{side}: {document.format}**, {len(document.data):,} bytes")
             page = page_of(selected[0]) if selected[0] >= 0 else 0
-            hex_view(document.data, document.spans, page, selected=selected, key=f"{state.DIFF_PREFIX}hex_{side}")
+            hex_view(
+                document.data,
+                document.spans,
+                page,
+                selected=selected,
+                key=state.DIFF_HEX_A if side == "a" else state.DIFF_HEX_B,
+            )
 
 
 def _focus_ranges(result: fl.Diff, byte_diff: ByteDiff, focus) -> tuple[tuple[int, int], tuple[int, int]]:
