@@ -11,8 +11,6 @@ MODULES = sorted(
     for p in [ROOT / "app.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "formatlens" / "ui").glob("*.py")]
     if p.name != "state.py"
 )
-NOT_YET = {"formatlens/ui/inspector.py", "formatlens/ui/tour.py", "formatlens/ui/views.py"}
-"""Rewritten by other work while the keys moved (issues 10 and 15): their keys move next."""
 
 
 def spelled_keys(source: str) -> list[str]:
@@ -50,8 +48,6 @@ def spelled_keys(source: str) -> list[str]:
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_session_keys_are_declared_in_state(path):
-    if str(path.relative_to(ROOT)) in NOT_YET:
-        pytest.skip("keys not moved yet (see NOT_YET)")
     assert spelled_keys(path.read_text()) == []
 
 

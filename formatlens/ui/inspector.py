@@ -24,7 +24,7 @@ from formatlens.render.tree import GROUP, UNPARSED, TreeModel, parse_path, path_
 from formatlens.ui import state
 from formatlens.ui.hexview import KIND_COLORS
 
-KEY = "inspector"
+KEY = state.INSPECTOR
 ALL_BYTES = 128 * 1024
 """Inputs up to this size go to the browser whole (every click answered there, no round trip)."""
 ALL_ROWS = 3000
@@ -35,9 +35,9 @@ SERVER_DOWNLOAD = 64 * 1024
 """Selections larger than the browser copies are downloaded through the server."""
 COLORS = {**KIND_COLORS, "error": "#ff8787", "member": "#ffffff"}
 
-_ASK = "_inspector_ask"
-_FOUND = "_inspector_found"
-_URL_DONE = "_inspector_url_done"
+_ASK = state.INSPECTOR_ASK
+_FOUND = state.INSPECTOR_FOUND
+_URL_DONE = state.INSPECTOR_URL_DONE
 _tokens = itertools.count(1)
 
 _HERE = Path(__file__).parent
@@ -259,5 +259,5 @@ def _fragment(view: View) -> None:
             view.data[start:end],
             file_name=f"selection-{start}-{end}.bin",
             mime="application/octet-stream",
-            key="inspector_download",
+            key=state.INSPECTOR_DOWNLOAD,
         )

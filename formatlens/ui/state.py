@@ -44,6 +44,27 @@ LINKED = "linked_sample"
 FOLLOWED = "followed_link"
 """True for the run in which a sample link was followed (it names the page to open)."""
 
+# The inspector (formatlens/ui/inspector.py) and Inspect's views (formatlens/ui/views.py)
+INSPECTOR = "inspector"
+"""The inspector component's value: the browser's selection and its requests for bytes or tree rows."""
+INSPECTOR_ASK = "_inspector_ask"
+INSPECTOR_FOUND = "_inspector_found"
+INSPECTOR_URL_DONE = "_inspector_url_done"
+INSPECTOR_DOWNLOAD = "inspector_download"
+
+
+def finding_button(index: int) -> str:
+    """Widget: a finding's "Show bytes" button."""
+    return f"finding_{index}"
+
+
+# Tour (formatlens/ui/tour.py)
+TOUR_STEP = "tour_step"
+TOUR_HEX_PB = "tour_hex_pb"
+TOUR_HEX_KAFKA = "tour_hex_kafka"
+TOUR_PREVIOUS = "tour_previous"
+TOUR_NEXT = "tour_next"
+
 # Convert (formatlens/ui/convert_view.py)
 TARGET = "target"
 """Widget: the target format."""
@@ -146,5 +167,5 @@ def selection() -> tuple[int, int, str] | None:
 
 def forget_view() -> None:
     """A new input: nothing selected, first page, a short tree."""
-    for key in (SELECTION, HEX_PAGE, SHOWN_ITEMS, "_inspector_found"):
+    for key in (SELECTION, HEX_PAGE, SHOWN_ITEMS, INSPECTOR_FOUND):
         st.session_state.pop(key, None)

@@ -16,12 +16,13 @@ import streamlit as st
 
 from formatlens.analysis import tour as data
 from formatlens.core.document import Span
+from formatlens.ui import state
 from formatlens.ui.arrowkeys import arrow_keys
 from formatlens.ui.banner import danger_banner
 from formatlens.ui.hexview import hex_view
 from formatlens.ui.text import plain
 
-STEP_KEY = "tour_step"
+STEP_KEY = state.TOUR_STEP
 """The 0-based step this session last showed (the nav link to Tour has no ?step=)."""
 
 
@@ -137,7 +138,7 @@ def _schema_view() -> None:
             pair.without.spans,
             0,
             selected=(field_span.start, field_span.end) if field_span else (-1, -1),
-            key="tour_hex_pb",
+            key=state.TOUR_HEX_PB,
         )
     with right:
         st.markdown("**Without the schema**: field numbers")
@@ -208,7 +209,7 @@ def _kafka_view() -> None:
     left, right = st.columns([3, 2], gap="medium")
     with left:
         st.markdown(f"**A Kafka record value** · {size} bytes")
-        hex_view(message.data, spans, 0, key="tour_hex_kafka")
+        hex_view(message.data, spans, 0, key=state.TOUR_HEX_KAFKA)
         st.dataframe(pd.DataFrame(message.layers), hide_index=True, width="stretch")
     with right:
         st.markdown(f"**The Avro datum, read with schema {message.schema_id}**")
@@ -353,13 +354,13 @@ def show() -> None:
 
     nav = st.columns([1, 6, 1], vertical_alignment="center")
     nav[0].button(
-        "Previous", key="tour_previous", disabled=index == 0, on_click=_go, args=(index - 1,), width="stretch"
+        "Previous", key=state.TOUR_PREVIOUS, disabled=index == 0, on_click=_go, args=(index - 1,), width="stretch"
     )
     nav[1].progress(
         (index + 1) / len(STEPS), text=f"Tour · step {index + 1} of {len(STEPS)} · the left/right arrow keys move too"
     )
     nav[2].button(
-        "Next", key="tour_next", disabled=index == len(STEPS) - 1, on_click=_go, args=(index + 1,), width="stretch"
+        "Next", key=state.TOUR_NEXT, disabled=index == len(STEPS) - 1, on_click=_go, args=(index + 1,), width="stretch"
     )
     st.header(step.title)
     st.markdown(step.text)

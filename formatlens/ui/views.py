@@ -103,7 +103,7 @@ def findings_list(document: fl.Document) -> None:
         if finding.span is not None:
             cols[1].button(
                 "Show bytes",
-                key=f"finding_{index}",
+                key=state.finding_button(index),
                 on_click=state.select,
                 args=(finding.span.start, finding.span.end, finding.span.label),
             )
