@@ -52,18 +52,9 @@ class _Container(ByteWalker):
         self.blocks: list[dict] = []
 
     def long(self, pos: int) -> tuple[int, int]:
-        result, shift, at = 0, 0, pos
-        while True:
-            if at >= len(self.data):
-                raise self.fail("truncated varint", pos)
-            byte = self.data[at]
-            result |= (byte & 0x7F) << shift
-            at += 1
-            if not byte & 0x80:
-                return (result >> 1) ^ -(result & 1), at
-            shift += 7
-            if shift > 63:
-                raise self.fail("varint longer than 10 bytes", pos)
+        """Avro's long: a zigzag-encoded varint."""
+        result, after = self.varint(pos, len(self.data))
+        return (result >> 1) ^ -(result & 1), after
 
     def sized(self, pos: int, what: str) -> tuple[Span, Span, int]:
         length, start = self.long(pos)

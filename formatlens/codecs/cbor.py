@@ -42,6 +42,10 @@ SIMPLE = {20: "false", 21: "true", 22: "null", 23: "undefined"}
 
 class _Walker(ByteWalker):
     format = "cbor"
+    key_errors = (cbor2.CBORDecodeError, UnicodeDecodeError)
+
+    def load_key(self, raw: bytes) -> Any:
+        return cbor2.loads(raw)
 
     def head(self, pos: int) -> tuple[int, int, int | None, int]:
         """(major type, additional info, argument or None if indefinite, offset after the head)."""
@@ -136,7 +140,7 @@ class _Walker(ByteWalker):
                 return Span(pos, len(self.data), kind, f"{what} (annotation stopped)", path, tuple(children))
             if major == 5:
                 key = self.item(at, path, depth + 1, "key")
-                key_value = _key_of(self.data[key.start : key.end])
+                key_value = self.key_of(key.start, key.end)
                 key = key._replace(path=(*path, key_value))
                 value = self.item(key.end, (*path, key_value), depth + 1)
                 children += [key, value]
@@ -150,15 +154,6 @@ class _Walker(ByteWalker):
             at += 1
         shown = f"{index:,}" + (", indefinite" if count is None else "")
         return Span(pos, at, kind, f"{what} of {shown}", path, tuple(children))
-
-
-def _key_of(raw: bytes) -> Any:
-    try:
-        key = cbor2.loads(raw)
-        hash(key)
-        return key
-    except Exception:
-        return raw.hex()
 
 
 class CborCodec(Codec):
@@ -214,6 +209,9 @@ class CborCodec(Codec):
         try:
             items = self._load_all(data)
         except self.bad_input as exc:
+            if "nesting depth" in str(exc):  # cbor2 stops at max_depth with a plain CBORDecodeError
+                limits = current()
+                limits.check("max_depth", limits.max_depth + 1, what="the nesting depth")
             raise self.error(
                 f"invalid CBOR: {exc}",
                 offset=_Walker.first_bad_offset(data),

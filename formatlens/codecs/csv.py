@@ -129,7 +129,7 @@ class CsvCodec(Codec):
                     out.append(Span(start, end_byte, kind, label, path))
                     index += 1
                 start = end_byte
-                if len(out) >= current().max_spans:
+                if len(out) > current().max_spans:  # one past: Document.spans cuts there and says so
                     break
             return out
 

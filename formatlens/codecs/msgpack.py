@@ -52,6 +52,11 @@ _CONTAINER_FIRST = set(range(0x80, 0xA0)) | {0xDC, 0xDD, 0xDE, 0xDF}
 
 class _Walker(ByteWalker):
     format = "msgpack"
+    key_errors = (msgpack.exceptions.UnpackException, ValueError, UnicodeDecodeError)
+
+    def load_key(self, raw: bytes) -> Any:
+        pairs = _hashable_pairs
+        return _hashable(msgpack.unpackb(raw, raw=False, strict_map_key=False, timestamp=3, object_pairs_hook=pairs))
 
     def item(self, pos: int, path: tuple, depth: int, kind: str = "value") -> Span:
         self.enter(depth, pos)
@@ -121,7 +126,7 @@ class _Walker(ByteWalker):
                 break
             if what == "map":
                 key = self.item(at, path, depth + 1, "key")
-                key_value = _key_of(self.data[key.start : key.end])
+                key_value = self.key_of(key.start, key.end)
                 key = key._replace(path=(*path, key_value))
                 value = self.item(key.end, (*path, key_value), depth + 1)
                 children += [key, value]
@@ -133,15 +138,6 @@ class _Walker(ByteWalker):
         else:
             return Span(pos, at, kind, f"{what} of {count:,}", path, tuple(children))
         return Span(pos, len(self.data), kind, f"{what} of {count:,} (annotation stopped)", path, tuple(children))
-
-
-def _key_of(raw: bytes) -> Any:
-    try:
-        key = msgpack.unpackb(raw, raw=False, strict_map_key=False)
-        hash(key)
-        return key
-    except Exception:
-        return raw.hex()
 
 
 def _hashable_pairs(pairs: list) -> dict:

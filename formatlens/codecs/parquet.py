@@ -22,7 +22,6 @@ from formatlens.codecs.base import SchemaCodec
 from formatlens.convert.infer import coerce, for_parquet, infer_records, to_arrow_schema, to_rows
 from formatlens.convert.schema_tree import arrow_tree
 from formatlens.core.document import Document, Finding, Schema, Span, Traits
-from formatlens.core.errors import FormatError
 from formatlens.core.limits import current
 
 MAGIC = b"PAR1"
@@ -158,29 +157,27 @@ def read_footer(source: Any) -> Footer:
         source = pa.OSFile(str(source))
     size = source.seek(0, 2)
     if size < 12:
-        raise FormatError("not a Parquet file: too short", offset=0, format="parquet")
+        raise codec.error("not a Parquet file: too short", offset=0)
     source.seek(0)
     head = source.read(4)
     source.seek(size - 8)
     tail = source.read(8)
     if head == ENCRYPTED_MAGIC:
-        raise FormatError(
+        raise codec.error(
             "the file is encrypted (Parquet Modular Encryption, magic PARE)",
             offset=0,
-            format="parquet",
             hint="formatlens has no keys to decrypt it; its footer is ciphertext",
         )
     if head != MAGIC or tail[4:] != MAGIC:
-        raise FormatError(
+        raise codec.error(
             "not a Parquet file: it must start and end with PAR1",
-            format="parquet",
             offset=0 if head != MAGIC else size - 4,
             hint="the file may be truncated",
         )
     (footer_length,) = struct.unpack("<i", tail[:4])
     footer_start = size - 8 - footer_length
     if footer_length <= 0 or footer_start < 4:
-        raise FormatError(f"footer length {footer_length} does not fit the file", offset=size - 8, format="parquet")
+        raise codec.error(f"footer length {footer_length} does not fit the file", offset=size - 8)
     source.seek(0)
     try:
         parquet_file = pq.ParquetFile(source)
@@ -189,15 +186,14 @@ def read_footer(source: Any) -> Footer:
         arrow_schema = parquet_file.schema_arrow
     except ParquetCodec.bad_input as exc:
         encrypted = "encrypt" in str(exc).lower()
-        raise FormatError(
+        raise codec.error(
             f"cannot read the footer: {exc}",
             offset=footer_start,
-            format="parquet",
             hint="the file is encrypted (Parquet Modular Encryption); formatlens has no keys to read it"
             if encrypted
             else "the Thrift footer is corrupt",
         ) from None
-    layout = _layout(metadata)
+    layout = _layout(metadata, footer_start)
     declared = sum(chunk["uncompressed"] for group in layout["row_groups"] for chunk in group["columns"])
     schema = Schema(
         "parquet",
@@ -260,14 +256,30 @@ def _without_temporal(arrow_type: pa.DataType) -> pa.DataType:
     return arrow_type
 
 
-def _layout(metadata: pq.FileMetaData) -> dict:
+def _layout(metadata: pq.FileMetaData, footer_start: int) -> dict:
     """Row groups and column chunks as the footer records them."""
     groups = []
+    columns = metadata.schema
     for g in range(metadata.num_row_groups):
         group = metadata.row_group(g)
         chunks = []
+        if group.num_columns != len(columns):
+            raise codec.error(
+                f"row group {g} has {group.num_columns} column chunks, the schema {len(columns)} columns",
+                offset=footer_start,
+                hint="the Thrift footer is corrupt",
+            )
         for c in range(group.num_columns):
             chunk = group.column(c)
+            # pyarrow aborts the whole process (an uncaught C++ exception) when it reads the statistics
+            # of a chunk whose physical type differs from its column's: refuse such a footer first.
+            if chunk.physical_type != columns.column(c).physical_type:
+                raise codec.error(
+                    f"column chunk {chunk.path_in_schema!r} of row group {g} is stored as {chunk.physical_type}, "
+                    f"but the schema declares {columns.column(c).physical_type}",
+                    offset=footer_start,
+                    hint="the Thrift footer is corrupt",
+                )
             stats = chunk.statistics if chunk.is_stats_set else None
             chunks.append(
                 {

@@ -87,7 +87,7 @@ class XmlCodec(Codec):
             ) from None
         except expat.ExpatError as exc:
             parser = guarded.state.parser
-            offset = parser.ErrorByteIndex if parser is not None else None
+            offset = parser.ErrorByteIndex if parser is not None and parser.ErrorByteIndex >= 0 else None
             message = expat.errors.messages.get(exc.code, str(exc)) if exc.code else str(exc)
             raise self.error(
                 message, offset=offset, hint="check that every tag is closed and nested correctly"
@@ -177,7 +177,7 @@ def _spans(data: bytes) -> list[Span]:
         else:
             close = data.find(b">", parser.CurrentByteIndex)
             finish = len(data) if close < 0 else close + 1
-        if len(stack) == 1 and len(children) < limit:
+        if len(stack) == 1 and len(children) <= limit:  # one past: Document.spans cuts there and says so
             index = counts.get(name, 0)
             counts[name] = index + 1
             children.append((begin, finish, name, index))

@@ -93,7 +93,7 @@ class PickleCodec(Codec):
         return 0.0
 
     def decode(self, data: bytes, *, trusted: frozenset[str] = frozenset()) -> Document:
-        limit = current().max_spans
+        limit = current().max_spans + 1  # one past: Document.spans cuts there and says so
         fast = fast_rebuild(data)
         if fast is not None:  # pure data: nothing to flag, opcodes parsed only if spans are asked for
             value, imports, trailing = fast

@@ -57,9 +57,8 @@ class CompiledProto:
         try:
             return self.pool.FindMessageTypeByName(full_name.lstrip("."))
         except KeyError:
-            raise FormatError(
+            raise codec.error(
                 f"no message {full_name!r} in the schema",
-                format="protobuf",
                 hint="messages: " + ", ".join(self.messages),
             ) from None
 
@@ -95,15 +94,14 @@ def compile_proto(text: str | bytes) -> CompiledProto:
                 cwd=tmp,
             )
         except subprocess.TimeoutExpired:
-            raise FormatError("protoc took too long", format="protobuf") from None
+            raise codec.error("protoc took too long") from None
         if run.returncode != 0 or not out.exists():
             errors = run.stderr.decode("utf-8", "replace").strip().splitlines() or ["protoc failed"]
             first = errors[0].replace(f"{tmp}/", "")
             where = re.match(r"schema\.proto:(\d+):(\d+): (.*)", first)
             message = f"line {where[1]}, column {where[2]}: {where[3]}" if where else first
-            raise FormatError(
+            raise codec.error(
                 f"the .proto does not compile: {message}",
-                format="protobuf",
                 hint="protoc says: " + " | ".join(e.replace(f"{tmp}/", "") for e in errors[:5]),
             )
         files = descriptor_pb2.FileDescriptorSet.FromString(out.read_bytes())

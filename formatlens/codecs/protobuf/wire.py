@@ -45,21 +45,8 @@ class _NotAMessage(Exception):
 class WireWalker(ByteWalker):
     format = "protobuf"
 
-    def varint(self, pos: int, end: int) -> tuple[int, int]:
-        if pos < end and self.data[pos] < 0x80:  # most varints are one byte
-            return self.data[pos], pos + 1
-        result, shift, at = 0, 0, pos
-        while True:
-            if at >= end:
-                raise _NotAMessage(pos)
-            byte = self.data[at]
-            result |= (byte & 0x7F) << shift
-            at += 1
-            if not byte & 0x80:
-                return result, at
-            shift += 7
-            if shift >= 70:
-                raise _NotAMessage(pos)
+    def bad_varint(self, message: str, pos: int) -> Exception:
+        return _NotAMessage(pos)  # guessing tries many readings: a cheap exception, made a FormatError in message()
 
     def fields(self, start: int, end: int, depth: int, descriptor: Any = None) -> list[WireField]:
         """All fields in [start, end); raises _NotAMessage (with the offset) if the bytes are not one."""
@@ -172,7 +159,7 @@ class WireWalker(ByteWalker):
             raise FormatError(
                 "not a valid Protocol Buffers message",
                 offset=exc.args[0],
-                format="protobuf",
+                format=self.format,
                 hint="a tag's field number or wire type is invalid, or a length runs past the end",
             ) from None
 

@@ -1,4 +1,4 @@
-"""Shared pieces of the byte walkers that annotate binary formats (MessagePack, CBOR).
+"""Shared pieces of the byte walkers that annotate binary formats (MessagePack, CBOR, BSON, Avro, protobuf).
 
 A walker reads items at offsets and returns nested Spans. It checks every
 length against the bytes left before trusting it, so a lying length prefix
@@ -7,12 +7,23 @@ fails at its own offset instead of allocating or reading past the end.
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from formatlens.core.errors import FormatError
 from formatlens.core.limits import Limits, current
+
+MAX_VARINT_BYTES = 10
+"""A base-128 varint of a 64-bit value takes at most 10 bytes (protobuf and Avro alike)."""
 
 
 class ByteWalker:
     format = ""
+    key_errors: ClassVar[tuple[type[BaseException], ...]] = ()
+    """What load_key() raises for a key it cannot read."""
+
+    def load_key(self, raw: bytes) -> Any:
+        """A map key's bytes read by the format's library, as Document.value has it (key_of)."""
+        return raw.hex()
 
     def __init__(self, data: bytes, limits: Limits | None = None) -> None:
         self.data = data
@@ -21,6 +32,39 @@ class ByteWalker:
 
     def fail(self, message: str, offset: int) -> FormatError:
         return FormatError(message, offset=offset, format=self.format, hint="the data is truncated or corrupt here")
+
+    def bad_varint(self, message: str, pos: int) -> Exception:
+        """What a broken varint raises (a walker that guesses may raise something cheaper to catch)."""
+        return self.fail(message, pos)
+
+    def varint(self, pos: int, end: int) -> tuple[int, int]:
+        """An unsigned base-128 varint (little-endian groups of 7 bits) at ``pos``: (value, offset after it)."""
+        data = self.data
+        if pos < end and data[pos] < 0x80:  # most varints are one byte
+            return data[pos], pos + 1
+        result, shift, at = 0, 0, pos
+        while True:
+            if at >= end:
+                raise self.bad_varint("truncated varint", pos)
+            byte = data[at]
+            result |= (byte & 0x7F) << shift
+            at += 1
+            if not byte & 0x80:
+                return result, at
+            shift += 7
+            if shift >= 7 * MAX_VARINT_BYTES:
+                raise self.bad_varint(f"varint longer than {MAX_VARINT_BYTES} bytes", pos)
+
+    def key_of(self, start: int, end: int) -> Any:
+        """A map key as Document.value holds it, or its bytes in hex when it cannot be a dict key."""
+        raw = self.data[start:end]
+        unreadable: tuple[type[BaseException], ...] = (TypeError, *self.key_errors)  # TypeError: unhashable
+        try:
+            key = self.load_key(raw)
+            hash(key)
+        except unreadable:
+            return raw.hex()
+        return key
 
     def uint(self, pos: int, size: int) -> int:
         if pos + size > len(self.data):
@@ -54,8 +98,8 @@ class ByteWalker:
         """Where a walk over ``data`` fails, to point a library's error at its byte."""
         try:
             cls(data).items()
-        except Exception as exc:
-            return getattr(exc, "offset", None)
+        except FormatError as exc:
+            return exc.offset
         return None
 
 
