@@ -75,7 +75,9 @@ class BsonCodec(Codec):
     summary = "MongoDB's binary JSON: typed values (datetimes, ObjectIds, decimals) with length prefixes."
     snippet = 'import bson\ndata = bson.encode({"users": users})\ndoc = bson.decode(data)'
     sample = "users.bson"
-    holds = frozenset({"null", "bool", "number", "nonfinite", "bytes", "datetime", "decimal", "uuid", "bson_types"})
+    holds = frozenset(
+        {"null", "bool", "number", "nonfinite", "bytes", "datetime", "decimal", "uuid", "bson_types", "ms_datetime"}
+    )
     bad_input = (bson.errors.InvalidBSON, UnicodeDecodeError)
     bad_value = (bson.errors.InvalidDocument, OverflowError)  # OverflowError: an int over 8 bytes
 

@@ -182,6 +182,7 @@ class CborCodec(Codec):
             "set",
             "nonstr_keys",
             "cbor_types",
+            "tz_offset",
         }
     )
 

@@ -131,6 +131,8 @@ def _safe_names(value: Any, losses: list[str]) -> Any:
             _lose(losses, "XML has no lists: a list of one item reads back as the item; empty and nested lists change")
         return [_safe_names(v, losses) for v in value]
     if not isinstance(value, dict):
+        if value == "" or value is None:
+            _lose(losses, "empty strings and nulls written as empty elements (read back as null)")
         return value
     if not value:
         _lose(losses, "empty objects written as empty elements (read back as null)")

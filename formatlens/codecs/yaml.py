@@ -136,7 +136,19 @@ class YamlCodec(Codec):
     snippet = "import yaml\ntext = yaml.safe_dump(users, sort_keys=False)\nusers = yaml.safe_load(text)"
     sample = "users.yaml"
     holds = frozenset(
-        {"null", "bool", "number", "bytes", "datetime", "naive_datetime", "date", "set", "nonstr_keys", "yaml_tags"}
+        {
+            "null",
+            "bool",
+            "number",
+            "bytes",
+            "datetime",
+            "naive_datetime",
+            "date",
+            "set",
+            "nonstr_keys",
+            "yaml_tags",
+            "tz_offset",
+        }
     )
     bad_input = (yaml.YAMLError, UnicodeDecodeError)
     bad_value = (yaml.YAMLError,)  # RepresenterError: a type the safe dumper cannot write

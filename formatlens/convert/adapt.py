@@ -33,6 +33,9 @@ KINDS = {
     "bytes": "bytes",
     "datetime": "datetimes",
     "naive_datetime": "datetimes without a time zone",
+    "tz_offset": "a datetime's UTC offset (not only the instant)",
+    "tz_name": "a datetime's time zone name (zoneinfo)",
+    "ms_datetime": "datetimes to the millisecond only (a limit, not a kind)",
     "date": "dates",
     "time": "times of day",
     "timedelta": "durations",
@@ -190,7 +193,12 @@ class Adapter:
             if "datetime" in holds:
                 if value.tzinfo is None and "naive_datetime" not in holds:
                     self.lose("datetimes without a time zone taken as UTC")
-                    return value.replace(tzinfo=dt.UTC)
+                    value = value.replace(tzinfo=dt.UTC)
+                elif value.tzinfo is not None:
+                    value = self._zone(value)
+                if "ms_datetime" in holds and value.microsecond % 1000:
+                    self.lose("datetimes cut to milliseconds (the format's precision)")
+                    value = value.replace(microsecond=value.microsecond // 1000 * 1000)
                 return value
             self.lose("datetimes written as ISO 8601 strings")
             return value.isoformat()
@@ -215,6 +223,22 @@ class Adapter:
         if isinstance(value, Fraction):
             return self._as_text(value, "fraction", str(value), "fractions written as strings")
         return self._library_type(value, depth)
+
+    def _zone(self, value: dt.datetime) -> dt.datetime:
+        """An aware datetime as the target keeps it: its zone name, its offset, or only the instant (UTC)."""
+        key = getattr(value.tzinfo, "key", None)
+        if key in ("UTC", "Etc/UTC"):
+            key = None
+        offset = value.utcoffset()
+        if "tz_offset" not in self.holds:
+            if offset or key:
+                self.lose("datetimes converted to UTC (their UTC offset or time zone is not kept)")
+                return value.astimezone(dt.UTC)
+            return value
+        if key and "tz_name" not in self.holds:
+            self.lose("time zone names (e.g. Europe/Paris) written as fixed UTC offsets")
+            return value.replace(tzinfo=dt.timezone(offset or dt.timedelta(0)))
+        return value
 
     def _as_text(self, value: Any, kind: str, text: str, sentence: str) -> Any:
         if kind in self.holds:

@@ -71,6 +71,8 @@ class PickleCodec(Codec):
             "frozenset",
             "bytearray",
             "ordered_dict",
+            "tz_offset",
+            "tz_name",
             "nonstr_keys",
             "objects",
         }
