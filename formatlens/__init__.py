@@ -8,10 +8,12 @@
 
 from formatlens.analysis.compare import Measurement, compare
 from formatlens.analysis.diff import Change, Diff, diff
+from formatlens.convert.streaming import FileConversion, convert_file
 from formatlens.core.api import convert, convert_value, dump, formats, load
 from formatlens.core.document import CodecInfo, Conversion, Document, Finding, Layer, Schema, Span, Traits
 from formatlens.core.errors import EncodeError, FormatError, InternalError, LimitExceeded, UnknownFormatError
 from formatlens.core.registry import detect
+from formatlens.sources.api import open_source as open  # fl.open; no module inside the package sees this name
 
 __all__ = [
     "Change",
@@ -20,6 +22,7 @@ __all__ = [
     "Diff",
     "Document",
     "EncodeError",
+    "FileConversion",
     "Finding",
     "FormatError",
     "InternalError",
@@ -32,10 +35,12 @@ __all__ = [
     "UnknownFormatError",
     "compare",
     "convert",
+    "convert_file",
     "convert_value",
     "detect",
     "diff",
     "dump",
     "formats",
     "load",
+    "open",
 ]

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import formatlens as fl
+from formatlens.cli import sources
 from formatlens.cli.common import read_input
 
 
@@ -16,10 +17,13 @@ def add_parser(sub) -> None:
     parser.add_argument("--to", "-t", required=True, help="target format")
     parser.add_argument("--from", dest="source", help="source format (detected when not given)")
     parser.add_argument("-o", "--output", help="output file (default: standard output)")
+    parser.add_argument("--stream", action="store_true", help="stream in Arrow batches (automatic for big files)")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if sources.wants_streaming(args):  # bounded memory, temp file + rename
+        return sources.convert_streaming(args)
     data = read_input(args.file)
     result = fl.convert(data, args.to, source=args.source)
     for loss in result.losses:

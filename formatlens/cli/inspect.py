@@ -6,6 +6,7 @@ import argparse
 import json
 
 import formatlens as fl
+from formatlens.cli import sources
 from formatlens.cli.common import ranking_text, read_input, schema_args
 from formatlens.render.report import document_to_dict
 from formatlens.render.typed import text_tree
@@ -13,7 +14,7 @@ from formatlens.render.typed import text_tree
 
 def add_parser(sub) -> None:
     parser = sub.add_parser("inspect", help="decode a file and show its value, schema and findings")
-    parser.add_argument("file", help="a file, or - for standard input")
+    parser.add_argument("file", help="a file, URL, Parquet directory or glob, or - for standard input")
     parser.add_argument("--format", "-f", help="skip detection and read as this format")
     parser.add_argument("--schema", help="schema text or file (.proto, .avsc)")
     parser.add_argument("--message", help="full name of the Protocol Buffers message")
@@ -25,10 +26,13 @@ def add_parser(sub) -> None:
     )
     parser.add_argument("--no-spans", action="store_true", help="leave the byte spans out of --json")
     parser.add_argument("--lines", type=int, default=40, help="lines of the value to show (default 40)")
+    parser.add_argument("--rows", type=int, help="big files, URLs, datasets: read and show the first N rows")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if sources.wants_lazy(args.file):  # URLs, datasets, big files: read what is shown
+        return sources.inspect_lazy(args, schema_args(args))
     data = read_input(args.file)
     document = fl.load(data, args.format, filename=args.file, peel=not args.no_peel, **schema_args(args))
     if args.json:

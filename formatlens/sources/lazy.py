@@ -1,0 +1,221 @@
+"""``fl.open``: a Document for a file where it lives, reading what is shown rather than the whole file.
+
+Small files (up to EAGER_BYTES) are read whole and decoded exactly like an upload. Larger ones:
+
+- Parquet: schema, layout, row-group statistics and the byte spans from the footer (range reads
+  of the file's tail); ``value``/``table`` are the first rows, read from the first pages only.
+- Avro: the header (schema, codec, metadata) and the records of the first blocks.
+- CSV and JSON Lines: the first rows, from the first HEAD_BYTES.
+- Other formats: read whole when within FORMATLENS_MAX_INPUT_BYTES, refused beyond it.
+
+``Document.data`` of a lazy document is a LazyBytes: slicing it is a range read (hexdump windows).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from itertools import islice
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from formatlens.core import registry
+from formatlens.core.api import load
+from formatlens.core.document import Document, Finding, Span
+from formatlens.core.errors import FormatError, UnknownFormatError
+from formatlens.core.limits import current
+from formatlens.sources.filesystems import filesystem_for
+from formatlens.sources.policy import RemotePolicy
+from formatlens.sources.rangefile import LazyBytes, RangeFile, remote_call
+
+EAGER_BYTES = 4 * 1024 * 1024
+"""Files up to this size are read whole: every view (spans, full value) is then exact."""
+HEAD_BYTES = 1024 * 1024
+"""CSV / JSON Lines: the first rows come from this much of the file."""
+PREVIEW_ROWS = 100
+"""Rows a lazy document's value holds."""
+SNIFF_BYTES = 4096
+
+
+def open_document(
+    path_or_url: Any,
+    *,
+    format: str | None = None,
+    schema: str | bytes | None = None,
+    message: str | None = None,
+    policy: RemotePolicy | None = None,
+    eager_bytes: int = EAGER_BYTES,
+    **options: Any,
+) -> Document:
+    """Open a local path or URL lazily; ``policy`` applies a shared server's URL rules."""
+    from formatlens.sources.dataset import is_dataset_path, open_dataset
+
+    name = str(path_or_url)
+    fs, path = filesystem_for(path_or_url, policy)
+    if is_dataset_path(path):
+        return open_dataset(fs, path, name)
+    info = remote_call(name, lambda: fs.info(path))
+    if info.get("type") == "directory":
+        return open_dataset(fs, path, name)
+    size = info.get("size")
+    if size is None:
+        raise FormatError(
+            f"cannot read {name} lazily: the server does not say how long it is",
+            hint="serve it with a Content-Length, or download it and open the local file",
+        )
+    file = RangeFile(fs, path, int(size), name=name)
+    if format is None:
+        format = _detect(file, name)
+    format = registry.get(format).name
+    if schema is not None:
+        options["schema"] = schema
+    if message is not None:
+        options["message"] = message
+    if file.size <= eager_bytes or (format not in LAZY and format != "json"):
+        return _whole(file, format, name, options)
+    if format == "json":
+        return _json_lines(file, name)
+    return LAZY[format](file, options)
+
+
+def _detect(file: RangeFile, name: str) -> str:
+    head = file.pread(0, SNIFF_BYTES)
+    # Parquet's sniff looks at both ends: give it the tail's magic too when the head is not all of it.
+    probe = head + file.pread(file.size - 4, 4) if file.size > len(head) and head.startswith(b"PAR1") else head
+    ranking = registry.detect(probe, name)
+    if not ranking:
+        raise UnknownFormatError("no format recognised these bytes", offset=0, hint="choose the format by hand")
+    return ranking[0][0]
+
+
+def _whole(file: RangeFile, format: str, name: str, options: dict) -> Document:
+    current().check("max_input_bytes", file.size, what=f"{name} ({file.size:,} bytes)")
+    data = file.pread(0, file.size)
+    return load(data, format, filename=name, **options)
+
+
+def _parquet(file: RangeFile, options: dict) -> Document:
+    from formatlens.codecs.parquet import read_footer, table_to_records
+
+    footer = read_footer(file)
+
+    def first_rows() -> pa.Table:
+        # A buffered stream reads the first pages of each column, not whole column chunks.
+        reader = pq.ParquetFile(file, buffer_size=64 * 1024, pre_buffer=False)
+        batches = reader.iter_batches(batch_size=PREVIEW_ROWS, columns=options.get("columns"))
+        batch = next(batches, None)
+        return pa.Table.from_batches([batch]) if batch is not None else reader.schema_arrow.empty_table()
+
+    findings = [_preview_finding(footer.details["rows"], "rows")]
+    document = Document(
+        "parquet",
+        LazyBytes(file),  # type: ignore[arg-type]
+        value_factory=lambda: table_to_records(document.table, document.findings),
+        table_factory=first_rows,
+        spans_factory=footer.spans,
+        schema=footer.schema,
+        findings=findings,
+        details={**footer.details, "read_lazily": True},
+    )
+    return document
+
+
+def _avro(file: RangeFile, options: dict) -> Document:
+    import fastavro
+
+    from formatlens.codecs.avro import _schema, _table
+
+    file.seek(0)
+    try:
+        reader = fastavro.reader(file)
+        records = list(islice(reader, PREVIEW_ROWS))
+    except (ValueError, EOFError, StopIteration, TypeError, KeyError) as exc:  # fastavro's errors for bad bytes
+        raise FormatError(
+            f"{type(exc).__name__}: {exc}", format="avro", hint="the header or a block is corrupt"
+        ) from None
+    metadata = {k: v for k, v in reader.metadata.items() if k != "avro.schema"}
+    details = {"codec": reader.codec, "metadata": metadata, "records_shown": len(records), "read_lazily": True}
+    return Document(
+        "avro",
+        LazyBytes(file),  # type: ignore[arg-type]
+        value=records,
+        schema=_schema(reader.writer_schema, details),
+        findings=[Finding("info", f"the first {len(records)} records (the rest of the file is not read)")],
+        spans_factory=lambda: [Span(0, 4, "magic", "Obj\\x01 magic")],
+        table_factory=lambda: _table(records),
+        details=details,
+    )
+
+
+def _head(file: RangeFile) -> bytes:
+    """The first HEAD_BYTES, cut after the last complete line."""
+    head = file.pread(0, HEAD_BYTES)
+    return head[: head.rfind(b"\n") + 1] or head
+
+
+def _csv(file: RangeFile, options: dict) -> Document:
+    head = _head(file)
+    part = load(head, "csv", **options)
+    rows = part.details.get("rows", 0)
+    return Document(
+        "csv",
+        LazyBytes(file),  # type: ignore[arg-type]
+        value=part.value,
+        schema=part.schema,
+        findings=[*part.findings, _preview_finding(None, "rows", rows, len(head), file.size)],
+        spans_factory=lambda: part.spans,
+        details={**part.details, "read_lazily": True, "bytes_read_for_rows": len(head)},
+    )
+
+
+def _json_lines(file: RangeFile, name: str) -> Document:
+    head = _head(file)
+    records, spans, start = [], [], 0
+    for number, line in enumerate(head.splitlines(keepends=True), 1):
+        if line.strip():
+            try:
+                records.append(json.loads(line))
+            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+                raise FormatError(
+                    f"line {number} is not JSON: {exc}",
+                    offset=start,
+                    format="json",
+                    hint="a file this large is read lazily only as JSON Lines (one value per line)",
+                ) from None
+            spans.append(Span(start, start + len(line), "entry", f"line {number}", (len(records) - 1,)))
+        start += len(line)
+    return Document(
+        "json",
+        LazyBytes(file),  # type: ignore[arg-type]
+        value=records,
+        findings=[_preview_finding(None, "lines", len(records), len(head), file.size)],
+        spans_factory=lambda: spans,
+        details={"json_lines": True, "read_lazily": True, "bytes_read_for_rows": len(head)},
+    )
+
+
+def _preview_finding(total: int | None, what: str, shown: int | None = None, read: int = 0, size: int = 0) -> Finding:
+    if total is not None:
+        return Finding(
+            "info", f"read lazily: the value shows the first {min(total, PREVIEW_ROWS):,} of {total:,} {what}"
+        )
+    return Finding("info", f"read lazily: the first {shown:,} {what}, from the first {read:,} of {size:,} bytes")
+
+
+LAZY: dict[str, Callable[[RangeFile, dict], Document]] = {"parquet": _parquet, "avro": _avro, "csv": _csv}
+
+
+def fetch_whole(path_or_url: Any, policy: RemotePolicy | None = None) -> tuple[str, bytes]:
+    """(name, bytes) of a file or URL within FORMATLENS_MAX_INPUT_BYTES (the app's URL source)."""
+    name = str(path_or_url)
+    fs, path = filesystem_for(path_or_url, policy)
+    info = remote_call(name, lambda: fs.info(path))
+    size = info.get("size")
+    if info.get("type") == "directory" or size is None:
+        raise FormatError(f"{name} is not a single file of known length", hint="give the URL of one file")
+    current().check("max_input_bytes", int(size), what=f"{name} ({int(size):,} bytes)")
+    file = RangeFile(fs, path, int(size), name=name)
+    return os.path.basename(path.rstrip("/")) or name, file.pread(0, file.size)
