@@ -65,7 +65,6 @@ def filesystem_for(path_or_url: Any, policy: RemotePolicy | None = None) -> tupl
             "read_timeout": read,
             "retries": {"max_attempts": 2},
         }
-        options["retries"] = 1
     fs = cls(**options)
     return fs, fs._strip_protocol(text)
 

@@ -20,7 +20,7 @@ import formatlens as fl
 from formatlens.analysis.samples import read_sample, sample_names, schema_for
 from formatlens.core.limits import current
 from formatlens.runtime.isolation import shared_pool
-from formatlens.ui import state
+from formatlens.ui import state, url_source
 from formatlens.ui.text import plain
 
 AUTO = "auto-detect"
@@ -73,7 +73,13 @@ def _follow_sample_link() -> None:
 def pick_source(where, *, prefix: str = "", default_sample: str | None = None) -> tuple[str, bytes, bool] | None:
     """The source widgets (sample, upload, paste) in ``where``; keys start with ``prefix`` (the Diff page's
     second input uses "diff_"). Returns (name, bytes, is_sample), or None while nothing is chosen."""
-    how = where.radio("Data", SOURCES, key=prefix + state.SOURCE, horizontal=True)
+    # The URL source: the sidebar's own loader only, and only when the operator allows it.
+    remote = not prefix and url_source.enabled()
+    how = where.radio(
+        "Data", [*SOURCES, url_source.LABEL] if remote else SOURCES, key=prefix + state.SOURCE, horizontal=True
+    )
+    if remote and how == url_source.LABEL:
+        return url_source.url_source()
     if how == "Upload":
         upload = where.file_uploader("File (any format)", key=prefix + state.UPLOAD)
         where.caption("An uploaded file stays in this session: it can't travel in a shared link.")

@@ -43,6 +43,10 @@ LINKED = "linked_sample"
 """The ?sample= this session last followed or wrote: a different one in the URL is a link just followed."""
 FOLLOWED = "followed_link"
 """True for the run in which a sample link was followed (it names the page to open)."""
+REMOTE_URL = "remote_url"
+"""Widget: the URL source's address (offered only when the operator sets FORMATLENS_REMOTE_ALLOW)."""
+REMOTE_FETCHED = "remote_fetched"
+"""(url, name, bytes) the URL source fetched last: a rerun does not fetch again."""
 
 # The inspector (formatlens/ui/inspector.py) and Inspect's views (formatlens/ui/views.py)
 INSPECTOR = "inspector"
