@@ -192,7 +192,7 @@ def _find_bad_csv_row(stream: Any, good_rows: int, delimiter: str, schema: pa.Sc
         stream.seek(0)
     except (OSError, ValueError):
         return None
-    text = io.TextIOWrapper(_Readable(stream), encoding="utf-8", errors="replace", newline="")
+    text = io.TextIOWrapper(io.BufferedReader(_Readable(stream)), encoding="utf-8", errors="replace", newline="")
     reader = csv.reader(text, delimiter=delimiter)
     header = next(reader, None)
     if header is None:
@@ -322,9 +322,11 @@ def _first_bad(rows: list, node: Any, schema: pa.Schema) -> int:
 def _read_avro(stream: Any, losses: list[str], options: dict) -> Iterator[pa.RecordBatch]:
     import fastavro
 
+    from formatlens.codecs.avro import AvroCodec
+
     try:
-        yield from _records_to_batches(iter(fastavro.reader(_Readable(stream))), losses, "avro")
-    except (ValueError, EOFError, KeyError, IndexError) as exc:  # fastavro's errors for corrupt containers
+        yield from _records_to_batches(iter(fastavro.reader(io.BufferedReader(_Readable(stream)))), losses, "avro")
+    except AvroCodec.bad_input as exc:  # fastavro's errors for corrupt containers, as the codec declares them
         if isinstance(exc, FormatError):
             raise
         raise FormatError(f"{type(exc).__name__}: {exc}", format="avro", hint="a block is corrupt") from None
@@ -344,7 +346,7 @@ def _read_msgpack(stream: Any, losses: list[str], options: dict) -> Iterator[pa.
 
     try:
         yield from _records_to_batches(records(), losses, "msgpack")
-    except (msgpack.UnpackException, ValueError) as exc:
+    except (msgpack.exceptions.UnpackException, ValueError) as exc:
         if isinstance(exc, FormatError):
             raise
         raise FormatError(f"{type(exc).__name__}: {exc}", format="msgpack", hint="the stream is corrupt") from None

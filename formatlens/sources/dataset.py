@@ -51,7 +51,7 @@ def _files(fs: Any, path: str, name: str) -> tuple[str, list[dict]]:
 
 
 def open_dataset(fs: Any, path: str, name: str) -> Document:
-    from formatlens.codecs.parquet import read_footer
+    from formatlens.codecs.parquet import ParquetCodec, read_footer
 
     root, infos = _files(fs, path, name)
     entries = []
@@ -118,7 +118,7 @@ def open_dataset(fs: Any, path: str, name: str) -> Document:
             "info", f"a dataset of {len(entries)} Parquet files: the value shows the first rows of {entries[0]['path']}"
         ),
     )
-    return Document(
+    document = Document(
         "parquet",
         b"",
         value_factory=lambda: first_rows().to_pylist(),
@@ -127,6 +127,8 @@ def open_dataset(fs: Any, path: str, name: str) -> Document:
         findings=findings,
         details=details,
     )
+    document.bad_input = ParquetCodec.bad_input
+    return document
 
 
 def _difference(common: pa.Schema, other: pa.Schema) -> str:

@@ -13,6 +13,7 @@ Small files (up to EAGER_BYTES) are read whole and decoded exactly like an uploa
 
 from __future__ import annotations
 
+import io
 import json
 import os
 from collections.abc import Callable
@@ -98,7 +99,7 @@ def _whole(file: RangeFile, format: str, name: str, options: dict) -> Document:
 
 
 def _parquet(file: RangeFile, options: dict) -> Document:
-    from formatlens.codecs.parquet import read_footer, table_to_records
+    from formatlens.codecs.parquet import ParquetCodec, read_footer, table_to_records
 
     footer = read_footer(file)
 
@@ -120,19 +121,20 @@ def _parquet(file: RangeFile, options: dict) -> Document:
         findings=findings,
         details={**footer.details, "read_lazily": True},
     )
+    document.bad_input = ParquetCodec.bad_input  # the lazy reads meet the same errors as the codec's
     return document
 
 
 def _avro(file: RangeFile, options: dict) -> Document:
     import fastavro
 
-    from formatlens.codecs.avro import _schema, _table
+    from formatlens.codecs.avro import AvroCodec, _schema, _table
 
     file.seek(0)
     try:
-        reader = fastavro.reader(file)
+        reader = fastavro.reader(io.BufferedReader(file, buffer_size=64 * 1024))
         records = list(islice(reader, PREVIEW_ROWS))
-    except (ValueError, EOFError, StopIteration, TypeError, KeyError) as exc:  # fastavro's errors for bad bytes
+    except AvroCodec.bad_input as exc:  # fastavro's errors for bad bytes, as the codec declares them
         raise FormatError(
             f"{type(exc).__name__}: {exc}", format="avro", hint="the header or a block is corrupt"
         ) from None
@@ -145,7 +147,7 @@ def _avro(file: RangeFile, options: dict) -> Document:
         schema=_schema(reader.writer_schema, details),
         findings=[Finding("info", f"the first {len(records)} records (the rest of the file is not read)")],
         spans_factory=lambda: [Span(0, 4, "magic", "Obj\\x01 magic")],
-        table_factory=lambda: _table(records),
+        table_factory=lambda: _table(records),  # type: ignore[arg-type]
         details=details,
     )
 
