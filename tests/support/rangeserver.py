@@ -79,9 +79,10 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(claimed if not match and not body else len(chunk)))
         self.end_headers()
         if body:
-            self.wfile.write(chunk)
+            # Counted before the write: once the client has the bytes, the count must already show them.
             with self.server.lock:
                 self.server.served += len(chunk)
+            self.wfile.write(chunk)
 
 
 @contextmanager
