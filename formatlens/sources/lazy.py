@@ -147,7 +147,7 @@ def _avro(file: RangeFile, options: dict) -> Document:
         schema=_schema(reader.writer_schema, details),
         findings=[Finding("info", f"the first {len(records)} records (the rest of the file is not read)")],
         spans_factory=lambda: [Span(0, 4, "magic", "Obj\\x01 magic")],
-        table_factory=lambda: _table(records),  # type: ignore[arg-type]
+        table_factory=lambda: _table(records),
         details=details,
     )
 
