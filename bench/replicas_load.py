@@ -68,7 +68,7 @@ def main() -> None:
             files = []
             for i in range(args.sessions):
                 marker = f"session-marker-{i:03d}-{os.urandom(4).hex()}"
-                path = Path(tmp) / f"upload-{i}.json"
+                path = Path(tmp) / f"{marker}.json"  # the view shows the name; the pages carry the data
                 upload(path, marker, args.upload_mb)
                 files.append((path, marker))
             print(

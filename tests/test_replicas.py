@@ -41,6 +41,8 @@ def replicas(tmp_path_factory):
         FORMATLENS_PROXY_LISTEN=f"127.0.0.1:{proxy}",
         FORMATLENS_REPLICA_BASE=str(free_port_pair()),
         FORMATLENS_PYTHON=sys.executable,
+        # A loaded CI machine must not turn a slow first decode into a refusal the test can't see past.
+        FORMATLENS_MAX_DECODE_SECONDS="60",
     )
     script = ROOT / "deploy" / "replicas.sh"
     started = subprocess.run([script, "start", "2"], env=env, capture_output=True, text=True, timeout=240)
@@ -107,7 +109,7 @@ def test_browser_sessions_stay_on_their_replica_and_apart(replicas, tmp_path):
     args = []
     for i in range(2):
         marker = f"replica-marker-{i}-{os.urandom(3).hex()}"
-        path = tmp_path / f"upload-{i}.json"
+        path = tmp_path / f"{marker}.json"  # the name shows in the view, the data in every page
         path.write_text(json.dumps([{"id": r, "owner": marker} for r in range(200)]))
         args.append(f"{path}:{marker}")
     result = subprocess.run(

@@ -18,7 +18,9 @@ from pathlib import Path
 
 from playwright.async_api import async_playwright
 
-from tests.support.launch import CHROMIUM, CHROMIUM_ARGS
+from tests.support.launch import CHROMIUM, CHROMIUM_ARGS, ROOT
+
+SHOTS = ROOT / "artifacts" / "screenshots"
 
 
 async def settle(page) -> None:
@@ -64,6 +66,10 @@ async def one_session(
                 errors.append(f"{name}: shows an exception")
         route = next((c["value"] for c in await context.cookies() if c["name"] == "formatlens_route"), None)
         return {"marker": marker, "to_view": to_view, "pages": pages, "route": route, "errors": errors}
+    except BaseException:
+        SHOTS.mkdir(parents=True, exist_ok=True)  # what the session showed when it failed
+        await page.screenshot(path=str(SHOTS / f"replica-session-{marker}.png"), full_page=True)
+        raise
     finally:
         await context.close()
 
