@@ -26,13 +26,17 @@ tab_names = ["Structure and bytes", "Schema", f"Findings ({len(document.findings
 tabular = views.is_tabular(document)
 if tabular:
     tab_names.insert(1, "Table")
-tabs = dict(zip(tab_names, st.tabs(tab_names)))
-with tabs["Structure and bytes"]:
-    views.instrument(loaded)
-if tabular:
+# Only the open tab runs (on_change="rerun"): a first view of a large input pays for the inspector only.
+tabs = dict(zip(tab_names, st.tabs(tab_names, key="inspect_tab", on_change="rerun")))
+if tabs["Structure and bytes"].open:
+    with tabs["Structure and bytes"]:
+        views.instrument(loaded)
+if tabular and tabs["Table"].open:
     with tabs["Table"]:
         views.table(document)
-with tabs["Schema"]:
-    views.schema(document)
-with tabs[tab_names[-1]]:
-    views.findings_list(document)
+if tabs["Schema"].open:
+    with tabs["Schema"]:
+        views.schema(document)
+if tabs[tab_names[-1]].open:
+    with tabs[tab_names[-1]]:
+        views.findings_list(document)

@@ -12,7 +12,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from formatlens.core.document import Span
-from formatlens.render.tree import TreeModel
+from formatlens.render.tree import UNPARSED, TreeModel, gap_label
 from formatlens.render.tree import path_text as node_text
 
 PAGE_SIZE = 4096
@@ -133,7 +133,8 @@ def window(data: bytes, tree: TreeModel, index: int, size: int = WINDOW) -> dict
         for i in tree.overlapping(node, start, end):
             child, path = children[i], (*node, i)
             position = len(nodes)
-            nodes.append([child.start, child.end, child.kind, child.label, node_text(path)])
+            label = gap_label(child) if child.kind == UNPARSED else child.label
+            nodes.append([child.start, child.end, child.kind, label, node_text(path)])
             lo, hi = max(child.start, start) - start, min(child.end, end) - start
             inner[lo:hi] = [position] * (hi - lo)  # deeper nodes overwrite their parents
             if child.span is not None and child.span.children:

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from formatlens.core.document import Span
+from formatlens.runtime.gcpause import gc_paused
 
 GROUP = 100
 """Children per level: longer lists are split into groups of 100, 10,000, ..."""
@@ -132,10 +133,8 @@ class TreeModel:
         cached = self._items.get(node)
         if cached is not None:
             return cached
-        if not node:
-            made = self._with_gaps(self.roots, 0, self.size)
-        else:
-            made = self._children_of(self.item(node))
+        with gc_paused():  # hundreds of thousands of small tuples: no collections while they are made
+            made = self._with_gaps(self.roots, 0, self.size) if not node else self._children_of(self.item(node))
         self._items[node] = made
         return made
 
@@ -148,29 +147,38 @@ class TreeModel:
     def _children_of(self, item: Item) -> list[Item]:
         if item.span is not None and item.span.children:
             return self._with_gaps(list(item.span.children), item.start, item.end)
-        if item.value_path is None or item.kind in (UNPARSED, "key"):
+        path = self.value_path(item)
+        if path is None or item.kind in (UNPARSED, "key"):
             return []
-        value = self.value_at(item.value_path)
+        value = self.value_at(path)
         if not _container(value):
             return []
-        return [Item(-1, -1, "member", str(k), None, (*item.value_path, k)) for k, _ in _members(value)]
+        return [Item(-1, -1, "member", str(k), None, (*path, k)) for k, _ in _members(value)]
 
     def _with_gaps(self, spans: list[Span], start: int, end: int) -> list[Item]:
+        # The hot path for a large input (hundreds of thousands of root spans): plain tuples, no
+        # labels or value paths yet; row() makes those for the few children that are shown.
         out: list[Item] = []
+        append, new = out.append, tuple.__new__
         cursor = start
         for span in spans:
             if span.start > cursor:
-                out.append(Item(cursor, span.start, UNPARSED, f"{span.start - cursor:,} bytes not annotated"))
-            out.append(Item(span.start, span.end, span.kind, span.label, span, self._value_path(span)))
-            cursor = max(cursor, span.end)
+                append(new(Item, (cursor, span.start, UNPARSED, "", None, None)))
+            append(new(Item, (span.start, span.end, span.kind, span.label, span, None)))
+            if span.end > cursor:
+                cursor = span.end
         if end > cursor:
-            out.append(Item(cursor, end, UNPARSED, f"{end - cursor:,} bytes not annotated"))
+            append(new(Item, (cursor, end, UNPARSED, "", None, None)))
         return out
 
     @staticmethod
-    def _value_path(span: Span) -> tuple | None:
-        # Only spans that stand for a value carry one: a length, a tag or a type byte does not.
-        if span.kind in ("value", "entry") and span.path:
+    def value_path(item: Item) -> tuple | None:
+        """Where ``item``'s value is in Document.value; only spans that stand for a value have one
+        (a length, a tag or a type byte does not)."""
+        if item.value_path is not None:
+            return item.value_path
+        span = item.span
+        if span is not None and span.kind in ("value", "entry") and span.path:
             return tuple(span.path)
         return None
 
@@ -181,13 +189,14 @@ class TreeModel:
     # -- rows for the browser ------------------------------------------------------------
     def row(self, node: tuple[int, ...], item: Item) -> list:
         """[start, end, kind, label, type, preview, children] as the view draws a node."""
-        value = self.value_at(item.value_path)
+        value = self.value_at(self.value_path(item))
         if value is _MISSING:
             kind_type = "gap" if item.kind == UNPARSED else item.kind
             type_text, preview_text = kind_type, ""
         else:
             type_text, preview_text = type_name(value), preview(value)
-        return [item.start, item.end, item.kind, item.label, type_text, preview_text, self.count(node)]
+        label = gap_label(item) if item.kind == UNPARSED else item.label
+        return [item.start, item.end, item.kind, label, type_text, preview_text, self.count(node)]
 
     def rows(self, node: tuple[int, ...], lo: int, hi: int) -> list[list]:
         """Rows of the children ``lo``..``hi`` (exclusive) of ``node``."""
@@ -218,6 +227,11 @@ class TreeModel:
             if not hits:
                 return node
             node = (*node, hits[-1])  # the later sibling is the more specific one when spans overlap
+
+
+def gap_label(item: Item) -> str:
+    size = item.end - item.start
+    return f"{size:,} byte{'s' if size != 1 else ''} not annotated"
 
 
 def path_text(node: tuple[int, ...]) -> str:

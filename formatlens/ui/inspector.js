@@ -419,7 +419,11 @@ function renderHex(S) {
   S.vp.childNodes.forEach((row, r) => {
     const { off, bs, as } = row.__cells;
     const base = (S.first + r) * 16;
-    if (base >= S.size) { row.style.visibility = 'hidden'; return; }
+    if (base >= S.size) {  // past the end: hidden, and nothing left over from an earlier draw
+      row.style.visibility = 'hidden';
+      for (const c of [...bs, ...as]) { c.className = c === bs[0] || bs.includes(c) ? 'b' : 'a'; c.removeAttribute('data-o'); }
+      return;
+    }
     row.style.visibility = '';
     off.textContent = base.toString(16).padStart(8, '0');
     const w = windowAt(S, base);

@@ -74,10 +74,12 @@ def parse_selection(text: str, size: int) -> tuple[int, int] | None:
     return None
 
 
-def _kinds(spans: list[Span]) -> list[str]:
+def _kinds(spans: list[Span], budget: int = 20_000) -> list[str]:
+    """The span kinds for the legend (from the first ``budget`` spans: a legend, not a census)."""
     seen: dict[str, None] = {}
-    stack = list(spans)
-    while stack:
+    stack = list(spans[:budget])
+    while stack and budget > 0:
+        budget -= 1
         span = stack.pop()
         seen[span.kind] = None
         stack.extend(span.children)

@@ -48,6 +48,19 @@ def inspector_ready(page) -> None:
     page.locator(".fl .tree .n").first.wait_for()
 
 
+def selected_offsets(page, cls: str = "sel") -> list[int]:
+    """Offsets of the highlighted hex cells, read in one go once two reads agree (scrolling redraws)."""
+    read = "(e, cls) => [...e.querySelectorAll('.b.' + cls)].map(b => Number(b.dataset.o))"
+    last = None
+    for _ in range(20):
+        now = page.locator(".fl .hex").first.evaluate(read, cls)
+        if now == last:
+            return now
+        last = now
+        time.sleep(0.3)
+    return last
+
+
 def click_latency(page, selector: str) -> float:
     """Milliseconds from a click to the end of its handler (the highlight is drawn synchronously)."""
     return page.locator(selector).first.evaluate(
@@ -74,14 +87,14 @@ def test_click_a_byte_reveals_its_node_and_a_node_selects_its_bytes(page, server
     settle(page, "Detection confidence")
     inspector_ready(page)
     byte_ms = click_latency(page, ".fl .hex [data-o='5']")  # inside the key 'items'
-    assert page.locator(".fl .hex .sel").count() == 12  # the 6 bytes of b"items\0", in hex and ASCII
+    assert selected_offsets(page) == [5, 6, 7, 8, 9, 10]  # the 6 bytes of b"items\\0"
     assert page.locator(".fl .tree .n.sel .lb").inner_text() == "key 'items'"  # its node, revealed
     assert "key 'items'" in page.locator(".fl .what").inner_text()
     # deeper: a byte of the third record's name opens the tree down to that node
     click_latency(page, ".fl .hex [data-o='300']")
     assert page.locator(".fl .tree .n.sel .pv").inner_text() == "'Kristina Baldwin'"
     node_ms = click_latency(page, ".fl .tree .n:has-text('document length 12097')")
-    assert [int(b.get_attribute("data-o")) for b in page.locator(".fl .hex .b.sel").all()] == [0, 1, 2, 3]
+    assert selected_offsets(page) == [0, 1, 2, 3]
     print(f"click-to-highlight: byte -> node {byte_ms:.1f} ms, node -> bytes {node_ms:.1f} ms")
     shot(page, "2-inspect-byte-reveals-node")
 
@@ -100,6 +113,25 @@ def test_select_link_shows_both_byte_orders(page, server):
     shot(page, "3-inspect-select-link")
 
 
+def test_a_datetime_in_all_three_panes(page, server):
+    """The README picture: a BSON datetime selected by a link, its node, its bytes, and the data
+    inspector reading the same 8 bytes as a Unix time in milliseconds."""
+    data = (ROOT / "samples" / "users.bson").read_bytes()
+    key = b"\x09registered_at\x00"
+    start = data.index(key) + len(key)
+    page.set_viewport_size({"width": 1920, "height": 1050})
+    page.goto(f"{server}/?sample=users.bson&select={start}:{start + 8}")
+    settle(page, "Detection confidence")
+    inspector_ready(page)
+    millis = int.from_bytes(data[start : start + 8], "little", signed=True)
+    import datetime as dt
+
+    expected = dt.datetime.fromtimestamp(millis / 1000, dt.UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    assert page.locator(".fl .insp tr[data-t='unix ms (i64)'] .le").inner_text().startswith(expected)
+    assert page.locator(".fl .tree .n.sel .ty").inner_text().startswith("datetime")
+    shot(page, "3b-inspect-datetime")
+
+
 def test_find_next_and_copy(page, server):
     page.goto(f"{server}/?sample=users.bson")
     settle(page, "Detection confidence")
@@ -110,7 +142,7 @@ def test_find_next_and_copy(page, server):
     data = (ROOT / "samples" / "users.bson").read_bytes()
     at = data.find(b"Kristina")
     assert page.locator(".fl .msg").inner_text() == f"found at {hex(at)} ({at})"
-    assert [int(b.get_attribute("data-o")) for b in page.locator(".fl .hex .b.sel").all()] == list(range(at, at + 8))
+    assert selected_offsets(page) == list(range(at, at + 8))
     page.locator(".fl .next").click()  # the next one: no second Kristina, so it wraps to the same place
     page.locator(".fl .copy-python").click()
     assert page.locator(".fl textarea.out").input_value() == "b'Kristina'"
@@ -144,7 +176,7 @@ def test_malformed_upload_shows_an_error_with_its_offset(page, server):
     alert = page.locator("[data-testid='stAlert']").first.inner_text()
     assert "at byte 30" in alert
     inspector_ready(page)
-    assert [int(b.get_attribute("data-o")) for b in page.locator(".fl .hex .b.err").all()] == [30]
+    assert selected_offsets(page, "err") == [30]
     assert page.locator(".fl .tree .n.sel .lb").inner_text().startswith("error here:")
     assert page.locator(".fl .tree .n .lb").first.inner_text() == "read before the error (30 bytes)"
     shot(page, "5-error-partial-structure")
