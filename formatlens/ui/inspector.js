@@ -37,10 +37,12 @@ export default function(component) {
     if (n === 1) S.open.add('0');
     if (n > GROUP) openGroups(S, '', 0, 0, n);
   }
-  if (data.select && data.select.seq > S.selSeq) {
-    S.selSeq = data.select.seq;
+  // The server's selection is applied only when some view chose it (select() raised the count):
+  // the server echoing what this browser reported must not undo the clicks made since.
+  if (data.select && data.selectSeq > S.selSeq) {
     select(S, data.select.start, data.select.end, null, { scroll: true, reveal: true, sync: false });
   }
+  S.selSeq = Math.max(S.selSeq, data.selectSeq);
   if (data.found && data.found.seq > S.foundSeq) {
     S.foundSeq = data.found.seq;
     if (data.found.offset >= 0) {

@@ -223,9 +223,8 @@ def payload(view: View, ask: dict | None, found: dict | None) -> dict:
         "error": view.error_offset,
         "windows": list(windows.values()),
         "nodes": nodes,
-        "select": {"seq": st.session_state.get(state.SELECTION_SEQ, 0), "start": selected[0], "end": selected[1]}
-        if selected
-        else None,
+        "select": {"start": selected[0], "end": selected[1]} if selected else None,
+        "selectSeq": st.session_state.get(state.SELECTION_SEQ, 0),
         "found": found,
     }
 
