@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from formatlens.ui import views
+from formatlens.ui import state, views
 from formatlens.ui.banner import danger_banner
 from formatlens.ui.router import through_app
 from formatlens.ui.state import CURRENT
@@ -27,7 +27,7 @@ tabular = views.is_tabular(document)
 if tabular:
     tab_names.insert(1, "Table")
 # Only the open tab runs (on_change="rerun"): a first view of a large input pays for the inspector only.
-tabs = dict(zip(tab_names, st.tabs(tab_names, key="inspect_tab", on_change="rerun")))
+tabs = dict(zip(tab_names, st.tabs(tab_names, key=state.INSPECT_TAB, on_change="rerun")))
 if tabs["Structure and bytes"].open:
     with tabs["Structure and bytes"]:
         views.instrument(loaded)

@@ -55,6 +55,8 @@ INSPECTOR_ASK = "_inspector_ask"
 INSPECTOR_FOUND = "_inspector_found"
 INSPECTOR_URL_DONE = "_inspector_url_done"
 INSPECTOR_DOWNLOAD = "inspector_download"
+INSPECT_TAB = "inspect_tab"
+"""Widget: the open tab of Inspect (only that tab's content runs)."""
 
 
 def finding_button(index: int) -> str:
