@@ -135,10 +135,7 @@ def safety_report(
 
 def _imported_name(finding: Finding) -> str | None:
     """The dotted name a finding says the pickle imports (GLOBAL, STACK_GLOBAL, INST), else None."""
-    # Reads the codec's message until findings carry a code and a subject (issue 9); then this becomes
-    # ``return finding.subject if finding.code == "pickle.global" else None``.
-    opcode, _, rest = finding.message.partition(" imports ")
-    return rest.split(":", 1)[0] if rest and opcode in ("GLOBAL", "STACK_GLOBAL", "INST") else None
+    return finding.subject if finding.code == "pickle.global" else None
 
 
 def _imports(document: Document, allowed: set[str], trusted: set[str]) -> list[dict]:

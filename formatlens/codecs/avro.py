@@ -22,7 +22,7 @@ from fastavro.schema import SchemaParseException, UnknownType, fingerprint, pars
 from formatlens.codecs.base import SchemaCodec
 from formatlens.codecs.support.binwalk import ByteWalker, preview
 from formatlens.convert.infer import coerce, infer_records, to_avro, to_rows
-from formatlens.core.document import Document, Finding, Schema, Span, Traits
+from formatlens.core.document import Document, Finding, Schema, Span, SpanKind, Traits
 from formatlens.core.limits import current
 
 MAGIC = b"Obj\x01"
@@ -178,7 +178,7 @@ class _Container(ByteWalker):
             raise self.fail(f"block {index}: sync marker does not match the header's", data_end)
         self.blocks.append({"offset": pos, "records": count, "bytes": size})
         first_record = sum(b["records"] for b in self.blocks[:-1])
-        kind = "value" if codec == "null" else "compressed"
+        kind: SpanKind = "value" if codec == "null" else "compressed"
         return Span(
             pos,
             data_end + 16,
@@ -285,7 +285,12 @@ class AvroCodec(SchemaCodec):
         if reader is not None:
             details["evolution"] = evolution(writer, container.reader_schema or reader)
             findings += [
-                Finding("info", f"reader schema: field {c['field']!r} {c['change']}")
+                Finding(
+                    "info",
+                    f"reader schema: field {c['field']!r} {c['change']}",
+                    code="avro.evolution",
+                    subject=c["field"],
+                )
                 for c in details["evolution"]
                 if c["change"] != "unchanged"
             ]
@@ -311,7 +316,14 @@ class AvroCodec(SchemaCodec):
                     hint="the data was written with another schema",
                 )
             body, offset = data[10:], 10
-            findings.append(Finding("info", f"single-object encoding, schema fingerprint {declared.hex()}"))
+            findings.append(
+                Finding(
+                    "info",
+                    f"single-object encoding, schema fingerprint {declared.hex()}",
+                    code="avro.single-object",
+                    subject=declared.hex(),
+                )
+            )
         stream = io.BytesIO(body)
         datums = []
         try:

@@ -163,11 +163,11 @@ def option_names(method: Any) -> list[str]:
     return [p.name for p in inspect.signature(method).parameters.values() if p.kind is inspect.Parameter.KEYWORD_ONLY]
 
 
-def one_or_many(items: list, what: str) -> tuple[Any, list[Finding]]:
-    """A stream's value: the single item itself, or a list of them with a finding that says so."""
+def one_or_many(items: list, what: str, code: str) -> tuple[Any, list[Finding]]:
+    """A stream's value: the single item itself, or a list of them with a finding (``code``) that says so."""
     if len(items) == 1:
         return items[0], []
-    return items, [Finding("info", f"{len(items)} {what} one after another: shown as a list")]
+    return items, [Finding("info", f"{len(items)} {what} one after another: shown as a list", code=code)]
 
 
 class SchemaCodec(Codec):

@@ -107,7 +107,7 @@ class BsonCodec(Codec):
             ) from None
         if not documents:
             raise self.error("no BSON document", offset=0)
-        value, findings = one_or_many(documents, "BSON documents")
+        value, findings = one_or_many(documents, "BSON documents", "bson.stream")
         many = len(documents) > 1
         return self.document(
             data,

@@ -15,7 +15,7 @@ import cbor2
 
 from formatlens.codecs.base import Codec, one_or_many
 from formatlens.codecs.support.binwalk import ByteWalker, preview
-from formatlens.core.document import Document, Span, Traits
+from formatlens.core.document import Document, Span, SpanKind, Traits
 from formatlens.core.limits import current
 
 MAJOR = ("unsigned int", "negative int", "byte string", "text string", "array", "map", "tag", "simple/float")
@@ -61,13 +61,13 @@ class _Walker(ByteWalker):
             return major, info, None, pos + 1
         raise self.fail(f"reserved additional information {info} in byte 0x{initial:02x}", pos)
 
-    def item(self, pos: int, path: tuple, depth: int, kind: str = "value") -> Span:
+    def item(self, pos: int, path: tuple, depth: int, kind: SpanKind = "value") -> Span:
         self.enter(depth, pos)
         major, info, arg, after = self.head(pos)
         initial = Span(pos, pos + 1, "type", f"0x{self.data[pos]:02x}: major {major} ({MAJOR[major]})", path)
         heads = [initial]
         if after > pos + 1:
-            role = "tag" if major == 6 else "length" if major in (2, 3, 4, 5) else "value"
+            role: SpanKind = "tag" if major == 6 else "length" if major in (2, 3, 4, 5) else "value"
             heads.append(Span(pos + 1, after, role, f"argument {arg:,}", path))
         if major in (0, 1):
             assert arg is not None  # head() gives None only to strings, arrays, maps and simple values
@@ -133,9 +133,7 @@ class _Walker(ByteWalker):
         if count is not None:
             self.need(after, count * (2 if major == 5 else 1), f"{what} of {count:,} items")
         children, at, index = list(heads), after, 0
-        while (count is None and self.more(at, "an item")) or (
-            count is not None and index < count
-        ):
+        while (count is None and self.more(at, "an item")) or (count is not None and index < count):
             if self.spans_left <= 0:
                 return Span(pos, len(self.data), kind, f"{what} (annotation stopped)", path, tuple(children))
             if major == 5:
@@ -220,7 +218,7 @@ class CborCodec(Codec):
             ) from None
         if not items:
             raise self.error("no CBOR item", offset=0)
-        value, findings = one_or_many(items, "CBOR items")
+        value, findings = one_or_many(items, "CBOR items", "cbor.stream")
         return self.document(
             data,
             value=value,

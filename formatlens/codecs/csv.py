@@ -91,7 +91,7 @@ class CsvCodec(Codec):
             raise self.error(f"invalid text: {exc.reason}", offset=exc.start) from None
         findings = []
         if fell_back:
-            findings.append(Finding("warning", "not valid UTF-8: read as Latin-1 (ISO-8859-1)"))
+            findings.append(Finding("warning", "not valid UTF-8: read as Latin-1 (ISO-8859-1)", code="csv.latin-1"))
         dialect = _sniff_dialect(text.text, delimiter)
         rows = self._read(text, dialect)
         if header is None:
@@ -104,9 +104,19 @@ class CsvCodec(Codec):
         body = rows[1:] if header else rows
         records, ragged = _records(columns, body)
         if ragged:
-            findings.append(Finding("warning", f"{ragged} rows have a different number of fields than the header"))
+            findings.append(
+                Finding(
+                    "warning",
+                    f"{ragged} rows have a different number of fields than the header",
+                    code="csv.ragged-rows",
+                )
+            )
         if not header:
-            findings.append(Finding("info", "no header row detected: columns are named column_1, column_2, ..."))
+            findings.append(
+                Finding(
+                    "info", "no header row detected: columns are named column_1, column_2, ...", code="csv.no-header"
+                )
+            )
         line_ending = "\r\n" if "\r\n" in text.text[:SNIFF_BYTES] else "\n"
         details = {
             "delimiter": dialect.delimiter,
@@ -125,8 +135,10 @@ class CsvCodec(Codec):
                 end_byte = text.byte_offset(end)
                 if row:  # blank lines hold no record
                     label = "header row" if index < 0 else f"row {index + 1}"
-                    kind, path = ("header", ()) if index < 0 else ("entry", (index,))
-                    out.append(Span(start, end_byte, kind, label, path))
+                    if index < 0:
+                        out.append(Span(start, end_byte, "header", label))
+                    else:
+                        out.append(Span(start, end_byte, "entry", label, (index,)))
                     index += 1
                 start = end_byte
                 if len(out) > current().max_spans:  # one past: Document.spans cuts there and says so

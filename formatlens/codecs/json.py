@@ -204,7 +204,10 @@ def jsonpickle_findings(value: Any, limit: int = 200) -> list[Finding]:
                     where = "/".join(map(str, path)) or "top level"
                     findings.append(
                         Finding(
-                            severity, f"jsonpickle tag {key}{target} at {where}: {why}; shown as data, never decoded"
+                            severity,
+                            f"jsonpickle tag {key}{target} at {where}: {why}; shown as data, never decoded",
+                            code="json.jsonpickle-tag",
+                            subject=key,
                         )
                     )
                 stack.append((child, (*path, key)))

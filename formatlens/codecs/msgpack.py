@@ -13,7 +13,7 @@ import msgpack
 
 from formatlens.codecs.base import Codec, one_or_many
 from formatlens.codecs.support.binwalk import ByteWalker, preview
-from formatlens.core.document import Document, Span, Traits
+from formatlens.core.document import Document, Span, SpanKind, Traits
 
 # header byte -> (name, size of the length field or fixed payload, what follows)
 _FIXED = {
@@ -58,7 +58,7 @@ class _Walker(ByteWalker):
         pairs = _hashable_pairs
         return _hashable(msgpack.unpackb(raw, raw=False, strict_map_key=False, timestamp=3, object_pairs_hook=pairs))
 
-    def item(self, pos: int, path: tuple, depth: int, kind: str = "value") -> Span:
+    def item(self, pos: int, path: tuple, depth: int, kind: SpanKind = "value") -> Span:
         self.enter(depth, pos)
         self.need(pos, 1, "an item")
         b = self.data[pos]
@@ -213,7 +213,7 @@ class MsgpackCodec(Codec):
             ) from None
         if not items:
             raise self.error("no MessagePack item", offset=0)
-        value, findings = one_or_many(items, "MessagePack items")
+        value, findings = one_or_many(items, "MessagePack items", "msgpack.stream")
         return self.document(
             data,
             value=value,

@@ -240,6 +240,8 @@ def table_to_records(table: pa.Table, findings: list[Finding]) -> list[dict]:
                 Finding(
                     "warning",
                     f"column {name!r} holds dates or times outside Python's range: shown as their stored integers",
+                    code="parquet.temporal-range",
+                    subject=name,
                 )
             )
     return [dict(zip(table.column_names, row)) for row in zip(*columns)]

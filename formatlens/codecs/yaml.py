@@ -21,7 +21,7 @@ import yaml
 
 from formatlens.codecs.base import SNIFF_BYTES, Codec, one_or_many
 from formatlens.codecs.support.textpos import Text, decode_text
-from formatlens.core.document import Document, Finding, Span, Traits
+from formatlens.core.document import Document, Finding, Span, SpanKind, Traits
 from formatlens.core.errors import LimitExceeded
 from formatlens.core.limits import current, env_name
 
@@ -210,7 +210,7 @@ class YamlCodec(Codec):
             ) from None
         finally:
             loader.dispose()
-        value, findings = one_or_many(documents, "YAML documents")
+        value, findings = one_or_many(documents, "YAML documents", "yaml.stream")
         findings += _tag_findings(text, loader.tags) + _duplicate_findings(text, loader.duplicates)
         return self.document(
             data,
@@ -271,7 +271,14 @@ def _tag_findings(text: Text, tags: dict[str, list[yaml.Node]]) -> list[Finding]
     custom = {tag: nodes for tag, nodes in tags.items() if not tag.startswith(PYTHON_TAG)}
     if custom:
         listed = ", ".join(f"{_short_tag(tag)} ({len(nodes)})" for tag, nodes in sorted(custom.items()))
-        findings.append(Finding("info", f"custom tags kept as data, as {{'!tag': ..., 'value': ...}}: {listed}"))
+        findings.append(
+            Finding(
+                "info",
+                f"custom tags kept as data, as {{'!tag': ..., 'value': ...}}: {listed}",
+                code="yaml.custom-tag",
+                subject=", ".join(sorted(custom)),
+            )
+        )
     for tag, nodes in tags.items():
         if tag.startswith(PYTHON_TAG):
             node = nodes[0]
@@ -282,6 +289,8 @@ def _tag_findings(text: Text, tags: dict[str, list[yaml.Node]]) -> list[Finding]
                     f"Python tag {_short_tag(tag)} ({where})"
                     " would make an unsafe loader import or call Python code: kept as data, never constructed",
                     _node_span(text, node, "tag", _short_tag(tag), ()),
+                    code="yaml.tag",
+                    subject=tag,
                 )
             )
     return findings
@@ -296,6 +305,8 @@ def _duplicate_findings(text: Text, duplicates: list[tuple[Any, yaml.Node, yaml.
                 "warning",
                 f"duplicate key {key!r} at bytes {start} and {repeat}: the last value is kept",
                 _node_span(text, again, "key", f"duplicate key {key!r}", ()),
+                code="yaml.duplicate-key",
+                subject=str(key),
             )
         )
     return findings
@@ -361,7 +372,7 @@ def _spans(text: Text, documents: list[yaml.Node]) -> list[Span]:
     return spans
 
 
-def _node_span(text: Text, node: yaml.Node, kind: str, label: str, path: tuple) -> Span:
+def _node_span(text: Text, node: yaml.Node, kind: SpanKind, label: str, path: tuple) -> Span:
     start = text.byte_offset(node.start_mark.index)
     end = max(start, text.byte_offset(node.end_mark.index))
     return Span(start, end, kind, label, path)

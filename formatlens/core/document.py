@@ -30,6 +30,7 @@ SpanKind = Literal[
     "footer",
     "compressed",
     "entry",
+    "error",
 ]
 Severity = Literal["info", "warning", "danger"]
 
@@ -41,7 +42,7 @@ class Span(NamedTuple):
     """Offset of the first byte."""
     end: int
     """Offset one past the last byte (exclusive)."""
-    kind: str
+    kind: SpanKind
     """One of the shared span kinds: magic, header, length, tag, key, type, value, opcode..."""
     label: str
     """What a person reads on hover, e.g. "BININT1 42" or "string 'name'"."""
@@ -64,6 +65,10 @@ class Finding:
     severity: Severity
     message: str
     span: Span | None = None
+    code: str = ""
+    """A stable id, "<format>.<what>" (e.g. "pickle.global", "yaml.tag"): what tools and the app match on."""
+    subject: str | None = None
+    """What the finding is about, as data (the imported name, the tag, the key), so nobody parses the message."""
 
 
 class Layer(NamedTuple):

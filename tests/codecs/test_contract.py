@@ -238,3 +238,34 @@ def test_a_cut_off_input_is_refused_at_a_byte(codec):
             refused.append((cut, exc.offset))
     assert refused, "no cut-off input was refused"
     assert all(offset is not None and 0 <= offset <= cut for cut, offset in refused), refused
+
+
+# -- structured findings
+
+FINDING_INPUTS = [
+    ("yaml", b"a: 1\na: 2\nb: !!python/object/apply:os.system ['true']\nc: !custom 3\n---\nd: 4\n"),
+    ("csv", b"\xe9t\xe9,b\n1,2,3\n4\n"),
+    ("csv", b"1,2\n3,4\n"),
+    ("msgpack", b"\x81\xa1a\x01\x81\xa1b\x02"),
+    ("cbor", b"\xa1aa\x01\xa1ab\x02"),
+    ("bson", fl.dump({"a": 1}, "bson") * 2),
+]
+
+
+def test_every_finding_has_a_stable_code_and_the_pickle_ones_a_subject():
+    documents = [fl.load(p.read_bytes(), expected_format(p)) for p in SAMPLE_FILES]
+    documents += [fl.load(data, name) for name, data in FINDING_INPUTS]
+    # Layer findings (formatlens/layers, peeled before a codec runs) are not the codecs' own.
+    findings = [(d.format, f) for d in documents for f in d.findings if not f.message.startswith("layer ")]
+    codes = {f.code for _fmt, f in findings}
+    assert all(f.code.startswith(fmt + ".") and f.code.count(".") == 1 for fmt, f in findings), [
+        (fmt, f.code, f.message) for fmt, f in findings if not f.code.startswith(fmt + ".")
+    ]
+    expected = {"pickle.global", "pickle.call", "pickle.safe", "yaml.tag", "yaml.duplicate-key", "yaml.custom-tag"}
+    expected |= {"yaml.stream", "csv.latin-1", "csv.ragged-rows", "csv.no-header", "json.jsonpickle-tag"}
+    expected |= {"msgpack.stream", "cbor.stream", "bson.stream"}
+    assert expected <= codes, expected - codes
+    dangerous = [f for _fmt, f in findings if f.code in ("pickle.global", "pickle.call", "pickle.new")]
+    assert dangerous and all(f.subject and f.subject in f.message for f in dangerous)
+    tag = next(f for _fmt, f in findings if f.code == "yaml.tag")
+    assert tag.subject == "tag:yaml.org,2002:python/object/apply:os.system"

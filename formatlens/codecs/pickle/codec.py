@@ -15,7 +15,7 @@ from typing import Any
 
 from formatlens.codecs.base import Codec
 from formatlens.codecs.pickle.unpickler import CallNode, Op, fast_rebuild, parse_ops, rebuild
-from formatlens.core.document import Document, Finding, Span, Traits
+from formatlens.core.document import Document, Finding, Span, SpanKind, Traits
 from formatlens.core.limits import current
 
 _ARG_LENGTH_BYTES = {
@@ -99,7 +99,7 @@ class PickleCodec(Codec):
         fast = fast_rebuild(data)
         if fast is not None:  # pure data: nothing to flag, opcodes parsed only if spans are asked for
             value, imports, trailing = fast
-            findings = [Finding("info", "no imports or calls outside the allowlist: safe to load as data")]
+            findings = [_SAFE]
             if trailing:
                 findings.append(_trailing(trailing))
             protocol = data[1] if data[:1] == b"\x80" else 0
@@ -122,16 +122,22 @@ class PickleCodec(Codec):
             return spans_by_op[op.start]
 
         findings = [
-            Finding("info" if alarm.trusted else "danger", alarm.message, span_of(alarm.op)) for alarm in result.alarms
+            Finding("info" if alarm.trusted else "danger", alarm.message, span_of(alarm.op), alarm.code, alarm.subject)
+            for alarm in result.alarms
         ]
-        if any("dill" in finding.message for finding in findings):
-            findings.insert(0, Finding("warning", "written by dill: it recreates functions and classes when loaded"))
-        findings += [Finding("warning", note) for note in result.notes]
-        findings += [Finding("info", note) for note in result.infos]
+        if any((finding.subject or "").startswith("dill") for finding in findings):
+            findings.insert(
+                0,
+                Finding(
+                    "warning", "written by dill: it recreates functions and classes when loaded", code="pickle.dill"
+                ),
+            )
+        findings += [Finding("warning", note, code="pickle.not-rebuilt") for note in result.notes]
+        findings += [Finding("info", note, code="pickle.note") for note in result.infos]
         if result.trailing:
             findings.append(_trailing(result.trailing))
         if not any(f.severity == "danger" for f in findings):
-            findings.insert(0, Finding("info", "no imports or calls outside the allowlist: safe to load as data"))
+            findings.insert(0, _SAFE)
         details = {
             "protocol": result.protocol,
             "imports": sorted({str(op.arg).replace(" ", ".") for op in result.ops if op.name in ("GLOBAL", "INST")}),
@@ -156,17 +162,23 @@ class PickleCodec(Codec):
 
 
 def _trailing(count: int) -> Finding:
-    return Finding("warning", f"{count} bytes after the STOP opcode are not part of the pickle")
+    return Finding("warning", f"{count} bytes after the STOP opcode are not part of the pickle", code="pickle.trailing")
+
+
+_SAFE = Finding("info", "no imports or calls outside the allowlist: safe to load as data", code="pickle.safe")
 
 
 def _as_plain_dict(node: CallNode) -> tuple:
     return (dict, (dict(node),))
 
 
+_OP_KINDS: dict[str, SpanKind] = {"PROTO": "header", "FRAME": "header", "STOP": "footer"}
+
+
 def op_span(op: Op) -> Span:
     """An opcode's span: the opcode byte, then its argument (length prefix and payload)."""
     label = _label(op)
-    kind = {"PROTO": "header", "FRAME": "header", "STOP": "footer"}.get(op.name, "opcode")
+    kind: SpanKind = _OP_KINDS.get(op.name, "opcode")
     children = [Span(op.start, op.start + 1, "opcode", op.name)]
     arg_start = op.start + 1
     if op.end > arg_start:

@@ -199,6 +199,10 @@ class Alarm:
     op: Op
     message: str
     trusted: bool = False
+    code: str = "pickle.call"
+    """pickle.global (an import), pickle.call (a call) or pickle.new (an object created by its class)."""
+    subject: str = ""
+    """The dotted name imported, called or instantiated."""
 
 
 @dataclass
@@ -308,8 +312,8 @@ class Machine:
         del self.stack[at:]
         return items
 
-    def alarm(self, message: str, dotted: str) -> None:
-        self.alarms.append(Alarm(self.op, message, trusted=dotted in self.trusted))
+    def alarm(self, message: str, dotted: str, code: str) -> None:
+        self.alarms.append(Alarm(self.op, message, dotted in self.trusted, code, dotted))
 
     def call(self, func: Any, args: Any, kind: str = "!call", kwargs: dict | None = None) -> Any:
         if (
@@ -339,7 +343,8 @@ class Machine:
         if kwargs:
             node["kwargs"] = kwargs
         verb = "creates an object of" if kind == "!new" else "calls"
-        self.alarm(f"{self.op.name} {verb} {name}{_short(args)}: {why_dangerous(name)}", name)
+        code = "pickle.new" if kind == "!new" else "pickle.call"
+        self.alarm(f"{self.op.name} {verb} {name}{_short(args)}: {why_dangerous(name)}", name, code)
         return node
 
     def _reconstructor(self, args: Any) -> Any:
@@ -349,7 +354,9 @@ class Machine:
             return CallNode({"!new": "uuid.UUID", "args": [], "_pending": True})
         if isinstance(cls, GlobalRef) and dotted in REBUILDERS and state is not None:
             return REBUILDERS[dotted](state)
-        self.alarm(f"copyreg._reconstructor creates an object of {dotted}: {why_dangerous(dotted)}", dotted)
+        self.alarm(
+            f"copyreg._reconstructor creates an object of {dotted}: {why_dangerous(dotted)}", dotted, "pickle.new"
+        )
         node = CallNode({"!new": dotted, "args": []})
         if state is not None:
             node["state"] = state
@@ -362,9 +369,10 @@ class Machine:
         ref = GlobalRef(module, name)
         if ref.dotted in _ZONEINFO_GETATTR[:2]:
             message = f"{self.op.name} imports {ref.dotted}: {why_dangerous(ref.dotted)}"
-            self.deferred.setdefault(ref.dotted, Alarm(self.op, message, trusted=ref.dotted in self.trusted))
+            alarm = Alarm(self.op, message, ref.dotted in self.trusted, "pickle.global", ref.dotted)
+            self.deferred.setdefault(ref.dotted, alarm)
         elif ref.dotted not in ALLOWLIST:
-            self.alarm(f"{self.op.name} imports {ref.dotted}: {why_dangerous(ref.dotted)}", ref.dotted)
+            self.alarm(f"{self.op.name} imports {ref.dotted}: {why_dangerous(ref.dotted)}", ref.dotted, "pickle.global")
         return ref
 
     # -- framing and markers
@@ -592,11 +600,17 @@ class Machine:
         self.push(self._persistent(self.stack.pop()))
 
     def _persistent(self, pid):
-        self.alarm(f"{self.op.name} asks the application's persistent_load for {pid!r}", "persistent_load")
+        self.alarm(
+            f"{self.op.name} asks the application's persistent_load for {pid!r}", "persistent_load", "pickle.persistent"
+        )
         return CallNode({"!persistent_id": pid})
 
     def op_EXT1(self, arg):
-        self.alarm(f"{self.op.name} imports extension code {arg} from the copyreg registry", "copyreg.extension")
+        self.alarm(
+            f"{self.op.name} imports extension code {arg} from the copyreg registry",
+            "copyreg.extension",
+            "pickle.extension",
+        )
         self.push(CallNode({"!extension": arg}))
 
     op_EXT2 = op_EXT4 = op_EXT1

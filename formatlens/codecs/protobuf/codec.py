@@ -194,7 +194,11 @@ class ProtobufCodec(SchemaCodec):
             schema=schema,
             spans_factory=lambda: wire_spans(fields),
             findings=[
-                Finding("info", "decoded without a schema: field numbers and types are guessed from the wire format")
+                Finding(
+                    "info",
+                    "decoded without a schema: field numbers and types are guessed from the wire format",
+                    code="protobuf.schemaless",
+                )
             ],
         )
 
@@ -229,7 +233,10 @@ class ProtobufCodec(SchemaCodec):
         oneofs = {
             oneof.name: parsed.WhichOneof(oneof.name) for oneof in descriptor.oneofs if not oneof.name.startswith("_")
         }  # proto3 optional fields have synthetic "_x" oneofs
-        findings += [Finding("info", f"oneof {name}: {member or 'nothing'} is set") for name, member in oneofs.items()]
+        findings += [
+            Finding("info", f"oneof {name}: {member or 'nothing'} is set", code="protobuf.oneof", subject=name)
+            for name, member in oneofs.items()
+        ]
         schema = Schema(
             "proto",
             compiled.text,
@@ -338,6 +345,8 @@ def message_to_value(message: Any, findings: list[Finding]) -> dict:
                 "warning",
                 f"{len(unknown)} unknown fields in {descriptor.full_name}: "
                 "kept under '!unknown' (written by a newer schema?)",
+                code="protobuf.unknown-fields",
+                subject=descriptor.full_name,
             )
         )
     return out
