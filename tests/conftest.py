@@ -11,7 +11,8 @@ SAMPLE_FILES = sorted(p for p in SAMPLES.iterdir() if p.is_file() and p.suffix n
 SCHEMALESS = ["json", "yaml", "xml", "csv", "pickle", "bson", "msgpack", "cbor"]
 SCHEMA_BASED = ["avro", "parquet", "protobuf"]
 FORMATS = SCHEMALESS + SCHEMA_BASED
-BINARY = ["pickle", "bson", "msgpack", "cbor"]
+BINARY = ["pickle", "bson", "msgpack", "cbor", "avro", "parquet", "protobuf"]
+"""Every binary format: their spans annotate every byte of a file."""
 
 
 def corpus_dir(*parts: str) -> Path:
@@ -30,6 +31,19 @@ def marker(tmp_path):
     path = tmp_path / "pwned"
     yield path
     assert not path.exists(), "a payload ran: the marker file was created"
+
+
+SHIPPED_MARKER = Path("/tmp/formatlens-pwned")
+"""The file samples/runs-shell-command.pickle would write if it ever ran (samples/generate.py's command)."""
+
+
+@pytest.fixture
+def shipped_marker():
+    """Watch the path the shipped payload really writes: it must not appear (or change) while the test runs."""
+    before = SHIPPED_MARKER.stat().st_mtime_ns if SHIPPED_MARKER.exists() else None
+    yield SHIPPED_MARKER
+    after = SHIPPED_MARKER.stat().st_mtime_ns if SHIPPED_MARKER.exists() else None
+    assert after == before, f"the payload ran: {SHIPPED_MARKER} was created or rewritten"
 
 
 # CI runs the property tests with a fixed derivation, so a red run can be reproduced exactly.

@@ -1,5 +1,6 @@
 """Hostile inputs (DESIGN.md, Testing): nothing runs, nothing hangs, only FormatError escapes."""
 
+import json
 import pickle
 import subprocess
 import sys
@@ -231,6 +232,21 @@ def test_yaml_and_jsonpickle_payloads_never_run_through_the_cli(marker, tmp_path
     for name, text in payloads.items():
         path = tmp_path / name
         path.write_text(text)
-        for command in (["inspect", "--json", str(path)], ["convert", str(path), "--to", "yaml"]):
-            subprocess.run([sys.executable, "-m", "formatlens", *command], capture_output=True, cwd=ROOT, timeout=60)
+        inspected = subprocess.run(
+            [sys.executable, "-m", "formatlens", "inspect", "--json", str(path)],
+            capture_output=True,
+            cwd=ROOT,
+            timeout=60,
+        )
+        assert inspected.returncode == 0, inspected.stderr
+        report = json.loads(inspected.stdout)
+        assert any(f["severity"] == "danger" for f in report["findings"]), (name, report["findings"])
+        converted = subprocess.run(
+            [sys.executable, "-m", "formatlens", "convert", str(path), "--to", "json"],
+            capture_output=True,
+            cwd=ROOT,
+            timeout=60,
+        )
+        assert converted.returncode == 0, converted.stderr
+        assert str(marker) in converted.stdout.decode(), "the payload is kept as data in the output"
     assert not marker.exists()

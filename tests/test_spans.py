@@ -7,7 +7,7 @@ import pytest
 import formatlens as fl
 from formatlens.core.document import SpanKind
 
-from .conftest import BINARY, SAMPLE_FILES
+from .conftest import BINARY, SAMPLE_FILES, expected_format
 
 KINDS = set(get_args(SpanKind))
 
@@ -31,6 +31,11 @@ def test_sample_spans(path):
         # Top-level spans cover every byte, one after another.
         assert doc.spans[0].start == 0 and doc.spans[-1].end == len(doc.data)
         assert all(a.end == b.start for a, b in zip(doc.spans, doc.spans[1:]))
+
+
+def test_byte_coverage_covers_all_seven_binary_formats():
+    covered = {expected_format(p) for p in SAMPLE_FILES} & set(BINARY)
+    assert covered == {"pickle", "bson", "msgpack", "cbor", "avro", "parquet", "protobuf"}
 
 
 @pytest.mark.parametrize("path", SAMPLE_FILES, ids=lambda p: p.name)

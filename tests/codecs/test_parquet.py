@@ -1,4 +1,3 @@
-import time
 import tracemalloc
 
 import pyarrow as pa
@@ -53,16 +52,13 @@ def test_encode_options(compression):
 def test_decompression_bomb_refused_fast_and_small():
     bomb = corpus_dir("parquet-testing", "decompression_bomb") / "large_string_map.brotli.parquet"
     tracemalloc.start()
-    started = time.perf_counter()
     doc = fl.load(bomb.read_bytes())
     assert doc.details["uncompressed_bytes"] > 2_000_000_000
     with pytest.raises(fl.LimitExceeded, match="FORMATLENS_MAX_DECOMPRESSED_BYTES"):
         doc.value  # noqa: B018
-    elapsed = time.perf_counter() - started
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    assert peak < 50_000_000, "the bomb was inflated"
-    assert elapsed < 5  # generous: the point is that nothing is decompressed (measured ~1 ms)
+    assert peak < 50_000_000, "the bomb was inflated"  # how fast it is refused: bench/parquet_bomb.py
 
 
 def test_encrypted_and_truncated():
