@@ -110,7 +110,8 @@ def test_browser_sessions_stay_on_their_replica_and_apart(replicas, tmp_path):
     for i in range(2):
         marker = f"replica-marker-{i}-{os.urandom(3).hex()}"
         path = tmp_path / f"{marker}.json"  # the name shows in the view, the data in every page
-        path.write_text(json.dumps([{"id": r, "owner": marker} for r in range(200)]))
+        # ~1 MB: over nginx's in-memory body buffer, so the upload path through the proxy is the real one.
+        path.write_text(json.dumps([{"id": r, "owner": marker, "pad": "x" * 40} for r in range(15_000)]))
         args.append(f"{path}:{marker}")
     result = subprocess.run(
         # Two pages keep this test short; bench/replicas_load.py walks every page with 20 sessions.
