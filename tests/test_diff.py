@@ -109,6 +109,13 @@ def test_a_record_inserted_at_the_top_is_one_added_with_a_key_and_without():
         assert [(c.path, c.kind, c.new) for c in result.changes] == [((0,), "added", inserted)], key
 
 
+def test_an_insert_and_a_delete_in_a_list_of_one_length_are_found():
+    records = _many(2000)
+    shifted = [{"id": -1, "name": "new", "score": 0}, *records[:1000], *records[1001:]]
+    result = fl.diff(msgpack.packb(records), msgpack.packb(shifted), format_a="msgpack", format_b="msgpack")
+    assert [(c.kind, c.path, c.path_a) for c in result.changes] == [("added", (0,), None), ("removed", (1000,), None)]
+
+
 def test_keyed_alignment_ignores_order_and_reports_changes_by_record():
     records = _many(1000)
     moved = list(reversed(records))

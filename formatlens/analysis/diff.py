@@ -51,11 +51,23 @@ class Change:
     """The value in a (None when ``added``)."""
     new: Any
     """The value in b (None when ``removed``)."""
-    span_a: Span | None = None
-    """The bytes of a that hold ``old`` (the deepest annotated span on its path)."""
-    span_b: Span | None = None
     path_a: tuple | None = None
     """The path in a when it differs from ``path`` (records aligned by key, or shifted by an insert)."""
+    spans: _SpanPair | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def span_a(self) -> Span | None:
+        """The bytes of a that hold ``old`` (the deepest annotated span on its path); None when added."""
+        if self.spans is None or self.kind == "added":
+            return None
+        return self.spans.a(self.path_a if self.path_a is not None else self.path)
+
+    @property
+    def span_b(self) -> Span | None:
+        """The bytes of b that hold ``new``; None when removed."""
+        if self.spans is None or self.kind == "removed":
+            return None
+        return self.spans.b(self.path)
 
 
 @dataclass
@@ -238,7 +250,7 @@ class _Walker:
             if pairs is not None:
                 self.aligned(x, y, pairs, path_a, path_b)
                 return
-        if len(x) == len(y):
+        if len(x) == len(y) and not _shifted(x, y):
             for i, (v, w) in enumerate(zip(x, y)):
                 self.walk(v, w, (*path_a, i), (*path_b, i))
                 if self.truncated:
@@ -317,6 +329,17 @@ def _sequence_pairs(x: Any, y: Any) -> list[tuple[int | None, int | None]]:
     return pairs
 
 
+def _shifted(x: Any, y: Any, reach: int = 8) -> bool:
+    """Whether two lists of one length look shifted (an insert and a delete): at the first position
+    where they differ, the item reappears a few places further on the other side."""
+    limit = len(x)
+    first = next((i for i in range(limit) if not _quick_equal(x[i], y[i])), None)
+    if first is None:
+        return False
+    near = range(first + 1, min(first + 1 + reach, limit))
+    return any(_quick_equal(x[first], y[j]) for j in near) or any(_quick_equal(x[j], y[first]) for j in near)
+
+
 def _block(i1: int, i2: int, j1: int, j2: int, tag: str) -> list[tuple[int | None, int | None]]:
     """Pairs for one difflib block: matched items pair up, a replaced block pairs by position, extras stand alone."""
     common = min(i2 - i1, j2 - j1) if tag in ("equal", "replace") else 0
@@ -373,25 +396,20 @@ def _path_text(path: tuple) -> str:
 
 
 def _with_spans(raw: list[tuple], a: Document, b: Document) -> list[Change]:
-    """Changes with the bytes of both sides; the span indexes are built only when something changed."""
-    if not raw:
-        return []
-    find_a, find_b = _SpanIndex(a), _SpanIndex(b)
+    """Changes that find their bytes on first use: a codec annotates a document's spans only when asked
+    (the app's worker has them ready; a library caller who never looks at bytes never pays for them)."""
+    spans = _SpanPair(_SpanIndex(a), _SpanIndex(b))
     changes = []
     for path_a, path_b, kind, old, new in raw:
         path = path_b if path_b is not None else path_a
-        changes.append(
-            Change(
-                path=path,
-                kind=kind,
-                old=old,
-                new=new,
-                span_a=find_a(path_a) if path_a is not None else None,
-                span_b=find_b(path_b) if path_b is not None else None,
-                path_a=path_a if path_a != path else None,
-            )
-        )
+        changes.append(Change(path, kind, old, new, path_a if path_a != path else None, spans))
     return changes
+
+
+@dataclass(frozen=True, slots=True)
+class _SpanPair:
+    a: _SpanIndex
+    b: _SpanIndex
 
 
 class _SpanIndex:
