@@ -192,3 +192,17 @@ def test_an_object_against_its_one_row_csv():
     result = fl.diff(source, fl.convert(source, "csv").data, format_b="csv")
     # The row itself is seen through; the list CSV wrote as JSON text is what changed.
     assert [(c.path, c.kind, c.new) for c in result.changes] == [((0, "tags"), "changed", '["math"]')]
+
+
+def test_a_long_list_with_an_insert_and_a_delete_far_apart_aligns_without_difflib():
+    records = _many(30_000)  # past MAX_ALIGNED: the bounded greedy walk, not difflib
+    moved = [*records[:5000], {"id": -1, "name": "new", "score": 0}, *records[5000:20000], *records[20001:]]
+    moved[25_000] = {**moved[25_000], "score": -5}
+    a = fl.Document("python", b"", value=records)
+    b = fl.Document("python", b"", value=moved)
+    result = fl.diff(a, b)
+    assert [(c.kind, c.path, c.path_a) for c in result.changes] == [
+        ("added", (5000,), None),
+        ("removed", (20000,), None),
+        ("changed", (25000, "score"), None),
+    ]

@@ -36,8 +36,12 @@ _PLAIN_SCALARS = frozenset({str, int, bool, bytes, type(None)})
 """Types whose == is the whole comparison (floats are not: NaN)."""
 MAX_CHANGES = 100_000
 """Changes kept per diff: two unrelated inputs would otherwise list every value."""
-MAX_ALIGNED = 50_000
-"""Items difflib aligns in one list (its cost grows faster than linearly); past it, by index."""
+MAX_ALIGNED = 20_000
+"""Items difflib aligns in one list (its cost grows faster than linearly); past it, a bounded greedy walk."""
+REACH = 16
+"""How far the greedy walk looks ahead on each side to find an item again after an insert or delete."""
+MISSES = 1000
+"""Look-aheads that may fail before the greedy walk pairs the rest by position (bounds its cost)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,10 +326,42 @@ def _sequence_pairs(x: Any, y: Any) -> list[tuple[int | None, int | None]]:
         matcher = difflib.SequenceMatcher(None, keys_x, keys_y, autojunk=False)
         for tag, i1, i2, j1, j2 in matcher.get_opcodes():
             pairs.extend(_block(head + i1, head + i2, head + j1, head + j2, tag))
+    elif len(mid_x) and len(mid_y):
+        pairs.extend(_greedy_pairs(x, y, mid_x, mid_y))
     else:
         pairs.extend(_block(mid_x.start, mid_x.stop, mid_y.start, mid_y.stop, "replace"))
     offset = len(y) - len(x)
     pairs.extend((i, i + offset) for i in range(len(x) - tail, len(x)))
+    return pairs
+
+
+def _greedy_pairs(x: Any, y: Any, mid_x: range, mid_y: range) -> list[tuple[int | None, int | None]]:
+    """Pairs for a long middle: walk both lists, and where items differ look up to REACH items ahead
+    on each side for the same item (an insert or a delete); after MISSES failed looks, by position."""
+    pairs: list[tuple[int | None, int | None]] = []
+    i, j, end_x, end_y, misses = mid_x.start, mid_y.start, mid_x.stop, mid_y.stop, 0
+    while i < end_x and j < end_y:
+        if misses < MISSES and not _quick_equal(x[i], y[j]):
+            skip_y = next((d for d in range(1, REACH + 1) if j + d < end_y and _quick_equal(x[i], y[j + d])), 0)
+            skip_x = (
+                0
+                if skip_y
+                else next((d for d in range(1, REACH + 1) if i + d < end_x and _quick_equal(x[i + d], y[j])), 0)
+            )
+            if skip_y:
+                pairs.extend((None, j + d) for d in range(skip_y))
+                j += skip_y
+                continue
+            if skip_x:
+                pairs.extend((i + d, None) for d in range(skip_x))
+                i += skip_x
+                continue
+            misses += 1
+        pairs.append((i, j))
+        i += 1
+        j += 1
+    pairs.extend((k, None) for k in range(i, end_x))
+    pairs.extend((None, k) for k in range(j, end_y))
     return pairs
 
 
@@ -358,6 +394,11 @@ def _quick_equal(v: Any, w: Any) -> bool:
 
 def _fingerprint(value: Any) -> Any:
     """A hashable stand-in for a value, for difflib: equal values (same types) give equal fingerprints."""
+    if type(value) is dict:
+        try:
+            return frozenset(value.items())  # a flat record: fast, and key order does not matter
+        except TypeError:
+            pass
     if isinstance(value, Mapping):
         return ("{", tuple(sorted(((repr(k), _fingerprint(v)) for k, v in value.items()), key=lambda kv: kv[0])))
     if isinstance(value, (list, tuple)):
