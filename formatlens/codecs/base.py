@@ -34,7 +34,7 @@ from typing import Any, ClassVar
 from formatlens.core.boundary import Exceptions, translate
 from formatlens.core.document import CodecInfo, Document, Finding, Schema, Traits
 from formatlens.core.errors import FormatError
-from formatlens.core.limits import check_value, current
+from formatlens.core.limits import check_shared_value, check_value, current
 
 SNIFF_BYTES = 4096
 """How much of the input sniff() looks at: detection stays cheap on large files."""
@@ -63,8 +63,8 @@ class Codec:
     """Library exceptions that mean a value cannot be written: refused as EncodeError."""
     choices: ClassVar[dict[str, tuple]] = {}
     """Encode options with a fixed set of values a person can pick (the convert page's widgets)."""
-    bounds_value: ClassVar[bool] = False
-    """True when decode() itself bounds the value's depth and node count (else load() walks it)."""
+    shares_values: ClassVar[bool] = False
+    """True when a decoded value may share containers or hold cycles (pickle, YAML anchors, CBOR sharing)."""
 
     def load(self, data: bytes, **options: Any) -> Document:
         """Decode ``data``: the one entry point, with the limits and the error boundary for every codec."""
@@ -73,8 +73,7 @@ class Codec:
         document = translate(self.name, lambda: self.decode(data, **options), bad_input=self.bad_input)
         document.format = self.name
         document.bad_input = self.bad_input
-        if not self.bounds_value:
-            document.value_check = check_value
+        document.value_check = check_shared_value if self.shares_values else check_value
         return document
 
     def dump(self, value: Any, **options: Any) -> tuple[bytes, Schema | None]:

@@ -185,6 +185,7 @@ class CborCodec(Codec):
     )
 
     bad_input = (cbor2.CBORDecodeError, UnicodeDecodeError)
+    shares_values = True
     bad_value = (cbor2.CBOREncodeError,)
 
     def sniff(self, data: bytes) -> float:

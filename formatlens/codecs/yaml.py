@@ -151,6 +151,7 @@ class YamlCodec(Codec):
         }
     )
     bad_input = (yaml.YAMLError, UnicodeDecodeError)
+    shares_values = True
     bad_value = (yaml.YAMLError,)  # RepresenterError: a type the safe dumper cannot write
 
     def sniff(self, data: bytes) -> float:

@@ -80,6 +80,7 @@ class PickleCodec(Codec):
 
     # The stack machine reports malformed pickles as FormatError itself; only text in them can fail so.
     bad_input = (UnicodeDecodeError,)
+    shares_values = True
     # pickle.dumps: an object it cannot pickle (a lambda, a lock, a local class).
     bad_value = (pickle.PicklingError, TypeError, AttributeError)
     choices = {"protocol": tuple(range(pickle.HIGHEST_PROTOCOL + 1))}
