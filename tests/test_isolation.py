@@ -93,3 +93,15 @@ def test_a_bug_in_a_worker_comes_back_as_an_internal_error(pool):
         pool.run(buggy)
     assert not isinstance(caught.value, fl.FormatError)
     assert "buggy" in caught.value.report  # the worker's traceback, for a bug report
+
+
+def test_replacing_a_pool_twice_is_harmless():
+    """Two sessions that time out on the same executor both replace it (seen with 10 sessions per replica)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = WorkerPool(workers=1)
+    broken = ProcessPoolExecutor(max_workers=1)
+    assert broken.submit(int, "7").result(timeout=60) == 7
+    pool._replace(broken)
+    pool._replace(broken)  # raised AttributeError: 'NoneType' object has no attribute 'values'
+    assert pool.load(b'{"a": 1}').value == {"a": 1}

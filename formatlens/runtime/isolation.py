@@ -100,7 +100,8 @@ class WorkerPool:
         with self._lock:
             if self._executor is broken:
                 self._executor = None
-        for process in list(getattr(broken, "_processes", {}).values()):
+        # Two sessions can time out on one executor: the second finds it shut down (_processes None).
+        for process in list((getattr(broken, "_processes", None) or {}).values()):
             process.kill()
         broken.shutdown(wait=False, cancel_futures=True)
 
