@@ -27,7 +27,7 @@ def reuse_options(document: Document) -> dict[str, Any]:
             options["schemaless"] = True
         return options
     if document.format == "protobuf" and schema is not None and "message" in details:
-        return {"schema": schema.text, "message": details["message"]}
+        return {"schema": schema.details.get("source", schema.text), "message": details["message"]}
     if document.format == "csv":
         return {
             "delimiter": details.get("delimiter", ","),

@@ -121,7 +121,11 @@ def schema_inputs(fmt: str, name: str, is_sample: bool, where=None, prefix: str 
         return {}
     where = st.sidebar if where is None else where
     with where.expander("Schema" + (" (.proto)" if fmt == "protobuf" else " (.avsc)"), expanded=fmt == "protobuf"):
-        upload = st.file_uploader("Schema file", key=prefix + state.SCHEMA_UPLOAD, type=["proto", "avsc", "json"])
+        upload = st.file_uploader(
+            "Schema file (protobuf: .proto, a zip of .proto files, or a FileDescriptorSet)",
+            key=prefix + state.SCHEMA_UPLOAD,
+            type=["proto", "avsc", "json", "zip", "pb", "desc", "binpb", "protoset"],
+        )
         shipped = schema_for(name) if is_sample else None
         text = st.text_area(
             "or paste it",
@@ -129,7 +133,8 @@ def schema_inputs(fmt: str, name: str, is_sample: bool, where=None, prefix: str 
             height=120,
             placeholder='syntax = "proto3";\nmessage User { ... }' if fmt == "protobuf" else '{"type": "record", ...}',
         )
-        schema = upload.getvalue().decode("utf-8", "replace") if upload is not None else (text or shipped)
+        # Bytes as uploaded: a FileDescriptorSet or a zip is binary (the codecs read text from bytes too).
+        schema = upload.getvalue() if upload is not None else (text or shipped)
         if shipped and not text and upload is None:
             st.caption("Using the schema shipped with this sample.")
         options: dict = {}

@@ -29,6 +29,7 @@ from google.protobuf.unknown_fields import UnknownFieldSet
 
 from formatlens.codecs.base import SchemaCodec
 from formatlens.codecs.protobuf.inferred import build_file, build_pool
+from formatlens.codecs.protobuf.schemas import descriptor_set, messages_of, source_files
 from formatlens.codecs.protobuf.wire import (
     WireField,
     WireWalker,
@@ -52,6 +53,8 @@ class CompiledProto:
     pool: descriptor_pool.DescriptorPool
     messages: list[str]
     """Full names of the messages declared in the schema itself (imports left out), nested ones included."""
+    source: Any = None
+    """The schema as given (text, files, zip or descriptor-set bytes): what writing with it again takes."""
 
     def descriptor(self, full_name: str):
         try:
@@ -66,16 +69,27 @@ class CompiledProto:
         return message_factory.GetMessageClass(self.descriptor(full_name))
 
 
-def compile_proto(text: str | bytes) -> CompiledProto:
-    """Compile .proto text with protoc (grpcio-tools) in a subprocess; protoc's errors become FormatError."""
-    if isinstance(text, bytes):
-        text = text.decode("utf-8", "replace")
-    key = hashlib.sha256(text.encode()).hexdigest()
+def compile_proto(schema: str | bytes | dict) -> CompiledProto:
+    """Compile a schema as people have it: .proto text, several .proto files (a dict name -> text, or a
+    zip) that import each other, or a binary FileDescriptorSet. protoc (grpcio-tools) runs in a
+    subprocess; its errors, and bytes that are no schema, become FormatError."""
+    sources = source_files(schema)
+    if isinstance(sources, bytes):
+        key = hashlib.sha256(sources).hexdigest()
+        if key not in _compiled:
+            pool, messages, summary = descriptor_set(sources)
+            _remember(key, CompiledProto(summary, pool, messages, sources))
+        return _compiled[key]
+    single = list(sources) == ["schema.proto"]  # keyed like compile_inferred: its text is found here
+    key = hashlib.sha256((sources["schema.proto"] if single else repr(sorted(sources.items()))).encode()).hexdigest()
     if key in _compiled:
         return _compiled[key]
     include = str(importlib.resources.files("grpc_tools") / "_proto")
     with tempfile.TemporaryDirectory(prefix="formatlens-proto-") as tmp:
-        (Path(tmp) / "schema.proto").write_text(text)
+        for name, text in sources.items():
+            path = Path(tmp) / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
         out = Path(tmp) / "schema.pb"
         try:
             run = subprocess.run(
@@ -87,7 +101,7 @@ def compile_proto(text: str | bytes) -> CompiledProto:
                     f"-I{include}",
                     "--include_imports",
                     f"--descriptor_set_out={out}",
-                    "schema.proto",
+                    *sources,
                 ],
                 capture_output=True,
                 timeout=_PROTOC_TIMEOUT,
@@ -96,10 +110,12 @@ def compile_proto(text: str | bytes) -> CompiledProto:
         except subprocess.TimeoutExpired:
             raise codec.error("protoc took too long") from None
         if run.returncode != 0 or not out.exists():
-            errors = run.stderr.decode("utf-8", "replace").strip().splitlines() or ["protoc failed"]
+            lines = run.stderr.decode("utf-8", "replace").strip().splitlines()
+            errors = [line for line in lines if re.search(r"\.proto:\d+:\d+: ", line)] or lines or ["protoc failed"]
             first = errors[0].replace(f"{tmp}/", "")
-            where = re.match(r"schema\.proto:(\d+):(\d+): (.*)", first)
-            message = f"line {where[1]}, column {where[2]}: {where[3]}" if where else first
+            where = re.match(r"(.+\.proto):(\d+):(\d+): (.*)", first)
+            named = "" if where is None or len(sources) == 1 else f"{where[1]}, "
+            message = f"{named}line {where[2]}, column {where[3]}: {where[4]}" if where else first
             raise codec.error(
                 f"the .proto does not compile: {message}",
                 hint="protoc says: " + " | ".join(e.replace(f"{tmp}/", "") for e in errors[:5]),
@@ -108,23 +124,19 @@ def compile_proto(text: str | bytes) -> CompiledProto:
     pool = descriptor_pool.DescriptorPool()
     for file in files.file:
         pool.Add(file)
-    own = files.file[-1]  # protoc lists imports first, the named file last
-    prefix = f"{own.package}." if own.package else ""
-    messages = []
+    own = [file for file in files.file if file.name in sources]  # protoc lists imports first
+    text = "\n".join(sources.values()) if len(sources) == 1 else "\n".join(
+        f"// ---- {name}\n{body}" for name, body in sources.items()
+    )
+    compiled = CompiledProto(text, pool, messages_of(own), schema)
+    _remember(key, compiled)
+    return compiled
 
-    def collect(message_types, scope: str) -> None:
-        for message in message_types:
-            if message.options.map_entry:
-                continue
-            messages.append(scope + message.name)
-            collect(message.nested_type, scope + message.name + ".")
 
-    collect(own.message_type, prefix)
-    compiled = CompiledProto(text, pool, messages)
+def _remember(key: str, compiled: CompiledProto) -> None:
     if len(_compiled) > 64:
         _compiled.clear()
     _compiled[key] = compiled
-    return compiled
 
 
 def compile_inferred(node: Any, text: str) -> CompiledProto:
@@ -138,10 +150,8 @@ def compile_inferred(node: Any, text: str) -> CompiledProto:
         pool = build_pool(file)
     except TypeError:  # a clash protoc would report in its own words (two nested messages of one name)
         return compile_proto(text)
-    compiled = CompiledProto(text, pool, names)
-    if len(_compiled) > 64:
-        _compiled.clear()
-    _compiled[key] = compiled
+    compiled = CompiledProto(text, pool, names, text)
+    _remember(key, compiled)
     return compiled
 
 
@@ -242,6 +252,8 @@ class ProtobufCodec(SchemaCodec):
             compiled.text,
             {"message": message, "messages": compiled.messages, "oneofs": oneofs, "tree": proto_tree(descriptor)},
         )
+        if not isinstance(compiled.source, str):  # files or a descriptor set: what writing again needs
+            schema.details["source"] = compiled.source
         return self.document(
             data,
             value=value,
