@@ -13,12 +13,9 @@ BSON_ROUND_TRIP = {
 """BSON corpus files whose valid cases decode but do not re-encode to the same bytes."""
 
 AVRO_REFUSED = {
-    "data/syncInMeta.avro": "its header metadata holds a binary avro.sync value; fastavro 1.13 fails with "
-    "UnicodeDecodeError (refused as a FormatError)",
     "data/test.avro12": "the pre-1.3 container format (magic Obj\\x00): a negative case, refused by design",
     "lang-c-tests/avro-1237-bad-union-discriminant.avro": "a negative case: a union index outside the union",
     "lang-c-tests/avro-1238-truncated.avro": "a negative case: the last block is truncated",
-    "lang-js-dat/person-10.no-codec.avro": "its block framing ends in a truncated varint (fastavro: EOFError)",
 }
 """Avro corpus files that are refused with a FormatError."""
 

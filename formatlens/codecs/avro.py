@@ -8,8 +8,10 @@ block's inflated size against the limit before fastavro reads any of it.
 
 from __future__ import annotations
 
+import bz2
 import io
 import json
+import lzma
 import zlib
 from typing import Any
 
@@ -27,7 +29,7 @@ from formatlens.core.limits import current
 
 MAGIC = b"Obj\x01"
 SINGLE_OBJECT = b"\xc3\x01"
-CODECS = ("null", "deflate", "snappy", "zstandard")
+CODECS = ("null", "deflate", "snappy", "zstandard", "bzip2", "xz")
 PROMOTIONS = {
     ("int", "long"),
     ("int", "float"),
@@ -50,6 +52,8 @@ class _Container(ByteWalker):
         self.metadata: dict[str, bytes] = {}
         self.sync = b""
         self.blocks: list[dict] = []
+        self.end = len(data)
+        """Where the last whole block ends: bytes after it too few to be a block are a stray tail."""
 
     def long(self, pos: int) -> tuple[int, int]:
         """Avro's long: a zigzag-encoded varint."""
@@ -76,10 +80,26 @@ class _Container(ByteWalker):
         pos += 16
         codec = self.codec
         while pos < len(self.data):
+            if len(self.data) - pos < 18 and self.blocks:  # count, size and a 16-byte sync cannot fit
+                self.end = pos
+                spans.append(
+                    Span(pos, len(self.data), "padding", f"stray bytes after the last block ({len(self.data) - pos})")
+                )
+                break
             block = self.block(pos, len(self.blocks), codec)
             spans.append(block)
             pos = block.end
         return spans
+
+    def unreadable_metadata(self) -> list[str]:
+        """User metadata keys whose values are not UTF-8 (fastavro reads every value as text)."""
+        out = []
+        for key, value in self.metadata.items():
+            try:
+                value.decode("utf-8")
+            except UnicodeDecodeError:
+                out.append(key)
+        return out
 
     @property
     def codec(self) -> str:
@@ -92,17 +112,19 @@ class _Container(ByteWalker):
         inflated once, and a deflate or zstd bomb stops at the limit instead of in memory.
         """
         codec = self.codec
-        if codec == "null":
-            return self.data
+        binary = [key for key in self.unreadable_metadata() if key not in ("avro.schema", "avro.codec")]
+        if codec == "null" and not binary:
+            return self.data[: self.end]
         budget = current().max_decompressed_bytes
-        header = dict(self.metadata, **{"avro.codec": b"null"})
+        header = {k: v for k, v in self.metadata.items() if k not in binary} | {"avro.codec": b"null"}
         out = bytearray(MAGIC) + _long(len(header))
         for key, value in header.items():
             out += _long(len(key.encode())) + key.encode() + _long(len(value)) + value
         out += _long(0) + self.sync
         for block, info in zip((s for s in spans if s.label.startswith("block ")), self.blocks):
             data_span = block.children[2]
-            payload = self.inflate(self.data[data_span.start : data_span.end], codec, budget, data_span.start)
+            raw = self.data[data_span.start : data_span.end]
+            payload = raw if codec == "null" else self.inflate(raw, codec, budget, data_span.start)
             budget -= len(payload)
             out += _long(info["records"]) + _long(len(payload)) + payload + self.sync
         return bytes(out)
@@ -120,9 +142,13 @@ class _Container(ByteWalker):
                     payload = b"\0" * (budget + 1)  # what it would inflate to: over the budget
                 else:
                     payload = bytes(cramjam.snappy.decompress_raw(raw[:-4]))
+            elif codec == "bzip2":  # the specification's optional codecs, both in the standard library
+                payload = bz2.BZ2Decompressor().decompress(raw, max_length=max(budget, 0) + 1)
+            elif codec == "xz":
+                payload = lzma.LZMADecompressor().decompress(raw, max_length=max(budget, 0) + 1)
             else:
                 raise self.fail(f"unknown codec {codec!r}", 0)
-        except (zlib.error, zstd.ZstdError, cramjam.DecompressionError) as exc:
+        except (zlib.error, zstd.ZstdError, cramjam.DecompressionError, OSError, lzma.LZMAError, EOFError) as exc:
             raise self.fail(f"{codec} data is corrupt: {exc}", offset) from None
         if len(payload) > budget:
             current().check(
@@ -275,10 +301,33 @@ class AvroCodec(SchemaCodec):
             ) from None
         writer = container.writer_schema
         findings: list[Finding] = []
+        if walker.end < len(data):
+            stray = len(data) - walker.end
+            findings.append(
+                Finding(
+                    "warning",
+                    f"{stray} stray byte{'s' if stray > 1 else ''} after the last block (at byte {walker.end}): "
+                    "too few to be a block, ignored",
+                    Span(walker.end, len(data), "padding", "stray bytes"),
+                )
+            )
+        binary = [k for k in walker.unreadable_metadata() if k not in ("avro.schema", "avro.codec")]
+        if binary:
+            findings.append(
+                Finding(
+                    "info",
+                    "metadata " + ", ".join(repr(k) for k in binary) + " holds binary values (shown as hex): "
+                    "set aside so the records can be read (fastavro reads metadata as text)",
+                )
+            )
         details: dict[str, Any] = {
             "codec": walker.codec,
             "sync_marker": walker.sync.hex(),
-            "metadata": {k: v.decode("utf-8", "replace") for k, v in walker.metadata.items() if k != "avro.schema"},
+            "metadata": {
+                k: v.hex() if k in binary else v.decode("utf-8", "replace")
+                for k, v in walker.metadata.items()
+                if k != "avro.schema"
+            },
             "blocks": walker.blocks,
             "records": len(records),
         }

@@ -94,6 +94,16 @@ class CsvCodec(Codec):
             findings.append(Finding("warning", "not valid UTF-8: read as Latin-1 (ISO-8859-1)", code="csv.latin-1"))
         dialect = _sniff_dialect(text.text, delimiter)
         rows = self._read(text, dialect)
+        filled = [row for row in rows if row]
+        if len(filled) > 0 and all(len(row) > 1 and row[-1] == "" for row in filled):
+            # Excel and open-data exports end every line with the delimiter: an empty last column, not data.
+            rows = [row[:-1] if row else row for row in rows]
+            findings.append(
+                Finding(
+                    "info",
+                    f"every line ends with the delimiter {dialect.delimiter!r}: the empty last column was dropped",
+                )
+            )
         if header is None:
             header = _has_header(text.text, dialect, rows)
         columns = (

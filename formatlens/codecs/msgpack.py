@@ -13,7 +13,7 @@ import msgpack
 
 from formatlens.codecs.base import Codec, one_or_many
 from formatlens.codecs.support.binwalk import ByteWalker, preview
-from formatlens.core.document import Document, Span, SpanKind, Traits
+from formatlens.core.document import Document, Finding, Span, SpanKind, Traits
 
 # header byte -> (name, size of the length field or fixed payload, what follows)
 _FIXED = {
@@ -177,19 +177,19 @@ class MsgpackCodec(Codec):
             return 0.0
         if len(data) > 1 << 20:
             return 0.5
-        return 0.8 if self.parses(lambda: self._unpack(data)) else 0.0
+        return 0.8 if self.parses(lambda: self._unpack(data, timestamp=0)) else 0.0  # 0: no datetime range
 
-    def _unpack(self, data: bytes) -> list:
+    def _unpack(self, data: bytes, timestamp: int = 3) -> list:
         try:
-            return self._unpack_with(data, None)
+            return self._unpack_with(data, None, timestamp)
         except TypeError:  # a map key that is an array or a map: valid MessagePack, unhashable in Python
-            return self._unpack_with(data, _hashable_pairs)
+            return self._unpack_with(data, _hashable_pairs, timestamp)
 
-    def _unpack_with(self, data: bytes, pairs_hook: Any) -> list:
+    def _unpack_with(self, data: bytes, pairs_hook: Any, timestamp: int = 3) -> list:
         unpacker = msgpack.Unpacker(
             None,
             raw=False,
-            timestamp=3,
+            timestamp=timestamp,
             strict_map_key=False,
             max_buffer_size=len(data) + 1,
             object_pairs_hook=pairs_hook,
@@ -203,8 +203,12 @@ class MsgpackCodec(Codec):
         return items
 
     def decode(self, data: bytes) -> Document:
+        outside: list[msgpack.Timestamp] = []
         try:
-            items = self._unpack(data)
+            try:
+                items = self._unpack(data)
+            except OverflowError:  # a valid timestamp outside Python's datetime range (years 1-9999)
+                items = _datetimes(self._unpack(data, timestamp=0), outside)
         except self.bad_input as exc:
             raise self.error(
                 f"invalid MessagePack: {exc or type(exc).__name__}",
@@ -214,6 +218,17 @@ class MsgpackCodec(Codec):
         if not items:
             raise self.error("no MessagePack item", offset=0)
         value, findings = one_or_many(items, "MessagePack items", "msgpack.stream")
+        if outside:
+            first = outside[0]
+            findings.append(
+                Finding(
+                    "info",
+                    f"{len(outside)} timestamp{'s' if len(outside) > 1 else ''} outside Python's datetime range "
+                    f"(e.g. {first.seconds} s {first.nanoseconds} ns): kept as msgpack.Timestamp",
+                    code="msgpack.timestamp-range",
+                    subject=f"{first.seconds} s {first.nanoseconds} ns",
+                )
+            )
         return self.document(
             data,
             value=value,
@@ -224,6 +239,31 @@ class MsgpackCodec(Codec):
 
     def encode(self, value: Any, *, use_single_float: bool = False, use_bin_type: bool = True) -> bytes:
         return msgpack.packb(value, use_single_float=use_single_float, use_bin_type=use_bin_type, datetime=True)
+
+
+def _datetimes(items: list, outside: list) -> list:
+    """Timestamps as datetimes where Python's datetime can hold them; the rest stay msgpack.Timestamp
+    (seconds and nanoseconds) and are collected in ``outside``. Iterative: the depth is the input's."""
+
+    def fit(value: Any) -> Any:
+        if isinstance(value, msgpack.Timestamp):
+            try:
+                return value.to_datetime()
+            except (OverflowError, ValueError, OSError):
+                outside.append(value)
+        return value
+
+    stack: list[Any] = [items]
+    while stack:
+        container = stack.pop()
+        keys = container.keys() if isinstance(container, dict) else range(len(container))
+        for key in keys:
+            child = container[key]
+            if isinstance(child, (list, dict)):
+                stack.append(child)
+            else:
+                container[key] = fit(child)
+    return items
 
 
 codec = MsgpackCodec()
