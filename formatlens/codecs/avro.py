@@ -309,6 +309,8 @@ class AvroCodec(SchemaCodec):
                     f"{stray} stray byte{'s' if stray > 1 else ''} after the last block (at byte {walker.end}): "
                     "too few to be a block, ignored",
                     Span(walker.end, len(data), "padding", "stray bytes"),
+                    code="avro.trailing",
+                    subject=str(stray),
                 )
             )
         binary = [k for k in walker.unreadable_metadata() if k not in ("avro.schema", "avro.codec")]
@@ -318,6 +320,8 @@ class AvroCodec(SchemaCodec):
                     "info",
                     "metadata " + ", ".join(repr(k) for k in binary) + " holds binary values (shown as hex): "
                     "set aside so the records can be read (fastavro reads metadata as text)",
+                    code="avro.binary-metadata",
+                    subject=", ".join(binary),
                 )
             )
         details: dict[str, Any] = {

@@ -102,6 +102,8 @@ class CsvCodec(Codec):
                 Finding(
                     "info",
                     f"every line ends with the delimiter {dialect.delimiter!r}: the empty last column was dropped",
+                    code="csv.trailing-delimiter",
+                    subject=dialect.delimiter,
                 )
             )
         if header is None:

@@ -134,7 +134,9 @@ class PickleCodec(Codec):
                 ),
             )
         findings += [Finding("warning", note, code="pickle.not-rebuilt") for note in result.notes]
-        findings += [Finding("info", note, code="pickle.note") for note in result.infos]
+        findings += [
+            Finding("info", note, code="pickle.zoneinfo", subject="zoneinfo.ZoneInfo") for note in result.infos
+        ]
         if result.trailing:
             findings.append(_trailing(result.trailing))
         if not any(f.severity == "danger" for f in findings):

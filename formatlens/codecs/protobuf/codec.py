@@ -125,8 +125,10 @@ def compile_proto(schema: str | bytes | dict) -> CompiledProto:
     for file in files.file:
         pool.Add(file)
     own = [file for file in files.file if file.name in sources]  # protoc lists imports first
-    text = "\n".join(sources.values()) if len(sources) == 1 else "\n".join(
-        f"// ---- {name}\n{body}" for name, body in sources.items()
+    text = (
+        "\n".join(sources.values())
+        if len(sources) == 1
+        else "\n".join(f"// ---- {name}\n{body}" for name, body in sources.items())
     )
     compiled = CompiledProto(text, pool, messages_of(own), schema)
     _remember(key, compiled)
