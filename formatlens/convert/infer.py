@@ -456,7 +456,12 @@ def for_proto(node: Type, notes: list[str] | None = None, where: str = "value") 
     if node.kind in ("list", "map"):
         inner = for_proto(node.item, notes, f"{where}[]")
         if inner.kind in ("list", "map"):
-            inner = Type("record", fields={"items" if inner.kind == "list" else "entries": inner}, wrapper=True)
+            wrap = "items" if inner.kind == "list" else "entries"
+            if notes is not None:
+                sentence = f"{where}[]: a {inner.kind} inside a {node.kind} is written as a message {{{wrap}: ...}}"
+                if sentence not in notes:
+                    notes.append(sentence)
+            inner = Type("record", fields={wrap: inner}, wrapper=True)
         drop = node.item.optional
         if drop and notes is not None:
             what = "list were dropped (a repeated field" if node.kind == "list" else "map were dropped (a map"
