@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.load import PeakMemory
 from tests.support.launch import free_port
-from tests.support.replica_sessions import run_sessions
+from tests.support.replica_sessions import CHROMIUM, CHROMIUM_ARGS, async_playwright, one_session
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -43,6 +43,26 @@ def upload(path: Path, marker: str, megabytes: float) -> None:
         size += len(json.dumps(row)) + 2
         i += 1
     path.write_text(json.dumps(rows))
+
+
+async def all_sessions(url: str, files: list[tuple[Path, str]]) -> list[dict]:
+    """Every session at once; one that fails is counted as an error, the others go on."""
+    markers = [m for _, m in files]
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            outcomes = await asyncio.gather(
+                *(one_session(browser, url, p, m, [o for o in markers if o != m]) for p, m in files),
+                return_exceptions=True,
+            )
+        finally:
+            await browser.close()
+    return [
+        o
+        if isinstance(o, dict)
+        else {"marker": m, "to_view": None, "pages": [], "route": None, "errors": [f"{type(o).__name__}: {o}"[:200]]}
+        for o, (_, m) in zip(outcomes, files)
+    ]
 
 
 def main() -> None:
@@ -78,7 +98,7 @@ def main() -> None:
             for sampler in samplers:
                 sampler.start()
             started = time.perf_counter()
-            results = asyncio.run(run_sessions(f"http://127.0.0.1:{proxy}", files))
+            results = asyncio.run(all_sessions(f"http://127.0.0.1:{proxy}", files))
             wall = time.perf_counter() - started
             for sampler in samplers:
                 sampler.running = False
@@ -91,12 +111,12 @@ def main() -> None:
             if match and match[2] != "-":
                 upstream_of[match[1]].add(match[2])
         placement = Counter(",".join(sorted(upstream_of[r["route"]])) for r in results)
-        times = sorted(r["to_view"] for r in results)
+        times = sorted(r["to_view"] for r in results if r["to_view"] is not None) or [float("nan")]
         p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
         errors = [e for r in results for e in r["errors"]]
         leaks = [e for e in errors if "another session" in e]
-        unsticky = [r["route"] for r in results if len(upstream_of[r["route"]]) != 1]
-        print(f"pages walked per session: {', '.join(results[0]['pages'])}")
+        unsticky = [r["route"] for r in results if r["route"] and len(upstream_of[r["route"]]) != 1]
+        print(f"pages walked per session: {', '.join(max((r['pages'] for r in results), key=len))}")
         print(f"errors: {len(errors)}   cross-talk: {len(leaks)}   sessions on more than one replica: {len(unsticky)}")
         print(f"upload -> decoded view: p50 {statistics.median(times):.2f} s, p95 {p95:.2f} s, max {times[-1]:.2f} s")
         print(f"all sessions done in {wall:.1f} s")
