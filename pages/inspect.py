@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from formatlens.ui import state, views
+from formatlens.ui import layers_view, state, views
 from formatlens.ui.banner import danger_banner
 from formatlens.ui.router import through_app
 from formatlens.ui.state import CURRENT
@@ -17,6 +17,7 @@ if loaded is None:
 
 danger_banner(loaded)
 views.metrics(loaded)
+layers_view.breadcrumb(loaded)
 if loaded.error is not None:
     views.error_panel(loaded)
     st.stop()

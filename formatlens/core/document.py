@@ -226,6 +226,10 @@ class Document:
         sources = self._sources or [self.data]
         return sources[layer.source][layer.start : layer.end]
 
+    def in_data(self, layer: Layer) -> bool:
+        """Whether ``layer``'s start/end and spans count in ``data`` (not in bytes an outer layer decoded from)."""
+        return not self._sources or layer.source == len(self._sources) - 1
+
     def __getstate__(self) -> dict:
         """Pickled with everything computed (what a worker process sends back), factories left out."""
         return {

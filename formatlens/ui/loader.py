@@ -20,7 +20,7 @@ import formatlens as fl
 from formatlens.analysis.samples import read_sample, sample_names, schema_for
 from formatlens.core.limits import current
 from formatlens.runtime.isolation import shared_pool
-from formatlens.ui import state, url_source
+from formatlens.ui import layers_view, state, url_source
 from formatlens.ui.text import plain
 
 AUTO = "auto-detect"
@@ -210,6 +210,7 @@ def sidebar_loader() -> Loaded | None:
     elif fmt is not None and st.query_params.get("format") != fmt:
         st.query_params["format"] = fmt
     decode_options = schema_inputs(fmt or (ranking[0][0] if ranking else ""), name, is_sample)
+    decode_options = layers_view.with_schema_by_id(data, decode_options)  # a schema given for a Confluent id
     if is_sample:
         _share_link()
     key = (hashlib.sha256(data).hexdigest(), fmt, hashlib.sha256(str(decode_options).encode()).hexdigest())

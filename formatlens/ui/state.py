@@ -23,6 +23,28 @@ SHOWN_ITEMS = "tree_items"
 INPUT_CHANGED = "input_changed"
 """True for the run in which the person loaded something new (not the first load of a session)."""
 
+# The layers breadcrumb (formatlens/ui/layers_view.py)
+SHOWN_LAYER = "shown_layer"
+"""Index into Document.layers of the layer whose bytes the breadcrumb shows (absent: the innermost bytes)."""
+LAYERS_BAR = "layers_breadcrumb"
+LAYER_INNER = "layer_inner"
+"""Widget: the breadcrumb's last button, the innermost (decoded) bytes."""
+SCHEMA_BY_ID = "schema_by_id"
+"""{"input": sha256 of the input, "id": schema id, "schema": text}: a schema given for a Confluent id."""
+SCHEMA_BY_ID_TEXT = "schema_by_id_text"
+SCHEMA_BY_ID_APPLY = "schema_by_id_apply"
+
+
+def layer_button(index: int) -> str:
+    """Widget: the breadcrumb's button of layer ``index``."""
+    return f"layer_{index}"
+
+
+def layer_hex(index: int) -> str:
+    """Widget: the hexdump of an outer layer's bytes."""
+    return f"layer_hex_{index}"
+
+
 # The sidebar loader (formatlens/ui/loader.py)
 LOADED = "loaded"
 """(cache key, Loaded): what was decoded, keyed by content hash, format and schema options."""
@@ -173,5 +195,5 @@ def selection() -> tuple[int, int, str] | None:
 
 def forget_view() -> None:
     """A new input: nothing selected, first page, a short tree."""
-    for key in (SELECTION, HEX_PAGE, SHOWN_ITEMS, INSPECTOR_FOUND):
+    for key in (SELECTION, HEX_PAGE, SHOWN_ITEMS, SHOWN_LAYER, INSPECTOR_FOUND):
         st.session_state.pop(key, None)

@@ -112,7 +112,8 @@ def findings_list(document: fl.Document) -> None:
 def instrument(loaded) -> None:
     """The inspector for what was loaded: structure tree, hexdump and data inspector in step."""
     document = loaded.document
-    view = memo(document, "inspector", lambda: make_view(loaded.data, document.spans, document.value))
+    # document.data: the innermost bytes when layers (base64, gzip...) were peeled; the spans count in them
+    view = memo(document, "inspector", lambda: make_view(document.data, document.spans, document.value))
     st.caption(
         "Click a node to select its bytes, or a byte to find its node; shift-click extends a selection. "
         "The URL keeps the selection (`select=START:END`)."

@@ -34,6 +34,7 @@ from formatlens.codecs.protobuf.wire import (
     WireField,
     WireWalker,
     is_repeated,
+    wire_findings,
     wire_spans,
     wire_value,
 )
@@ -204,7 +205,7 @@ class ProtobufCodec(SchemaCodec):
             data,
             value=wire_value(fields),
             schema=schema,
-            spans_factory=lambda: wire_spans(fields),
+            spans_factory=lambda: wire_spans(fields, (), data),
             findings=[
                 Finding(
                     "info",
@@ -212,6 +213,7 @@ class ProtobufCodec(SchemaCodec):
                     code="protobuf.schemaless",
                 )
             ],
+            findings_factory=lambda: wire_findings(data, fields),  # every reading of ambiguous payloads, and why
         )
 
     # -- with a schema
@@ -425,7 +427,12 @@ def _guess_message(fields: list[WireField], name: str, indent: str, instances: i
         group = by_number[number]
         kinds = {w.kind for w in group}
         repeated = len(group) > instances or "packed" in kinds
-        if kinds == {"message"}:
+        if kinds == {"group"}:  # proto3 has no groups: a nested message in the guess, and a note
+            nested = f"Field{number}"
+            out.append(f"{indent}  // field_{number} is a group on the wire (wire types 3/4, proto2's `group`)")
+            out += _guess_message([c for w in group for c in w.children], nested, indent + "  ", len(group))
+            proto_type = nested
+        elif kinds == {"message"}:
             nested = f"Field{number}"
             out += _guess_message([c for w in group for c in w.children], nested, indent + "  ", len(group))
             proto_type = nested

@@ -3,8 +3,12 @@
 Without a schema the walk guesses, as protoscope and blackboxprotobuf do: a
 length-delimited payload is a string when it is printable UTF-8, else a nested
 message when it parses as one, else packed varints, else bytes; fixed32/64
-values are shown both as integers and as floats. With a message descriptor the
-same walk names every field and follows the declared types instead of guessing.
+values are shown both as integers and as floats. The guess is shown honestly:
+``readings()`` lists every reading of a length-delimited payload that parses and
+why the chosen one won, and the span labels and findings carry it. Groups (wire
+types 3 and 4, proto2's ``group``) are decoded as nested field lists, not refused.
+Fields keep their wire order in the spans. With a message descriptor the same
+walk names every field and follows the declared types instead of guessing.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from formatlens.codecs.support.binwalk import ByteWalker, preview
-from formatlens.core.document import Span
+from formatlens.core.document import Finding, Span
 from formatlens.core.errors import FormatError
 
 WIRE_TYPES = {0: "varint", 1: "fixed64", 2: "length-delimited", 5: "fixed32", 3: "group start", 4: "group end"}
@@ -31,11 +35,13 @@ class WireField:
     end: int
     value: Any
     kind: str
-    """How the payload was read: varint, fixed32, fixed64, string, bytes, message, packed."""
+    """How the payload was read: varint, fixed32, fixed64, string, bytes, message, packed, group."""
     children: list[WireField] = field(default_factory=list)
     name: str = ""
     declared: Any = None
     """The field's descriptor, when a schema names it."""
+    close: int = 0
+    """For a group: where its end-group tag starts (the tag runs to ``end``)."""
 
 
 class _NotAMessage(Exception):
@@ -44,34 +50,59 @@ class _NotAMessage(Exception):
 
 class WireWalker(ByteWalker):
     format = "protobuf"
+    group_close: tuple[int, int] = (0, 0)
+    """Where the last group walked ends: its end-group tag's start and the offset after it."""
 
     def bad_varint(self, message: str, pos: int) -> Exception:
         return _NotAMessage(pos)  # guessing tries many readings: a cheap exception, made a FormatError in message()
 
-    def fields(self, start: int, end: int, depth: int, descriptor: Any = None) -> list[WireField]:
-        """All fields in [start, end); raises _NotAMessage (with the offset) if the bytes are not one."""
+    def fields(self, start: int, end: int, depth: int, descriptor: Any = None, group: int = 0) -> list[WireField]:
+        """All fields in [start, end); raises _NotAMessage (with the offset) if the bytes are not one.
+
+        Inside a group (``group`` is its field number) the walk stops at the matching end-group
+        tag and leaves its offsets in ``self.group_close``.
+        """
         if depth > self.limits.max_depth:
             self.limits.check("max_depth", depth, what="the message nesting", offset=start)
-        data, out, pos = self.data, [], start
+        data, pos = self.data, start
+        out: list[WireField] = []
         by_number = descriptor.fields_by_number if descriptor is not None else None
         while pos < end:
             # The one-byte tag and the one-byte varint are inlined: they are most of the wire.
             tag = data[pos]
             tag, after_tag = (tag, pos + 1) if tag < 0x80 else self.varint(pos, end)
             number, wire_type = tag >> 3, tag & 7
-            if number < 1 or number > MAX_FIELD or wire_type not in (0, 1, 2, 5):
+            if number < 1 or number > MAX_FIELD or wire_type > 5:
                 raise _NotAMessage(pos)
+            if wire_type == 4:  # end of a group: only the one that is open
+                if number != group:
+                    raise _NotAMessage(pos)
+                self.group_close = (pos, after_tag)
+                self.spans_left -= len(out)
+                return out
             field_descriptor = by_number.get(number) if by_number is not None else None
             if wire_type == 0 and after_tag < end and data[after_tag] < 0x80:
                 wire = WireField(number, 0, pos, after_tag, after_tag, after_tag + 1, data[after_tag], "varint")
+            elif wire_type == 3:
+                wire = self.group(pos, after_tag, end, number, depth, field_descriptor)
             else:
                 wire = self.field(pos, after_tag, end, number, wire_type, depth, field_descriptor)
             if field_descriptor is not None:
                 wire.name, wire.declared = field_descriptor.name, field_descriptor
             out.append(wire)
             pos = wire.end
+        if group:
+            raise _NotAMessage(start)  # the group never ends
         self.spans_left -= len(out)
         return out
+
+    def group(self, pos: int, after_tag: int, end: int, number: int, depth: int, field_descriptor: Any) -> WireField:
+        """A group: fields up to the end-group tag with the same number (proto2; deprecated, still on the wire)."""
+        message_type = getattr(field_descriptor, "message_type", None) if field_descriptor is not None else None
+        children = self.fields(after_tag, end, depth + 1, message_type, group=number)
+        close, after_close = self.group_close
+        wire = WireField(number, 3, pos, after_tag, after_tag, after_close, None, "group", children, close=close)
+        return wire
 
     def field(
         self, pos: int, after_tag: int, end: int, number: int, wire_type: int, depth: int, field_descriptor: Any
@@ -234,7 +265,7 @@ def wire_value(fields: list[WireField]) -> dict:
         counts[wire.number] = counts.get(wire.number, 0) + 1
     out: dict[str, Any] = {}
     for wire in fields:
-        value = wire_value(wire.children) if wire.kind == "message" else wire.value
+        value = wire_value(wire.children) if wire.kind in ("message", "group") else wire.value
         key = str(wire.number)
         if counts[wire.number] > 1:
             out.setdefault(key, []).append(value)
@@ -243,7 +274,8 @@ def wire_value(fields: list[WireField]) -> dict:
     return out
 
 
-def wire_spans(fields: list[WireField], path: tuple = ()) -> list[Span]:
+def wire_spans(fields: list[WireField], path: tuple = (), data: bytes | None = None) -> list[Span]:
+    """Spans of the walked fields in wire order; with ``data``, guessed payloads list their other readings."""
     # Spans are built with tuple.__new__ directly: this loop makes tens of thousands of them.
     counts: dict[int, int] = {}
     for wire in fields:
@@ -279,9 +311,16 @@ def wire_spans(fields: list[WireField], path: tuple = ()) -> list[Span]:
                     ),
                 )
             )
+        if data is not None and wire.wire_type == 2 and wire.declared is None:
+            described += _readings_note(readings(data, wire), wire.kind)
         if wire.kind == "message":
-            nested = tuple(wire_spans(wire.children, field_path))
+            nested = tuple(wire_spans(wire.children, field_path, data))
             children.append(_new(Span, (wire.payload_start, wire.end, "value", described, field_path, nested)))
+        elif wire.kind == "group":
+            nested = tuple(wire_spans(wire.children, field_path, data))
+            children.append(_new(Span, (wire.payload_start, wire.close, "value", described, field_path, nested)))
+            end_label = f"tag: field {number}, wire type 4 (group end)"
+            children.append(_new(Span, (wire.close, wire.end, "tag", end_label, field_path, ())))
         elif wire.end > wire.payload_start:
             children.append(_new(Span, (wire.payload_start, wire.end, "value", described, field_path, ())))
         label = f"{wire.name or 'field ' + str(number)}: {described}"
@@ -312,6 +351,8 @@ def _describe(wire: WireField) -> str:
         return f"{wire.kind} {integer} / {'double' if wire.kind == 'fixed64' else 'float'} {real:.6g}"
     if wire.kind == "message":
         return f"message ({len(wire.children)} fields)"
+    if wire.kind == "group":
+        return f"group ({len(wire.children)} fields)"
     if wire.kind == "packed":
         return f"packed {len(wire.value)} values {preview(wire.value, 30)}"
     return f"{wire.kind} {preview(wire.value)}"
@@ -338,3 +379,173 @@ def _describe_declared(wire: WireField) -> str:
         bits = 32 if fd.type == F.TYPE_SFIXED32 else 64
         return f"{type_name} {raw - (1 << bits) if raw >= 1 << (bits - 1) else raw}"
     return f"{type_name} {raw}"
+
+
+# -- the readings of a guessed payload
+
+
+WHY = {
+    "string": "printable UTF-8 is read as text first (names, ids and messages are mostly text)",
+    "message": "it is not printable text, and it parses as a message to its last byte",
+    "packed": "it is neither text nor a message, and it splits into whole varints",
+    "bytes": "no other reading parses",
+}
+"""Why the schemaless walk chose each reading: the order string > message > packed > bytes."""
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """One way a length-delimited payload parses without a schema."""
+
+    kind: str
+    """string, message, packed or bytes."""
+    summary: str
+    chosen: bool
+
+
+def readings(data: bytes, wire: WireField) -> list[Reading]:
+    """Every reading of a guessed length-delimited payload that parses, the chosen one marked (empty: no guess made)."""
+    if wire.wire_type != 2 or wire.declared is not None or wire.end == wire.payload_start:
+        return []
+    raw = data[wire.payload_start : wire.end]
+    found = []
+    text = _printable(raw)
+    if text is not None:
+        found.append(("string", f"string {preview(text)}"))
+    count = shallow_field_count(data, wire.payload_start, wire.end)
+    if count:
+        found.append(("message", f"message of {_count(count, 'field')}"))
+    values = _varints(raw)
+    if values:
+        found.append(("packed", f"{_count(len(values), 'packed varint')} {preview(values, 30)}"))
+    found.append(("bytes", _count(len(raw), "byte")))
+    return [Reading(kind, summary, kind == wire.kind) for kind, summary in found]
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'s' * (number != 1)}"
+
+
+def _readings_note(found: list[Reading], chosen: str) -> str:
+    others = [r.summary for r in found if not r.chosen]
+    if not others:
+        return ""
+    return f" · also parses as: {', '.join(others)} · read as {chosen}: {WHY.get(chosen, '')}"
+
+
+def shallow_field_count(data: bytes, start: int, end: int) -> int | None:
+    """How many fields [start, end) holds when it parses as one message level (lengths skipped, not entered)."""
+    pos, count, groups = start, 0, []
+    while pos < end:
+        tag, pos = _varint_at(data, pos, end)
+        if tag is None:
+            return None
+        number, wire_type = tag >> 3, tag & 7
+        if number < 1 or number > MAX_FIELD or wire_type > 5:
+            return None
+        if wire_type == 0:
+            value, pos = _varint_at(data, pos, end)
+            if value is None:
+                return None
+        elif wire_type in (1, 5):
+            pos += 8 if wire_type == 1 else 4
+        elif wire_type == 2:
+            length, pos = _varint_at(data, pos, end)
+            if length is None:
+                return None
+            pos += length
+        elif wire_type == 3:
+            groups.append(number)
+        elif not groups or groups.pop() != number:
+            return None
+        if pos > end:
+            return None
+        count += not groups and wire_type != 3
+    return count if not groups else None
+
+
+def _varint_at(data: bytes, pos: int, end: int) -> tuple[int | None, int]:
+    result, shift = 0, 0
+    while pos < end and shift < 70:
+        byte = data[pos]
+        result |= (byte & 0x7F) << shift
+        pos += 1
+        if not byte & 0x80:
+            return result, pos
+        shift += 7
+    return None, pos
+
+
+def _varints(raw: bytes) -> list[int]:
+    values, pos = [], 0
+    while pos < len(raw):
+        value, pos = _varint_at(raw, pos, len(raw))
+        if value is None:
+            return []
+        values.append(value)
+    return values
+
+
+def path_name(path: tuple) -> str:
+    """A field path as a person reads it: 2.1[3] is item 3 of field 1 inside field 2."""
+    return "".join(f"[{part}]" if isinstance(part, int) else ("." if i else "") + part for i, part in enumerate(path))
+
+
+def wire_findings(data: bytes, fields: list[WireField], limit: int = 20) -> list[Finding]:
+    """What a person should know about a schemaless walk: payloads with more than one plausible reading
+    (each with its readings and why the chosen one won) and field numbers that interleave on the wire."""
+    ambiguous, interleaved = [], []
+
+    def visit(level: list[WireField], path: tuple) -> None:
+        counts: dict[int, int] = {}
+        for wire in level:
+            counts[wire.number] = counts.get(wire.number, 0) + 1
+        index: dict[int, int] = {}
+        numbers = [wire.number for wire in level]
+        seen: set[int] = set()
+        for previous, number in zip([0, *numbers], numbers):
+            if number != previous and number in seen:  # a number comes back after another one
+                interleaved.append((path, numbers))
+                break
+            seen.add(number)
+        for wire in level:
+            here: tuple = (*path, str(wire.number))
+            if counts[wire.number] > 1:  # the same path as the spans: repeated numbers are indexed
+                here = (*here, index.get(wire.number, 0))
+                index[wire.number] = index.get(wire.number, 0) + 1
+            found = readings(data, wire)
+            kinds = {r.kind for r in found} - {"bytes"}
+            # Text that is also packed varints is every ASCII string: worth a label, not a finding.
+            if len(kinds) > 1 and "message" in kinds:
+                ambiguous.append((wire, here, found))
+            if wire.children:
+                visit(wire.children, here)
+
+    visit(fields, ())
+    out = []
+    for wire, path, found in ambiguous[:limit]:
+        chosen = next(r for r in found if r.chosen)
+        others = ", ".join(r.summary for r in found if not r.chosen)
+        name = path_name(path)
+        span = Span(wire.start, wire.end, "entry", f"field {name}", path)
+        out.append(
+            Finding(
+                "info",
+                f"field {name} at byte {wire.start:,} reads as {chosen.summary}; it also parses as "
+                f"{others}. Chosen because {WHY[chosen.kind]}",
+                span,
+            )
+        )
+    if len(ambiguous) > limit:
+        out.append(Finding("info", f"{len(ambiguous) - limit:,} more fields could be read more than one way"))
+    for path, numbers in interleaved[:5]:
+        shown = ", ".join(map(str, numbers[:12])) + (", ..." if len(numbers) > 12 else "")
+        where = f"in field {path_name(path)}" if path else "at the top level"
+        out.append(
+            Finding(
+                "info",
+                f"field numbers interleave on the wire {where} ({shown}): the tree groups each number's values "
+                "in order; the hexdump and spans keep wire order",
+            )
+        )
+    return out
