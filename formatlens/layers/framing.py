@@ -65,13 +65,18 @@ def split_grpc(data: bytes) -> list[tuple[int, int, int]] | None:
     return frames or None
 
 
-def split_delimited(data: bytes) -> list[tuple[int, int, int]] | None:
-    """(frame start, payload start, payload end) of a varint-length-delimited stream, if the data is exactly that."""
+def split_delimited(data: bytes, most: int = MAX_FRAMES) -> list[tuple[int, int, int]] | None:
+    """(frame start, payload start, payload end) of a varint-length-delimited stream, if the data is exactly that.
+
+    With ``most``, stop after that many frames and return them (the start of a stream, not checked to the end).
+    """
     frames: list[tuple[int, int, int]] = []
     pos = 0
     while pos < len(data):
+        if len(frames) >= most:
+            return frames if most < MAX_FRAMES else None
         read = read_varint(data, pos)
-        if read is None or read[0] + read[1] > len(data) or len(frames) >= MAX_FRAMES:
+        if read is None or read[0] + read[1] > len(data):
             return None
         frames.append((pos, read[1], read[1] + read[0]))
         pos = read[1] + read[0]
@@ -173,12 +178,14 @@ class VarintDelimitedLayer(_LengthPrefixed):
         return split_delimited(data)
 
     def sniff(self, data: bytes) -> float:
-        frames = split_delimited(data) if len(data) <= 64 << 20 else None
-        # Two frames at least: one varint and its bytes is what any short message could look like.
-        if not frames or len(frames) < 2 or not all(e > p for _, p, e in frames[:16]):
+        # The first frames first: text with small bytes tiles as one-byte lengths for megabytes, and
+        # writeDelimitedTo frames protobuf, so payloads that are not protobuf end the sniff early.
+        head = split_delimited(data, 16) if len(data) <= 64 << 20 else None
+        if not head or len(head) < 2 or not all(e > p for _, p, e in head):
             return 0.0
-        # writeDelimitedTo frames protobuf: other payloads would make any text with small bytes a "stream".
-        return 0.85 if protobuf_payloads(data, [(p, e) for _, p, e in frames]) else 0.0
+        if not protobuf_payloads(data, [(p, e) for _, p, e in head]):
+            return 0.0
+        return 0.85 if split_delimited(data) else 0.0
 
 
 class BigEndian32Layer(_LengthPrefixed):
