@@ -25,6 +25,8 @@ from formatlens.core.limits import env_name
 from formatlens.layers import registry
 from formatlens.layers.base import Frame, LayerCodec, PeelContext, Peeled, shift
 
+LAYER_CODE = "layers.layer"
+"""The code of the info finding every layer gets ("layer N: ...")."""
 UNPARSED = "unparsed"
 """Document.format when the bytes inside the last layer could not be decoded."""
 MIN_CONFIDENCE = 0.3
@@ -67,7 +69,7 @@ class _Peeling:
         end = self.base + len(self.current)
         added = Layer(layer.kind, self.base, end, peeled.details, spans, len(self.sources) - 1)
         self.layers.append(added)
-        self.findings.append(Finding("info", describe(len(self.layers), layer.title, added.details)))
+        self.findings.append(Finding("info", describe(len(self.layers), layer.title, added.details), code=LAYER_CODE))
         self.findings.extend(peeled.findings)
         return added
 
@@ -76,8 +78,9 @@ class _Peeling:
         end = self.base + len(self.current)
         details = {"error": error.message}
         self.layers.append(Layer(layer.kind, self.base, end, details, (), len(self.sources) - 1))
-        self.findings.append(Finding("info", describe(len(self.layers), layer.title, {})))
-        self.findings.append(Finding("warning", f"the {layer.title} layer cannot be peeled: {error}"))
+        self.findings.append(Finding("info", describe(len(self.layers), layer.title, {}), code=LAYER_CODE))
+        message = f"the {layer.title} layer cannot be peeled: {error}"
+        self.findings.append(Finding("warning", message, code="layers.refused", subject=layer.kind))
 
 
 def describe(number: int, title: str, details: dict) -> str:
@@ -112,6 +115,7 @@ def load_layered(
                     "warning",
                     f"stopped after {budget} layers: the bytes inside look like {layer.title} too "
                     f"(an operator can raise {env_name('max_layers')})",
+                    code="layers.max-layers",
                 )
             )
             break
@@ -150,7 +154,7 @@ def _unparsed(data: bytes, error: FormatError) -> Document:
         UNPARSED,
         data,
         value=None,
-        findings=[Finding("warning", f"the bytes inside are left unparsed: {error}")],
+        findings=[Finding("warning", f"the bytes inside are left unparsed: {error}", code="layers.unparsed")],
         spans_factory=lambda: [Span(0, len(data), "value", f"unparsed, {len(data):,} bytes")] if data else [],
         details={"unparsed": len(data), "error": str(error)},
     )
@@ -165,11 +169,11 @@ def _reported(state: _Peeling, inner: Document) -> list[Finding]:
         count = inner.details.get(key, 1)
         if isinstance(count, int) and count > 1:
             state.layers.append(Layer(kind, state.base, end, {key: count}, (), source))
-            return [Finding("info", describe(len(state.layers), title, {key: count}))]
+            return [Finding("info", describe(len(state.layers), title, {key: count}), code=LAYER_CODE)]
     elif inner.format == "avro" and "blocks" in inner.details:
         details = {k: inner.details[k] for k in ("codec", "blocks", "records", "sync_marker") if k in inner.details}
         state.layers.append(Layer("avro-container", state.base, end, details, (), source))
-        return [Finding("info", describe(len(state.layers), "Avro object container file", details))]
+        return [Finding("info", describe(len(state.layers), "Avro object container file", details), code=LAYER_CODE)]
     return []
 
 
@@ -238,9 +242,11 @@ def _stream(
     name = formats.pop() if len(formats) == 1 else (UNPARSED if not formats else "mixed")
     base, prefix = state.base, list(state.spans)
     count = len(parts)
-    summary = Finding("info", f"{layer.title} of {count} {'message' if count == 1 else 'messages'}")
+    noun = "message" if count == 1 else "messages"
+    summary = Finding("info", f"{layer.title} of {count} {noun}", code="layers.stream")
     if errors:
-        summary = Finding("warning", f"{errors} of the {count} payloads of the {layer.title} do not decode")
+        failed = f"{errors} of the {count} payloads of the {layer.title} do not decode"
+        summary = Finding("warning", failed, code="layers.stream")
 
     def spans() -> list[Span]:
         out = list(prefix)
@@ -268,7 +274,14 @@ def _stream(
                     seen.add(finding.message)
                     out.append(finding)
                 elif finding.span is not None and len(out) < 1000:
-                    out.append(Finding(finding.severity, f"message {index}: {finding.message}"))
+                    out.append(
+                        Finding(
+                            finding.severity,
+                            f"message {index}: {finding.message}",
+                            code=finding.code,
+                            subject=finding.subject,
+                        )
+                    )
         return out
 
     first = parts[0][1] if parts else None

@@ -83,7 +83,7 @@ class ConfluentLayer(LayerCodec):
             try:
                 fetched = fetch_schema(schema_id)
             except RegistryError as exc:
-                findings.append(Finding("warning", f"schema id {schema_id}: {exc}"))
+                findings.append(Finding("warning", f"schema id {schema_id}: {exc}", code="layers.schema-registry"))
         schema_type = fetched.schema_type if fetched else _supplied_type(context.options.get("schema"))
         inner = context.format or _TYPES.get(schema_type or "")
         payload = 5
@@ -110,7 +110,9 @@ class ConfluentLayer(LayerCodec):
             if fetched.references:
                 findings.append(
                     Finding(
-                        "warning", f"the schema imports {len(fetched.references)} other schemas; they are not fetched"
+                        "warning",
+                        f"the schema imports {len(fetched.references)} other schemas; they are not fetched",
+                        code="layers.schema-registry",
                     )
                 )
         elif "schema" in context.options:
@@ -184,7 +186,9 @@ class AvroSingleObjectLayer(LayerCodec):
             if fingerprint not in (expected, expected[::-1]):
                 findings.append(
                     Finding(
-                        "warning", f"fingerprint {fingerprint.hex()} is not the supplied schema's ({expected.hex()})"
+                        "warning",
+                        f"fingerprint {fingerprint.hex()} is not the supplied schema's ({expected.hex()})",
+                        code="layers.fingerprint",
                     )
                 )
         frame = Frame(0, 10, len(data), header, "datum")

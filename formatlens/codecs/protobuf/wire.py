@@ -534,10 +534,13 @@ def wire_findings(data: bytes, fields: list[WireField], limit: int = 20) -> list
                 f"field {name} at byte {wire.start:,} reads as {chosen.summary}; it also parses as "
                 f"{others}. Chosen because {WHY[chosen.kind]}",
                 span,
+                code="protobuf.ambiguous",
+                subject=name,
             )
         )
     if len(ambiguous) > limit:
-        out.append(Finding("info", f"{len(ambiguous) - limit:,} more fields could be read more than one way"))
+        more = f"{len(ambiguous) - limit:,} more fields could be read more than one way"
+        out.append(Finding("info", more, code="protobuf.ambiguous"))
     for path, numbers in interleaved[:5]:
         shown = ", ".join(map(str, numbers[:12])) + (", ..." if len(numbers) > 12 else "")
         where = f"in field {path_name(path)}" if path else "at the top level"
@@ -546,6 +549,8 @@ def wire_findings(data: bytes, fields: list[WireField], limit: int = 20) -> list
                 "info",
                 f"field numbers interleave on the wire {where} ({shown}): the tree groups each number's values "
                 "in order; the hexdump and spans keep wire order",
+                code="protobuf.interleaved",
+                subject=path_name(path),
             )
         )
     return out
