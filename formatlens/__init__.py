@@ -12,13 +12,15 @@ from formatlens.convert.streaming import FileConversion, convert_file
 from formatlens.core.api import convert, convert_value, dump, formats, load
 from formatlens.core.document import CodecInfo, Conversion, Document, Finding, Layer, Schema, Span, Traits
 from formatlens.core.errors import EncodeError, FormatError, InternalError, LimitExceeded, UnknownFormatError
-from formatlens.core.registry import detect
+from formatlens.core.registry import Detection, detect
+from formatlens.core.registry import explain as explain_detection
 from formatlens.sources.api import open_source as open  # fl.open; no module inside the package sees this name
 
 __all__ = [
     "Change",
     "CodecInfo",
     "Conversion",
+    "Detection",
     "Diff",
     "Document",
     "EncodeError",
@@ -40,6 +42,7 @@ __all__ = [
     "detect",
     "diff",
     "dump",
+    "explain_detection",
     "formats",
     "load",
     "open",

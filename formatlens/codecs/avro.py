@@ -21,7 +21,7 @@ from backports import zstd
 from fastavro.read import SchemaResolutionError
 from fastavro.schema import SchemaParseException, UnknownType, fingerprint, parse_schema, to_parsing_canonical_form
 
-from formatlens.codecs.base import SchemaCodec
+from formatlens.codecs.base import SchemaCodec, Sniff
 from formatlens.codecs.support.binwalk import ByteWalker, preview
 from formatlens.convert.infer import coerce, infer_records, to_avro, to_rows
 from formatlens.core.document import Document, Finding, Schema, Span, SpanKind, Traits
@@ -271,10 +271,10 @@ class AvroCodec(SchemaCodec):
     bad_value = (ValueError, TypeError, AttributeError, OverflowError)  # fastavro's writer on a value off-schema
     choices = {"codec": CODECS}
 
-    def sniff(self, data: bytes) -> float:
+    def sniff(self, data: bytes) -> Sniff:
         if data.startswith(MAGIC):
-            return 0.99
-        return 0.0
+            return Sniff(0.99, "magic bytes Obj\\x01 (an Avro object container file)")
+        return Sniff(0.0, "no Avro container magic Obj\\x01")
 
     def decode(
         self, data: bytes, *, schema: str | bytes | None = None, reader_schema: str | bytes | None = None, **_: Any

@@ -5,7 +5,8 @@ A codec declares who it is as class attributes (``name``, ``title``,
 rich values it stores natively (``holds``, used by conversion to decide what
 must be rewritten and reported as a loss). It implements:
 
-- ``sniff(data) -> float``: confidence 0..1 from a bounded prefix; never raises.
+- ``sniff(data) -> Sniff``: confidence 0..1 from a bounded prefix, and the reason
+  in a few plain words ("magic bytes PAR1"); never raises.
 - ``decode(data, **options) -> Document``: refusals raise FormatError with the
   byte offset when one is known.
 - ``encode(value, **options) -> bytes`` with the format's real options.
@@ -29,7 +30,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 from formatlens.core.boundary import Exceptions, translate
 from formatlens.core.document import CodecInfo, Document, Finding, Schema, Traits
@@ -38,6 +39,15 @@ from formatlens.core.limits import check_shared_value, check_value, current
 
 SNIFF_BYTES = 4096
 """How much of the input sniff() looks at: detection stays cheap on large files."""
+
+
+class Sniff(NamedTuple):
+    """What sniff() found: how sure, and why (the sidebar and fl.explain_detection show the reason)."""
+
+    score: float
+    """Confidence 0..1 that the bytes are in this format."""
+    reason: str
+    """Why, in a few words a person reads: "magic bytes PAR1", "starts with `{` and parses"."""
 
 
 class Codec:
@@ -106,7 +116,7 @@ class Codec:
     encode: Callable[..., bytes]
     """encode(value, *, <options>) -> bytes; called through dump()."""
 
-    def sniff(self, data: bytes) -> float:
+    def sniff(self, data: bytes) -> Sniff:
         raise NotImplementedError
 
     def reshape(self, value: Any, losses: list[str]) -> Any:

@@ -17,7 +17,7 @@ from bson.binary import UuidRepresentation
 from bson.codec_options import CodecOptions, DatetimeConversion, TypeRegistry
 from bson.decimal128 import Decimal128
 
-from formatlens.codecs.base import Codec, one_or_many
+from formatlens.codecs.base import Codec, Sniff, one_or_many
 from formatlens.codecs.support.binwalk import ByteWalker
 from formatlens.core.document import Document, Span, Traits
 
@@ -81,19 +81,21 @@ class BsonCodec(Codec):
     bad_input = (bson.errors.InvalidBSON, UnicodeDecodeError)
     bad_value = (bson.errors.InvalidDocument, OverflowError)  # OverflowError: an int over 8 bytes
 
-    def sniff(self, data: bytes) -> float:
+    def sniff(self, data: bytes) -> Sniff:
         if len(data) < 5:
-            return 0.0
+            return Sniff(0.0, "too short for a BSON document")
         (length,) = struct.unpack_from("<i", data)
         if length < 5 or length > len(data) or data[length - 1] != 0:
-            return 0.0
+            return Sniff(0.0, "no BSON length prefix that ends on a 0x00")
         if length > 5 and data[4] not in ELEMENT_TYPES:
-            return 0.0
+            return Sniff(0.0, f"byte 4 (0x{data[4]:02x}) is not a BSON element type")
         if length > 5:  # the first key must be a cstring inside the document
             end = data.find(b"\x00", 5, length)
             if end < 0:
-                return 0.0
-        return 0.95 if length == len(data) else 0.85
+                return Sniff(0.0, "the first key does not end inside the document")
+        if length == len(data):
+            return Sniff(0.95, f"a length prefix of {length:,} bytes that matches the input, ending on 0x00")
+        return Sniff(0.85, f"a length prefix of {length:,} bytes ending on 0x00 (more documents follow)")
 
     def decode(self, data: bytes) -> Document:
         try:

@@ -13,7 +13,7 @@ from typing import Any
 
 import cbor2
 
-from formatlens.codecs.base import Codec, one_or_many
+from formatlens.codecs.base import Codec, Sniff, one_or_many
 from formatlens.codecs.support.binwalk import ByteWalker, preview
 from formatlens.core.document import Document, Span, SpanKind, Traits
 from formatlens.core.limits import current
@@ -188,14 +188,17 @@ class CborCodec(Codec):
     shares_values = True
     bad_value = (cbor2.CBOREncodeError,)
 
-    def sniff(self, data: bytes) -> float:
+    def sniff(self, data: bytes) -> Sniff:
         if data.startswith(SELF_DESCRIBE):
-            return 0.99
+            return Sniff(0.99, "the self-described CBOR tag d9 d9 f7")
         if not data or not (0x80 <= data[0] <= 0xBF or 0xC0 <= data[0] <= 0xDB or data[0] in (0x9F, 0xBF)):
-            return 0.0
+            return Sniff(0.0, "does not start with a CBOR array, map or tag")
+        kind = {4: "array", 5: "map", 6: "tag"}[data[0] >> 5]
         if len(data) > 1 << 20:
-            return 0.4
-        return 0.75 if self.parses(lambda: self._load_all(data)) else 0.0
+            return Sniff(0.4, f"starts with a CBOR {kind} (too large to parse just to sniff)")
+        if self.parses(lambda: self._load_all(data)):
+            return Sniff(0.75, f"starts with a CBOR {kind} (0x{data[0]:02x}) and parses to the end")
+        return Sniff(0.0, "starts like CBOR but does not parse")
 
     def _load_all(self, data: bytes) -> list:
         stream = io.BytesIO(data)

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from itertools import islice
 from typing import Any, Literal
 
-from formatlens.codecs.base import SNIFF_BYTES, Codec
+from formatlens.codecs.base import SNIFF_BYTES, Codec, Sniff
 from formatlens.codecs.support.textpos import Text, decode_text
 from formatlens.convert.adapt import to_jsonable
 from formatlens.core.document import Document, Finding, Schema, Span, Traits
@@ -62,10 +62,10 @@ class CsvCodec(Codec):
         "lineterminator": ("\r\n", "\n"),
     }
 
-    def sniff(self, data: bytes) -> float:
+    def sniff(self, data: bytes) -> Sniff:
         head = data[:SNIFF_BYTES]
         if b"\x00" in head or not head.strip():
-            return 0.0
+            return Sniff(0.0, "empty or binary")
         try:
             text = head.decode("utf-8-sig")
         except UnicodeDecodeError:
@@ -73,16 +73,23 @@ class CsvCodec(Codec):
         if len(data) > SNIFF_BYTES:
             text = text[: text.rfind("\n") + 1]  # the last line may be cut
         if text.lstrip()[:1] in ("{", "[", "<"):
-            return 0.0
+            return Sniff(0.0, "starts like JSON or XML")
         dialect = _sniff_dialect(text, None)
         try:
             rows = [row for row in islice(csv.reader(io.StringIO(text, newline=""), dialect), 20) if row]
         except csv.Error:
-            return 0.0
+            return Sniff(0.0, "the csv reader refuses it")
         widths = {len(row) for row in rows}
+        separator = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "pipes"}.get(dialect.delimiter, "a separator")
         if len(rows) < 2 or len(widths) != 1:
-            return 0.35 if len(rows) >= 2 and min(widths) > 1 else 0.0
-        return 0.8 if widths.pop() > 1 else 0.2
+            if len(rows) >= 2 and min(widths) > 1:
+                spread = f"{min(widths)} to {max(widths)} fields"
+                return Sniff(0.35, f"{len(rows)} lines split by {separator}, but into {spread}")
+            return Sniff(0.0, "fewer than two lines of fields")
+        width = widths.pop()
+        if width > 1:
+            return Sniff(0.8, f"{len(rows)} lines of {width} fields each, split by {separator}")
+        return Sniff(0.2, f"{len(rows)} lines of one field each")
 
     def decode(self, data: bytes, *, delimiter: str | None = None, header: bool | None = None) -> Document:
         try:

@@ -12,7 +12,7 @@ import json
 import re
 from typing import Any
 
-from formatlens.codecs.base import SNIFF_BYTES, Codec
+from formatlens.codecs.base import SNIFF_BYTES, Codec, Sniff
 from formatlens.codecs.support.textpos import Text, split_bom
 from formatlens.core.document import Document, Finding, Severity, Span, Traits
 from formatlens.core.errors import LimitExceeded
@@ -57,17 +57,21 @@ class JsonCodec(Codec):
     bad_value = (TypeError, ValueError)  # json.dumps: a type it cannot write; NaN refused; a cycle
     choices = {"indent": (2, 4, 0, None)}
 
-    def sniff(self, data: bytes) -> float:
+    def sniff(self, data: bytes) -> Sniff:
         head = data[:SNIFF_BYTES]
         bom, skip = split_bom(head)
         text = head[skip:].decode(bom or json.detect_encoding(head), "ignore").lstrip()
         if not text:
-            return 0.0
+            return Sniff(0.0, "no text")
         if text[0] in "{[":
-            if len(data) > SNIFF_BYTES * 16:
-                return 0.9  # too big to parse just to sniff: structure alone
-            return 0.97 if _is_json(data) else 0.5
-        return 0.55 if _SCALAR_START.match(text) and _is_json(data) else 0.0
+            if len(data) > SNIFF_BYTES * 16:  # too big to parse just to sniff: structure alone
+                return Sniff(0.9, f"starts with `{text[0]}` (too large to parse just to sniff)")
+            if _is_json(data):
+                return Sniff(0.97, f"starts with `{text[0]}` and parses")
+            return Sniff(0.5, f"starts with `{text[0]}` but does not parse as JSON")
+        if _SCALAR_START.match(text) and _is_json(data):
+            return Sniff(0.55, "a single JSON value that parses")
+        return Sniff(0.0, "does not start like JSON")
 
     def decode(self, data: bytes, *, allow_nan: bool = False) -> Document:
         text = self._text(data)

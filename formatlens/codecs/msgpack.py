@@ -11,7 +11,7 @@ from typing import Any
 
 import msgpack
 
-from formatlens.codecs.base import Codec, one_or_many
+from formatlens.codecs.base import Codec, Sniff, one_or_many
 from formatlens.codecs.support.binwalk import ByteWalker, preview
 from formatlens.core.document import Document, Finding, Span, SpanKind, Traits
 
@@ -172,12 +172,15 @@ class MsgpackCodec(Codec):
     bad_input = (msgpack.exceptions.UnpackException, ValueError, UnicodeDecodeError)
     bad_value = (TypeError, OverflowError, ValueError)  # packb: a type it cannot write, an int over 64 bits
 
-    def sniff(self, data: bytes) -> float:
+    def sniff(self, data: bytes) -> Sniff:
         if not data or data[0] not in _CONTAINER_FIRST:
-            return 0.0
+            return Sniff(0.0, "does not start with a MessagePack array or map")
+        kind = "map" if data[0] in (0xDE, 0xDF) or 0x80 <= data[0] <= 0x8F else "array"
         if len(data) > 1 << 20:
-            return 0.5
-        return 0.8 if self.parses(lambda: self._unpack(data, timestamp=0)) else 0.0  # 0: no datetime range
+            return Sniff(0.5, f"starts with a MessagePack {kind} (0x{data[0]:02x}; too large to parse just to sniff)")
+        if self.parses(lambda: self._unpack(data, timestamp=0)):  # 0: no datetime range
+            return Sniff(0.8, f"starts with a MessagePack {kind} (0x{data[0]:02x}) and unpacks to the end")
+        return Sniff(0.0, "starts like MessagePack but does not unpack")
 
     def _unpack(self, data: bytes, timestamp: int = 3) -> list:
         try:

@@ -18,7 +18,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from formatlens.codecs.base import SchemaCodec
+from formatlens.codecs.base import SchemaCodec, Sniff
 from formatlens.convert.infer import coerce, for_parquet, infer_records, to_arrow_schema, to_rows
 from formatlens.convert.schema_tree import arrow_tree
 from formatlens.core.document import Document, Finding, Schema, Span, Traits
@@ -53,12 +53,14 @@ class ParquetCodec(SchemaCodec):
     bad_value = (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OverflowError)
     choices = {"compression": ("snappy", "none", "gzip", "zstd", "brotli", "lz4")}
 
-    def sniff(self, data: bytes) -> float:
+    def sniff(self, data: bytes) -> Sniff:
         if data.startswith(ENCRYPTED_MAGIC):
-            return 0.9
+            return Sniff(0.9, "magic bytes PARE (an encrypted Parquet file)")
         if data.startswith(MAGIC):
-            return 0.99 if data.endswith(MAGIC) and len(data) >= 12 else 0.6
-        return 0.0
+            if data.endswith(MAGIC) and len(data) >= 12:
+                return Sniff(0.99, "magic bytes PAR1 at the start and the end")
+            return Sniff(0.6, "magic bytes PAR1 at the start, but not at the end (cut short?)")
+        return Sniff(0.0, "no PAR1 magic")
 
     def decode(self, data: bytes, *, columns: list[str] | None = None, filters: Any = None) -> Document:
         if data.startswith(ENCRYPTED_MAGIC):

@@ -14,7 +14,7 @@ from xml.parsers import expat
 
 import xmltodict
 
-from formatlens.codecs.base import SNIFF_BYTES, Codec
+from formatlens.codecs.base import SNIFF_BYTES, Codec, Sniff
 from formatlens.convert.adapt import adapt
 from formatlens.core.document import Document, Span, Traits
 from formatlens.core.limits import current
@@ -67,15 +67,15 @@ class XmlCodec(Codec):
     bad_input = (expat.ExpatError, UnicodeDecodeError)
     bad_value = (ValueError,)  # xmltodict.unparse: no single root, or a name it cannot write
 
-    def sniff(self, data: bytes) -> float:
+    def sniff(self, data: bytes) -> Sniff:
         head = data[:SNIFF_BYTES].lstrip(b"\xef\xbb\xbf \t\r\n")
         if head.startswith(b"<?xml"):
-            return 0.98
+            return Sniff(0.98, "starts with the declaration `<?xml`")
         if head.startswith(b"\xff\xfe<\x00") or head.startswith(b"\xfe\xff\x00<"):
-            return 0.9
-        if head.startswith(b"<") and re.match(rb"<[A-Za-z_!][^>]*>", head):
-            return 0.85
-        return 0.0
+            return Sniff(0.9, "UTF-16 text that starts with `<`")
+        if head.startswith(b"<") and (tag := re.match(rb"<([A-Za-z_!][^\s>/]*)[^>]*>", head)):
+            return Sniff(0.85, f"starts with the tag `<{tag.group(1).decode('utf-8', 'replace')[:40]}>`")
+        return Sniff(0.0, "does not start with `<`")
 
     def decode(self, data: bytes, *, process_namespaces: bool = False) -> Document:
         guarded = _guarded_expat()

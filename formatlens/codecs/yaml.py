@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from formatlens.codecs.base import SNIFF_BYTES, Codec, one_or_many
+from formatlens.codecs.base import SNIFF_BYTES, Codec, Sniff, one_or_many
 from formatlens.codecs.support.textpos import Text, decode_text
 from formatlens.core.document import Document, Finding, Span, SpanKind, Traits
 from formatlens.core.errors import LimitExceeded
@@ -154,25 +154,28 @@ class YamlCodec(Codec):
     shares_values = True
     bad_value = (yaml.YAMLError,)  # RepresenterError: a type the safe dumper cannot write
 
-    def sniff(self, data: bytes) -> float:
+    def sniff(self, data: bytes) -> Sniff:
         head = data[:SNIFF_BYTES]
         if b"\x00" in head:
-            return 0.0
+            return Sniff(0.0, "binary (a NUL byte)")
         try:
             head.decode("utf-8")
         except UnicodeDecodeError as exc:
             if exc.start < len(head) - 4:  # a cut multibyte character at the end is fine
-                return 0.0
+                return Sniff(0.0, "not UTF-8 text")
         stripped = head.lstrip()
         if stripped.startswith((b"%YAML", b"---")):
-            return 0.9
-        if stripped[:1] in (b"{", b"[", b"<"):
-            return 0.3  # JSON is YAML too, but JSON's own codec ranks first
-        if len(_KEY_LINE.findall(head)) >= 1:
-            return 0.75
+            return Sniff(0.9, f"starts with `{stripped[:5].decode().split()[0]}`")
+        if stripped[:1] in (b"{", b"[", b"<"):  # JSON is YAML too, but JSON's own codec ranks first
+            first = stripped[:1].decode()
+            why = ": JSON is YAML too" if first != "<" else ", still YAML text"
+            return Sniff(0.3, f"starts with `{first}`{why}")
+        keys = _KEY_LINE.findall(head)
+        if keys:
+            return Sniff(0.75, f"{len(keys)} `key: value` line{'s' if len(keys) > 1 else ''}")
         if stripped.startswith(b"- "):
-            return 0.7
-        return 0.1 if stripped else 0.0
+            return Sniff(0.7, "starts with a `- ` list item")
+        return Sniff(0.1, "text, which any YAML scalar is") if stripped else Sniff(0.0, "no text")
 
     def decode(self, data: bytes) -> Document:
         try:

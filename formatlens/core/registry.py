@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 from pathlib import PurePath
 from types import MappingProxyType
+from typing import NamedTuple
 
 from formatlens.codecs.base import SNIFF_BYTES, Codec
 from formatlens.core.errors import UnknownFormatError
@@ -91,22 +92,38 @@ def _extension_format(filename: str | None) -> str | None:
     return _aliases().get(suffix) if suffix else None
 
 
+class Detection(NamedTuple):
+    """One format that could have written the data: its name, confidence and the reason for it."""
+
+    format: str
+    confidence: float
+    reason: str
+
+
+def explain(data: bytes, filename: str | None = None) -> list[Detection]:
+    """detect(), with each codec's reason: what in the bytes (and the file name) made it a candidate."""
+    hinted = _extension_format(filename)
+    ranking = []
+    for codec in available():
+        score, reason = codec.sniff(data)  # sniff never raises: a sniff that does is a bug, and shows
+        score = float(score)
+        if score > 0 and codec.name == hinted:
+            score = min(1.0, score + EXTENSION_HINT)
+            reason += f"; the file name ends in .{PurePath(filename or '').suffix.lower().lstrip('.')}"
+        if score > 0:
+            ranking.append(Detection(codec.name, round(score, 3), reason))
+    order = list(_MODULES)
+    ranking.sort(key=lambda item: (-item.confidence, order.index(item.format)))
+    return ranking
+
+
 def detect(data: bytes, filename: str | None = None) -> list[tuple[str, float]]:
     """Formats that could have written ``data``, best first, with a confidence 0..1.
 
     Magic bytes and structure decide; a filename extension only nudges (EXTENSION_HINT).
+    explain() gives the same ranking with each codec's reason.
     """
-    hinted = _extension_format(filename)
-    ranking = []
-    for codec in available():
-        score = float(codec.sniff(data))  # sniff never raises: a sniff that does is a bug, and shows
-        if score > 0 and codec.name == hinted:
-            score = min(1.0, score + EXTENSION_HINT)
-        if score > 0:
-            ranking.append((codec.name, round(score, 3)))
-    order = list(_MODULES)
-    ranking.sort(key=lambda item: (-item[1], order.index(item[0])))
-    return ranking
+    return [(found.format, found.confidence) for found in explain(data, filename)]
 
 
-__all__ = ["CODEC_MODULES", "SNIFF_BYTES", "available", "detect", "get"]
+__all__ = ["CODEC_MODULES", "SNIFF_BYTES", "Detection", "available", "detect", "explain", "get"]

@@ -12,7 +12,7 @@ import binascii
 import hashlib
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import streamlit as st
 
@@ -35,6 +35,8 @@ class Loaded:
     document: fl.Document | None
     error: fl.FormatError | fl.InternalError | None
     is_sample: bool = False
+    reasons: dict[str, str] = field(default_factory=dict)
+    """Each detected format's reason (fl.explain_detection)."""
 
     @property
     def format(self) -> str | None:
@@ -45,6 +47,11 @@ class Loaded:
     @property
     def confidence(self) -> float:
         return dict(self.ranking).get(self.format or "", 0.0)
+
+    @property
+    def reason(self) -> str:
+        """Why the shown format: its sniff's reason, or that the person chose it."""
+        return self.reasons.get(self.format or "", "chosen in the Format box (detection did not pick it)")
 
 
 def bytes_from_hex_or_base64(text: str) -> bytes:
@@ -182,7 +189,8 @@ def sidebar_loader() -> Loaded | None:
     if source is None:
         return None
     name, data, is_sample = source
-    ranking = fl.detect(data, name)
+    detections = fl.explain_detection(data, name)
+    ranking = [(found.format, found.confidence) for found in detections]
     options = [AUTO, *(info.name for info in fl.formats())]
     wanted = st.query_params.get("format")
     if state.FORMAT_OVERRIDE not in st.session_state and wanted in options:
@@ -200,8 +208,11 @@ def sidebar_loader() -> Loaded | None:
             else f
         ),
     )
-    if ranking:
-        st.sidebar.caption("Detected: " + ", ".join(f"**{f}** {s:.0%}" for f, s in ranking[:4]))
+    if detections:  # the ranking with each codec's reason: detection shows why, not only how sure
+        st.sidebar.caption(
+            "Detected, best first:\n"
+            + "\n".join(f"- **{d.format}** {d.confidence:.0%}: {plain(d.reason)}" for d in detections[:4])
+        )
     else:
         st.sidebar.caption("No format recognised these bytes: choose one.")
     fmt = None if forced == AUTO else forced
@@ -223,7 +234,7 @@ def sidebar_loader() -> Loaded | None:
         document, error = decode(data, fmt, name, decode_options), None
     except (fl.FormatError, fl.InternalError) as exc:  # a bug is shown as one (views.error_panel)
         document, error = None, exc
-    loaded = Loaded(name, data, ranking, document, error, is_sample)
+    loaded = Loaded(name, data, ranking, document, error, is_sample, {d.format: d.reason for d in detections})
     st.session_state[state.LOADED] = (key, loaded)
     state.forget_view()
     return loaded

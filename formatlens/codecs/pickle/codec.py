@@ -13,7 +13,7 @@ import pickle
 import pickletools
 from typing import Any
 
-from formatlens.codecs.base import Codec
+from formatlens.codecs.base import Codec, Sniff
 from formatlens.codecs.pickle.unpickler import CallNode, Op, fast_rebuild, parse_ops, rebuild
 from formatlens.core.document import Document, Finding, Span, SpanKind, Traits
 from formatlens.core.limits import current
@@ -85,15 +85,18 @@ class PickleCodec(Codec):
     bad_value = (pickle.PicklingError, TypeError, AttributeError)
     choices = {"protocol": tuple(range(pickle.HIGHEST_PROTOCOL + 1))}
 
-    def sniff(self, data: bytes) -> float:
+    def sniff(self, data: bytes) -> Sniff:
         if len(data) >= 2 and data[0] == 0x80 and data[1] <= pickle.HIGHEST_PROTOCOL:
-            return 0.95 if data.endswith(b".") else 0.8
+            magic = f"magic bytes 80 {data[1]:02x} (pickle protocol {data[1]})"
+            if data.endswith(b"."):
+                return Sniff(0.95, f"{magic}, ending with the STOP opcode `.`")
+            return Sniff(0.8, f"{magic}, but no STOP opcode at the end")
         if data.endswith(b".") and data[:1] in _VALID_FIRST and len(data) > 1:
             # protocol 0/1 have no magic: parse a bounded head of opcodes
             if len(data) <= 65536 and not self.parses(lambda: rebuild(data)):
-                return 0.0
-            return 0.6
-        return 0.0
+                return Sniff(0.0, "ends with `.` but its opcodes do not parse")
+            return Sniff(0.6, "protocol 0/1 opcodes ending with the STOP opcode `.`")
+        return Sniff(0.0, "no pickle protocol header or STOP opcode")
 
     def decode(self, data: bytes, *, trusted: frozenset[str] = frozenset()) -> Document:
         limit = current().max_spans + 1  # one past: Document.spans cuts there and says so

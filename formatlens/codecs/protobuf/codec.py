@@ -27,7 +27,7 @@ from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import DecodeError, EncodeError
 from google.protobuf.unknown_fields import UnknownFieldSet
 
-from formatlens.codecs.base import SchemaCodec
+from formatlens.codecs.base import SchemaCodec, Sniff
 from formatlens.codecs.protobuf.inferred import build_file, build_pool
 from formatlens.codecs.protobuf.schemas import descriptor_set, messages_of, source_files
 from formatlens.codecs.protobuf.wire import (
@@ -178,15 +178,18 @@ class ProtobufCodec(SchemaCodec):
     bad_input = (DecodeError, UnicodeDecodeError)
     bad_value = (json_format.ParseError, EncodeError, TypeError, ValueError)
 
-    def sniff(self, data: bytes) -> float:
+    def sniff(self, data: bytes) -> Sniff:
         if not data or len(data) > 1 << 20:
-            return 0.0
+            return Sniff(0.0, "empty, or too large to walk just to sniff")
         try:
             fields = WireWalker(data).message(0, len(data))
         except FormatError:
-            return 0.0
+            return Sniff(0.0, "not a valid protobuf wire walk")
         # Small field numbers are what real schemas use; random bytes rarely parse with them.
-        return 0.4 if fields and all(f.number < 1000 for f in fields) else 0.1
+        walk = f"a valid protobuf wire walk of {len(data):,} bytes"
+        if fields and all(f.number < 1000 for f in fields):
+            return Sniff(0.4, f"{walk} ({len(fields)} top-level fields; protobuf has no magic bytes)")
+        return Sniff(0.1, f"{walk}, but with unusual field numbers")
 
     def decode(
         self, data: bytes, *, schema: str | bytes | None = None, message: str | None = None, **_: Any
