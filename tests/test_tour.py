@@ -212,11 +212,21 @@ def test_parquet_layout_tiles_the_whole_file():
     ]
 
 
-def test_conversion_loss_diff_shows_the_number_and_datetime_turned_text():
+def test_conversion_loss_is_a_strict_diff():
     loss = tour.conversion_loss()
-    assert '-    "id": 1,' in loss.diff and '+    "id": "1",' in loss.diff
-    assert any(line.startswith('-    "registered_at": "<datetime>') for line in loss.diff)
+    assert loss.changes == [
+        {"field": "id", "kind": "type", "before": "1 (int)", "after": "'1' (str)"},
+        {
+            "field": "registered_at",
+            "kind": "type",
+            "before": "'2020-12-11T21:26:47+00:00' (datetime)",
+            "after": "'2020-12-11T21:26:47+00:00' (str)",
+        },
+    ]
+    assert loss.per_field == {"id": 100, "registered_at": 100} and loss.total == 200
+    assert loss.equal_by_meaning is True
     assert "datetimes written as ISO 8601 strings" in loss.losses
+    assert '-    "id": 1,' in loss.diff and '+    "id": "1",' in loss.diff
 
 
 def test_kafka_message_header_and_datum():

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from backports import zstd
 
 from formatlens.analysis import pickle_lab
+from formatlens.analysis.diff import diff
 from formatlens.analysis.samples import read_sample, schema_for
 from formatlens.convert.adapt import to_jsonable
 from formatlens.core import registry
@@ -170,27 +171,51 @@ class Loss:
     source: str
     target: str
     losses: list[str]
-    before: str
-    after: str
+    """What the conversion said it did, one sentence each."""
+    changes: list[dict]
+    """fl.diff's strict changes in the first record: field, kind, before, after."""
+    per_field: dict[str, int]
+    """How many values of each field changed, over every record."""
+    total: int
+    equal_by_meaning: bool
+    """fl.diff's default: 1 equals "1", a datetime its ISO string."""
     diff: list[str]
-    """A unified diff of the value before and after the round trip, as pretty JSON."""
+    """A unified diff of the first record before and after, as typed JSON text."""
 
 
-def conversion_loss(sample: str = "users.pickle", target: str = "csv", records: int = 1) -> Loss:
-    """Convert a sample, read the result back, and diff the first ``records`` rows before and after."""
+def conversion_loss(sample: str = "users.pickle", target: str = "csv") -> Loss:
+    """Convert a sample, and compare it with the result using fl.diff: strictly, and by meaning."""
     data = read_sample(sample)
     conversion = convert(data, target)
-    before_value, back = load(data).value, load(conversion.data, target).value
-    if isinstance(before_value, list) and isinstance(back, list):
-        before_value, back = before_value[:records], back[:records]
-    before = _pretty(before_value)
-    after = _pretty(back)
-    diff = list(
+    strict = diff(data, conversion.data, format_b=target, strict=True)
+    first = [c for c in strict.changes if c.path[:1] == (0,)]
+    changes = [
+        {
+            "field": "/".join(str(p) for p in c.path[1:]),
+            "kind": c.kind,
+            "before": _typed_text(c.old),
+            "after": _typed_text(c.new),
+        }
+        for c in first
+    ]
+    per_field: dict[str, int] = {}
+    for change in strict.changes:
+        name = str(change.path[-1])
+        per_field[name] = per_field.get(name, 0) + 1
+    by_meaning = diff(strict.a, strict.b).equal
+    before, after = strict.a.value, strict.b.value
+    if isinstance(before, list) and isinstance(after, list):
+        before, after = before[:1], after[:1]
+    text = list(
         difflib.unified_diff(
-            before.splitlines(), after.splitlines(), f"{sample} (before)", f"as {target}, read back", lineterm="", n=1
+            _pretty(before).splitlines(), _pretty(after).splitlines(), f"{sample}", f"as {target}", lineterm="", n=1
         )
     )
-    return Loss(sample, target, conversion.losses, before, after, diff)
+    return Loss(sample, target, conversion.losses, changes, per_field, len(strict.changes), by_meaning, text)
+
+
+def _typed_text(value: object) -> str:
+    return f"{to_jsonable(value)!r} ({type(value).__name__})"
 
 
 def _pretty(value: object) -> str:

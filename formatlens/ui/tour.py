@@ -190,12 +190,19 @@ def _loss_view() -> None:
     loss = _loss()
     left, right = st.columns([3, 2], gap="medium")
     with left:
-        st.markdown(f"**{loss.source} → {loss.target}, read back: the first user**")
+        counted = ", ".join(f"{field} {count}" for field, count in loss.per_field.items())
+        st.markdown(f"**fl.diff, strictly: {loss.total} values changed type** ({counted}). The first user:")
+        st.dataframe(pd.DataFrame(loss.changes), hide_index=True, width="stretch")
         st.code("\n".join(loss.diff) or "(no difference)", language="diff")
     with right:
-        st.markdown("**What the conversion said it lost**")
+        st.markdown(f"**What converting {loss.source} to {loss.target} said it lost**")
         for sentence in loss.losses:
             st.markdown(f"- {plain(sentence)}")
+        if loss.equal_by_meaning:
+            st.info(
+                'By meaning (fl.diff\'s default) nothing changed: 1 equals "1" and a datetime its ISO string. '
+                "A program that reads the CSV back gets text, not numbers and datetimes."
+            )
 
 
 def _kafka_view() -> None:
@@ -299,8 +306,8 @@ STEPS: tuple[Step, ...] = (
     Step(
         "What a conversion loses",
         "Converting is decode, then encode: when the target cannot hold something, formatlens does the sensible "
-        "thing and says so. Python objects written as CSV come back as text: the id is no longer a number and "
-        "the datetime is a string.",
+        "thing and says so. Here the Python users go to CSV and are read back, and fl.diff compares the two: "
+        "every id is now text and every datetime a string.",
         _loss_view,
         (
             Link("Open this in Convert", "pages/convert.py", {"sample": "users.pickle", "target": "csv"}),
