@@ -165,7 +165,7 @@ class YamlCodec(Codec):
                 return Sniff(0.0, "not UTF-8 text")
         stripped = head.lstrip()
         if stripped.startswith((b"%YAML", b"---")):
-            return Sniff(0.9, f"starts with `{stripped[:5].decode().split()[0]}`")
+            return Sniff(0.9, "starts with `%YAML`" if stripped.startswith(b"%YAML") else "starts with `---`")
         if stripped[:1] in (b"{", b"[", b"<"):  # JSON is YAML too, but JSON's own codec ranks first
             first = stripped[:1].decode()
             why = ": JSON is YAML too" if first != "<" else ", still YAML text"
