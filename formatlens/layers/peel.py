@@ -45,7 +45,7 @@ def choose(data: bytes, format: str | None, filename: str | None) -> LayerCodec 
     if best is None:
         return None
     if format is not None:
-        rival = codecs.get(format).sniff(data)
+        rival = codecs.get(format).sniff(data).score
     else:
         rival = max((s for _, s in codecs.detect(data, filename)), default=0.0)
     return best if score > rival else None

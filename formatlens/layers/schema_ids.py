@@ -95,7 +95,7 @@ class ConfluentLayer(LayerCodec):
             # which needs its writer schema (without one it stays unparsed, with a finding that says so).
             from formatlens.core.registry import get
 
-            inner = "json" if get("json").sniff(data[5:]) >= 0.9 else "avro"
+            inner = "json" if get("json").sniff(data[5:]).score >= 0.9 else "avro"
         if inner == "protobuf":
             if indexes is None:
                 raise self.error("the message-index array is cut short or invalid", offset=5)
