@@ -229,10 +229,15 @@ def test_conversion_loss_is_a_strict_diff():
     assert '-    "id": 1,' in loss.diff and '+    "id": "1",' in loss.diff
 
 
-def test_kafka_message_header_and_datum():
+def test_kafka_message_is_peeled_by_the_layers():
     message = tour.kafka_message()
-    assert message.data[0] == 0 and int.from_bytes(message.data[1:5], "big") == message.schema_id
-    assert message.value == tour.users_value()[0]
+    document = message.document
+    assert [(layer.kind, layer.start, layer.end) for layer in document.layers] == [("confluent", 0, len(message.data))]
+    assert document.layers[0].details["schema_id"] == message.schema_id == 42
+    assert document.format == "avro" and document.value == tour.users_value()[0]
+    assert message.without_schema.format == "unparsed"
+    assert [row["layer"] for row in tour.layer_rows(document)] == ["confluent", "avro"]
+    assert tour.layer_rows(document)[-1]["bytes"] == f"5–{len(message.data)}"
 
 
 def test_pickle_twins(shipped_marker):

@@ -263,20 +263,17 @@ class KafkaMessage:
     data: bytes
     schema: str
     schema_id: int
-    layers: list[dict]
-    """Outermost first: what each layer is, where it is in the bytes, what it says."""
-    value: object
+    document: Document
+    """The message peeled by formatlens: its Confluent layer, then the Avro datum read with the schema."""
+    without_schema: Document
+    """The same bytes peeled without the schema: the layer is found, the datum stays unparsed."""
 
 
 KAFKA_SCHEMA_ID = 42
 
 
 def kafka_message() -> KafkaMessage:
-    """The first user as a Kafka message value in Confluent's wire format: 0x00, schema id, Avro datum.
-
-    The layers are sliced here by the format's definition (5 header bytes); the
-    datum is then decoded by formatlens's Avro codec with the registered schema.
-    """
+    """The first user as a Kafka message value in Confluent's wire format: 0x00, schema id, Avro datum."""
     import io
 
     import fastavro
@@ -287,12 +284,19 @@ def kafka_message() -> KafkaMessage:
     datum = io.BytesIO()
     fastavro.schemaless_writer(datum, fastavro.parse_schema(json.loads(schema.text)), record)
     data = b"\x00" + KAFKA_SCHEMA_ID.to_bytes(4, "big") + datum.getvalue()
-    document = load(data[5:], "avro", schema=schema.text)
-    size = len(data)
-    layers = [
-        {"layer": "Kafka record value", "bytes": f"0–{size}", "what it says": f"{size} bytes, opaque to Kafka"},
-        {"layer": "Confluent magic byte", "bytes": "0–1", "what it says": "0x00: Schema Registry framing"},
-        {"layer": "Schema id", "bytes": "1–5", "what it says": f"{KAFKA_SCHEMA_ID}: the registry's id of the schema"},
-        {"layer": "Avro datum", "bytes": f"5–{size}", "what it says": "no field names: the schema gives them"},
+    return KafkaMessage(data, schema.text, KAFKA_SCHEMA_ID, load(data, schema=schema.text), load(data))
+
+
+def layer_rows(document: Document) -> list[dict]:
+    """The document's layers, outermost first, then the format inside: what each is and where its bytes are."""
+    rows = [
+        {
+            "layer": layer.kind,
+            "bytes": f"{layer.start:,}–{layer.end:,}",
+            "what it says": ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in layer.details.items()),
+        }
+        for layer in document.layers
     ]
-    return KafkaMessage(data, schema.text, KAFKA_SCHEMA_ID, layers, document.value)
+    inner = document.layers[-1].spans[-1].end if document.layers and document.layers[-1].spans else 0
+    rows.append({"layer": document.format, "bytes": f"{inner:,}–{len(document.data):,}", "what it says": "the payload"})
+    return rows

@@ -15,7 +15,6 @@ import pandas as pd
 import streamlit as st
 
 from formatlens.analysis import tour as data
-from formatlens.core.document import Span
 from formatlens.ui import state
 from formatlens.ui.arrowkeys import arrow_keys
 from formatlens.ui.banner import danger_banner
@@ -207,24 +206,19 @@ def _loss_view() -> None:
 
 def _kafka_view() -> None:
     message = _kafka()
-    size = len(message.data)
-    spans = [
-        Span(0, 1, "magic", "Confluent magic byte 0x00"),
-        Span(1, 5, "header", f"schema id {message.schema_id}"),
-        Span(5, size, "value", "Avro datum (schemaless: field names come from the schema)"),
-    ]
+    document = message.document
     left, right = st.columns([3, 2], gap="medium")
     with left:
-        st.markdown(f"**A Kafka record value** · {size} bytes")
-        hex_view(message.data, spans, 0, key=state.TOUR_HEX_KAFKA)
-        st.dataframe(pd.DataFrame(message.layers), hide_index=True, width="stretch")
+        st.markdown(f"**A Kafka record value** · {len(message.data)} bytes, peeled by formatlens")
+        hex_view(message.data, document.spans, 0, key=state.TOUR_HEX_KAFKA)
+        st.dataframe(pd.DataFrame(data.layer_rows(document)), hide_index=True, width="stretch")
     with right:
         st.markdown(f"**The Avro datum, read with schema {message.schema_id}**")
-        st.json(message.value, expanded=True)
-    st.caption(
-        "formatlens does not peel framing layers on its own yet: this view slices the 5-byte Confluent header "
-        "by its definition and decodes the rest with the Avro codec."
-    )
+        st.json(document.value, expanded=True)
+        st.caption(
+            f"Without the schema the layer is still found, but the datum stays {message.without_schema.format}: "
+            "Avro bytes carry no field names or types."
+        )
 
 
 class _Shown:
@@ -310,6 +304,11 @@ STEPS: tuple[Step, ...] = (
         "every id is now text and every datetime a string.",
         _loss_view,
         (
+            Link(
+                "Open this in Diff",
+                "pages/diff.py",
+                {"sample": "users.pickle", "against": "converted", "target": "csv"},
+            ),
             Link("Open this in Convert", "pages/convert.py", {"sample": "users.pickle", "target": "csv"}),
             Link("Compare", "pages/compare.py", {"sample": "users.pickle"}),
         ),
@@ -317,7 +316,7 @@ STEPS: tuple[Step, ...] = (
     Step(
         "A Kafka message, layer by layer",
         "Real payloads come wrapped. A Kafka message written with Confluent's Schema Registry starts with a "
-        "magic byte and a schema id; only after those 5 bytes does the Avro datum begin, and it needs the "
+        "magic byte and a schema id; formatlens peels that layer, and the Avro datum inside needs the "
         "registered schema to be read.",
         _kafka_view,
         (Link("Avro in the Format guide", "pages/guide.py"),),
