@@ -24,8 +24,11 @@ st.dataframe(
     frame,
     hide_index=True,
     width="stretch",
-    column_config={
-        "bytes": st.column_config.NumberColumn(format="%d"),
+    column_config={  # narrow numbers leave the losses room at 1366 px; "needed (inferred)" must not be cut
+        "format": st.column_config.TextColumn(width="small"),
+        **{c: st.column_config.NumberColumn(width="small") for c in ("gzip", "zstd", "encode ms", "decode ms")},
+        "bytes": st.column_config.NumberColumn(format="%d", width="small"),
+        "schema": st.column_config.TextColumn(width="medium"),
         "losses": st.column_config.TextColumn(width="large"),
     },
 )

@@ -34,6 +34,8 @@ def test_every_step_by_arrow_keys(browser, server, size, theme):
         page.goto(f"{server}/tour?step=1")
         for number, step in enumerate(STEPS, start=1):
             page.get_by_role("heading", name=step.title).wait_for()
+            # the links come last: the step is drawn (a run can still be going when the heading shows)
+            page.get_by_role("link", name=step.links[0].label).wait_for()
             settle(page)
             assert f"step={number}" in page.url
             assert not page.locator("[data-testid='stException']").count()

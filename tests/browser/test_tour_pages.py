@@ -6,7 +6,7 @@ The pages are opened by link (as a presenter would), one browser context per siz
 import pytest
 
 from .conftest import SHOTS
-from .test_browser import settle
+from .test_browser import inspector_ready, settle
 from .test_tour import SIZES, themed_context
 
 PAGES = {
@@ -30,6 +30,9 @@ def test_every_page(browser, server, size, theme):
         for name, (path, text) in PAGES.items():
             page.goto(server + path)
             settle(page, text)
+            if name.startswith("inspect"):
+                inspector_ready(page)
+                settle(page, "Detection confidence")
             assert not page.locator("[data-testid='stException']").count(), name
             # A metric whose value does not fit is cut with an ellipsis: its text box is wider than its box.
             clipped = page.evaluate(
