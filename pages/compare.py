@@ -25,10 +25,11 @@ st.dataframe(
     hide_index=True,
     width="stretch",
     column_config={  # narrow numbers leave the losses room at 1366 px; "needed (inferred)" must not be cut
-        "format": st.column_config.TextColumn(width="small"),
-        **{c: st.column_config.NumberColumn(width="small") for c in ("gzip", "zstd", "encode ms", "decode ms")},
-        "bytes": st.column_config.NumberColumn(format="%d", width="small"),
-        "schema": st.column_config.TextColumn(width="medium"),
+        "format": st.column_config.TextColumn(width=75),
+        **{c: st.column_config.NumberColumn(width=65) for c in ("gzip", "zstd")},
+        **{c: st.column_config.NumberColumn(width=80) for c in ("encode ms", "decode ms")},
+        "bytes": st.column_config.NumberColumn(format="%d", width=65),
+        "schema": st.column_config.TextColumn(width=130),
         "losses": st.column_config.TextColumn(width="large"),
     },
 )

@@ -99,14 +99,15 @@ def test_sniff_never_raises(codec):
     inputs += [p.read_bytes() for p in SAMPLE_FILES]
     inputs += [data[:cut] for data in valid_inputs(codec.name) for cut in (1, 2, 5, 17, len(data) // 2)]
     for data in inputs:
-        score = codec.sniff(data)
+        score, reason = codec.sniff(data)  # a Sniff: the confidence and why
         assert isinstance(score, float) and 0.0 <= score <= 1.0, (codec.name, data[:20], score)
+        assert isinstance(reason, str) and reason, (codec.name, data[:20])
 
 
 @pytest.mark.parametrize("codec", CODECS, ids=NAMES)
 def test_its_own_bytes_are_detected(codec):
     data = fl.convert_value(RECORDS, codec.name).data
-    assert codec.sniff(data) > 0, codec.name
+    assert codec.sniff(data).score > 0, codec.name
 
 
 # -- what load gives
