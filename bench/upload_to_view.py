@@ -159,6 +159,12 @@ def main() -> None:
     parser.add_argument("--mb", type=float, default=46, help="MiB per input (the upload cap is 50 MB)")
     parser.add_argument("--formats", default=",".join(FORMATS))
     parser.add_argument("--timeout", type=float, default=150, help="seconds to wait for a first view")
+    parser.add_argument(
+        "--lift-limits",
+        action="store_true",
+        help="run the app with FORMATLENS_MAX_NODES=100000000 and FORMATLENS_MAX_DECODE_SECONDS=300, to time "
+        "the first view of inputs the default limits refuse",
+    )
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -166,6 +172,8 @@ def main() -> None:
     inputs = {fmt: make_input(fmt, args.mb) for fmt in formats}
     print(f"{'format':9} {'MiB':>6} {'bare s':>7} {'app s':>7} {'ratio':>6}  {'bare RSS+':>9} {'app RSS+':>9} "
           f"{'app/size':>8}")  # fmt: skip
+    if args.lift_limits:  # the app's server inherits this environment
+        os.environ.update({"FORMATLENS_MAX_NODES": "100000000", "FORMATLENS_MAX_DECODE_SECONDS": "300"})
     with running_app() as (app_url, app_process), sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for fmt in formats:
