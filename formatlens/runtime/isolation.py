@@ -17,6 +17,7 @@ import multiprocessing
 import os
 import pickle
 import resource
+import signal
 import sys
 import threading
 import types
@@ -34,10 +35,23 @@ from formatlens.runtime.gcpause import gc_paused
 
 def _worker_start(memory_bytes: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    # Past a task's CPU budget the kernel sends SIGXCPU, whose default action kills the worker (and the
+    # person would read "the worker died"); raising here names the limit instead. It is a BaseException
+    # so that libraries' own `except ValueError`/`except Exception` (fickling has both) cannot swallow it.
+    # A task stuck in C code that never returns to Python is still stopped by WorkerPool.run's wall time.
+    signal.signal(signal.SIGXCPU, _cpu_budget_spent)
     import formatlens  # noqa: F401 - warm: the first upload should not pay for imports
     from formatlens.core import registry
 
     registry.available()
+
+
+class _CpuBudgetSpent(BaseException):
+    """Raised in a worker by SIGXCPU; _run turns it into LimitExceeded."""
+
+
+def _cpu_budget_spent(signum: int, frame: object) -> None:
+    raise _CpuBudgetSpent
 
 
 def _run(func: Callable[..., Any], cpu_seconds: float, args: tuple, kwargs: dict) -> Any:
@@ -51,6 +65,11 @@ def _run(func: Callable[..., Any], cpu_seconds: float, args: tuple, kwargs: dict
         return func(*args, **kwargs)
     except (FormatError, InternalError):
         raise
+    except _CpuBudgetSpent:
+        raise LimitExceeded(
+            f"decoding took longer than {cpu_seconds:g} s of CPU time and was stopped",
+            hint=f"an operator can raise {env_name('max_decode_seconds')}",
+        ) from None
     except MemoryError:
         raise LimitExceeded(
             "decoding needed more memory than a worker may use",
@@ -132,6 +151,11 @@ class WorkerPool:
                 return future.result(timeout=limits.max_decode_seconds + 2)
             except (FormatError, InternalError):
                 raise
+            except _CpuBudgetSpent:  # the signal came just after the task's own try: still the budget
+                raise LimitExceeded(
+                    f"decoding took longer than {limits.max_decode_seconds:g} s of CPU time and was stopped",
+                    hint=f"an operator can raise {env_name('max_decode_seconds')}",
+                ) from None
             except FutureTimeout:
                 self._replace(pool)
                 raise LimitExceeded(
