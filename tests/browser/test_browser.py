@@ -86,14 +86,18 @@ def test_click_a_byte_reveals_its_node_and_a_node_selects_its_bytes(page, server
     page.goto(f"{server}/?sample=users.bson")
     settle(page, "Detection confidence")
     inspector_ready(page)
+    settle(page)  # a click that lands while the first run still echoes its selection would be undone
     byte_ms = click_latency(page, ".fl .hex [data-o='5']")  # inside the key 'items'
+    settle(page)
     assert selected_offsets(page) == [5, 6, 7, 8, 9, 10]  # the 6 bytes of b"items\\0"
     assert page.locator(".fl .tree .n.sel .lb").inner_text() == "key 'items'"  # its node, revealed
     assert "key 'items'" in page.locator(".fl .what").inner_text()
     # deeper: a byte of the third record's name opens the tree down to that node
     click_latency(page, ".fl .hex [data-o='300']")
+    settle(page)
     assert page.locator(".fl .tree .n.sel .pv").inner_text() == "'Kristina Baldwin'"
     node_ms = click_latency(page, ".fl .tree .n:has-text('document length 12097')")
+    settle(page)
     assert selected_offsets(page) == [0, 1, 2, 3]
     print(f"click-to-highlight: byte -> node {byte_ms:.1f} ms, node -> bytes {node_ms:.1f} ms")
     shot(page, "2-inspect-byte-reveals-node")
