@@ -24,7 +24,13 @@ def test_breadcrumb_of_a_confluent_message_and_its_schema_by_id(app):  # noqa: F
     upload(app, "order.bin", MESSAGE)
     found = buttons(app)
     assert found["layer_0"].label.startswith("confluent · 13 B") and found["layer_inner"].label.startswith("protobuf")
-    assert {m.label: m.value for m in app.metric}["Format"] == "protobuf"
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Format"] == "protobuf"
+    # the raw bytes match no format; the detection says the format was found by peeling, not "0%"
+    assert metrics["Detection confidence"] == "inside a wrapper"
+    captions = [c.value for c in app.sidebar.caption]
+    assert any("they are a wrapper. peeled confluent › protobuf" in c for c in captions), captions
+    assert not any("No format recognised" in c for c in captions)
     assert any("Schema for id 42" in e.label for e in app.expander)
     found["layer_0"].click().run()  # framing bytes are in the inspector: the layer's range is selected
     assert app.session_state["selection"][:2] == (0, 13)

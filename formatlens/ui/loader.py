@@ -50,8 +50,12 @@ class Loaded:
 
     @property
     def reason(self) -> str:
-        """Why the shown format: its sniff's reason, or that the person chose it."""
-        return self.reasons.get(self.format or "", "chosen in the Format box (detection did not pick it)")
+        """Why the shown format: its sniff's reason, the layers peeled to reach it, or that the person chose it."""
+        if self.format in self.reasons:
+            return self.reasons[self.format]
+        if self.document is not None and self.document.layers:
+            return f"found inside the wrapper ({layer_chain(self.document)})"
+        return "chosen in the Format box (detection did not pick it)"
 
 
 def bytes_from_hex_or_base64(text: str) -> bytes:
@@ -181,6 +185,22 @@ def _share_link() -> None:
             st.caption("It reopens this page with this sample, format and target.")
 
 
+def _detection_caption(detections: list, document: fl.Document | None) -> str:
+    """The ranking with each codec's reason: detection shows why, not only how sure."""
+    if detections:
+        return "Detected, best first:\n" + "\n".join(
+            f"- **{d.format}** {d.confidence:.0%}: {plain(d.reason)}" for d in detections[:4]
+        )
+    if document is not None and document.layers:
+        return f"No format matches the raw bytes: they are a wrapper. {plain(layer_chain(document))}."
+    return "No format recognised these bytes: choose one."
+
+
+def layer_chain(document: fl.Document) -> str:
+    """'peeled confluent › protobuf': the layers outermost first, then the innermost format."""
+    return "peeled " + " › ".join([*(layer.kind for layer in document.layers), document.format])
+
+
 def sidebar_loader() -> Loaded | None:
     """Draw the loader and return what it loaded (decoded once per content, format and schema)."""
     st.sidebar.header("Load data")
@@ -208,13 +228,7 @@ def sidebar_loader() -> Loaded | None:
             else f
         ),
     )
-    if detections:  # the ranking with each codec's reason: detection shows why, not only how sure
-        st.sidebar.caption(
-            "Detected, best first:\n"
-            + "\n".join(f"- **{d.format}** {d.confidence:.0%}: {plain(d.reason)}" for d in detections[:4])
-        )
-    else:
-        st.sidebar.caption("No format recognised these bytes: choose one.")
+    detected_caption = st.sidebar.empty()  # filled once decoded: peeled layers can explain a miss
     fmt = None if forced == AUTO else forced
     if fmt is None and "format" in st.query_params:
         del st.query_params["format"]
@@ -227,6 +241,7 @@ def sidebar_loader() -> Loaded | None:
     key = (hashlib.sha256(data).hexdigest(), fmt, hashlib.sha256(str(decode_options).encode()).hexdigest())
     cached = st.session_state.get(state.LOADED)
     if cached is not None and cached[0] == key:
+        detected_caption.caption(_detection_caption(detections, cached[1].document))
         return cached[1]
     # After a new load the person lands on Inspect, unless a link named the page to open.
     st.session_state[state.INPUT_CHANGED] = cached is not None and not followed
@@ -235,6 +250,7 @@ def sidebar_loader() -> Loaded | None:
     except (fl.FormatError, fl.InternalError) as exc:  # a bug is shown as one (views.error_panel)
         document, error = None, exc
     loaded = Loaded(name, data, ranking, document, error, is_sample, {d.format: d.reason for d in detections})
+    detected_caption.caption(_detection_caption(detections, document))
     st.session_state[state.LOADED] = (key, loaded)
     state.forget_view()
     return loaded
