@@ -177,3 +177,14 @@ def test_one_byte_gaps_and_overlapping_siblings():
     # siblings that overlap (sorted outer first): a byte belongs to the later, narrower one
     tree = TreeModel([Span(0, 10, "value", "outer"), Span(0, 4, "length", "inner")], size=10)
     assert tree.locate(2) == (1,) and tree.locate(6) == (0,)
+
+
+def test_library_types_and_yaml_tags_keep_their_names_in_the_tree():
+    import bson
+
+    from formatlens.render.tree import type_name
+
+    assert type_name(bson.Int64(3)) == "Int64" and type_name(3) == "int"
+    assert type_name(bson.ObjectId("5f0c5d2b9b1e8a3c4d5e6f70")) == "ObjectId"
+    assert type_name(bson.Regex("^a", "i")) == "bson.Regex"
+    assert type_name({"!tag": "!Ref", "value": "Env"}) == "tag !Ref"

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from formatlens.core.document import Span
+from formatlens.render import typed
 from formatlens.runtime.gcpause import gc_paused
 
 GROUP = 100
@@ -55,7 +56,7 @@ def type_name(value: Any) -> str:
     if isinstance(value, bool):
         return "bool"
     if isinstance(value, int):
-        return "int"
+        return "int" if type(value) is int else typed.type_name(value)  # bson.Int64 stays Int64
     if isinstance(value, float):
         return "NaN" if math.isnan(value) else "Infinity" if math.isinf(value) else "float"
     if isinstance(value, str):
@@ -63,6 +64,8 @@ def type_name(value: Any) -> str:
     if isinstance(value, (bytes, bytearray, memoryview)):
         return f"bytes[{len(value)}]"
     if isinstance(value, dict):
+        if isinstance(value.get("!tag"), str):  # a YAML custom tag read as data (!Ref, !vault...)
+            return typed.type_name(value)
         return f"object{{{len(value)}}}"
     if isinstance(value, (list, tuple)):
         return f"array[{len(value)}]"
@@ -78,7 +81,7 @@ def type_name(value: Any) -> str:
         return "decimal"
     if isinstance(value, uuid.UUID):
         return "uuid"
-    return type(value).__name__
+    return typed.type_name(value)  # library types (bson, msgpack, cbor2...) named as the CLI names them
 
 
 def preview(value: Any, limit: int = PREVIEW_CHARS) -> str:
