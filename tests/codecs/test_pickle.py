@@ -145,3 +145,12 @@ def test_constructors_cannot_amplify_small_inputs():
     doc = fl.load(data, "pickle")
     assert doc.value == {"!call": "builtins.bytes", "args": [10**12]}
     assert any(f.severity == "danger" for f in doc.findings)
+
+
+def test_a_rebuilder_given_an_import_instead_of_text_shows_the_call():
+    # _codecs.encode(<os.system>, "a"): the rebuilder gets a GlobalRef where text belongs (found by the
+    # hostile mutation test); it is shown as the call it is, with its dangers, not a bug.
+    doc = fl.load(b"c_codecs\nencode\n(X\x01\x00\x00\x00acos\nsystem\ntR.", "pickle")
+    assert doc.value["!call"] == "_codecs.encode" and doc.value["args"][0] == "a"
+    assert doc.value["args"][1] == {"!global": "os.system"}
+    assert "pickle.global" in [f.code for f in doc.findings]

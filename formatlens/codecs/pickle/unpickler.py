@@ -274,7 +274,8 @@ class Machine:
                 raise
             except (IndexError, KeyError) as exc:
                 raise self.fail(f"{op.name} found the stack or memo in the wrong state ({exc!r})") from None
-            except (TypeError, ValueError, OverflowError, ArithmeticError) as exc:
+            # AttributeError too: an opcode applied to the wrong kind of object (BUILD on a list)
+            except (TypeError, ValueError, OverflowError, ArithmeticError, AttributeError) as exc:
                 raise self.fail(f"{op.name} could not be applied: {exc}") from None
             if op.name == "STOP":
                 held = [a for name, a in self.deferred.items() if name not in self.benign or name in self.misused]
@@ -334,7 +335,8 @@ class Machine:
         if isinstance(func, GlobalRef) and func.dotted in REBUILDERS and not kwargs:
             try:
                 return REBUILDERS[func.dotted](*args)
-            except (TypeError, ValueError, ArithmeticError, OverflowError) as exc:
+            # Arguments of the wrong kind (a GlobalRef or call node where text was expected) fail in these ways.
+            except (TypeError, ValueError, ArithmeticError, AttributeError, LookupError) as exc:
                 self.notes.append(f"{func.dotted}{_short(args)} could not be rebuilt ({exc}); shown as a call")
         if isinstance(func, GlobalRef) and func.dotted == "copyreg._reconstructor":
             return self._reconstructor(args)
