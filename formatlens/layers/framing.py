@@ -12,23 +12,11 @@ from __future__ import annotations
 import json
 from typing import Literal
 
+from formatlens.codecs.support.binwalk import read_varint
 from formatlens.core.document import Span
 from formatlens.layers.base import Frame, LayerCodec, PeelContext, Peeled
 
 MAX_FRAMES = 1_000_000
-
-
-def read_varint(data: bytes, pos: int) -> tuple[int, int] | None:
-    """A base-128 varint at ``pos`` and the offset after it, or None when it is cut short or too long."""
-    result, shift = 0, 0
-    while pos < len(data) and shift < 64:
-        byte = data[pos]
-        result |= (byte & 0x7F) << shift
-        pos += 1
-        if not byte & 0x80:
-            return result, pos
-        shift += 7
-    return None
 
 
 def protobuf_payloads(data: bytes, ranges: list[tuple[int, int]]) -> bool:

@@ -13,9 +13,9 @@ then one datum (the Avro specification, "Single-object encoding").
 
 from __future__ import annotations
 
+from formatlens.codecs.support.binwalk import read_varint
 from formatlens.core.document import Finding, Span
 from formatlens.layers.base import Frame, LayerCodec, PeelContext, Peeled
-from formatlens.layers.framing import read_varint
 from formatlens.layers.registry_client import RegistryError, fetch_schema, registry_url
 
 _TYPES = {"PROTOBUF": "protobuf", "AVRO": "avro", "JSON": "json"}

@@ -17,7 +17,7 @@ import struct
 from dataclasses import dataclass, field
 from typing import Any
 
-from formatlens.codecs.support.binwalk import ByteWalker, preview
+from formatlens.codecs.support.binwalk import ByteWalker, preview, read_varint
 from formatlens.core.document import Finding, Span
 from formatlens.core.errors import FormatError
 
@@ -437,22 +437,25 @@ def shallow_field_count(data: bytes, start: int, end: int) -> int | None:
     """How many fields [start, end) holds when it parses as one message level (lengths skipped, not entered)."""
     pos, count, groups = start, 0, []
     while pos < end:
-        tag, pos = _varint_at(data, pos, end)
-        if tag is None:
+        read = read_varint(data, pos, end)
+        if read is None:
             return None
+        tag, pos = read
         number, wire_type = tag >> 3, tag & 7
         if number < 1 or number > MAX_FIELD or wire_type > 5:
             return None
         if wire_type == 0:
-            value, pos = _varint_at(data, pos, end)
-            if value is None:
+            read = read_varint(data, pos, end)
+            if read is None:
                 return None
+            pos = read[1]
         elif wire_type in (1, 5):
             pos += 8 if wire_type == 1 else 4
         elif wire_type == 2:
-            length, pos = _varint_at(data, pos, end)
-            if length is None:
+            read = read_varint(data, pos, end)
+            if read is None:
                 return None
+            length, pos = read
             pos += length
         elif wire_type == 3:
             groups.append(number)
@@ -464,24 +467,13 @@ def shallow_field_count(data: bytes, start: int, end: int) -> int | None:
     return count if not groups else None
 
 
-def _varint_at(data: bytes, pos: int, end: int) -> tuple[int | None, int]:
-    result, shift = 0, 0
-    while pos < end and shift < 70:
-        byte = data[pos]
-        result |= (byte & 0x7F) << shift
-        pos += 1
-        if not byte & 0x80:
-            return result, pos
-        shift += 7
-    return None, pos
-
-
 def _varints(raw: bytes) -> list[int]:
     values, pos = [], 0
     while pos < len(raw):
-        value, pos = _varint_at(raw, pos, len(raw))
-        if value is None:
+        read = read_varint(raw, pos)
+        if read is None:
             return []
+        value, pos = read
         values.append(value)
     return values
 

@@ -16,6 +16,21 @@ MAX_VARINT_BYTES = 10
 """A base-128 varint of a 64-bit value takes at most 10 bytes (protobuf and Avro alike)."""
 
 
+def read_varint(data: bytes, pos: int, end: int | None = None) -> tuple[int, int] | None:
+    """The one varint reader: (value, offset after it) at ``pos``, or None when cut short at ``end``
+    or longer than MAX_VARINT_BYTES. ByteWalker.varint turns the None into a refusal at its byte."""
+    end = len(data) if end is None else end
+    result, shift = 0, 0
+    while pos < end and shift < 7 * MAX_VARINT_BYTES:
+        byte = data[pos]
+        result |= (byte & 0x7F) << shift
+        pos += 1
+        if not byte & 0x80:
+            return result, pos
+        shift += 7
+    return None
+
+
 class ByteWalker:
     format = ""
     key_errors: ClassVar[tuple[type[BaseException], ...]] = ()
@@ -42,18 +57,12 @@ class ByteWalker:
         data = self.data
         if pos < end and data[pos] < 0x80:  # most varints are one byte
             return data[pos], pos + 1
-        result, shift, at = 0, 0, pos
-        while True:
-            if at >= end:
-                raise self.bad_varint("truncated varint", pos)
-            byte = data[at]
-            result |= (byte & 0x7F) << shift
-            at += 1
-            if not byte & 0x80:
-                return result, at
-            shift += 7
-            if shift >= 7 * MAX_VARINT_BYTES:
-                raise self.bad_varint(f"varint longer than {MAX_VARINT_BYTES} bytes", pos)
+        found = read_varint(data, pos, end)
+        if found is None:
+            # read_varint stops at `end` or after MAX_VARINT_BYTES bytes: fewer bytes left means cut short
+            too_long = f"varint longer than {MAX_VARINT_BYTES} bytes"
+            raise self.bad_varint("truncated varint" if end - pos < MAX_VARINT_BYTES else too_long, pos)
+        return found
 
     def key_of(self, start: int, end: int) -> Any:
         """A map key as Document.value holds it, or its bytes in hex when it cannot be a dict key."""
