@@ -7,6 +7,8 @@ from typing import Any
 
 import fastavro
 import jsonschema
+from fastavro.schema import SchemaParseException, UnknownType
+from fastavro.validation import ValidationError
 
 from formatlens.codecs.avro import evolution
 from formatlens.convert.adapt import to_jsonable
@@ -32,6 +34,11 @@ def inferred_schemas(value: Any) -> tuple[dict[str, tuple[str, str]], list[str]]
         "JSON Schema": (json.dumps(to_json_schema(node), indent=2), "json"),
     }
     return schemas, [*losses, *inference.notes]
+
+
+AVRO_SCHEMA_ERRORS = (SchemaParseException, UnknownType, TypeError, KeyError)
+"""What fastavro.parse_schema raises for a schema of the wrong shape (a list, a record without fields,
+an enum without symbols...); anything else is a bug and shows as one."""
 
 
 def validate(value: Any, schema_text: str, kind: str, limit: int = 200) -> list[dict] | None:
@@ -61,12 +68,12 @@ def validate(value: Any, schema_text: str, kind: str, limit: int = 200) -> list[
     else:
         try:
             parsed = fastavro.parse_schema(schema)
-        except Exception as exc:
+        except AVRO_SCHEMA_ERRORS as exc:
             return [{"record": "", "where": "schema", "problem": str(exc)}]
         for index, row in enumerate(rows):
             try:
                 fastavro.validation.validate(coerce(row, inference.type), parsed, raise_errors=True)
-            except Exception as exc:
+            except ValidationError as exc:
                 problems.append({"record": index, "where": "", "problem": str(exc)[:300]})
                 if len(problems) >= limit:
                     break
