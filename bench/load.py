@@ -27,6 +27,7 @@ from playwright.async_api import async_playwright
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.support.launch import CHROMIUM, CHROMIUM_ARGS, running_app
+from tests.support.replica_sessions import one_session
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -57,39 +58,12 @@ class PeakMemory(threading.Thread):
             time.sleep(0.1)
 
 
-async def settle(page) -> None:
-    await page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')")
-    await asyncio.sleep(0.8)
-
-
 async def session(browser, url: str, path: Path, marker: str, others: list[str]) -> float:
-    context = await browser.new_context(viewport={"width": 1400, "height": 900})
-    page = await context.new_page()
-    page.set_default_timeout(120_000)
-    await page.goto(url)
-    await page.get_by_text("Detection confidence").first.wait_for()
-    await settle(page)
-    for _ in range(10):  # a click that lands while the first run is still going is lost: try again
-        await page.locator("[data-testid='stSidebar'] label", has_text="Upload").first.click()
-        try:
-            await page.locator("[data-testid='stFileUploader']").first.wait_for(timeout=5_000)
-            break
-        except Exception:
-            await settle(page)
-    uploader = page.locator("[data-testid='stFileUploader'] input[type='file']").first
-    started = time.perf_counter()
-    await uploader.set_input_files(str(path))
-    await page.get_by_text(marker).first.wait_for()
-    elapsed = time.perf_counter() - started
-    for name in ("Convert", "Schemas", "Inspect"):
-        await page.locator("[data-testid='stSidebarNav']").get_by_text(name, exact=True).click()
-        await page.get_by_role("heading", name=name).first.wait_for()
-        text = await page.content()
-        leaked = [other for other in others if other in text]
-        if leaked:
-            raise AssertionError(f"session {marker} saw another session's data: {leaked[:3]}")
-    await context.close()
-    return elapsed
+    """One session (tests/support/replica_sessions.one_session): upload, decoded view, Convert/Schemas/Inspect."""
+    result = await one_session(browser, url, path, marker, others, only=["Convert", "Schemas", "Inspect"])
+    if result["errors"]:
+        raise AssertionError(f"session {marker}: {result['errors'][:3]}")
+    return result["to_view"]
 
 
 async def round_of(n: int, url: str, files: list[tuple[Path, str]]) -> list[float]:
@@ -115,7 +89,7 @@ def main() -> None:
         files = []
         for i in range(max(args.sessions)):
             marker = f"session-marker-{i:03d}-{os.urandom(4).hex()}"
-            path = Path(tmp) / f"upload-{i}.json"
+            path = Path(tmp) / f"{marker}.json"  # the view shows the name; the pages carry the data
             rows = [{"id": r, "owner": marker, "note": f"row {r} of session {i}"} for r in range(2000)]
             path.write_text(json.dumps(rows))
             files.append((path, marker))
