@@ -33,3 +33,66 @@ def test_ranking_is_sorted_and_bounded():
 def test_nothing_detected_in_noise():
     assert fl.detect(b"") == []
     assert fl.detect(bytes(range(256))[::-1]) == []
+
+
+# Inputs over 1 MiB are sniffed from their first items only (codecs' sniff stays cheap at the upload cap).
+# A CBOR array of records was detected as MessagePack, and a schemaless protobuf as CSV, at 46 MiB.
+BIG_RECORDS = [{"id": i, "name": f"user {i}", "email": f"user{i}@example.net", "score": i * 0.5} for i in range(25_000)]
+
+
+def _protobuf_records(count: int) -> bytes:
+    """A message with ``count`` repeated submessages (field 1), each {1: id varint, 2: name string}: protoc's wire layout."""
+    out = bytearray()
+    for i in range(count):
+        name = f"user {i}, a name".encode()
+        inner = b"\x08" + _varint(i) + b"\x12" + _varint(len(name)) + name
+        out += b"\x0a" + _varint(len(inner)) + inner
+    return bytes(out)
+
+
+def _varint(value: int) -> bytes:
+    out = bytearray()
+    while value >= 0x80:
+        out.append(value & 0x7F | 0x80)
+        value >>= 7
+    out.append(value)
+    return bytes(out)
+
+
+def test_a_big_cbor_array_is_cbor_not_msgpack():
+    import cbor2
+
+    data = cbor2.dumps(BIG_RECORDS)
+    assert len(data) > 1 << 20
+    assert fl.detect(data)[0][0] == "cbor"
+
+
+def test_a_big_msgpack_array_is_msgpack_not_cbor():
+    import msgpack
+
+    data = msgpack.packb(BIG_RECORDS)
+    assert len(data) > 1 << 20
+    assert fl.detect(data)[0][0] == "msgpack"
+
+
+def test_a_big_schemaless_protobuf_is_protobuf_not_csv():
+    data = _protobuf_records(60_000)
+    assert len(data) > 1 << 20
+    assert fl.detect(data)[0][0] == "protobuf"
+    # and protobuf's library reads it as a message of 60,000 length-delimited fields (the test's wire layout is right)
+    from google.protobuf.unknown_fields import UnknownFieldSet
+    from google.protobuf import empty_pb2
+
+    message = empty_pb2.Empty()
+    message.ParseFromString(data)
+    assert len(UnknownFieldSet(message)) == 60_000
+
+
+def test_a_big_input_whose_first_items_are_corrupt_is_not_msgpack_or_cbor():
+    import msgpack
+
+    data = bytearray(msgpack.packb(BIG_RECORDS))
+    assert data[3] == 0x84  # the first record's header (a map of 4)
+    data[3] = 0xC1  # a byte MessagePack never uses
+    ranking = dict(fl.detect(bytes(data)))
+    assert ranking.get("msgpack", 0) == 0

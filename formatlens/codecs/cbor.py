@@ -14,7 +14,7 @@ from typing import Any
 import cbor2
 
 from formatlens.codecs.base import Codec, Sniff, one_or_many
-from formatlens.codecs.support.binwalk import ByteWalker, preview
+from formatlens.codecs.support.binwalk import ByteWalker, head_sniff, preview
 from formatlens.core.document import Document, Span, SpanKind, Traits
 from formatlens.core.limits import current
 
@@ -195,7 +195,7 @@ class CborCodec(Codec):
             return Sniff(0.0, "does not start with a CBOR array, map or tag")
         kind = {4: "array", 5: "map", 6: "tag"}[data[0] >> 5]
         if len(data) > 1 << 20:
-            return Sniff(0.4, f"starts with a CBOR {kind} (too large to parse just to sniff)")
+            return head_sniff(_Walker(data), f"a CBOR {kind} (0x{data[0]:02x})")
         if self.parses(lambda: self._load_all(data)):
             return Sniff(0.75, f"starts with a CBOR {kind} (0x{data[0]:02x}) and parses to the end")
         return Sniff(0.0, "starts like CBOR but does not parse")

@@ -38,6 +38,10 @@ _TYPE_PATTERNS = (
 )
 
 
+_TEXT_BYTES = bytes(range(0x20, 0x100)) + b"\t\n\r\x0c"
+"""Bytes text holds; bytes.translate(None, _TEXT_BYTES) leaves the control bytes."""
+
+
 class CsvCodec(Codec):
     name = "csv"
     title = "CSV"
@@ -66,6 +70,8 @@ class CsvCodec(Codec):
         head = data[:SNIFF_BYTES]
         if b"\x00" in head or not head.strip():
             return Sniff(0.0, "empty or binary")
+        if len(head.translate(None, _TEXT_BYTES)) * 100 > len(head):  # e.g. protobuf, whose tags 0x08 0x12 0x1a...
+            return Sniff(0.0, "binary: more than 1% of its first bytes are control bytes")
         try:
             text = head.decode("utf-8-sig")
         except UnicodeDecodeError:

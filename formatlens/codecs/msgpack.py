@@ -12,7 +12,7 @@ from typing import Any
 import msgpack
 
 from formatlens.codecs.base import Codec, Sniff, one_or_many
-from formatlens.codecs.support.binwalk import ByteWalker, preview
+from formatlens.codecs.support.binwalk import ByteWalker, head_sniff, preview
 from formatlens.core.document import Document, Finding, Span, SpanKind, Traits
 
 # header byte -> (name, size of the length field or fixed payload, what follows)
@@ -177,7 +177,7 @@ class MsgpackCodec(Codec):
             return Sniff(0.0, "does not start with a MessagePack array or map")
         kind = "map" if data[0] in (0xDE, 0xDF) or 0x80 <= data[0] <= 0x8F else "array"
         if len(data) > 1 << 20:
-            return Sniff(0.5, f"starts with a MessagePack {kind} (0x{data[0]:02x}; too large to parse just to sniff)")
+            return head_sniff(_Walker(data), f"a MessagePack {kind} (0x{data[0]:02x})")
         if self.parses(lambda: self._unpack(data, timestamp=0)):  # 0: no datetime range
             return Sniff(0.8, f"starts with a MessagePack {kind} (0x{data[0]:02x}) and unpacks to the end")
         return Sniff(0.0, "starts like MessagePack but does not unpack")

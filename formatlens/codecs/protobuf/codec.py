@@ -34,6 +34,7 @@ from formatlens.codecs.protobuf.wire import (
     WireField,
     WireWalker,
     is_repeated,
+    shallow_field_count,
     wire_findings,
     wire_spans,
     wire_value,
@@ -179,8 +180,14 @@ class ProtobufCodec(SchemaCodec):
     bad_value = (json_format.ParseError, EncodeError, TypeError, ValueError)
 
     def sniff(self, data: bytes) -> Sniff:
-        if not data or len(data) > 1 << 20:
-            return Sniff(0.0, "empty, or too large to walk just to sniff")
+        if not data:
+            return Sniff(0.0, "empty")
+        if len(data) > 1 << 20:  # too large to walk whole just to sniff: the top-level fields of the first MiB
+            count = shallow_field_count(data, 0, len(data), stop=1 << 20)
+            if not count:
+                return Sniff(0.0, "its first MiB is not a valid protobuf wire walk")
+            walk = f"its first MiB walks as {count:,} top-level protobuf fields"
+            return Sniff(0.4, f"{walk} (protobuf has no magic bytes)")
         try:
             fields = WireWalker(data).message(0, len(data))
         except FormatError:

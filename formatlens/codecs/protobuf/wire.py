@@ -433,10 +433,14 @@ def _readings_note(found: list[Reading], chosen: str) -> str:
     return f" · also parses as: {', '.join(others)} · read as {chosen}: {WHY.get(chosen, '')}"
 
 
-def shallow_field_count(data: bytes, start: int, end: int) -> int | None:
-    """How many fields [start, end) holds when it parses as one message level (lengths skipped, not entered)."""
+def shallow_field_count(data: bytes, start: int, end: int, *, stop: int | None = None) -> int | None:
+    """How many fields [start, end) holds when it parses as one message level (lengths skipped, not entered).
+
+    With ``stop``, the count of the fields that begin before offset ``stop`` (each still checked to fit before ``end``).
+    """
     pos, count, groups = start, 0, []
-    while pos < end:
+    stop = end if stop is None else min(stop, end)
+    while pos < stop:
         read = read_varint(data, pos, end)
         if read is None:
             return None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from formatlens.codecs.base import Sniff
 from formatlens.core.errors import FormatError
 from formatlens.core.limits import Limits, current
 
@@ -102,6 +103,20 @@ class ByteWalker:
     def item(self, pos: int, path: tuple, depth: int):
         raise NotImplementedError
 
+    def head_walk(self, budget: int = 4000) -> int:
+        """Walk the top-level items until ``budget`` spans are made: how many top-level items were begun.
+
+        For sniffing an input too large to decode just to sniff: the first items are checked
+        byte by byte (a corrupt one raises FormatError) and every declared length is checked
+        against the bytes left, without reading the rest.
+        """
+        self.spans_left = budget
+        pos, count = 0, 0
+        while pos < len(self.data) and self.spans_left > 0:
+            pos = self.item(pos, (), 0).end
+            count += 1
+        return count
+
     @classmethod
     def first_bad_offset(cls, data: bytes) -> int | None:
         """Where a walk over ``data`` fails, to point a library's error at its byte."""
@@ -110,6 +125,22 @@ class ByteWalker:
         except FormatError as exc:
             return exc.offset
         return None
+
+
+def head_sniff(walker: ByteWalker, what: str) -> Sniff:
+    """The sniff of an input too large to decode just to sniff: walk its first items (head_walk).
+
+    One container whose first items walk is the format's usual shape; a run of many small
+    top-level items is weaker evidence (another binary format read byte by byte often walks
+    a little way as a stream of tiny items, e.g. CBOR read as MessagePack).
+    """
+    try:
+        begun = walker.head_walk()
+    except FormatError as exc:
+        return Sniff(0.0, f"starts with {what}, but its first items do not walk (byte {exc.offset:,})")
+    if begun == 1:
+        return Sniff(0.6, f"starts with {what} whose first items walk (too large to parse just to sniff)")
+    return Sniff(0.3, f"starts with {what}, then {begun:,} more top-level items in its first bytes")
 
 
 def preview(value: object, width: int = 40) -> str:
