@@ -13,7 +13,9 @@ from formatlens.core.document import Span
 from formatlens.core.errors import FormatError
 from formatlens.render.hexdump import WINDOW, window
 from formatlens.render.partial import partial_spans
-from formatlens.render.tree import UNPARSED, TreeModel, type_name
+from formatlens.render.report import document_to_dict
+from formatlens.render.tree import UNPARSED, TreeModel
+from formatlens.render.typed import text_tree
 from formatlens.ui.inspector import parse_selection
 
 from .conftest import SAMPLES
@@ -50,12 +52,12 @@ def test_rows_carry_type_range_and_preview_and_go_on_into_the_value():
     entries = tree.rows((0,), 0, 100)
     assert [r[2] for r in entries] == ["length", "entry", "entry", "footer"]
     name = entries[1]
-    assert name[:2] == [4, 4 + 1 + 5 + 4 + 4] and name[4] == "string" and name[5] == "'Ann'"
+    assert name[:2] == [4, 4 + 1 + 5 + 4 + 4] and name[4] == "str" and name[5] == "'Ann'"
     json_tree = model(b'{"a": {"b": [1, 2.5, null]}}')[1]
     # JSON annotates the top-level members; below them the tree is the decoded value, typed
     path = (json_tree.locate(6),)[0]
     members = json_tree.rows(path, 0, 100)
-    assert members[0][3] == "b" and members[0][4] == "array[3]" and members[0][0] == -1
+    assert members[0][3] == "b" and members[0][4] == "list (3)" and members[0][0] == -1
 
 
 def test_locate_finds_the_deepest_node_and_its_path():
@@ -122,13 +124,57 @@ def test_long_lists_are_asked_for_in_slices():
     assert len(tree.rows(array, 200, 300)) == 52
 
 
-def test_type_names():
+def test_the_tree_the_cli_and_inspect_json_name_every_type_alike():
+    """One naming (render/typed.py): a BSON document of library types, read by three views."""
     import datetime as dt
+    import decimal
 
-    assert type_name(dt.datetime(2024, 1, 1)) == "datetime (no zone)"
-    assert type_name(dt.datetime(2024, 1, 1, tzinfo=dt.UTC)) == "datetime (zone)"
-    assert type_name(b"abc") == "bytes[3]"
-    assert type_name(float("nan")) == "NaN"
+    record = {
+        "id": bson.ObjectId("5f0c5d2b9b1e8a3c4d5e6f70"),
+        "n": bson.Int64(7),
+        "small": 3,
+        "price": bson.Decimal128(decimal.Decimal("1.10")),
+        "re": bson.Regex("^a", "i"),
+        "raw": b"abc",
+        "nan": float("nan"),
+        "at": dt.datetime(2024, 5, 1, 12, 0, tzinfo=dt.UTC),
+        "tags": ["x", "y"],
+    }
+    data = bson.encode(record)
+    document = fl.load(data)
+    tree = TreeModel(document.spans, document.value, len(data))
+    rows = {r[3]: r for r in tree.rows((0,), 0, 100) if r[2] == "entry"}
+    tree_types = {label.split(":")[0]: row[4] for label, row in rows.items()}
+    json_spans = document_to_dict(document)["spans"][0]["children"]
+    json_types = {s["label"].split(":")[0]: s["type"] for s in json_spans if s["kind"] == "entry"}
+    cli_lines, _ = text_tree(document.value, max_lines=100)
+    cli_types = {line.strip().split(": ")[0]: line.strip().split(": ")[1].split("  ")[0] for line in cli_lines[1:]}
+    assert tree_types == json_types == {k: cli_types[k] for k in tree_types}
+    assert tree_types == {
+        "id": "ObjectId",
+        "n": "Int64",
+        "small": "int",
+        "price": "Decimal128",
+        "re": "bson.Regex",
+        "raw": "bytes (3)",
+        "nan": "float",
+        "at": "datetime, UTC",
+        "tags": "list (2)",
+    }
+    assert rows["nan: double"][5] == "NaN"  # NaN is a float, and its preview says which one
+
+
+def test_sets_and_cbor_tags_open_in_the_tree_as_the_cli_opens_them():
+    import cbor2
+
+    value = {"v": {"s": {3, 1}, "t": cbor2.CBORTag(4242, [1, 2])}}
+    tree = TreeModel([Span(0, 4, "value", "v", ("v",))], value, 4)
+    assert tree.rows((0,), 0, 10) == [
+        [-1, -1, "member", "s", "set (2)", "2 items", 2],
+        [-1, -1, "member", "t", "CBORTag 4242", "2 items", 1],
+    ]
+    assert [r[5] for r in tree.rows((0, 0), 0, 10)] == ["1", "3"]
+    assert tree.rows((0, 1, 0), 0, 10)[1][3:6] == ["1", "int", "2"]
 
 
 def test_refusal_spans_stop_at_the_offending_byte():
@@ -180,11 +226,7 @@ def test_one_byte_gaps_and_overlapping_siblings():
 
 
 def test_library_types_and_yaml_tags_keep_their_names_in_the_tree():
-    import bson
+    from formatlens.render.typed import type_name
 
-    from formatlens.render.tree import type_name
-
-    assert type_name(bson.Int64(3)) == "Int64" and type_name(3) == "int"
-    assert type_name(bson.ObjectId("5f0c5d2b9b1e8a3c4d5e6f70")) == "ObjectId"
-    assert type_name(bson.Regex("^a", "i")) == "bson.Regex"
-    assert type_name({"!tag": "!Ref", "value": "Env"}) == "tag !Ref"
+    tree = TreeModel([Span(0, 1, "value", "v", ("v",))], {"v": {"ref": {"!tag": "!Ref", "value": "Env"}}}, 1)
+    assert tree.rows((0,), 0, 1)[0][4] == "tag !Ref" == type_name({"!tag": "!Ref", "value": "Env"})

@@ -11,12 +11,15 @@ from __future__ import annotations
 from typing import Any
 
 from formatlens.core.document import Document, Finding, Layer, Schema, Span
-from formatlens.render.typed import to_typed_json
+from formatlens.render.tree import MISSING, span_value_path, value_at
+from formatlens.render.typed import to_typed_json, type_name
 
 ENCODING = "formatlens typed JSON: MongoDB Extended JSON v2 for library types, {'$type', 'value'} for the rest"
 
 
-def span_to_dict(span: Span) -> dict[str, Any]:
+def span_to_dict(span: Span, value: Any = MISSING) -> dict[str, Any]:
+    """A span; with the document's ``value``, spans that stand for a value also carry its ``type``
+    (the name the app's structure tree and the CLI show for it)."""
     out: dict[str, Any] = {
         "start": span.start,
         "end": span.end,
@@ -24,8 +27,11 @@ def span_to_dict(span: Span) -> dict[str, Any]:
         "label": span.label,
         "path": to_typed_json(list(span.path)),
     }
+    held = value_at(value, span_value_path(span))
+    if held is not MISSING:
+        out["type"] = type_name(held)
     if span.children:
-        out["children"] = [span_to_dict(child) for child in span.children]
+        out["children"] = [span_to_dict(child, value) for child in span.children]
     return out
 
 
@@ -54,7 +60,7 @@ def document_to_dict(document: Document, *, spans: bool = True) -> dict[str, Any
         "layers": [layer_to_dict(layer) for layer in document.layers],
     }
     if spans:
-        out["spans"] = [span_to_dict(span) for span in document.spans]
+        out["spans"] = [span_to_dict(span, document.value) for span in document.spans]
     return out
 
 

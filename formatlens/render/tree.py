@@ -6,7 +6,9 @@ are computed when it is expanded, never for the whole input), and the bytes a
 parent has that none of its children explain are shown as "unparsed" nodes,
 so every byte of the input belongs to some node. Where spans stop (a JSON
 object annotated as one span), the tree goes on into the decoded value: those
-nodes have a type and a preview but no byte range of their own.
+nodes have a type and a preview but no byte range of their own. Types,
+previews and what a value expands into are render/typed.py's: the tree, the
+CLI's text tree and ``inspect --json`` name a value the same way.
 
 A node is named by its path of child indexes from the root, e.g. ``(3, 0, 5)``;
 the browser writes it as "3/0/5". Long child lists are split 100 per level by
@@ -15,10 +17,6 @@ the view (``GROUP``), and the browser asks for them 100 at a time.
 
 from __future__ import annotations
 
-import datetime as _dt
-import decimal
-import math
-import uuid
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from typing import Any, NamedTuple
@@ -33,7 +31,8 @@ UNPARSED = "unparsed"
 """The kind of a gap: bytes inside a parent that no child span explains."""
 PREVIEW_CHARS = 60
 
-_MISSING = object()
+MISSING: Any = object()
+"""What value_at gives for a path that leads nowhere (None is a value)."""
 
 
 class Item(NamedTuple):
@@ -49,68 +48,46 @@ class Item(NamedTuple):
     """Where this node's value is in Document.value (None: no value, e.g. a length or a tag)."""
 
 
-def type_name(value: Any) -> str:
-    """A short type name a person recognises (minimal; the fidelity work gives richer names)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int):
-        return "int" if type(value) is int else typed.type_name(value)  # bson.Int64 stays Int64
-    if isinstance(value, float):
-        return "NaN" if math.isnan(value) else "Infinity" if math.isinf(value) else "float"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        return f"bytes[{len(value)}]"
-    if isinstance(value, dict):
-        if isinstance(value.get("!tag"), str):  # a YAML custom tag read as data (!Ref, !vault...)
-            return typed.type_name(value)
-        return f"object{{{len(value)}}}"
-    if isinstance(value, (list, tuple)):
-        return f"array[{len(value)}]"
-    if isinstance(value, (set, frozenset)):
-        return f"set[{len(value)}]"
-    if isinstance(value, _dt.datetime):
-        return "datetime" + (" (zone)" if value.tzinfo is not None else " (no zone)")
-    if isinstance(value, _dt.date):
-        return "date"
-    if isinstance(value, _dt.time):
-        return "time"
-    if isinstance(value, decimal.Decimal):
-        return "decimal"
-    if isinstance(value, uuid.UUID):
-        return "uuid"
-    return typed.type_name(value)  # library types (bson, msgpack, cbor2...) named as the CLI names them
+def value_at(root: Any, path: Sequence | None) -> Any:
+    """The value at ``path`` in ``root`` (``MISSING`` if the path leads nowhere). Steps index dicts,
+    lists and tuples; other containers (sets, CBOR tags, DBRefs) by what typed.children lists."""
+    if path is None or root is MISSING:
+        return MISSING
+    node = root
+    for step in path:
+        if isinstance(node, (dict, list, tuple)) and _module(node) != "msgpack":
+            try:
+                node = node[step]
+            except (KeyError, IndexError, TypeError):
+                return MISSING
+            continue
+        node = dict(_members(node)).get(step, MISSING) if isinstance(step, (int, str)) else MISSING
+        if node is MISSING:
+            return MISSING
+    return node
 
 
-def preview(value: Any, limit: int = PREVIEW_CHARS) -> str:
-    """One line of a value: scalars in full (cut at ``limit``), containers by their size."""
-    if isinstance(value, dict):
-        return f"{{{len(value):,} keys}}"
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return f"[{len(value):,} items]"
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        raw = bytes(value[:24])
-        return raw.hex(" ") + (" …" if len(value) > 24 else "")
-    text = repr(value) if isinstance(value, str) else str(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def span_value_path(span: Span) -> tuple | None:
+    """Where the value a span stands for is in Document.value: only ``value`` and ``entry`` spans
+    with a path have one (a length, a tag or a type byte does not)."""
+    if span.kind in ("value", "entry") and span.path:
+        return tuple(span.path)
+    return None
 
 
-def _container(value: Any) -> bool:
-    return isinstance(value, (dict, list, tuple))
+def _module(value: Any) -> str:
+    return type(value).__module__.split(".")[0]
 
 
 def _members(value: Any) -> list[tuple[Any, Any]]:
-    if isinstance(value, dict):
-        return list(value.items())
-    return list(enumerate(value))
+    # typed.children is the one rule for what a value expands into (the CLI's tree uses it too)
+    return typed.children(value)
 
 
 class TreeModel:
     """The lazy tree over one document's spans and value; child lists are cached as they are asked for."""
 
-    def __init__(self, spans: Sequence[Span], value: Any = _MISSING, size: int = 0) -> None:
+    def __init__(self, spans: Sequence[Span], value: Any = MISSING, size: int = 0) -> None:
         self.roots = list(spans)
         self.value = value
         self.size = size
@@ -120,15 +97,7 @@ class TreeModel:
 
     # -- value lookups -------------------------------------------------------------------
     def value_at(self, path: tuple | None) -> Any:
-        if path is None or self.value is _MISSING:
-            return _MISSING
-        node = self.value
-        for step in path:
-            try:
-                node = node[step]
-            except (KeyError, IndexError, TypeError):
-                return _MISSING
-        return node
+        return value_at(self.value, path)
 
     # -- children ------------------------------------------------------------------------
     def items(self, node: tuple[int, ...]) -> list[Item]:
@@ -154,7 +123,7 @@ class TreeModel:
         if path is None or item.kind in (UNPARSED, "key"):
             return []
         value = self.value_at(path)
-        if not _container(value):
+        if value is MISSING:
             return []
         return [Item(-1, -1, "member", str(k), None, (*path, k)) for k, _ in _members(value)]
 
@@ -180,10 +149,7 @@ class TreeModel:
         (a length, a tag or a type byte does not)."""
         if item.value_path is not None:
             return item.value_path
-        span = item.span
-        if span is not None and span.kind in ("value", "entry") and span.path:
-            return tuple(span.path)
-        return None
+        return span_value_path(item.span) if item.span is not None else None
 
     def count(self, node: tuple[int, ...]) -> int:
         """How many children ``node`` has (computes that one level only)."""
@@ -193,11 +159,11 @@ class TreeModel:
     def row(self, node: tuple[int, ...], item: Item) -> list:
         """[start, end, kind, label, type, preview, children] as the view draws a node."""
         value = self.value_at(self.value_path(item))
-        if value is _MISSING:
+        if value is MISSING:
             kind_type = "gap" if item.kind == UNPARSED else item.kind
             type_text, preview_text = kind_type, ""
         else:
-            type_text, preview_text = type_name(value), preview(value)
+            type_text, preview_text = typed.type_name(value), typed.preview(value, PREVIEW_CHARS)
         label = gap_label(item) if item.kind == UNPARSED else item.label
         return [item.start, item.end, item.kind, label, type_text, preview_text, self.count(node)]
 

@@ -1,5 +1,6 @@
 """The app in a real browser: load, upload, select a span, convert and download, every page."""
 
+import re
 import time
 
 import formatlens as fl
@@ -76,8 +77,8 @@ def test_sample_link_opens_the_tree(page, server):
     first = page.locator(".fl .tree .n", has_text="[0] object of 5 members").first
     first.locator(".tw").click()  # open the first record, then its object: the typed members appear
     page.locator(".fl .tree .n", has_text="object of 5 members").nth(1).locator(".tw").click()
-    name = page.locator(".fl .tree .n", has_text="name").first
-    assert name.locator(".ty").inner_text() == "string"
+    name = page.locator(".fl .tree .n").filter(has=page.locator(".lb", has_text=re.compile("^name$"))).first
+    assert name.locator(".ty").inner_text() == "str"
     assert name.locator(".pv").inner_text() == "'Raimundo Llopis Hierro'"
     shot(page, "1-inspect-tree")
 
