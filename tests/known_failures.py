@@ -12,6 +12,16 @@ BSON_ROUND_TRIP = {
 }
 """BSON corpus files whose valid cases decode but do not re-encode to the same bytes."""
 
+JSON_READ_AS_JSON_WITH_COMMENTS = {
+    "n_array_extra_comma.json": "a trailing comma: read as JSON with comments, with a warning (tsconfig.json style)",
+    "n_array_number_and_comma.json": "a trailing comma: read as JSON with comments, with a warning",
+    "n_object_trailing_comma.json": "a trailing comma: read as JSON with comments, with a warning",
+    "n_object_trailing_comment.json": "a /**/ comment: read as JSON with comments, with a warning",
+    "n_object_trailing_comment_slash_open.json": "a // comment: read as JSON with comments, with a warning",
+    "n_structure_object_with_comment.json": "a /* */ comment: read as JSON with comments, with a warning",
+}
+"""JSONTestSuite n_ cases (not JSON) that formatlens reads as JSON with comments and says so."""
+
 AVRO_REFUSED = {
     "data/test.avro12": "the pre-1.3 container format (magic Obj\\x00): a negative case, refused by design",
     "lang-c-tests/avro-1237-bad-union-discriminant.avro": "a negative case: a union index outside the union",

@@ -18,8 +18,9 @@ from bson.codec_options import CodecOptions, DatetimeConversion, TypeRegistry
 from bson.decimal128 import Decimal128
 
 from formatlens.codecs.base import Codec, Sniff, one_or_many
+from formatlens.codecs.support import duplicates
 from formatlens.codecs.support.binwalk import ByteWalker
-from formatlens.core.document import Document, Span, Traits
+from formatlens.core.document import Document, Finding, Span, Traits
 
 
 def _fallback_encoder(value: Any) -> Any:
@@ -117,7 +118,26 @@ class BsonCodec(Codec):
             findings=findings,
             details={"documents": len(documents)},
             spans_factory=lambda: _Walker(data).items(many),
+            findings_factory=lambda: self._duplicate_keys(data, many),
         )
+
+    def _duplicate_keys(self, data: bytes, many: bool) -> list[Finding]:
+        """Warnings for documents that hold a key twice (pymongo keeps the last value, as a dict does)."""
+        repeated: list[str] = []
+
+        class Checked(dict):
+            # pymongo's C decoder sets each element through __setitem__ on a dict subclass
+            def __setitem__(self, key: str, value: Any) -> None:
+                if key in self:
+                    repeated.append(key)
+                dict.__setitem__(self, key, value)
+
+        # A second decode, only when findings are asked for: the subclass slows every element down.
+        bson.decode_all(data, READ_OPTIONS.with_options(document_class=Checked))
+        if not repeated:
+            return []
+        walker = _Walker(data)
+        return duplicates.findings(self.name, "pymongo", repeated, walker.items(many), skip=walker.arrays)
 
     def encode(self, value: Any) -> bytes:
         if not isinstance(value, dict):

@@ -14,8 +14,9 @@ from typing import Any
 import cbor2
 
 from formatlens.codecs.base import Codec, Sniff, one_or_many
+from formatlens.codecs.support import duplicates
 from formatlens.codecs.support.binwalk import ByteWalker, head_sniff, preview
-from formatlens.core.document import Document, Span, SpanKind, Traits
+from formatlens.core.document import Document, Finding, Span, SpanKind, Traits
 from formatlens.core.limits import current
 
 MAJOR = ("unsigned int", "negative int", "byte string", "text string", "array", "map", "tag", "simple/float")
@@ -200,9 +201,9 @@ class CborCodec(Codec):
             return Sniff(0.75, f"starts with a CBOR {kind} (0x{data[0]:02x}) and parses to the end")
         return Sniff(0.0, "starts like CBOR but does not parse")
 
-    def _load_all(self, data: bytes) -> list:
+    def _load_all(self, data: bytes, *, allow_duplicate_keys: bool = True) -> list:
         stream = io.BytesIO(data)
-        decoder = cbor2.CBORDecoder(stream, max_depth=current().max_depth)
+        decoder = cbor2.CBORDecoder(stream, max_depth=current().max_depth, allow_duplicate_keys=allow_duplicate_keys)
         items = []
         while stream.tell() < len(data):
             items.append(decoder.decode())
@@ -229,7 +230,26 @@ class CborCodec(Codec):
             findings=findings,
             details={"items": len(items)},
             spans_factory=lambda: _Walker(data).items(),
+            findings_factory=lambda: self._duplicate_keys(data),
         )
+
+    def _duplicate_keys(self, data: bytes) -> list[Finding]:
+        """Warnings for maps that hold a key twice (cbor2 keeps the last value, as a dict does)."""
+        # cbor2 can refuse repeats at C speed but names only the first; the walk then finds them all.
+        try:
+            self._load_all(data, allow_duplicate_keys=False)
+        except cbor2.CBORDecodeError as exc:
+            if "Duplicate map key" not in str(exc):
+                raise
+            found = duplicates.findings(self.name, "cbor2", [], _Walker(data).items())
+            return found or [
+                Finding(
+                    "warning",
+                    f"{exc} (beyond the annotated bytes, offsets unknown): cbor2 keeps the last value",
+                    code="cbor.duplicate-key",
+                )
+            ]
+        return []
 
     def encode(
         self,

@@ -4,6 +4,11 @@ NaN and Infinity are refused unless asked for (``allow_nan=True``); they are not
 JSON. jsonpickle documents load as the JSON they are; their ``py/`` tags are
 reported as findings and never acted on (jsonpickle's own decode would run
 ``py/reduce`` even with ``safe=True``).
+
+JSON with comments (tsconfig.json, VS Code settings, .jsonc) is read with its
+comments and trailing commas blanked out (support/jsonscan: every offset stays
+true) and a finding that says what was dropped. A key an object holds twice is
+a warning naming both offsets: json keeps the last value.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import re
 from typing import Any
 
 from formatlens.codecs.base import SNIFF_BYTES, Codec, Sniff
+from formatlens.codecs.support import duplicates, jsonscan
 from formatlens.codecs.support.textpos import Text, split_bom
 from formatlens.core.document import Document, Finding, Severity, Span, Traits
 from formatlens.core.errors import LimitExceeded
@@ -45,7 +51,7 @@ class JsonCodec(Codec):
     name = "json"
     title = "JSON"
     media_type = "application/json"
-    extensions = (".json", ".jsonl", ".geojson")
+    extensions = (".json", ".jsonl", ".geojson", ".jsonc")
     aliases = ("jsonpickle",)
     traits = Traits(textual=True, schema_based=False, shape="hierarchical", orientation="document", portable=True)
     library = "python"
@@ -63,21 +69,43 @@ class JsonCodec(Codec):
         text = head[skip:].decode(bom or json.detect_encoding(head), "ignore").lstrip()
         if not text:
             return Sniff(0.0, "no text")
+        if text.startswith(("//", "/*")):  # JSON with comments may open with one
+            return self._sniff_commented(data, jsonscan.strip_comments(text).text.lstrip())
         if text[0] in "{[":
             if len(data) > SNIFF_BYTES * 16:  # too big to parse just to sniff: structure alone
                 return Sniff(0.9, f"starts with `{text[0]}` (too large to parse just to sniff)")
             if _is_json(data):
                 return Sniff(0.97, f"starts with `{text[0]}` and parses")
+            if jsonscan.has_comment_marks(text) and _is_json(data, comments=True):
+                return Sniff(0.9, f"starts with `{text[0]}` and parses as JSON with comments")
             return Sniff(0.5, f"starts with `{text[0]}` but does not parse as JSON")
         if _SCALAR_START.match(text) and _is_json(data):
             return Sniff(0.55, "a single JSON value that parses")
         return Sniff(0.0, "does not start like JSON")
 
+    def _sniff_commented(self, data: bytes, rest: str) -> Sniff:
+        if not rest or rest[0] not in "{[":
+            return Sniff(0.0, "starts with a comment, not followed by a JSON object or array")
+        if len(data) > SNIFF_BYTES * 16:
+            return Sniff(0.85, f"a comment, then `{rest[0]}` (too large to parse just to sniff)")
+        if _is_json(data, comments=True):
+            return Sniff(0.9, f"a comment, then `{rest[0]}`: parses as JSON with comments")
+        return Sniff(0.3, f"a comment, then `{rest[0]}`, but does not parse as JSON with comments")
+
     def decode(self, data: bytes, *, allow_nan: bool = False) -> Document:
         text = self._text(data)
         hooks: dict[str, Any] = {} if allow_nan else {"parse_constant": _refuse_constant}
+        stripped: jsonscan.Stripped | None = None
         try:
-            value = json.loads(text.text, **hooks)
+            try:
+                value = json.loads(text.text, **hooks)
+            except json.JSONDecodeError:
+                stripped = jsonscan.strip_comments(text.text) if jsonscan.has_comment_marks(text.text) else None
+                if stripped is None or not (stripped.comments or stripped.trailing_commas):
+                    raise
+                # JSON with comments: the same characters with comments blanked, so offsets stay true
+                text = StrippedText(text, stripped.text)
+                value = json.loads(text.text, **hooks)
         except json.JSONDecodeError as exc:
             raise self.error(exc.msg, offset=text.byte_offset(exc.pos), hint=_hint(exc.msg)) from None
         except RecursionError:
@@ -88,13 +116,19 @@ class JsonCodec(Codec):
             ) from None
         except ValueError as exc:  # NaN/Infinity refused, or an integer of over 4,300 digits
             raise self.error(str(exc), hint="integers are limited to 4,300 digits; NaN needs allow_nan=True") from None
+        details: dict[str, Any] = {"encoding": text.encoding}
+        findings = []
+        if stripped is not None:
+            details["comments"] = len(stripped.comments)
+            details["trailing_commas"] = len(stripped.trailing_commas)
+            findings.append(_comments_finding(text, stripped))
         return self.document(
             data,
             value=value,
+            findings=findings,
             spans_factory=lambda: top_level_spans(text),
-            # The tag scan walks the whole value: only pay for it when a tag can be there.
-            findings_factory=lambda: jsonpickle_findings(value) if '"py/' in text.text else [],
-            details={"encoding": text.encoding},
+            findings_factory=lambda: _value_findings(text, value),
+            details=details,
         )
 
     def _text(self, data: bytes) -> Text:
@@ -121,19 +155,83 @@ class JsonCodec(Codec):
         ).encode("utf-8")
 
 
-def _is_json(data: bytes) -> bool:
+class StrippedText(Text):
+    """JSON with comments as its parser sees it: comments blanked, byte offsets those of the original."""
+
+    def __init__(self, original: Text, text: str) -> None:
+        self.__dict__.update(original.__dict__)
+        self.original = original
+        self.text = text
+
+    def byte_offset(self, char_index: int) -> int:
+        return self.original.byte_offset(char_index)
+
+
+def _is_json(data: bytes, *, comments: bool = False) -> bool:
     if len(data) > SNIFF_BYTES * 16:
         return True
     try:
-        json.loads(data)
-    except (ValueError, RecursionError):
+        if comments:
+            bom, skip = split_bom(data)
+            json.loads(jsonscan.strip_comments(data[skip:].decode(bom or json.detect_encoding(data))).text)
+        else:
+            json.loads(data)
+    except (ValueError, RecursionError):  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         return False
     return True
 
 
+def _comments_finding(text: Text, stripped: jsonscan.Stripped) -> Finding:
+    parts = []
+    if stripped.comments:
+        n = len(stripped.comments)
+        parts.append(f"{n} comment{'s' if n > 1 else ''}")
+    if stripped.trailing_commas:
+        n = len(stripped.trailing_commas)
+        parts.append(f"{n} trailing comma{'s' if n > 1 else ''}")
+    first = min([start for start, _end in stripped.comments] + stripped.trailing_commas)
+    end = next((e for s, e in stripped.comments if s == first), first + 1)
+    return Finding(
+        "warning",
+        f"JSON with comments (as tsconfig.json and VS Code settings use), not strict JSON: {' and '.join(parts)} "
+        f"dropped, the first at byte {text.byte_offset(first)}; strict JSON parsers refuse this file, and "
+        "converting writes the data without them",
+        Span(text.byte_offset(first), text.byte_offset(end), "metadata", "comment" if end > first + 1 else "comma"),
+        code="json.comments",
+    )
+
+
+def _value_findings(text: Text, value: Any) -> list[Finding]:
+    # The tag scan walks the whole value: only pay for it when a tag can be there.
+    findings = jsonpickle_findings(value) if '"py/' in text.text else []
+    return findings + duplicate_key_findings(text)
+
+
+def duplicate_key_findings(text: Text) -> list[Finding]:
+    """Warnings for objects that hold a key twice (json keeps the last value, as a dict does)."""
+    repeated = False
+
+    def check(pairs: list) -> dict:
+        nonlocal repeated
+        mapping = dict(pairs)
+        repeated = repeated or len(mapping) != len(pairs)
+        return mapping
+
+    # A second parse, only when findings are asked for: the pairs hook slows every object down.
+    json.loads(text.text, object_pairs_hook=check, parse_constant=float)
+    if not repeated:
+        return []
+    found = []
+    for dup in jsonscan.duplicate_keys(text.text, duplicates.LIMIT):
+        first = Span(text.byte_offset(dup.first), text.byte_offset(dup.first + 1), "key", f"key {dup.key!r}")
+        again = Span(text.byte_offset(dup.again), text.byte_offset(dup.again_end), "key", f"key {dup.key!r}")
+        found.append(duplicates.finding("json", "json", duplicates.Repeat(dup.path, dup.key, first, again)))
+    return found
+
+
 def _hint(msg: str) -> str:
     if "Expecting property name" in msg:
-        return "keys must be double-quoted strings, and JSON has no trailing commas"
+        return "keys must be double-quoted strings (JSON5's single-quoted or bare keys are not read)"
     if "Extra data" in msg:
         return "a JSON document holds one value; for one value per line, split the lines (JSON Lines)"
     if "Expecting value" in msg:

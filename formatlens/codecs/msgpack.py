@@ -12,6 +12,7 @@ from typing import Any
 import msgpack
 
 from formatlens.codecs.base import Codec, Sniff, one_or_many
+from formatlens.codecs.support import duplicates
 from formatlens.codecs.support.binwalk import ByteWalker, head_sniff, preview
 from formatlens.core.document import Document, Finding, Span, SpanKind, Traits
 
@@ -238,7 +239,29 @@ class MsgpackCodec(Codec):
             findings=findings,
             details={"items": len(items)},
             spans_factory=lambda: _Walker(data).items(),
+            findings_factory=lambda: self._duplicate_keys(data),
         )
+
+    def _duplicate_keys(self, data: bytes) -> list[Finding]:
+        """Warnings for maps that hold a key twice (msgpack keeps the last value, as a dict does)."""
+        repeated: list[Any] = []
+
+        def check(pairs: list) -> dict:
+            mapping = _hashable_pairs(pairs)
+            if len(mapping) != len(pairs):
+                seen: set = set()
+                for key, _value in pairs:
+                    key = _hashable(key)
+                    if key in seen:
+                        repeated.append(key)
+                    seen.add(key)
+            return mapping
+
+        # A second unpack, only when findings are asked for: a pairs hook slows every map down.
+        self._unpack_with(data, check, timestamp=0)
+        if not repeated:
+            return []
+        return duplicates.findings(self.name, "msgpack", repeated, _Walker(data).items())
 
     def encode(self, value: Any, *, use_single_float: bool = False, use_bin_type: bool = True) -> bytes:
         return msgpack.packb(value, use_single_float=use_single_float, use_bin_type=use_bin_type, datetime=True)

@@ -40,6 +40,15 @@ def reuse_options(document: Document) -> dict[str, Any]:
     return {}
 
 
+def source_losses(document: Document) -> list[str]:
+    """What no target keeps of the source itself: the comments of JSON with comments."""
+    comments, commas = document.details.get("comments", 0), document.details.get("trailing_commas", 0)
+    if document.format != "json" or not (comments or commas):
+        return []
+    what = [f"{n} {word}{'s' if n > 1 else ''}" for n, word in ((comments, "comment"), (commas, "trailing comma")) if n]
+    return [f"JSON with comments: {' and '.join(what)} of the source dropped (the data is written without them)"]
+
+
 def verbatim(document: Document) -> bool:
     """Whether the identity is the bytes themselves: protobuf read without a schema is a guessed wire
     tree, with no types to write it back from, so its bytes are the only faithful copy."""

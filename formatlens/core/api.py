@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from formatlens.convert.adapt import adapt
-from formatlens.convert.identity import reuse_options, source_value, verbatim
+from formatlens.convert.identity import reuse_options, source_losses, source_value, verbatim
 from formatlens.core import registry
 from formatlens.core.boundary import translate
 from formatlens.core.document import CodecInfo, Conversion, Document
@@ -89,8 +89,11 @@ def convert(
         if verbatim(document):
             return Conversion(document.data, codec.name, document.format, [], document.schema)
         out, used = codec.dump(source_value(document), **{**reuse_options(document), **options})
-        return Conversion(data=out, format=codec.name, source_format=document.format, losses=[], schema=used)
-    return convert_value(document.value, target, source_format=document.format, **options)
+        losses = source_losses(document)
+        return Conversion(data=out, format=codec.name, source_format=document.format, losses=losses, schema=used)
+    conversion = convert_value(document.value, target, source_format=document.format, **options)
+    conversion.losses[:0] = source_losses(document)
+    return conversion
 
 
 def convert_value(value: Any, target: str, *, source_format: str = "python", **options: Any) -> Conversion:

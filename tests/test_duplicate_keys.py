@@ -1,0 +1,139 @@
+"""A map that holds a key twice: each library keeps the last value, and formatlens says so.
+
+The bytes come from the real libraries where they can write a repeated key
+(msgpack's pack_map_pairs), from the JSONTestSuite and the BSON corpus, or are
+written by hand after the spec (BSON, CBOR: their encoders take dicts).
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+from pathlib import Path
+
+import bson
+import cbor2
+import msgpack
+import pytest
+
+import formatlens as fl
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+if not CORPUS.exists():
+    CORPUS = Path("/work/shared/corpus")
+
+
+def _warnings(document: fl.Document) -> list[str]:
+    return [f.message for f in document.findings if f.code.endswith(".duplicate-key")]
+
+
+def _bson_document(*elements: bytes) -> bytes:
+    body = b"".join(elements)
+    return struct.pack("<i", len(body) + 5) + body + b"\x00"
+
+
+def _int32(key: bytes, value: int) -> bytes:
+    return b"\x10" + key + b"\x00" + struct.pack("<i", value)
+
+
+def test_json_duplicate_keys_name_the_path_and_both_offsets():
+    data = b'{"a": 1, "b": {"x": 1, "x": [2]}, "a": 3}'
+    document = fl.load(data, "json")
+    assert document.value == json.loads(data) == {"a": 3, "b": {"x": [2]}}
+    assert list(document.value) == ["a", "b"]  # the last value, in the first key's place
+    assert _warnings(document) == [
+        "duplicate key 'x' in b, bytes 15 and 23: json keeps the last value (in the first key's place)",
+        "duplicate key 'a' at the top level, bytes 1 and 34: json keeps the last value (in the first key's place)",
+    ]
+    spans = [f.span for f in document.findings if f.code == "json.duplicate-key"]
+    assert [data[s.start : s.end] for s in spans] == [b'"x"', b'"a"']
+
+
+def test_json_duplicate_keys_after_multibyte_text_and_inside_arrays():
+    data = '[{"é": "ü"}, {"k": 0, "k": 1}]'.encode()
+    document = fl.load(data, "json")
+    assert document.value == [{"é": "ü"}, {"k": 1}]
+    (warning,) = [f for f in document.findings if f.code == "json.duplicate-key"]
+    assert warning.message.startswith("duplicate key 'k' in 1, bytes 16 and 24:")
+    assert data[16:19] == b'"k"' and data[24:27] == b'"k"'
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("y_object_duplicated_key.json", {"a": "c"}), ("y_object_duplicated_key_and_value.json", {"a": "b"})],
+)
+def test_json_test_suite_duplicate_keys(name, value):
+    data = (CORPUS / "JSONTestSuite" / "test_parsing" / name).read_bytes()
+    document = fl.load(data, "json")
+    assert document.value == value
+    assert _warnings(document) == [
+        "duplicate key 'a' at the top level, bytes 1 and 9: json keeps the last value (in the first key's place)"
+    ]
+
+
+def test_json_without_duplicates_has_no_warning():
+    assert _warnings(fl.load(b'{"a": {"a": 1}, "b": [{"a": 2}, {"a": 3}]}', "json")) == []
+
+
+def test_msgpack_duplicate_keys_written_by_msgpack():
+    packer = msgpack.Packer()
+    inner = packer.pack_map_pairs([("x", 1), ("x", 2)])
+    data = packer.pack_map_header(3) + packer.pack("a") + packer.pack(1) + packer.pack("b") + inner
+    data += packer.pack("a") + packer.pack([3])
+    document = fl.load(data, "msgpack")
+    assert document.value == msgpack.unpackb(data) == {"a": [3], "b": {"x": 2}}
+    assert _warnings(document) == [
+        "duplicate key 'x' in b, bytes 7 and 10: msgpack keeps the last value (in the first key's place)",
+        "duplicate key 'a' at the top level, bytes 1 and 13: msgpack keeps the last value (in the first key's place)",
+    ]
+    assert data[7:9] == data[10:12] == b"\xa1x" and data[1:3] == data[13:15] == b"\xa1a"
+
+
+def test_msgpack_duplicate_array_keys():
+    packer = msgpack.Packer()
+    data = packer.pack_map_pairs([([1, 2], "first"), ([1, 2], "second")])
+    document = fl.load(data, "msgpack")
+    assert document.value == {(1, 2): "second"}
+    assert _warnings(document) == [
+        "duplicate key (1, 2) at the top level, bytes 1 and 10: msgpack keeps the last value (in the first key's place)"
+    ]
+
+
+def test_cbor_duplicate_keys():
+    # {"a": 1, "b": {"x": 1, "x": 2}, "a": 3} written by hand: cbor2 writes dicts, which cannot repeat a key
+    data = bytes.fromhex("a3 6161 01 6162 a2 6178 01 6178 02 6161 03".replace(" ", ""))
+    document = fl.load(data, "cbor")
+    assert document.value == cbor2.loads(data) == {"a": 3, "b": {"x": 2}}
+    assert _warnings(document) == [
+        "duplicate key 'x' in b, bytes 7 and 10: cbor2 keeps the last value (in the first key's place)",
+        "duplicate key 'a' at the top level, bytes 1 and 13: cbor2 keeps the last value (in the first key's place)",
+    ]
+
+
+def test_bson_duplicate_keys_and_not_array_indexes():
+    inner = _bson_document(_int32(b"x", 1), _int32(b"x", 2))
+    data = _bson_document(_int32(b"a", 1), b"\x03b\x00" + inner, _int32(b"a", 3))
+    document = fl.load(data, "bson")
+    assert document.value == bson.decode(data) == {"a": 3, "b": {"x": 2}}
+    assert _warnings(document) == [
+        "duplicate key 'x' in b, bytes 19 and 26: pymongo keeps the last value (in the first key's place)",
+        "duplicate key 'a' at the top level, bytes 5 and 34: pymongo keeps the last value (in the first key's place)",
+    ]
+    assert data[19:21] == b"x\x00" and data[34:36] == b"a\x00"
+
+
+def test_bson_corpus_array_with_duplicate_indexes_is_no_duplicate_key():
+    cases = json.loads((CORPUS / "bson-corpus" / "tests" / "array.json").read_text())["valid"]
+    (case,) = [c for c in cases if c["description"] == "Multi Element Array with duplicate indexes"]
+    document = fl.load(bytes.fromhex(case["degenerate_bson"]), "bson")
+    assert document.value == {"a": [10, 20]}
+    assert _warnings(document) == []
+
+
+def test_bson_stream_names_the_document():
+    data = _bson_document(_int32(b"k", 1)) + _bson_document(_int32(b"k", 1), _int32(b"k", 2))
+    document = fl.load(data, "bson")
+    assert document.value == [{"k": 1}, {"k": 2}]
+    assert _warnings(document) == [
+        "duplicate key 'k' in 1, bytes 17 and 24: pymongo keeps the last value (in the first key's place)"
+    ]

@@ -1,0 +1,110 @@
+"""JSON with comments (tsconfig.json, VS Code settings, .jsonc): recognised, read, and the dropped comments named."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import formatlens as fl
+
+TSCONFIG = b"""{
+  // Visit https://aka.ms/tsconfig to read more about this file
+  "compilerOptions": {
+    /* Language and Environment */
+    "target": "es2016",                                  /* Set the JavaScript language version. */
+    "lib": ["dom", "es2020",],
+    "paths": { "@/*": ["./src/*"] },
+    "strict": true,                                      /* Enable all strict type-checking options. */
+  },
+  "exclude": ["node_modules", "**/*.spec.ts"]
+}
+"""
+
+VSCODE_SETTINGS = """// Place your settings in this file to overwrite the default settings
+{
+    "editor.fontSize": 14,
+    "files.exclude": {
+        "**/.git": true, // hide the git folder
+    },
+    "workbench.colorTheme": "Solarized Dark — ünïcode",
+}
+""".encode()
+
+
+def test_tsconfig_is_detected_as_json_and_read_without_its_comments():
+    assert fl.detect(TSCONFIG, "tsconfig.json")[0][0] == "json"
+    assert fl.detect(TSCONFIG)[0][0] == "json"
+    document = fl.load(TSCONFIG, "json")
+    assert document.value == {
+        "compilerOptions": {
+            "target": "es2016",
+            "lib": ["dom", "es2020"],
+            "paths": {"@/*": ["./src/*"]},
+            "strict": True,
+        },
+        "exclude": ["node_modules", "**/*.spec.ts"],
+    }
+    (finding,) = [f for f in document.findings if f.code == "json.comments"]
+    assert finding.severity == "warning"  # strict JSON parsers refuse the file
+    assert "4 comments and 2 trailing commas dropped" in finding.message
+    assert (
+        TSCONFIG[finding.span.start : finding.span.end]
+        == b"// Visit https://aka.ms/tsconfig to read more about this file"
+    )
+
+
+def test_vscode_settings_opening_with_a_comment_keep_true_byte_offsets():
+    assert fl.detect(VSCODE_SETTINGS, "settings.json")[0][0] == "json"
+    document = fl.load(VSCODE_SETTINGS, "json")
+    assert document.value == {
+        "editor.fontSize": 14,
+        "files.exclude": {"**/.git": True},
+        "workbench.colorTheme": "Solarized Dark — ünïcode",
+    }
+    spans = {s.path: s for s in document.spans}
+    theme = spans[("workbench.colorTheme",)]
+    assert VSCODE_SETTINGS[theme.start : theme.end] == '"workbench.colorTheme": "Solarized Dark — ünïcode"'.encode()
+
+
+def test_an_error_after_a_comment_points_at_its_byte():
+    data = '{\n  // ünïcode comment\n  "a": 1,\n  "b": tru\n}'.encode()
+    with pytest.raises(fl.FormatError) as caught:
+        fl.load(data, "json")
+    assert caught.value.offset == data.index(b"tru")
+
+
+def test_slashes_inside_strings_are_not_comments():
+    data = b'{"url": "https://example.com/*x*/", "c": "//"}'
+    document = fl.load(data, "json")
+    assert document.value == json.loads(data)
+    assert [f for f in document.findings if f.code == "json.comments"] == []
+
+
+def test_a_jsonc_name_and_block_comment_with_trailing_comma_in_an_array():
+    data = b"[1, /* two */ 2, 3,]"
+    assert fl.detect(data, "data.jsonc")[0][0] == "json"
+    assert fl.load(data, "json").value == [1, 2, 3]
+
+
+def test_json5_proper_is_refused_with_a_hint_and_a_json_name_keeps_json_ranked():
+    data = b"// JSON5\n{unquoted: 'single', hex: 0x1F}\n"
+    with pytest.raises(fl.FormatError) as caught:
+        fl.load(data, "json")
+    assert caught.value.offset == data.index(b"unquoted")
+    assert "JSON5" in (caught.value.hint or "")
+    assert "json" in [name for name, _score in fl.detect(data, "config.json")]
+
+
+def test_converting_names_the_dropped_comments():
+    same = fl.convert(TSCONFIG, "json")
+    assert json.loads(same.data) == fl.load(TSCONFIG, "json").value
+    assert same.losses == [
+        "JSON with comments: 4 comments and 2 trailing commas of the source dropped (the data is written without them)"
+    ]
+    other = fl.convert(VSCODE_SETTINGS, "yaml")
+    assert other.losses[0].startswith("JSON with comments: 2 comments and 2 trailing commas")
+
+
+def test_plain_json_converts_without_a_comment_loss():
+    assert fl.convert(b'{"a": [1, 2]}', "json").losses == []
