@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import struct
-from pathlib import Path
 
 import bson
 import cbor2
@@ -18,9 +17,7 @@ import pytest
 
 import formatlens as fl
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
-if not CORPUS.exists():
-    CORPUS = Path("/work/shared/corpus")
+from .conftest import corpus_dir
 
 
 def _warnings(document: fl.Document) -> list[str]:
@@ -63,7 +60,7 @@ def test_json_duplicate_keys_after_multibyte_text_and_inside_arrays():
     [("y_object_duplicated_key.json", {"a": "c"}), ("y_object_duplicated_key_and_value.json", {"a": "b"})],
 )
 def test_json_test_suite_duplicate_keys(name, value):
-    data = (CORPUS / "JSONTestSuite" / "test_parsing" / name).read_bytes()
+    data = (corpus_dir("JSONTestSuite", "test_parsing") / name).read_bytes()
     document = fl.load(data, "json")
     assert document.value == value
     assert _warnings(document) == [
@@ -123,7 +120,7 @@ def test_bson_duplicate_keys_and_not_array_indexes():
 
 
 def test_bson_corpus_array_with_duplicate_indexes_is_no_duplicate_key():
-    cases = json.loads((CORPUS / "bson-corpus" / "tests" / "array.json").read_text())["valid"]
+    cases = json.loads((corpus_dir("bson-corpus", "tests") / "array.json").read_text())["valid"]
     (case,) = [c for c in cases if c["description"] == "Multi Element Array with duplicate indexes"]
     document = fl.load(bytes.fromhex(case["degenerate_bson"]), "bson")
     assert document.value == {"a": [10, 20]}
