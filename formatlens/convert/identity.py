@@ -51,8 +51,10 @@ def source_losses(document: Document) -> list[str]:
 
 def verbatim(document: Document) -> bool:
     """Whether the identity is the bytes themselves: protobuf read without a schema is a guessed wire
-    tree, with no types to write it back from, so its bytes are the only faithful copy."""
-    return document.format == "protobuf" and "message" not in document.details
+    tree, with no types to write it back from, so its bytes are the only faithful copy (so is a message
+    holding an Any whose type the schema does not declare)."""
+    details = document.details
+    return document.format == "protobuf" and ("message" not in details or bool(details.get("verbatim")))
 
 
 def source_value(document: Document) -> Any:

@@ -273,7 +273,8 @@ class ProtobufCodec(SchemaCodec):
             value=value,
             schema=schema,
             findings=findings,
-            details={"message": message},
+            # An Any whose type the schema lacks cannot be written back from the value: the identity copies the bytes
+            details={"message": message, "verbatim": any(f.code == "protobuf.any-unknown" for f in findings)},
             spans_factory=lambda: wire_spans(WireWalker(data).message(0, len(data), descriptor)),
         )
 
@@ -312,7 +313,7 @@ class ProtobufCodec(SchemaCodec):
             shown = Schema("proto", compiled.text, {"inferred": False, "message": message})
         out = compiled.message_class(message)()
         try:
-            json_format.ParseDict(_to_proto_json(value), out)
+            json_format.ParseDict(_to_proto_json(value), out, descriptor_pool=compiled.pool)  # the pool: for Any
         except json_format.ParseError as exc:
             raise self.error(f"the value does not fit {message}: {exc}") from None
         return out.SerializeToString(deterministic=True), shown  # deterministic: map entries in key order
@@ -329,7 +330,7 @@ def _parses(compiled: CompiledProto, name: str, data: bytes) -> bool:
 
 def _no_unknown_nested(message: Any) -> bool:
     for field, value in message.ListFields():
-        if field.type == FieldDescriptor.TYPE_MESSAGE:
+        if field.type in _MESSAGE_TYPES:
             items = value.values() if _is_map(field) else value if is_repeated(field) else [value]
             for item in items:
                 if hasattr(item, "ListFields") and (len(UnknownFieldSet(item)) or not _no_unknown_nested(item)):
@@ -348,11 +349,16 @@ WELL_KNOWN = {
         f"google.protobuf.{name}Value": (lambda m: m.value)
         for name in ("Double", "Float", "Int64", "UInt64", "Int32", "UInt32", "Bool", "String", "Bytes")
     },
+    # Struct, Value and ListValue are JSON inside protobuf: shown as protobuf's JSON mapping gives them
+    # (numbers are doubles there, as on the wire).
+    **{f"google.protobuf.{name}": json_format.MessageToDict for name in ("Struct", "Value", "ListValue")},
 }
+_MESSAGE_TYPES = (FieldDescriptor.TYPE_MESSAGE, FieldDescriptor.TYPE_GROUP)  # a proto2 group is a nested message
 
 
 def message_to_value(message: Any, findings: list[Finding]) -> dict:
-    """Field names -> values: enums by name, Timestamp/Duration as datetime/timedelta, maps as dicts."""
+    """Field names -> values: enums by name, Timestamp/Duration as datetime/timedelta, maps as dicts,
+    groups as dicts, extensions under ``[full.name]`` (protobuf's JSON mapping), Any unpacked."""
     out: dict[str, Any] = {}
     descriptor = message.DESCRIPTOR
     for field in descriptor.fields:
@@ -361,11 +367,24 @@ def message_to_value(message: Any, findings: list[Finding]) -> dict:
             if not is_repeated(field) and has_presence is False and field.containing_oneof is not None:
                 continue
             out[field.name] = _field_value(field, getattr(message, field.name), findings)
+    if descriptor.extension_ranges:
+        extensions = [(field, value) for field, value in message.ListFields() if field.is_extension]
+        for field, value in extensions:
+            out[f"[{field.full_name}]"] = _field_value(field, value, findings)
+        if extensions:
+            names = ", ".join(field.full_name for field, _value in extensions)
+            findings.append(
+                Finding(
+                    "info",
+                    f"{len(extensions)} extension{'s' if len(extensions) > 1 else ''} set on {descriptor.full_name}: "
+                    f"{names}; shown under [their full names], as protobuf's JSON mapping names them",
+                    code="protobuf.extension",
+                    subject=descriptor.full_name,
+                )
+            )
     unknown = UnknownFieldSet(message)
     if len(unknown):
-        out["!unknown"] = {
-            str(f.field_number): f.data if not isinstance(f.data, UnknownFieldSet) else "group" for f in unknown
-        }
+        out["!unknown"] = _unknown_fields(unknown)
         findings.append(
             Finding(
                 "warning",
@@ -387,14 +406,61 @@ def _field_value(field: FieldDescriptor, value: Any, findings: list[Finding]) ->
     return _single(field, value, findings)
 
 
+def _unknown_fields(unknown: UnknownFieldSet) -> dict[str, Any]:
+    """Unknown fields by number; an unknown group is a dict of its own fields."""
+    return {
+        str(f.field_number): _unknown_fields(f.data) if isinstance(f.data, UnknownFieldSet) else f.data for f in unknown
+    }
+
+
 def _single(field: FieldDescriptor, value: Any, findings: list[Finding]) -> Any:
-    if field.type == FieldDescriptor.TYPE_MESSAGE:
-        convert = WELL_KNOWN.get(field.message_type.full_name)
-        return convert(value) if convert else message_to_value(value, findings)
+    if field.type in _MESSAGE_TYPES:
+        return _message_value(value, findings)
     if field.type == FieldDescriptor.TYPE_ENUM:
         known = field.enum_type.values_by_number.get(value)
         return known.name if known is not None else value
     return value
+
+
+def _message_value(message: Any, findings: list[Finding]) -> Any:
+    name = message.DESCRIPTOR.full_name
+    if name == "google.protobuf.Any":
+        return _any_value(message, findings)
+    convert = WELL_KNOWN.get(name)
+    return convert(message) if convert else message_to_value(message, findings)
+
+
+def _any_value(message: Any, findings: list[Finding]) -> dict:
+    """An Any as protobuf's JSON mapping shows it: ``@type`` and the unpacked message's fields (a
+    well-known type's under ``value``), when the schema declares its type; else the type URL and the
+    bytes, with a finding."""
+    type_name = message.TypeName()
+    try:
+        inner_descriptor = message.DESCRIPTOR.file.pool.FindMessageTypeByName(type_name)
+    except KeyError:
+        inner_descriptor = None
+    if inner_descriptor is not None:
+        inner = message_factory.GetMessageClass(inner_descriptor)()
+        try:
+            message.Unpack(inner)
+        except DecodeError:
+            inner = None
+        if inner is not None:
+            shown = _message_value(inner, findings)
+            if inner_descriptor.full_name in WELL_KNOWN or not isinstance(shown, dict):
+                return {"@type": message.type_url, "value": shown}
+            return {"@type": message.type_url, **shown}
+    why = "does not parse as that type" if inner_descriptor is not None else "is not declared in the schema"
+    findings.append(
+        Finding(
+            "warning",
+            f"google.protobuf.Any holds {type_name or 'no type'!r}, which {why}: shown as its type URL and "
+            "bytes (give the .proto that declares it to see the fields)",
+            code="protobuf.any-unknown",
+            subject=type_name,
+        )
+    )
+    return {"@type": message.type_url, "value": message.value}
 
 
 def _to_proto_json(value: Any) -> Any:

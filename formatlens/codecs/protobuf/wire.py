@@ -66,7 +66,7 @@ class WireWalker(ByteWalker):
             self.limits.check("max_depth", depth, what="the message nesting", offset=start)
         data, pos = self.data, start
         out: list[WireField] = []
-        by_number = descriptor.fields_by_number if descriptor is not None else None
+        by_number = numbered_fields(descriptor) if descriptor is not None else None
         while pos < end:
             # The one-byte tag and the one-byte varint are inlined: they are most of the wire.
             tag = data[pos]
@@ -88,7 +88,9 @@ class WireWalker(ByteWalker):
             else:
                 wire = self.field(pos, after_tag, end, number, wire_type, depth, field_descriptor)
             if field_descriptor is not None:
-                wire.name, wire.declared = field_descriptor.name, field_descriptor
+                extension = field_descriptor.is_extension  # named as the value names it: [full.name]
+                wire.name = f"[{field_descriptor.full_name}]" if extension else field_descriptor.name
+                wire.declared = field_descriptor
             out.append(wire)
             pos = wire.end
         if group:
@@ -193,6 +195,22 @@ class WireWalker(ByteWalker):
                 format=self.format,
                 hint="a tag's field number or wire type is invalid, or a length runs past the end",
             ) from None
+
+
+_NUMBERED: dict[Any, dict[int, Any]] = {}
+
+
+def numbered_fields(descriptor: Any) -> dict[int, Any]:
+    """A message's fields by number, with the extensions its pool knows for it (cached per descriptor)."""
+    found = _NUMBERED.get(descriptor)
+    if found is None:
+        found = dict(descriptor.fields_by_number)
+        if descriptor.extension_ranges:
+            found.update((ext.number, ext) for ext in descriptor.file.pool.FindAllExtensions(descriptor))
+        if len(_NUMBERED) > 4096:
+            _NUMBERED.clear()
+        _NUMBERED[descriptor] = found
+    return found
 
 
 def _printable(raw: bytes) -> str | None:
