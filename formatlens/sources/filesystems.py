@@ -28,7 +28,7 @@ def timeouts() -> tuple[float, float]:
     )
 
 
-_INSTALL_HINT = {"s3": "s3fs", "gs": "gcsfs", "gcs": "gcsfs", "az": "adlfs", "abfs": "adlfs"}
+_INSTALL_HINT = {"s3": "s3fs", "gs": "gcsfs", "gcs": "gcsfs", "az": "adlfs", "abfs": "adlfs", "abfss": "adlfs"}
 
 
 def is_url(path_or_url: str) -> bool:
@@ -56,17 +56,33 @@ def filesystem_for(path_or_url: Any, policy: RemotePolicy | None = None) -> tupl
             f"cannot read {scheme}:// URLs here: {exc}",
             hint=f"pip install {package}" if package else "use a local path, http(s), s3, gs or az",
         ) from None
-    options: dict[str, Any] = {"skip_instance_cache": True}
-    if scheme == "s3":
-        # s3fs retries for minutes by default; a refusal should come in seconds.
-        connect, read = timeouts()
-        options["config_kwargs"] = {
-            "connect_timeout": connect,
-            "read_timeout": read,
-            "retries": {"max_attempts": 2},
-        }
-    fs = cls(**options)
+    if scheme in ("gs", "gcs") and os.environ.get("STORAGE_EMULATOR_HOST"):
+        # gcsfs's default class first asks Google's gRPC control plane for each bucket's layout
+        # (zonal / hierarchical), which an emulator does not serve: it waits 60 s per bucket. An
+        # emulator speaks the JSON API only, which the plain client uses.
+        from gcsfs.core import GCSFileSystem
+
+        cls = GCSFileSystem
+    fs = cls(skip_instance_cache=True, **_client_options(scheme))
     return fs, fs._strip_protocol(text)
+
+
+def _client_options(scheme: str) -> dict[str, Any]:
+    """Timeouts for each object-store client (their defaults wait or retry for minutes)."""
+    connect, read = timeouts()
+    if scheme == "s3":
+        return {"config_kwargs": {"connect_timeout": connect, "read_timeout": read, "retries": {"max_attempts": 2}}}
+    if scheme in ("gs", "gcs"):
+        options: dict[str, Any] = {"requests_timeout": read}
+        if os.environ.get("STORAGE_EMULATOR_HOST"):
+            # gcsfs sends requests to the emulator but would still look for Google credentials
+            # (and ask the metadata service for them): an emulator takes none.
+            options["token"] = "anon"
+        return options
+    if scheme in ("az", "abfs", "abfss"):
+        # adlfs reads AZURE_STORAGE_CONNECTION_STRING / _ACCOUNT_NAME / _ACCOUNT_KEY / ... itself.
+        return {"connection_timeout": int(connect), "read_timeout": int(read)}
+    return {}
 
 
 def _http(policy: RemotePolicy | None) -> fsspec.AbstractFileSystem:

@@ -42,6 +42,18 @@ def _remote_errors() -> tuple[type[BaseException], ...]:
         errors += [BotoCoreError, ClientError]
     except ImportError:
         pass
+    try:  # gcsfs: a status the storage answered (403, 5xx after its retries)
+        from gcsfs.retry import HttpError
+
+        errors.append(HttpError)
+    except ImportError:
+        pass
+    try:  # adlfs: the Azure SDK's errors (refused, unreachable, timed out, denied)
+        from azure.core.exceptions import AzureError
+
+        errors.append(AzureError)
+    except ImportError:
+        pass
     return tuple(errors)
 
 
