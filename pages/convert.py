@@ -22,17 +22,15 @@ if result is None:
     st.stop()
 view.sizes_and_download(loaded, result, info)
 
-left, right = st.columns([2, 1])
-with left:
-    st.subheader("Preview")
-    view.preview(result)
-with right:
-    st.subheader("What the target could not hold")
-    view.losses(result)
-    st.page_link(
-        "pages/diff.py",
-        label="Diff the source and the converted data",
-        icon=":material/difference:",
-        query_params={"against": "converted", "target": info.name}
-        | ({"sample": loaded.name} if loaded.is_sample else {}),
-    )
+# The losses first (they are the answer to "what did I lose?"), then the output at full width:
+# a binary output is shown in the inspector, which needs the page's width for its three panes.
+st.subheader("What the target could not hold")
+view.losses(result)
+st.page_link(
+    "pages/diff.py",
+    label="Diff the source and the converted data",
+    icon=":material/difference:",
+    query_params={"against": "converted", "target": info.name} | ({"sample": loaded.name} if loaded.is_sample else {}),
+)
+st.subheader("Preview")
+view.preview(result)

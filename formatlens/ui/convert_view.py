@@ -3,6 +3,7 @@ download, a preview of the output and what was lost."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import streamlit as st
@@ -10,7 +11,7 @@ import streamlit as st
 import formatlens as fl
 from formatlens.convert.options import encode_options
 from formatlens.ui import state
-from formatlens.ui.hexview import hex_view
+from formatlens.ui.inspector import View, inspector, make_view
 from formatlens.ui.text import plain
 
 LABELS = {"\t": "tab", "\r\n": "CRLF (\\r\\n)", "\n": "LF (\\n)", None: "none (one line)", 0: "0"}
@@ -37,12 +38,12 @@ def pick_target(loaded: Any) -> fl.CodecInfo:
 def convert(loaded: Any, info: fl.CodecInfo) -> fl.Conversion | None:
     """The options, then the conversion; for a schema-based target its schema, editable, converting
     again only when edited. A refusal is shown as a message and gives None."""
-    target, document = info.name, loaded.document
+    target = info.name
     options_box = st.expander("Options", expanded=True)
     with options_box:
         options = option_widgets(target)
     try:
-        result = fl.convert_value(document.value, target, source_format=loaded.format, **options)
+        result = _converted(loaded, target, options)
         if info.traits.schema_based and result.schema is not None:
             with options_box:
                 edited = st.text_area(
@@ -57,13 +58,26 @@ def convert(loaded: Any, info: fl.CodecInfo) -> fl.Conversion | None:
                         options["message"] = st.text_input(
                             "Message (full name)", "formatlens.inferred.Record", key=state.CONVERT_MESSAGE
                         )
-                    result = fl.convert_value(document.value, target, source_format=loaded.format, **options)
+                    result = _converted(loaded, target, options)
     except fl.FormatError as exc:
         st.error(
             f"**{loaded.format} → {target} is not possible here:** {plain(exc.message)}"
             + (f"\n\nHint: {plain(exc.hint)}" if exc.hint else "")
         )
         return None
+    return result
+
+
+def _converted(loaded: Any, target: str, options: dict) -> fl.Conversion:
+    """The conversion, once per input, target and options: a rerun (a click in the inspector, the
+    download button) shows and downloads the same bytes, even where a format writes random bytes
+    (Avro's sync marker)."""
+    key = (state.loaded_key(), loaded.name, target, repr(sorted(options.items())))
+    cached = st.session_state.get(state.CONVERT_RESULT)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    result = fl.convert_value(loaded.document.value, target, source_format=loaded.format, **options)
+    st.session_state[state.CONVERT_RESULT] = (key, result)
     return result
 
 
@@ -138,10 +152,23 @@ def preview(result: fl.Conversion) -> None:
         language = {"json": "json", "yaml": "yaml", "xml": "xml"}.get(result.format, "text")
         st.code(text + ("\n…" if len(result.data) > 20_000 else ""), language=language)
     else:
-        document = fl.load(  # our own output, in a known format: nothing to peel
-            result.data,
-            result.format,
-            schema=result.schema.text if result.format == "protobuf" and result.schema else None,
-            peel=False,
-        )
-        hex_view(result.data, document.spans, 0, key=state.CONVERT_HEX)
+        inspector(_output_view(result), state.CONVERT_INSPECTOR)
+
+
+def _output_view(result: fl.Conversion) -> View:
+    """The inspector's view of the converted bytes, made once per output (options that change the
+    bytes make a new one; a rerun that does not keeps the browser's place and selection)."""
+    key = (hashlib.sha256(result.data).hexdigest(), result.format)
+    cached = st.session_state.get(state.CONVERT_VIEW)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    document = fl.load(  # our own output, in a known format: nothing to peel
+        result.data,
+        result.format,
+        schema=result.schema.text if result.format == "protobuf" and result.schema else None,
+        peel=False,
+    )
+    view = make_view(result.data, document.spans, document.value)
+    st.session_state[state.CONVERT_VIEW] = (key, view)
+    st.session_state.pop(state.CONVERT_INSPECTOR.selection, None)  # a selection in other bytes means nothing here
+    return view

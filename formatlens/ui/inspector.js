@@ -337,8 +337,17 @@ function revealOffset(S, o, end) {
   if (node === undefined) { S.pendingOffset = o; S.pendingEnd = end; return; }
   S.pendingOffset = null;
   if (node) {
-    reveal(S, node[4]);
-    if (end === undefined || (node[0] === S.sel[0] && node[1] === S.sel[1])) S.selPath = node[4];
+    // a selection made elsewhere (a finding, the Pickle lab) names the node with exactly its bytes:
+    // the deepest node at its start, or the nearest ancestor whose range is the selection
+    let path = node[4];
+    for (let k = path; end !== undefined && k.includes('/') && !(node[0] === o && node[1] === end); ) {
+      k = k.slice(0, k.lastIndexOf('/'));
+      const row = rowOf(S, k);
+      if (row && row[0] === o && row[1] === end) { path = k; break; }
+    }
+    reveal(S, path);
+    const exact = path !== node[4] || (node[0] === S.sel[0] && node[1] === S.sel[1]);
+    if (end === undefined || exact) S.selPath = path;
   }
 }
 

@@ -11,6 +11,7 @@ parameter, and ``state.select()`` from any other view moves it in the browser.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +25,6 @@ from formatlens.render.tree import GROUP, UNPARSED, TreeModel, parse_path, path_
 from formatlens.ui import state
 from formatlens.ui.hexview import KIND_COLORS
 
-KEY = state.INSPECTOR
 ALL_BYTES = 128 * 1024
 """Inputs up to this size go to the browser whole (every click answered there, no round trip)."""
 ALL_ROWS = 3000
@@ -35,8 +35,6 @@ SERVER_DOWNLOAD = 64 * 1024
 """Selections larger than the browser copies are downloaded through the server."""
 COLORS = {**KIND_COLORS, "error": "#ff8787", "member": "#ffffff"}
 
-_ASK = state.INSPECTOR_ASK
-_FOUND = state.INSPECTOR_FOUND
 _URL_DONE = state.INSPECTOR_URL_DONE
 _tokens = itertools.count(1)
 
@@ -160,19 +158,29 @@ def _find(data: bytes, ask: dict) -> dict:
     return {"offset": at, "length": len(pattern), "wrapped": wrapped}
 
 
-def _on_request() -> None:
-    value = st.session_state.get(KEY, {}).get("request")
+def _on_request(keys: state.InspectorKeys) -> None:
+    value = st.session_state.get(keys.component, {}).get("request")
     if isinstance(value, dict):
-        st.session_state[_ASK] = value
+        st.session_state[keys.ask] = value
 
 
-def _on_selection() -> None:
-    value = st.session_state.get(KEY, {}).get("selection")
+def _on_selection(keys: state.InspectorKeys) -> None:
+    value = st.session_state.get(keys.component, {}).get("selection")
     if isinstance(value, list) and len(value) == 2:
         start, end = int(value[0]), int(value[1])
-        st.session_state[state.SELECTION] = (start, end, f"bytes {start:,}–{end:,}")
-        st.query_params["select"] = f"{start}:{end}"
-        st.session_state[_URL_DONE] = True
+        st.session_state[keys.selection] = (start, end, f"bytes {start:,}–{end:,}")
+        if keys.url:
+            st.query_params["select"] = f"{start}:{end}"
+            st.session_state[_URL_DONE] = True
+
+
+def select_in(keys: state.InspectorKeys, start: int, end: int, label: str) -> None:
+    """Select bytes in the inspector that keeps ``keys`` (Inspect's: ``state.select``)."""
+    if keys == state.INSPECT:
+        state.select(start, end, label)
+        return
+    st.session_state[keys.selection] = (start, end, label)
+    st.session_state[keys.seq] = st.session_state.get(keys.seq, 0) + 1
 
 
 def _url_selection(view: View) -> None:
@@ -185,10 +193,10 @@ def _url_selection(view: View) -> None:
         state.select(chosen[0], chosen[1], f"bytes {chosen[0]:,}–{chosen[1]:,}")
 
 
-def payload(view: View, ask: dict | None, found: dict | None) -> dict:
+def payload(view: View, ask: dict | None, found: dict | None, keys: state.InspectorKeys = state.INSPECT) -> dict:
     """What the browser is sent in this run."""
     data, tree = view.data, view.tree
-    selected = state.selection()
+    selected = st.session_state.get(keys.selection)
     windows: dict[int, dict] = {}
     nodes: dict[str, list] = {}
     if view.base:
@@ -224,35 +232,37 @@ def payload(view: View, ask: dict | None, found: dict | None) -> dict:
         "windows": list(windows.values()),
         "nodes": nodes,
         "select": {"start": selected[0], "end": selected[1]} if selected else None,
-        "selectSeq": st.session_state.get(state.SELECTION_SEQ, 0),
+        "selectSeq": st.session_state.get(keys.seq, 0),
         "found": found,
     }
 
 
-def inspector(view: View) -> None:
-    """Mount the inspector for ``view`` (only this fragment reruns for the browser's requests)."""
-    _url_selection(view)
-    _fragment(view)
+def inspector(view: View, keys: state.InspectorKeys = state.INSPECT) -> None:
+    """Mount the inspector for ``view`` (only this fragment reruns for the browser's requests).
+    Inspect's inspector uses the default ``keys``; another page passes its own."""
+    if keys.url:
+        _url_selection(view)
+    _fragment(view, keys)
 
 
 @st.fragment
-def _fragment(view: View) -> None:
-    ask = st.session_state.pop(_ASK, None)
-    found = st.session_state.get(_FOUND)
+def _fragment(view: View, keys: state.InspectorKeys) -> None:
+    ask = st.session_state.pop(keys.ask, None)
+    found = st.session_state.get(keys.found)
     if ask and isinstance(ask.get("find"), dict):
         found = {**_find(view.data, ask["find"]), "seq": (found or {}).get("seq", 0) + 1}
-        st.session_state[_FOUND] = found
+        st.session_state[keys.found] = found
         if found["offset"] >= 0:
             label = f"found {found['length']} bytes"
-            st.session_state[state.SELECTION] = (found["offset"], found["offset"] + found["length"], label)
+            st.session_state[keys.selection] = (found["offset"], found["offset"] + found["length"], label)
     _component(
-        key=KEY,
-        data=payload(view, ask, found),
+        key=keys.component,
+        data=payload(view, ask, found, keys),
         default={"selection": None},
-        on_request_change=_on_request,
-        on_selection_change=_on_selection,
+        on_request_change=functools.partial(_on_request, keys),
+        on_selection_change=functools.partial(_on_selection, keys),
     )
-    selected = state.selection()
+    selected = st.session_state.get(keys.selection)
     if selected and selected[1] - selected[0] > SERVER_DOWNLOAD:
         start, end = selected[:2]
         st.download_button(
@@ -260,5 +270,5 @@ def _fragment(view: View) -> None:
             view.data[start:end],
             file_name=f"selection-{start}-{end}.bin",
             mime="application/octet-stream",
-            key=state.INSPECTOR_DOWNLOAD,
+            key=keys.download,
         )

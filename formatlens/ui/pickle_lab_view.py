@@ -18,7 +18,7 @@ from formatlens.analysis.samples import read_sample
 from formatlens.codecs.pickle.unpickler import ALLOWLIST
 from formatlens.runtime.isolation import isolated
 from formatlens.ui import state
-from formatlens.ui.hexview import hex_view
+from formatlens.ui.inspector import View, inspector, make_view, select_in
 from formatlens.ui.text import plain
 from formatlens.ui.views import bug_panel
 
@@ -130,9 +130,22 @@ def _flagged(data: bytes, report: lab.SafetyReport) -> None:
         format_func=lambda i: f"{flagged[i]['opcode']} @ {flagged[i]['offset']}",
     )
     chosen = flagged[choice]
-    hex_view(
-        data, report.spans, chosen["offset"] // 4096, selected=(chosen["offset"], chosen["end"]), key=state.LAB_HEX
-    )
+    content = hashlib.sha256(data).hexdigest()
+    view = _lab_view(data, content, report)
+    if st.session_state.get(state.LAB_SHOWN) != (content, choice):  # a new pickle or a new choice
+        st.session_state[state.LAB_SHOWN] = (content, choice)
+        select_in(state.LAB_INSPECTOR, chosen["offset"], chosen["end"], f"{chosen['opcode']} @ {chosen['offset']}")
+    inspector(view, state.LAB_INSPECTOR)
+
+
+def _lab_view(data: bytes, content: str, report: lab.SafetyReport) -> View:
+    """The inspector's view of the pickle's opcodes, made once per pickle."""
+    cached = st.session_state.get(state.LAB_VIEW)
+    if cached is not None and cached[0] == content:
+        return cached[1]
+    view = make_view(data, report.spans, None)
+    st.session_state[state.LAB_VIEW] = (content, view)
+    return view
 
 
 def restricted_tab(data: bytes) -> None:

@@ -6,7 +6,7 @@ that a session keeps. tests/test_ui_state.py checks that no code outside this mo
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import streamlit as st
 
@@ -81,6 +81,28 @@ INSPECT_TAB = "inspect_tab"
 """Widget: the open tab of Inspect (only that tab's content runs)."""
 
 
+class InspectorKeys(NamedTuple):
+    """The keys one inspector element keeps in the session: Inspect's own, or another page's (Convert's
+    output, the Pickle lab's pickle), so each page's selection and requests stay its own."""
+
+    component: str
+    ask: str
+    found: str
+    selection: str
+    seq: str
+    download: str
+    url: bool
+    """Whether this inspector follows and writes ``?select=`` (Inspect's only)."""
+
+
+INSPECT = InspectorKeys(INSPECTOR, INSPECTOR_ASK, INSPECTOR_FOUND, SELECTION, SELECTION_SEQ, INSPECTOR_DOWNLOAD, True)
+
+
+def inspector_keys(name: str) -> InspectorKeys:
+    """The keys of an inspector named ``name`` on a page other than Inspect."""
+    return InspectorKeys(name, f"_{name}_ask", f"_{name}_found", f"{name}_sel", f"{name}_seq", f"{name}_dl", False)
+
+
 def finding_button(index: int) -> str:
     """Widget: a finding's "Show bytes" button."""
     return f"finding_{index}"
@@ -98,7 +120,12 @@ TARGET = "target"
 """Widget: the target format."""
 CONVERT_MESSAGE = "convert_message"
 CONVERT_DOWNLOAD = "download"
-CONVERT_HEX = "convert_hex"
+CONVERT_INSPECTOR = inspector_keys("convert_inspector")
+"""The inspector of the converted bytes."""
+CONVERT_RESULT = "convert_result"
+"""(input, target and options, fl.Conversion): the last conversion, reused while none of them changes."""
+CONVERT_VIEW = "convert_view"
+"""(content hash, inspector View) of the converted bytes: reruns reuse it, so the browser keeps its place."""
 
 
 def convert_option(target: str, option: str) -> str:
@@ -161,7 +188,12 @@ DIFF_ERROR_HEX = "diff_error_hex"
 LAB_RESULTS = "lab_results"
 """{(task, content hash, options): result or error} of the lab's analyses in the worker pool."""
 LAB_FLAGGED = "lab_flagged"
-LAB_HEX = "lab_hex"
+LAB_INSPECTOR = inspector_keys("lab_inspector")
+"""The inspector of the pickle in the Safety tab."""
+LAB_VIEW = "lab_view"
+"""(content hash, inspector View) of that pickle."""
+LAB_SHOWN = "lab_shown"
+"""(content hash, flagged index) last selected in the lab's inspector: a new choice moves the selection."""
 LAB_ALLOWLIST = "lab_allowlist"
 LAB_TRUSTED = "lab_trusted"
 LAB_HMAC_KEY = "lab_hmac_key"

@@ -211,6 +211,19 @@ def test_convert_and_download(page, server):
     data = download_info.value.path().read_bytes()
     document = fl.load(data)
     assert document.format == "avro" and len(document.value) == 100
+    # the output in the same inspector as Inspect's: a byte of the sync marker reveals its node...
+    inspector_ready(page)
+    sync = next(s for s in document.spans if s.label.startswith("sync marker"))
+    page.locator(f".fl .hex [data-o='{sync.start + 3}']").first.click()
+    settle(page)
+    assert selected_offsets(page) == list(range(sync.start, sync.end))
+    assert page.locator(".fl .tree .n.sel .lb").inner_text() == sync.label
+    # ...and a node selects its bytes, which the data inspector reads
+    page.locator(".fl .tree .n:has-text('magic Obj')").first.click()
+    settle(page)
+    assert selected_offsets(page) == [0, 1, 2, 3]
+    assert page.locator(".fl .insp tr[data-t='u32'] .le").inner_text() == str(int.from_bytes(data[:4], "little"))
+    assert page.locator(".hexview").count() == 0  # the old paged hexdump is gone
     shot(page, "9-convert-avro")
 
 
@@ -244,4 +257,20 @@ def test_pickle_lab(page, server):
     settle(page, "Pickle lab")
     page.get_by_role("tab", name="Safety").click()
     settle(page, "fickling's second opinion")
+    # the first flagged opcode (GLOBAL posix.system, bytes 2-16) is selected in the inspector
+    inspector_ready(page)
+    assert selected_offsets(page) == list(range(2, 16))
+    assert page.locator(".fl .tree .n.sel .lb").inner_text() == "GLOBAL posix.system"  # the opcode, not its first byte
+    assert page.locator(".hexview").count() == 0  # the old paged hexdump is gone
     shot(page, "13-pickle-lab-safety")
+    # choosing the REDUCE moves the selection there (a server-side selection the browser follows)
+    page.get_by_label("Show in the hexdump").click()
+    page.get_by_role("option", name="REDUCE @ 72").click()
+    settle(page)
+    for _ in range(20):
+        if selected_offsets(page) == [72]:
+            break
+        time.sleep(0.3)
+    assert selected_offsets(page) == [72]
+    assert page.locator(".fl .tree .n.sel .lb").inner_text() == "REDUCE"
+    shot(page, "13b-pickle-lab-reduce")
