@@ -178,7 +178,7 @@ def test_sets_and_cbor_tags_open_in_the_tree_as_the_cli_opens_them():
 
 
 def test_refusal_spans_stop_at_the_offending_byte():
-    data = b'{"name": "Ann", "tags": [1, 2,]}'
+    data = b'{"name": "Ann", "tags": [1, 2 3]}'
     with pytest.raises(FormatError) as caught:
         fl.load(data, "json")
     spans = partial_spans(data, caught.value)

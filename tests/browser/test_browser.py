@@ -175,7 +175,7 @@ def test_malformed_upload_shows_an_error_with_its_offset(page, server):
     page.goto(server)
     settle(page, "Detection confidence")
     choose_source(page, "Paste text")
-    page.get_by_role("textbox", name="Text").fill('{"name": "Ann", "tags": [1, 2,]}')
+    page.get_by_role("textbox", name="Text").fill('{"name": "Ann", "tags": [1, 2 3]}')
     page.keyboard.press("Control+Enter")
     settle(page, "Could not read")
     alert = page.locator("[data-testid='stAlert']").first.inner_text()
