@@ -172,7 +172,7 @@ def test_nan_in_a_decoded_document_equals_nan():
 
 def test_bad_input_is_a_format_error():
     with pytest.raises(fl.FormatError):
-        fl.diff(b'{"a": 1,}', b"{}", format_a="json")
+        fl.diff(b'{"a": 1 2}', b"{}", format_a="json")
     with pytest.raises(fl.FormatError):
         fl.diff("not bytes", b"{}")  # type: ignore[arg-type]
 

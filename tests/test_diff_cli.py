@@ -49,7 +49,7 @@ def test_a_change_with_key_and_text_output(tmp_path):
 
 def test_bad_input_exits_2(tmp_path):
     bad = tmp_path / "bad.json"
-    bad.write_bytes(b'{"a": 1,}')
+    bad.write_bytes(b'{"a": 1 2}')
     done = run(bad, SAMPLES / "users.json", "--format-a", "json")
     assert done.returncode == 2
     assert done.stderr.decode().startswith("error: json:") and "at byte 8" in done.stderr.decode()

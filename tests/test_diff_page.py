@@ -55,7 +55,7 @@ def test_two_avro_samples_get_a_schema_verdict(monkeypatch):
 
 def test_a_b_that_does_not_decode_is_a_message(diff_page):
     diff_page.radio(key="diff_source").set_value("Paste text").run()
-    diff_page.text_area(key="diff_paste_text").input('{"a": 1,}').run()
+    diff_page.text_area(key="diff_paste_text").input('{"a": 1 2}').run()
     diff_page.selectbox(key="diff_format").set_value("json").run()
     assert not diff_page.exception
     assert any("Could not read b as json at byte 8" in e.value for e in diff_page.error)
