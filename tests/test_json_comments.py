@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import formatlens as fl
+from formatlens.codecs.support.jsonscan import duplicate_keys, strip_comments
 
 TSCONFIG = b"""{
   // Visit https://aka.ms/tsconfig to read more about this file
@@ -108,3 +111,34 @@ def test_converting_names_the_dropped_comments():
 
 def test_plain_json_converts_without_a_comment_loss():
     assert fl.convert(b'{"a": [1, 2]}', "json").losses == []
+
+
+# -- the tokenizer: plain JSON passes unchanged, comments anywhere between tokens are dropped
+
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False)
+    | st.text(alphabet=st.sampled_from('a/*,]}"\\é\n ')),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(alphabet="ab/*,}"), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(JSON_VALUES, st.sampled_from([None, 0, 2]))
+def test_plain_json_is_left_alone(value, indent):
+    text = json.dumps(value, indent=indent, ensure_ascii=False)
+    assert strip_comments(text) == (text, [], [])
+    assert duplicate_keys(text) == []
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(JSON_VALUES, st.sampled_from(["// note", "/* a // b */", "/**/"]))
+def test_comments_at_every_line_end_are_dropped(value, comment):
+    lines = json.dumps(value, indent=2, ensure_ascii=False).split("\n")
+    text = "\n".join(f"{line} {comment}" for line in lines)
+    stripped = strip_comments(text)
+    assert len(stripped.text) == len(text) and len(stripped.comments) == len(lines)
+    assert json.loads(stripped.text) == value

@@ -250,6 +250,10 @@ FINDING_INPUTS = [
     ("msgpack", b"\x81\xa1a\x01\x81\xa1b\x02"),
     ("cbor", b"\xa1aa\x01\xa1ab\x02"),
     ("bson", fl.dump({"a": 1}, "bson") * 2),
+    ("json", b'// c\n{"a": 1, "a": 2,}'),
+    ("msgpack", b"\x82\xa1a\x01\xa1a\x02"),
+    ("cbor", b"\xa2aa\x01aa\x02"),
+    ("bson", b"\x13\x00\x00\x00\x10a\x00\x01\x00\x00\x00\x10a\x00\x02\x00\x00\x00\x00"),
 ]
 
 
@@ -264,7 +268,8 @@ def test_every_finding_has_a_stable_code_and_the_pickle_ones_a_subject():
     ]
     expected = {"pickle.global", "pickle.call", "pickle.safe", "yaml.tag", "yaml.duplicate-key", "yaml.custom-tag"}
     expected |= {"yaml.stream", "csv.latin-1", "csv.ragged-rows", "csv.no-header", "json.jsonpickle-tag"}
-    expected |= {"msgpack.stream", "cbor.stream", "bson.stream"}
+    expected |= {"msgpack.stream", "cbor.stream", "bson.stream", "json.comments"}
+    expected |= {f"{fmt}.duplicate-key" for fmt in ("json", "msgpack", "cbor", "bson")}
     assert expected <= codes, expected - codes
     dangerous = [f for _fmt, f in findings if f.code in ("pickle.global", "pickle.call", "pickle.new")]
     assert dangerous and all(f.subject and f.subject in f.message for f in dangerous)
