@@ -134,3 +134,12 @@ def test_bson_stream_names_the_document():
     assert _warnings(document) == [
         "duplicate key 'k' in 1, bytes 17 and 24: pymongo keeps the last value (in the first key's place)"
     ]
+
+
+@pytest.mark.parametrize("target", ["json", "yaml"])
+def test_a_conversion_names_the_values_a_duplicate_key_lost(target):
+    converted = fl.convert(b'{"a": 1, "b": {"x": 1, "x": 2}, "a": 3}', target)
+    assert fl.load(converted.data, target).value == {"a": 3, "b": {"x": 2}}
+    assert converted.losses == [
+        "duplicate keys in the source ('x', 'a'): only the last value of each is written, as the source's reader keeps it"
+    ]

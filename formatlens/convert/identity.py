@@ -40,13 +40,29 @@ def reuse_options(document: Document) -> dict[str, Any]:
     return {}
 
 
+_DUPLICATES_CHECKED = ("json", "yaml", "bson", "msgpack", "cbor")
+
+
 def source_losses(document: Document) -> list[str]:
-    """What no target keeps of the source itself: the comments of JSON with comments."""
+    """What no target keeps of the source itself: the comments of JSON with comments, and the earlier
+    values of a key a map holds twice (the decoded value already has only the last one)."""
+    losses = []
     comments, commas = document.details.get("comments", 0), document.details.get("trailing_commas", 0)
-    if document.format != "json" or not (comments or commas):
-        return []
-    what = [f"{n} {word}{'s' if n > 1 else ''}" for n, word in ((comments, "comment"), (commas, "trailing comma")) if n]
-    return [f"JSON with comments: {' and '.join(what)} of the source dropped (the data is written without them)"]
+    if document.format == "json" and (comments or commas):
+        counts = ((comments, "comment"), (commas, "trailing comma"))
+        what = [f"{n} {word}{'s' if n > 1 else ''}" for n, word in counts if n]
+        losses.append(
+            f"JSON with comments: {' and '.join(what)} of the source dropped (the data is written without them)"
+        )
+    if document.format in _DUPLICATES_CHECKED:
+        repeated = [f for f in document.findings if f.code == f"{document.format}.duplicate-key"]
+        if repeated:
+            keys = ", ".join(dict.fromkeys(repr(f.subject) for f in repeated))
+            losses.append(
+                f"duplicate keys in the source ({keys}): only the last value of each is written, as the "
+                f"source's reader keeps it"
+            )
+    return losses
 
 
 def verbatim(document: Document) -> bool:
