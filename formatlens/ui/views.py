@@ -12,7 +12,8 @@ from formatlens.convert.adapt import to_jsonable
 from formatlens.convert.schema_tree import field_tree
 from formatlens.core.limits import current
 from formatlens.render import words
-from formatlens.render.partial import partial_spans
+from formatlens.render.partial import partial, split_only
+from formatlens.runtime.isolation import isolated
 from formatlens.ui import state
 from formatlens.ui.inspector import inspector, make_view
 from formatlens.ui.text import plain
@@ -78,9 +79,11 @@ def error_panel(loaded) -> None:
         st.caption("What was read before the error, and the offending byte, outlined in red and selected.")
         view = loaded.__dict__.get("_inspector")
         if view is None:
-            view = loaded.__dict__["_inspector"] = make_view(
-                loaded.data, partial_spans(loaded.data, error), None, error.offset
-            )
+            try:  # the items read before the error: read from untrusted bytes, so in the worker pool
+                shown = isolated(partial, loaded.data, error)
+            except fl.FormatError:  # that read itself went over a limit: the read/error split only
+                shown = split_only(loaded.data, error)
+            view = loaded.__dict__["_inspector"] = make_view(loaded.data, shown.spans, shown.value, error.offset)
             end = min(error.offset + 1, len(loaded.data))
             if end > error.offset:
                 state.select(error.offset, end, "the offending byte")

@@ -183,8 +183,39 @@ def test_malformed_upload_shows_an_error_with_its_offset(page, server):
     inspector_ready(page)
     assert selected_offsets(page, "err") == [30]
     assert page.locator(".fl .tree .n.sel .lb").inner_text().startswith("error here:")
-    assert page.locator(".fl .tree .n .lb").first.inner_text() == "read before the error (30 bytes)"
+    read = page.locator(".fl .tree .n .lb").first.inner_text()
+    assert read == "read before the error (30 bytes, 1 item of the map complete)"
+    # the member completed before the error, with its value, and its bytes a click away
+    page.locator(".fl .tree .n").first.locator(".tw").click()
+    member = page.locator(".fl .tree .n", has_text="'name': 'Ann'").first
+    assert member.locator(".ty").inner_text() == "str"
     shot(page, "5-error-partial-structure")
+    member.locator(".lb").click()
+    settle(page)
+    assert selected_offsets(page) == list(range(1, 14))  # "name": "Ann"
+    assert selected_offsets(page, "err") == [30]
+
+
+def test_a_refused_msgpack_map_shows_the_pairs_read_before_the_error(page, server):
+    import msgpack
+
+    data = msgpack.packb({"id": 7, "tags": ["x", "y"], "z": 3})
+    data = data[: data.index(b"\xa1z")] + b"\xc1"  # the third key replaced by a byte MessagePack never uses
+    page.goto(f"{server}/?format=msgpack")  # detection does not name a broken MessagePack: chosen by hand
+    settle(page, "Detection confidence")
+    choose_source(page, "Paste hex/base64")
+    page.get_by_role("textbox").last.fill(data.hex(" "))
+    page.keyboard.press("Control+Enter")
+    settle(page, "Could not read")
+    inspector_ready(page)
+    assert selected_offsets(page, "err") == [len(data) - 1] == selected_offsets(page)  # the offending byte, selected
+    assert page.locator(".fl .tree .n .lb").first.inner_text().endswith("2 items of the map complete)")
+    page.locator(".fl .tree .n").first.locator(".tw").click()
+    tags = page.locator(".fl .tree .n", has_text="'tags':").first
+    assert tags.locator(".ty").inner_text() == "list (2)"
+    tags.locator(".tw").click()
+    assert page.locator(".fl .tree .n", has_text="'y'").first.locator(".ty").inner_text() == "str"
+    shot(page, "5b-error-msgpack-partial")
 
 
 def test_findings_of_a_malicious_pickle(page, server):
