@@ -80,8 +80,8 @@ def test_a_big_schemaless_protobuf_is_protobuf_not_csv():
     assert len(data) > 1 << 20
     assert fl.detect(data)[0][0] == "protobuf"
     # and protobuf's library reads it as a message of 60,000 length-delimited fields (the test's wire layout is right)
-    from google.protobuf.unknown_fields import UnknownFieldSet
     from google.protobuf import empty_pb2
+    from google.protobuf.unknown_fields import UnknownFieldSet
 
     message = empty_pb2.Empty()
     message.ParseFromString(data)
