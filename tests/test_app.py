@@ -162,3 +162,16 @@ def test_hostile_uploads_never_run(app, marker, name, payload):
     # YAML python tags load as data with a danger finding; jsonpickle is shown as the JSON it is. The
     # Findings tab runs only when opened, so the danger banner is what the first view shows.
     assert any("never constructed" in m or "py/reduce" in m or "would call os" in m for m in messages), messages
+
+
+def test_convert_page_names_what_the_source_lost(app):
+    app.radio(key="source").set_value("Upload").run()
+    tsconfig = b'{\n  // strict mode\n  "strict": true,\n  "strict": false,\n}\n'
+    app.file_uploader(key="upload").set_value(("tsconfig.json", tsconfig, "application/json")).run()
+    assert {m.label: m.value for m in app.metric}["Format"] == "json"
+    app.switch_page("pages/convert.py").run()
+    app.selectbox(key="target").set_value("yaml").run()
+    assert not app.exception
+    shown = [w.value.replace("\\", "") for w in app.warning]  # plain() escapes markdown
+    assert any("JSON with comments: 1 comment and 1 trailing comma of the source dropped" in w for w in shown), shown
+    assert any("duplicate keys in the source ('strict')" in w for w in shown), shown

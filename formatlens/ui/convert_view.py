@@ -9,6 +9,7 @@ from typing import Any
 import streamlit as st
 
 import formatlens as fl
+from formatlens.convert.identity import source_losses
 from formatlens.convert.options import encode_options
 from formatlens.ui import state
 from formatlens.ui.inspector import View, inspector, make_view
@@ -77,6 +78,7 @@ def _converted(loaded: Any, target: str, options: dict) -> fl.Conversion:
     if cached is not None and cached[0] == key:
         return cached[1]
     result = fl.convert_value(loaded.document.value, target, source_format=loaded.format, **options)
+    result.losses[:0] = source_losses(loaded.document)  # dropped comments, duplicate keys' earlier values
     st.session_state[state.CONVERT_RESULT] = (key, result)
     return result
 
