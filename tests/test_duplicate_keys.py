@@ -44,6 +44,7 @@ def test_json_duplicate_keys_name_the_path_and_both_offsets():
     ]
     spans = [f.span for f in document.findings if f.code == "json.duplicate-key"]
     assert [data[s.start : s.end] for s in spans] == [b'"x"', b'"a"']
+    assert [s.path for s in spans] == [("b", "x"), ("a",)]  # the key's node in the value
 
 
 def test_json_duplicate_keys_after_multibyte_text_and_inside_arrays():
@@ -117,6 +118,7 @@ def test_bson_duplicate_keys_and_not_array_indexes():
         "duplicate key 'a' at the top level, bytes 5 and 34: pymongo keeps the last value (in the first key's place)",
     ]
     assert data[19:21] == b"x\x00" and data[34:36] == b"a\x00"
+    assert [f.span.path for f in document.findings if f.code == "bson.duplicate-key"] == [("b", "x"), ("a",)]
 
 
 def test_bson_corpus_array_with_duplicate_indexes_is_no_duplicate_key():
