@@ -142,3 +142,49 @@ def test_comments_at_every_line_end_are_dropped(value, comment):
     stripped = strip_comments(text)
     assert len(stripped.text) == len(text) and len(stripped.comments) == len(lines)
     assert json.loads(stripped.text) == value
+
+
+def _reference_duplicates(pairs_tree, path=()):
+    """(path, key) of every repeat, from json.loads(object_pairs_hook=list): a slow, obvious reading."""
+    found = []
+    if isinstance(pairs_tree, list) and all(isinstance(p, tuple) for p in pairs_tree) and pairs_tree:
+        seen = set()
+        for key, child in pairs_tree:
+            if key in seen:
+                found.append((path, key))
+            seen.add(key)
+            found += _reference_duplicates(child, (*path, key))
+    elif isinstance(pairs_tree, list):
+        for index, child in enumerate(pairs_tree):
+            found += _reference_duplicates(child, (*path, index))
+    return found
+
+
+def _render(node) -> str:
+    """A JSON text from ("obj", [(key, node)...]) / ("arr", [node...]) / scalar: objects may repeat keys."""
+    if isinstance(node, tuple) and node[0] == "obj":
+        return "{" + ", ".join(f"{json.dumps(k)}: {_render(v)}" for k, v in node[1]) + "}"
+    if isinstance(node, tuple) and node[0] == "arr":
+        return "[" + ", ".join(_render(v) for v in node[1]) + "]"
+    return json.dumps(node)
+
+
+TREES = st.recursive(
+    st.integers(0, 9) | st.just("s"),
+    lambda inner: (
+        st.tuples(st.just("arr"), st.lists(inner, min_size=1, max_size=4))
+        | st.tuples(st.just("obj"), st.lists(st.tuples(st.sampled_from("abc"), inner), min_size=1, max_size=4))
+    ),
+    max_leaves=15,
+)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(TREES)
+def test_duplicate_keys_agree_with_a_plain_reading(tree):
+    text = _render(tree)
+    expected = _reference_duplicates(json.loads(text, object_pairs_hook=list))
+    found = duplicate_keys(text, limit=1000)
+    assert sorted(((d.path, d.key) for d in found), key=repr) == sorted(expected, key=repr)
+    assert all(text[d.again : d.again_end] == json.dumps(d.key) for d in found)
+    assert [d.again for d in found] == sorted(d.again for d in found)

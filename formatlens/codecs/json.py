@@ -209,17 +209,7 @@ def _value_findings(text: Text, value: Any) -> list[Finding]:
 
 def duplicate_key_findings(text: Text) -> list[Finding]:
     """Warnings for objects that hold a key twice (json keeps the last value, as a dict does)."""
-    repeated = False
-
-    def check(pairs: list) -> None:
-        nonlocal repeated
-        repeated = repeated or len(dict(pairs)) != len(pairs)
-        # None: no value is built, which makes this parse about a third of a plain json.loads
-
-    # A second parse, only when findings are asked for (a pairs hook in decode() would slow the value).
-    json.loads(text.text, object_pairs_hook=check, parse_constant=float)
-    if not repeated:
-        return []
+    # Only when findings are asked for: a pairs hook in decode() would slow the value down.
     found = []
     for dup in jsonscan.duplicate_keys(text.text, duplicates.LIMIT):
         path = (*dup.path, dup.key)  # the key's node in the value, as the binary walkers' key spans have it

@@ -8,8 +8,8 @@ points at the original bytes. A JSON5 reader would also accept single quotes and
 unquoted keys, but reports positions of its own and is far slower; JSON5 proper is
 not what those files hold.
 
-The duplicate-key walk runs only after a parse has shown that some object repeats
-a key (a parse with an ``object_pairs_hook`` cannot say where).
+Duplicate keys: the C scanner with an ``object_pairs_hook`` says whether a value holds a
+repeat but not where, so the walk enters only the values it flags, member by member.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ _COMMENT_OR_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"?|//[^\n]*|/\*.*?(?:\*/|\Z)
 # A string, or a comma whose next non-blank character closes an object or array.
 _TRAILING_COMMA_OR_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"?|,(?=\s*[\]}])')
 _NOT_NEWLINE = re.compile(r"[^\n]")
-_SCALAR = re.compile(r"-?(?:\d+\.?\d*(?:[eE][-+]?\d+)?|Infinity)|true|false|null|NaN")
 _WS = re.compile(r"[ \t\n\r]*")
 
 
@@ -85,57 +84,63 @@ class Duplicate(NamedTuple):
     again_end: int
 
 
+class _Checker:
+    """The stdlib's C scanner with a pairs hook that only notes a repeated key (it builds no value)."""
+
+    def __init__(self) -> None:
+        self.repeated = False
+        decoder = json.JSONDecoder(object_pairs_hook=self._pairs, parse_constant=float)
+        self.scan_once = decoder.scan_once  # type: ignore[attr-defined]  # set in JSONDecoder.__init__; typeshed omits it
+
+    def _pairs(self, pairs: list) -> None:
+        if len(dict(pairs)) != len(pairs):
+            self.repeated = True
+
+    def value(self, text: str, index: int) -> tuple[int, bool]:
+        """Where the value at ``index`` ends, and whether some object inside it repeats a key."""
+        self.repeated = False
+        end = self.scan_once(text, index)[1]
+        return end, self.repeated
+
+
 def duplicate_keys(text: str, limit: int = 20) -> list[Duplicate]:
     """Every key repeated inside one object of ``text`` (valid JSON), up to ``limit``, in text order.
 
-    An iterative walk (the depth is the document's): objects remember where each key was
-    first seen; string values are skipped with the stdlib's string reader.
+    The C scanner reads each value whole and says whether a repeat is inside; only those values are
+    entered, member by member, so the Python walk follows the paths that lead to a repeat (one parse
+    at C speed when there is none).
     """
+    checker = _Checker()
+    top = _skip(text, 0)
+    if top >= len(text) or not checker.value(text, top)[1]:
+        return []
     found: list[Duplicate] = []
-    # One frame per open container: [is_object, path, first position by key, next index, pending key]
-    frames: list[list] = []
-    i, n = 0, len(text)
-    while i < n and len(found) < limit:
-        i = _WS.match(text, i).end()  # type: ignore[union-attr]  # matches the empty string too
-        if i >= n:
-            break
-        char = text[i]
-        frame = frames[-1] if frames else None
-        if char in ",:":
-            i += 1
-            continue
-        if char in "]}":
-            frames.pop()
-            i += 1
-            continue
-        if frame is not None and frame[0] and frame[4] is None:  # a key inside an object
-            key, end = _scanstring(text, i + 1)
-            first = frame[2].get(key)
-            if first is None:
-                frame[2][key] = i
+    pending: list[tuple[int, tuple]] = [(top, ())]
+    while pending and len(found) < limit:
+        at, path = pending.pop()
+        is_object = text[at] == "{"
+        seen: dict[str, int] = {}
+        i, index = _skip(text, at + 1), 0
+        while i < len(text) and text[i] not in "]}":
+            if is_object:
+                key, key_end = _scanstring(text, i + 1)
+                first = seen.setdefault(key, i)
+                if first != i:
+                    found.append(Duplicate(path, key, first, i, key_end))
+                child: tuple = (*path, key)
+                i = _skip(text, _skip(text, key_end) + 1)  # past the colon
             else:
-                found.append(Duplicate(frame[1], key, first, i, end))
-            frame[4] = key
-            i = end
-            continue
-        path = _child_path(frame)
-        if char in "{[":
-            frames.append([char == "{", path, {}, 0, None])
-            i += 1
-        elif char == '"':
-            i = _scanstring(text, i + 1)[1]
-        else:
-            match = _SCALAR.match(text, i)
-            i = match.end() if match else i + 1
-    return found
+                child = (*path, index)
+            end, inside = checker.value(text, i)
+            if inside:
+                pending.append((i, child))
+            i = _skip(text, end)
+            if i < len(text) and text[i] == ",":
+                i = _skip(text, i + 1)
+            index += 1
+    return sorted(found, key=lambda d: d.again)[:limit]
 
 
-def _child_path(frame: list | None) -> tuple:
-    """The path of the value that starts now inside ``frame`` (and move the frame on)."""
-    if frame is None:
-        return ()
-    if frame[0]:
-        key, frame[4] = frame[4], None
-        return (*frame[1], key)
-    index, frame[3] = frame[3], frame[3] + 1
-    return (*frame[1], index)
+def _skip(text: str, i: int) -> int:
+    """The index of the first character at or after ``i`` that is not JSON whitespace."""
+    return _WS.match(text, i).end()  # type: ignore[union-attr]  # matches the empty string too
