@@ -35,7 +35,7 @@ from typing import Any, ClassVar, NamedTuple
 from formatlens.core.boundary import Exceptions, translate
 from formatlens.core.document import CodecInfo, Document, Finding, Schema, Traits
 from formatlens.core.errors import FormatError
-from formatlens.core.limits import check_shared_value, check_value, current
+from formatlens.core.limits import check_shared_value, check_value, current, sized_for
 
 SNIFF_BYTES = 4096
 """How much of the input sniff() looks at: detection stays cheap on large files."""
@@ -80,9 +80,12 @@ class Codec:
         """Decode ``data``: the one entry point, with the limits and the error boundary for every codec."""
         self.check_options(self.decode, options)
         current().check("max_input_bytes", len(data), what=f"the input ({len(data):,} bytes)")
-        document = translate(self.name, lambda: self.decode(data, **options), bad_input=self.bad_input)
+        limits = current().for_input(len(data))  # a large input may hold more values (Limits.for_input)
+        with sized_for(limits):
+            document = translate(self.name, lambda: self.decode(data, **options), bad_input=self.bad_input)
         document.format = self.name
         document.bad_input = self.bad_input
+        document.limits = limits
         document.value_check = check_shared_value if self.shares_values else check_value
         return document
 

@@ -196,6 +196,8 @@ class _Walker(ByteWalker):
         children = [Span(start, start + 4, "length", f"document length {length}", path)]
         pos, index = start + 4, 0
         while pos < end - 1:
+            if self.spans_left <= 0:  # past max_spans: the rest of this document stays unannotated
+                return Span(start, end, "value", f"{label} ({length} bytes, annotation stopped)", path, tuple(children))
             element = self.element(pos, end - 1, path, depth)
             children.append(element)
             pos = element.end
@@ -206,6 +208,7 @@ class _Walker(ByteWalker):
         return Span(start, end, "value", f"{label} ({index} elements, {length} bytes)", path, tuple(children))
 
     def element(self, pos: int, limit: int, parent: tuple, depth: int) -> Span:
+        self.spans_left -= 1
         type_byte = self.data[pos]
         if type_byte not in ELEMENT_TYPES:
             raise self.fail(f"unknown element type 0x{type_byte:02x}", pos)

@@ -22,7 +22,7 @@ from formatlens.codecs.support import duplicates, jsonscan
 from formatlens.codecs.support.textpos import Text, split_bom
 from formatlens.core.document import Document, Finding, Severity, Span, Traits
 from formatlens.core.errors import LimitExceeded
-from formatlens.core.limits import env_name
+from formatlens.core.limits import current, env_name
 
 _DECODER = json.JSONDecoder()
 _WS = re.compile(r"[ \t\n\r]*")
@@ -236,10 +236,11 @@ def top_level_spans(text: Text) -> list[Span]:
     if i >= len(s) or s[i] not in "{[":
         return [Span(text.byte_offset(i), len(text.data), "value", "JSON value")]
     is_object = s[i] == "{"
-    spans = []
+    spans: list[Span] = []
     i += 1
-    index = 0
-    while True:
+    index = made = 0
+    limit = current().max_spans
+    while made <= limit:  # one past the limit: Document.spans cuts there and says so
         i = _skip_ws(s, i)
         if i >= len(s) or s[i] in "]}":
             break
@@ -259,6 +260,7 @@ def top_level_spans(text: Text) -> list[Span]:
         label = f"{path[0]!r}: {_describe(value)}" if is_object else f"[{index}] {_describe(value)}"
         spans.append(Span(text.byte_offset(start), text.byte_offset(i), "entry", label, path, tuple(children)))
         index += 1
+        made += 1 + len(children)
         i = _skip_ws(s, i)
         if i < len(s) and s[i] == ",":
             i += 1

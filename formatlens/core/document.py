@@ -13,7 +13,7 @@ from functools import cached_property
 from typing import Any, Literal, NamedTuple
 
 from formatlens.core.boundary import Exceptions, translate
-from formatlens.core.limits import current
+from formatlens.core.limits import Limits, current, sized_for
 from formatlens.runtime.gcpause import gc_paused
 
 SpanKind = Literal[
@@ -143,6 +143,9 @@ class Conversion:
     schema: Schema | None = None
 
 
+_PARTS = ("value", "spans", "table", "schema", "findings")
+
+
 class Document:
     """A decoded input. ``value`` and ``spans`` are lazy; both raise FormatError when bad."""
 
@@ -175,12 +178,18 @@ class Document:
         self.details = details or {}
         """Codec extras a view can show (dialect, encoding, document count...)."""
         self._value_factory = value_factory or (lambda: value)
+        self.value_is_derived = value_factory is not None and table_factory is not None
+        """True when the value is made from the table (Parquet's records): the parse is the table."""
         self._spans_factory = spans_factory or (lambda: ())
         self._table_factory = table_factory
         self.bad_input: Exceptions = ()
         """The codec's declared bad-input exceptions: a lazy part failing with one is a FormatError."""
         self.value_check: Callable[[Any], None] | None = None
         """Bounds the value (depth, nodes) when the codec does not; set by Codec.load."""
+        self.first_view: dict | None = None
+        """Set when only a first view was sent by a worker: {"shape", "tabular", "head"} (runtime.firstview)."""
+        self.limits: Limits | None = None
+        """The limits sized for this input (Limits.for_input); the lazy parts run under them. Set by Codec.load."""
 
     @cached_property
     def schema(self) -> Schema | None:
@@ -206,7 +215,7 @@ class Document:
     @cached_property
     def spans(self) -> list[Span]:
         spans = sorted(self._guarded(self._spans_factory), key=lambda s: (s.start, -s.end))
-        limit = current().max_spans
+        limit = (self.limits or current()).max_spans
         total = count_spans(spans, limit)
         if total > limit:  # the rest of the bytes stay unannotated (see Limits.max_spans)
             self.details["spans_cut_at"] = limit
@@ -230,35 +239,52 @@ class Document:
         """Whether ``layer``'s start/end and spans count in ``data`` (not in bytes an outer layer decoded from)."""
         return not self._sources or layer.source == len(self._sources) - 1
 
-    def __getstate__(self) -> dict:
-        """Pickled with everything computed (what a worker process sends back), factories left out."""
-        return {
+    def __getstate__(self, parts: Sequence[str] = _PARTS) -> dict:
+        """Pickled with everything computed (what a worker process sends back), factories left out.
+
+        ``parts``: which lazy parts to compute and include (runtime.firstview sends a first view without
+        the value and table; the receiver gives the Document factories for what is missing)."""
+        state: dict[str, Any] = {
             "format": self.format,
             "data": self.data,
             "layers": self.layers,
             "sources": self._sources,
             "details": self.details,
-            "value": self.value,
-            "spans": _as_tuples(self.spans),
-            "table": self.table,
             "schema": self.schema,
             "findings": self.findings,
         }
+        for name in parts:
+            state[name] = _as_tuples(self.spans) if name == "spans" else getattr(self, name)
+        return state
 
     def __setstate__(self, state: dict) -> None:
         self.format, self.data, self.details = state["format"], state["data"], state["details"]
         self.layers, self._sources = state.get("layers", []), state.get("sources", [])
         self._schema, self._findings = state["schema"], state["findings"]
         self._schema_factory = self._findings_factory = self._table_factory = None
-        self._value_factory = self._spans_factory = tuple  # never called: the cached values are filled below
-        self.bad_input, self.value_check = (), None  # everything is computed already
-        state["spans"] = _as_spans(state["spans"])
-        for name in ("value", "spans", "table", "schema", "findings"):
-            self.__dict__[name] = state[name]  # the cached_property slots, already filled
+        self._value_factory = self._spans_factory = tuple  # a part not sent: the receiver sets its factory
+        self.bad_input, self.value_check, self.limits = (), None, None  # the sender checked what it computed
+        self.value_is_derived = False
+        self.first_view = state.get("first_view")
+        if "spans" in state:
+            state["spans"] = _as_spans(state["spans"])
+        for name in _PARTS:
+            if name in state:
+                self.__dict__[name] = state[name]  # the cached_property slots, already filled
+
+    def has(self, part: str) -> bool:
+        """Whether the lazy part ``part`` ("value", "spans", "table"...) is computed already."""
+        return part in self.__dict__
+
+    def value_for_view(self) -> Any:
+        """The value when it is here, else the head of it a first view came with (runtime.firstview)."""
+        if self.has("value") or self.first_view is None:
+            return self.value
+        return self.first_view["head"]
 
     def _guarded(self, factory: Callable[[], Any]) -> Any:
         """Run a lazy step at the codec's error boundary (bad input -> FormatError, a bug -> InternalError)."""
-        with gc_paused():
+        with gc_paused(), sized_for(self.limits or current()):
             return translate(self.format, factory, bad_input=self.bad_input)
 
     def spans_at(self, offset: int) -> list[Span]:
@@ -324,6 +350,7 @@ def count_spans(spans: Sequence[Span], stop: int) -> int:
 def _first_spans(spans: Sequence[Span], budget: int) -> list[Span]:
     """The first ``budget`` spans in depth-first byte order, as a tree."""
     left = budget
+    new = tuple.__new__  # Span._replace per span was the largest cost of a 48 MB BSON's spans
 
     def keep(level: Sequence[Span]) -> tuple[Span, ...]:
         nonlocal left
@@ -332,7 +359,9 @@ def _first_spans(spans: Sequence[Span], budget: int) -> list[Span]:
             if left <= 0:
                 break
             left -= 1
-            out.append(span._replace(children=keep(span.children)) if span.children else span)
+            if span.children:
+                span = new(Span, (span.start, span.end, span.kind, span.label, span.path, keep(span.children)))
+            out.append(span)
         return tuple(out)
 
     return list(keep(spans))

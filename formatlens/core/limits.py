@@ -8,8 +8,10 @@ that raises it. Defaults suit a small team server.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from formatlens.core.errors import LimitExceeded
@@ -25,7 +27,11 @@ class Limits:
     """Deepest nesting of containers that is converted or rendered (kept well under Python's recursion limit)."""
     max_nodes: int = 2_000_000
     """Most values in a decoded or converted value (YAML aliases and pickle memo
-    references count once per use, so a 'billion laughs' trips this)."""
+    references count once per use, so a 'billion laughs' trips this). A large input
+    may hold more: see max_nodes_per_mib."""
+    max_nodes_per_mib: int = 262_144
+    """Values allowed per full MiB of input, when that is more than max_nodes (one value per 4 bytes:
+    a 50 MB file of records holds 3-4 million values; an expansion bomb holds far more than its bytes)."""
     max_decompressed_bytes: int = 512 * 1024 * 1024
     """Most bytes that compressed data (Parquet pages, Avro blocks) may inflate to."""
     max_layers: int = 8
@@ -35,7 +41,11 @@ class Limits:
     max_spans: int = 200_000
     """Most byte spans annotated per document; the rest of the bytes stay unannotated."""
     max_decode_seconds: float = 10.0
-    """Wall time (and CPU time) for one decode in a worker process."""
+    """CPU time for one decode in a worker process (wall time: twice that, plus 2 s); more for a large
+    input, see max_decode_seconds_per_mib."""
+    max_decode_seconds_per_mib: float = 0.5
+    """CPU seconds added per full MiB of input (the libraries take about 0.05-0.3 s per MiB of records;
+    a 50 MB upload may use 10 + 23 s)."""
     max_tree_items: int = 50
     """Items per list or object that the tree view starts with ("show more" multiplies it)."""
     max_table_rows: int = 10_000
@@ -50,6 +60,17 @@ class Limits:
             if raw is not None:
                 values[field.name] = float(raw) if field.type == "float" else int(raw)  # annotations are strings
         return cls(**values)
+
+    def for_input(self, size: int) -> Limits:
+        """These limits for an input of ``size`` bytes: the node and time bounds grow with its full MiBs."""
+        mib = size >> 20
+        if not mib:
+            return self
+        return replace(
+            self,
+            max_nodes=max(self.max_nodes, mib * self.max_nodes_per_mib),
+            max_decode_seconds=self.max_decode_seconds + mib * self.max_decode_seconds_per_mib,
+        )
 
     def check(self, name: str, value: int | float, *, what: str, offset: int | None = None) -> None:
         """Raise LimitExceeded when ``value`` is over the limit called ``name``."""
@@ -70,9 +91,25 @@ _ENV_NAMES = tuple(env_name(field.name) for field in fields(Limits))
 _cache: tuple[tuple, Limits] | None = None
 
 
+_sized: ContextVar[Limits | None] = ContextVar("formatlens_sized_limits", default=None)
+
+
+@contextmanager
+def sized_for(limits: Limits) -> Iterator[Limits]:
+    """Within this block current() is ``limits`` (a decode's limits, sized for its input by for_input)."""
+    token = _sized.set(limits)
+    try:
+        yield limits
+    finally:
+        _sized.reset(token)
+
+
 def current() -> Limits:
     """The limits in force now: the environment is consulted on each call (tests and operators may
-    change it), but parsed again only when one of its variables changed."""
+    change it), but parsed again only when one of its variables changed. Inside sized_for(), its limits."""
+    sized = _sized.get()
+    if sized is not None:
+        return sized
     global _cache
     key = tuple(os.environ.get(name) for name in _ENV_NAMES)
     if _cache is None or _cache[0] != key:

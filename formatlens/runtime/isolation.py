@@ -30,6 +30,7 @@ from typing import Any
 from formatlens.core.boundary import bug
 from formatlens.core.errors import FormatError, InternalError, LimitExceeded
 from formatlens.core.limits import current, env_name
+from formatlens.runtime import firstview
 from formatlens.runtime.gcpause import gc_paused
 
 
@@ -81,20 +82,26 @@ def _run(func: Callable[..., Any], cpu_seconds: float, args: tuple, kwargs: dict
         resource.setrlimit(resource.RLIMIT_CPU, (hard, hard))
 
 
-def load_everything(data: bytes, format: str | None, options: dict):
-    """What a worker does for an upload: decode and compute every lazy part of the Document."""
+def load_everything(data: bytes, format: str | None, options: dict, light: bool = False):
+    """What a worker does for an upload: decode and compute every lazy part of the Document, or with
+    ``light`` only what a first view needs (runtime.firstview: no value or table, the head of the spans)."""
     from formatlens.core.api import load
 
     document = load(data, format, **options)
-    for part in ("value", "spans", "table", "schema", "findings"):
-        getattr(document, part)
+    if not light:
+        for part in ("value", "spans", "table", "schema", "findings"):
+            getattr(document, part)
     # Pickled here, unpickled by the server with the garbage collector paused (see WorkerPool.load).
     # The server already holds the input: it is not sent back (the bytes peeled layers made are).
     data_is_input = document.data is data
     if data_is_input:
         document.data = b""
     document._sources = [b"" if source is data else source for source in document._sources]
-    return data_is_input, pickle.dumps(document, protocol=pickle.HIGHEST_PROTOCOL)
+    if light:
+        blob = firstview.first_view(document)
+    else:
+        blob = pickle.dumps(document, protocol=pickle.HIGHEST_PROTOCOL)
+    return data_is_input, blob
 
 
 class WorkerPool:
@@ -143,12 +150,18 @@ class WorkerPool:
         its worker kills the second one too and is refused, while other sessions' tasks that
         were caught in the same broken pool succeed on the retry.
         """
-        limits = current()
+        return self.run_sized(0, func, *args, **kwargs)
+
+    def run_sized(self, size: int, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """run(), with the time limit sized for an input of ``size`` bytes (Limits.for_input)."""
+        limits = current().for_input(size)
         for attempt in (1, 2):
             pool = self._pool()
             future = self._submit(pool, _run, func, limits.max_decode_seconds, args, kwargs)
             try:
-                return future.result(timeout=limits.max_decode_seconds + 2)
+                # RLIMIT_CPU stops a runaway decode; the wall-time bound (twice that) stops one that waits or is
+                # stuck in C code, without refusing ordinary large inputs on a loaded machine.
+                return future.result(timeout=2 * limits.max_decode_seconds + 2)
             except (FormatError, InternalError):
                 raise
             except _CpuBudgetSpent:  # the signal came just after the task's own try: still the budget
@@ -174,13 +187,28 @@ class WorkerPool:
         raise AssertionError("unreachable")
 
     def load(self, data: bytes, format: str | None = None, **options: Any):
-        data_is_input, blob = self.run(load_everything, data, format, options)
+        """Decode ``data`` in a worker. A large input comes back as a first view (runtime.firstview):
+        its value and table are decoded again in a worker when a view first asks for them."""
+        light = len(data) >= firstview.LIGHT_FROM
+        data_is_input, blob = self.run_sized(len(data), load_everything, data, format, options, light)
         with gc_paused():
-            document = pickle.loads(blob)
+            document = firstview.document_from(pickle.loads(blob)) if light else pickle.loads(blob)
         if data_is_input:
             document.data = data
         if document._sources:
             document._sources[0] = data
+        if light:
+            # The innermost bytes, the format found and the person's options (schema, message) decode
+            # the same value again; peeled layers are not peeled twice.
+            again = {key: value for key, value in options.items() if key != "filename"}
+            inner, fmt = document.data, document.format
+
+            def part(name: str) -> Any:
+                return self.run_sized(len(inner), firstview.remote_part, inner, fmt, again, name)
+
+            document._value_factory = lambda: part("value")
+            if document.first_view and document.first_view["has_table"]:
+                document._table_factory = lambda: part("table")
         return document
 
     def close(self) -> None:

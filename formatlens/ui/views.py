@@ -54,6 +54,8 @@ def metrics(loaded) -> None:
 
 
 def _shape(document: fl.Document) -> str:
+    if not document.has("value") and document.first_view is not None:  # a first view: the worker summed it up
+        return document.first_view["shape"]
     value = document.value
     if isinstance(value, list) and value and all(isinstance(row, dict) for row in value[:100]):
         columns = len(dict.fromkeys(k for row in value[:1000] for k in row))
@@ -119,7 +121,9 @@ def instrument(loaded) -> None:
     """The inspector for what was loaded: structure tree, hexdump and data inspector in step."""
     document = loaded.document
     # document.data: the innermost bytes when layers (base64, gzip...) were peeled; the spans count in them
-    view = memo(document, "inspector", lambda: make_view(document.data, document.spans, document.value))
+    # A large input's first view has the head of the value only (runtime.firstview): enough for the tree's
+    # types and previews near the start; the whole value is decoded when a tab that needs it opens.
+    view = memo(document, "inspector", lambda: make_view(document.data, document.spans, document.value_for_view()))
     st.caption(
         "Click a node to select its bytes, or a byte to find its node; shift-click extends a selection. "
         "The URL keeps the selection (`select=START:END`)."
@@ -145,6 +149,8 @@ def _frame(document: fl.Document) -> pd.DataFrame:
 
 
 def is_tabular(document: fl.Document) -> bool:
+    if not document.has("value") and document.first_view is not None:
+        return document.first_view["tabular"]
     value = document.value
     return isinstance(value, list) and bool(value) and all(isinstance(row, dict) for row in value[:50])
 

@@ -110,7 +110,7 @@ class PickleCodec(Codec):
             return self.document(
                 data,
                 value=value,
-                spans_factory=lambda: [op_span(op) for op in parse_ops(data)[0][:limit]],
+                spans_factory=lambda: [op_span(op) for op in parse_ops(data, current().max_spans + 1)[0]],
                 findings=findings,
                 details={"protocol": protocol, "imports": sorted(imports)},
             )

@@ -216,8 +216,11 @@ class Rebuild:
     infos: list[str] = field(default_factory=list)
 
 
-def parse_ops(data: bytes) -> tuple[list[Op], int]:
-    """The opcodes with their byte ranges, and the number of bytes after STOP."""
+def parse_ops(data: bytes, limit: int | None = None) -> tuple[list[Op], int]:
+    """The opcodes with their byte ranges, and the number of bytes after STOP.
+
+    With ``limit``, only the first ``limit`` opcodes (for spans: a 19 MiB pickle has 7.7 million),
+    and the byte count after STOP is not known (0)."""
     ops: list[Op] = []
     stream = BytesIO(data)
     previous: tuple | None = None
@@ -227,6 +230,8 @@ def parse_ops(data: bytes) -> tuple[list[Op], int]:
             assert pos is not None  # genops knows positions in a BytesIO
             if previous is not None:
                 ops.append(Op(previous[0].name, previous[1], previous[2], pos, previous[0]))
+                if limit is not None and len(ops) >= limit:
+                    return ops, 0
             previous = (code, arg, pos)
             next_start = stream.tell()
     except (ValueError, EOFError, UnicodeDecodeError, OverflowError) as exc:

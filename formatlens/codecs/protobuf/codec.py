@@ -33,6 +33,7 @@ from formatlens.codecs.protobuf.schemas import descriptor_set, messages_of, sour
 from formatlens.codecs.protobuf.wire import (
     WireField,
     WireWalker,
+    head_fields,
     is_repeated,
     shallow_field_count,
     wire_findings,
@@ -43,6 +44,7 @@ from formatlens.convert.infer import coerce, for_proto, infer, to_proto
 from formatlens.convert.schema_tree import proto_tree
 from formatlens.core.document import Document, Finding, Schema, Traits
 from formatlens.core.errors import FormatError
+from formatlens.core.limits import current
 
 INFERRED_MESSAGE = "formatlens.inferred.Record"
 _PROTOC_TIMEOUT = 30
@@ -215,7 +217,7 @@ class ProtobufCodec(SchemaCodec):
             data,
             value=wire_value(fields),
             schema=schema,
-            spans_factory=lambda: wire_spans(fields, (), data),
+            spans_factory=lambda: wire_spans(head_fields(fields, current().max_spans), (), data),
             findings=[
                 Finding(
                     "info",

@@ -505,12 +505,37 @@ def path_name(path: tuple) -> str:
     return "".join(f"[{part}]" if isinstance(part, int) else ("." if i else "") + part for i, part in enumerate(path))
 
 
+def head_fields(fields: list[WireField], budget: int) -> list[WireField]:
+    """The first top-level fields that hold about ``budget`` fields in all (one past: Document.spans cuts
+    there and says so); a large input's spans are annotated from its start, not all at once."""
+    total, stack = 0, []
+    for count, wire in enumerate(fields):
+        if total > budget:
+            return fields[:count]
+        stack.append(wire)
+        while stack:
+            node = stack.pop()
+            total += 3  # a tag, a length or value, and the entry
+            stack.extend(node.children)
+    return fields
+
+
+CHECKED_FIELDS = 100_000
+"""Fields whose readings wire_findings compares (each costs a few parses of its payload)."""
+
+
 def wire_findings(data: bytes, fields: list[WireField], limit: int = 20) -> list[Finding]:
     """What a person should know about a schemaless walk: payloads with more than one plausible reading
-    (each with its readings and why the chosen one won) and field numbers that interleave on the wire."""
+    (each with its readings and why the chosen one won) and field numbers that interleave on the wire.
+    Only the first CHECKED_FIELDS fields are compared (a 46 MiB message has millions)."""
     ambiguous, interleaved = [], []
+    checked = 0
 
     def visit(level: list[WireField], path: tuple) -> None:
+        nonlocal checked
+        if checked >= CHECKED_FIELDS:
+            return
+        checked += len(level)
         counts: dict[int, int] = {}
         for wire in level:
             counts[wire.number] = counts.get(wire.number, 0) + 1
@@ -554,6 +579,8 @@ def wire_findings(data: bytes, fields: list[WireField], limit: int = 20) -> list
         )
     if len(ambiguous) > limit:
         more = f"{len(ambiguous) - limit:,} more fields could be read more than one way"
+        if checked >= CHECKED_FIELDS:
+            more += f" among the first {checked:,} fields (the rest were not compared)"
         out.append(Finding("info", more, code="protobuf.ambiguous"))
     for path, numbers in interleaved[:5]:
         shown = ", ".join(map(str, numbers[:12])) + (", ..." if len(numbers) > 12 else "")

@@ -120,8 +120,10 @@ class ByteWalker:
     @classmethod
     def first_bad_offset(cls, data: bytes) -> int | None:
         """Where a walk over ``data`` fails, to point a library's error at its byte."""
+        walker = cls(data)
+        walker.spans_left = len(data) + 1  # no span budget: the error may lie past max_spans
         try:
-            cls(data).items()
+            walker.items()
         except FormatError as exc:
             return exc.offset
         return None

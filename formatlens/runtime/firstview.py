@@ -1,0 +1,149 @@
+"""What a worker sends back for a large input's first view: the parse's verdict and what the screen shows.
+
+A worker decodes an upload (the parse the bare library call also does, with the limits), then
+sends back only what the Inspect page's first view draws: a summary (rows × columns), the
+findings and schema, the spans of the head of the input (the first ``HEAD_SPANS``: the hexdump
+and tree open at offset 0) and the head of the value (the first ``HEAD_ITEMS`` items of each
+container, for the tree's types and previews). The whole value and table stay in the worker and
+are dropped: a view that needs them (Table, Schema, Convert, Compare...) asks a worker to decode
+again (``remote_part``), and the Document caches what came back. For a 46 MiB JSON this ships a
+few MB instead of ~500 MB of pickled value and spans, and the server holds about the input's size.
+
+Below ``LIGHT_FROM`` bytes everything is computed and sent at once (cheap, and every view is ready).
+"""
+
+from __future__ import annotations
+
+import pickle
+from dataclasses import replace
+from typing import Any
+
+from formatlens.core.document import Document
+
+LIGHT_FROM = 1 << 20
+"""Inputs of at least this many bytes get the first-view document (smaller ones: everything at once)."""
+HEAD_SPANS = 20_000
+"""Spans annotated for the first view (the rest of the bytes show as not annotated)."""
+HEAD_ITEMS = 100
+"""Items per container in the value's head (the tree splits lists 100 per level)."""
+HEAD_BUDGET = 20_000
+"""Most values in the head in all."""
+HEAD_DEPTH = 64
+"""Levels in the head (a cyclic value would go on forever)."""
+HEAD_TEXT = 4096
+"""Strings and bytes longer than this are cut in the head (the tree previews 60 characters)."""
+
+
+class HeadList(list):
+    """The first items of a list; len() is the whole list's (the tree's previews say "[300,000 items]")."""
+
+    total = 0
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __reduce__(self):  # pickled as its items and total, not through list's len()
+        return _head_list, (list(self.__iter__()), self.total)
+
+
+class HeadDict(dict):
+    """The first members of a dict; len() is the whole dict's."""
+
+    total = 0
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __reduce__(self):
+        return _head_dict, (list(dict.items(self)), self.total)
+
+
+def _head_list(items: list, total: int) -> HeadList:
+    made = HeadList(items)
+    made.total = total
+    return made
+
+
+def _head_dict(items: list, total: int) -> HeadDict:
+    made = HeadDict(items)
+    made.total = total
+    return made
+
+
+def head_of(value: Any, items: int = HEAD_ITEMS, budget: int = HEAD_BUDGET) -> Any:
+    """A small copy of ``value``'s beginning: at most ``items`` per container, ``budget`` values in all."""
+    left = budget
+
+    def cut(node: Any, depth: int = 0) -> Any:
+        nonlocal left
+        left -= 1
+        if type(node) in (str, bytes) and len(node) > HEAD_TEXT:
+            return node[:HEAD_TEXT]
+        if depth > HEAD_DEPTH and isinstance(node, (dict, list, tuple)):  # values may hold cycles (pickle, YAML)
+            return _head_dict([], len(node)) if isinstance(node, dict) else _head_list([], len(node))
+        if isinstance(node, dict):
+            kept: dict = {}
+            for key, child in node.items():
+                if len(kept) >= items or left <= 0:
+                    break
+                kept[key] = cut(child, depth + 1)
+            return _head_dict(list(kept.items()), len(node)) if len(kept) < len(node) else kept
+        if isinstance(node, (list, tuple)):
+            kept_items: list = []
+            for child in node:
+                if len(kept_items) >= items or left <= 0:
+                    break
+                kept_items.append(cut(child, depth + 1))
+            if len(kept_items) < len(node):
+                return _head_list(kept_items, len(node))
+            return kept_items if isinstance(node, list) else tuple(kept_items)
+        return node
+
+    return cut(value)
+
+
+def summary(value: Any) -> dict:
+    """What the page header says about the value (views.metrics), computed where the value is."""
+    if isinstance(value, list) and value and all(isinstance(row, dict) for row in value[:100]):
+        columns = len(dict.fromkeys(k for row in value[:1000] for k in row))
+        shape = f"{len(value):,} rows × {columns} columns"
+    elif isinstance(value, dict):
+        shape = f"object of {len(value):,} keys"
+    elif isinstance(value, list):
+        shape = f"list of {len(value):,} items"
+    else:
+        shape = type(value).__name__
+    tabular = isinstance(value, list) and bool(value) and all(isinstance(row, dict) for row in value[:50])
+    return {"shape": shape, "tabular": tabular}
+
+
+def first_view(document: Document) -> bytes:
+    """In the worker: the parts of ``document`` a first view needs, pickled (see the module's doc)."""
+    if document.value_is_derived:  # Parquet: reading the table is the parse; its records are made on demand
+        table = document.table
+        glance = {"shape": f"{table.num_rows:,} rows × {table.num_columns} columns", "tabular": table.num_rows > 0}
+        glance["head"] = _head_list(table.slice(0, HEAD_ITEMS).to_pylist(), table.num_rows)
+    else:
+        value = document.value  # the parse's verdict, with the node and depth limits
+        glance = {**summary(value), "head": head_of(value)}
+    document.findings  # noqa: B018 - computed here: the page header counts them
+    document.schema  # noqa: B018 - small, and inferring it needs the value
+    if document.limits is not None:  # walk the head only: the walkers stop at max_spans
+        document.limits = replace(document.limits, max_spans=min(HEAD_SPANS, document.limits.max_spans))
+    state = document.__getstate__(parts=("spans", "schema", "findings"))
+    state["first_view"] = {**glance, "has_table": document._table_factory is not None}
+    return pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def document_from(state: dict) -> Document:
+    """On the server: the Document a first view's state makes (its value and table factories are set by the caller)."""
+    document = Document.__new__(Document)
+    document.__setstate__(state)
+    return document
+
+
+def remote_part(data: bytes, format: str, options: dict, part: str) -> Any:
+    """In a worker: decode ``data`` as ``format`` again and return one part ("value" or "table")."""
+    from formatlens.core.api import load
+
+    return getattr(load(data, format, peel=False, **options), part)

@@ -1,0 +1,130 @@
+"""A large input's first view: the worker parses it and sends a summary, the head of the spans and of
+the value; the whole value and table come from a worker again when a view asks for them. And the
+limits sized for the input: an ordinary large file of records is not refused as a bomb would be."""
+
+import csv
+import io
+import json
+import pickle
+
+import pytest
+
+import formatlens as fl
+from formatlens.core.limits import Limits
+from formatlens.runtime import firstview
+from formatlens.runtime.isolation import WorkerPool
+
+RECORDS = [{"id": i, "name": f"user {i}", "tags": ["a", "b"]} for i in range(12_000)]
+"""36,000 top-level JSON spans: over the first view's HEAD_SPANS (20,000)."""
+
+
+@pytest.fixture(scope="module")
+def pool():
+    pool = WorkerPool(workers=1, memory_mb=1024)
+    yield pool
+    pool.close()
+
+
+@pytest.fixture
+def light(monkeypatch):
+    """Inputs of 1,000 bytes and more get the first view (the real threshold is 1 MiB; this keeps inputs small)."""
+    monkeypatch.setattr(firstview, "LIGHT_FROM", 1000)
+
+
+def test_a_large_input_comes_back_as_a_first_view(pool, light):
+    data = json.dumps(RECORDS).encode()
+    document = pool.load(data, filename="users.json")
+    assert document.format == "json"
+    assert document.has("value") is False and document.has("table") is False
+    assert document.first_view["shape"] == "12,000 rows × 3 columns" and document.first_view["tabular"] is True
+    head = document.first_view["head"]
+    assert len(head) == 12_000 and list(head) == RECORDS[: firstview.HEAD_ITEMS]  # len is the whole list's
+    assert document.details["spans_cut_at"] == firstview.HEAD_SPANS
+    assert fl.core.document.count_spans(document.spans, 10**6) == firstview.HEAD_SPANS
+    assert document.spans[0].start == 1 and document.spans[0].label.startswith("[0] object of 3 members")
+    # The whole value is decoded again in a worker when a view asks for it, then kept.
+    assert document.value == RECORDS
+    assert document.has("value") is True and document.value_for_view() is document.value
+
+
+def test_a_tabular_first_view_gets_its_table_on_demand(pool, light):
+    out = io.StringIO()
+    writer = csv.DictWriter(out, ["id", "name"])
+    writer.writeheader()
+    writer.writerows({"id": i, "name": f"user {i}"} for i in range(500))
+    document = pool.load(out.getvalue().encode())
+    assert document.format == "csv" and document.first_view["shape"] == "500 rows × 2 columns"
+    assert document.first_view["has_table"] is False  # CSV has no Arrow table: none is asked for
+    assert document.table is None
+    assert document.value[499] == {"id": "499", "name": "user 499"}
+
+
+def test_a_parquet_first_view_reads_the_table_not_the_records(pool, light):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    sink = io.BytesIO()
+    pq.write_table(pa.table({"id": list(range(3000)), "name": [f"user {i}" for i in range(3000)]}), sink)
+    document = pool.load(sink.getvalue())
+    assert document.format == "parquet"
+    assert document.first_view["shape"] == "3,000 rows × 2 columns"
+    assert list(document.first_view["head"])[:2] == [{"id": 0, "name": "user 0"}, {"id": 1, "name": "user 1"}]
+    assert document.table.num_rows == 3000 and document.table.column("id").to_pylist()[-1] == 2999
+    assert document.value[-1] == {"id": 2999, "name": "user 2999"}
+
+
+def test_a_refusal_is_still_a_refusal(pool, light):
+    data = json.dumps(RECORDS).encode()[:-1]  # the closing bracket is missing
+    with pytest.raises(fl.FormatError) as caught:
+        pool.load(data, "json")
+    assert caught.value.format == "json" and caught.value.offset == len(data)
+
+
+def test_small_inputs_come_back_whole(pool):
+    document = pool.load(b'[{"a": 1}]')
+    assert document.has("value") is True and document.first_view is None and document.value == [{"a": 1}]
+
+
+def test_the_head_of_a_value_keeps_the_lengths_and_pickles():
+    value = {"items": list(range(500)), "text": "x" * 10_000, "nested": {str(i): i for i in range(300)}}
+    head = firstview.head_of(value)
+    assert len(head["items"]) == 500 and list(head["items"]) == list(range(100))
+    assert len(head["nested"]) == 300 and list(head["nested"].items()) == [(str(i), i) for i in range(100)]
+    assert head["text"] == "x" * firstview.HEAD_TEXT
+    again = pickle.loads(pickle.dumps(head))
+    assert len(again["items"]) == 500 and list(again["items"]) == list(range(100))
+    assert len(again["nested"]) == 300 and again["nested"]["99"] == 99
+    cycle: list = []
+    cycle.append(cycle)  # a pickle or YAML value may hold itself: the head stops at HEAD_DEPTH levels
+    depth, node = 0, firstview.head_of(cycle)
+    while list(node):
+        node, depth = next(iter(node)), depth + 1
+    assert depth == firstview.HEAD_DEPTH + 1
+
+
+def test_limits_grow_with_the_input_by_full_mib():
+    limits = Limits()
+    assert limits.for_input(1024) is limits  # under 1 MiB: the limits as set
+    sized = limits.for_input(48 * 1024 * 1024)
+    assert sized.max_nodes == 48 * limits.max_nodes_per_mib
+    assert sized.max_decode_seconds == limits.max_decode_seconds + 48 * limits.max_decode_seconds_per_mib
+    assert limits.for_input(3 * 1024 * 1024).max_nodes == limits.max_nodes  # the floor stays
+
+
+def test_a_large_file_of_records_may_hold_more_values_than_a_small_bomb(monkeypatch):
+    monkeypatch.setenv("FORMATLENS_MAX_NODES", "1000")
+    monkeypatch.setenv("FORMATLENS_MAX_NODES_PER_MIB", "200000")
+    big = json.dumps(list(range(300_000))).encode()  # 2.2 MB, 300,001 values: under 2 x 200,000
+    assert len(big) >> 20 == 2
+    assert len(fl.load(big, "json").value) == 300_000
+    small = json.dumps([[0] * 10] * 100).encode()  # 1,101 values in 3 KB: over the 1,000 of a small input
+    with pytest.raises(fl.LimitExceeded, match="FORMATLENS_MAX_NODES"):
+        fl.load(small, "json").value  # noqa: B018
+    bomb = (
+        "a: &a ["
+        + ", ".join(["x"] * 10)
+        + "]\n"
+        + "".join(f"{n}: &{n} [" + ", ".join([f"*{p}"] * 10) + "]\n" for p, n in zip("abcdef", "bcdefg"))
+    )
+    with pytest.raises(fl.LimitExceeded, match="FORMATLENS_MAX_NODES"):  # 10**7 values from 300 bytes
+        fl.load(bomb.encode(), "yaml").value  # noqa: B018
