@@ -145,3 +145,14 @@ def test_a_conversion_names_the_values_a_duplicate_key_lost(target):
     assert converted.losses == [
         "duplicate keys in the source ('x', 'a'): only the last value of each is written, as the source's reader keeps it"
     ]
+
+
+def test_duplicate_keys_inside_json_lines_point_at_the_file_bytes():
+    data = b'{"a": 1, "a": 2}\n{"b": 1}\n{"c": 1, "c": 2}\n'
+    document = fl.load(data)
+    assert [layer.kind for layer in document.layers] == ["json-lines"]
+    assert document.value == [{"a": 2}, {"b": 1}, {"c": 2}]
+    warnings = [f for f in document.findings if f.code == "json.duplicate-key"]
+    assert [f.message.split(":")[0] for f in warnings] == ["message 0 (from byte 0)", "message 2 (from byte 26)"]
+    assert [(f.span.start, f.span.path) for f in warnings] == [(9, (0, "a")), (35, (2, "c"))]
+    assert data[35:38] == b'"c"'

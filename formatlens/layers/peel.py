@@ -268,16 +268,20 @@ def _stream(
 
     def findings() -> list[Finding]:
         seen, out = set(), []
-        for index, (_, part) in enumerate(parts):
+        for index, (frame, part) in enumerate(parts):
             for finding in part.findings:
                 if finding.message not in seen and finding.span is None:
                     seen.add(finding.message)
                     out.append(finding)
                 elif finding.span is not None and len(out) < 1000:
+                    # The message's own offsets count from its first byte: say where that is, and move the
+                    # span to where the message lies in these bytes.
+                    start = base + frame.payload_start
                     out.append(
                         Finding(
                             finding.severity,
-                            f"message {index}: {finding.message}",
+                            f"message {index} (from byte {start:,}): {finding.message}",
+                            shift(finding.span, start, (index,)),
                             code=finding.code,
                             subject=finding.subject,
                         )
