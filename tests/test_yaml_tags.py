@@ -141,5 +141,20 @@ def test_duplicate_keys_are_warned_with_both_offsets():
     doc = fl.load(data, "yaml")
     assert doc.value == {"name": "b", "other": 1}
     (warning,) = [f for f in doc.findings if f.severity == "warning"]
-    assert warning.message == "duplicate key 'name' at bytes 0 and 17: the last value is kept"
+    assert warning.message == (
+        "duplicate key 'name' at the top level, bytes 0 and 17: PyYAML keeps the last value (in the first key's place)"
+    )
     assert data[warning.span.start : warning.span.end] == b"name"
+
+
+def test_duplicate_keys_name_their_mapping_in_every_document():
+    data = b"a:\n  - x: 1\n    x: 2\n---\nk: &anchor {z: 1, z: 2}\nj: *anchor\n"
+    doc = fl.load(data, "yaml")
+    assert doc.value == [{"a": [{"x": 2}]}, {"k": {"z": 2}, "j": {"z": 2}}]
+    warnings = [f for f in doc.findings if f.code == "yaml.duplicate-key"]
+    assert [w.message.split(":")[0] for w in warnings] == [
+        "duplicate key 'x' in 0/a/0, bytes 7 and 16",
+        "duplicate key 'z' in 1/k, bytes 37 and 43",  # the anchored mapping, where it is written
+    ]
+    assert [w.span.path for w in warnings] == [(0, "a", 0, "x"), (1, "k", "z")]
+    assert [data[w.span.start : w.span.end] for w in warnings] == [b"x", b"z"]

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from formatlens.codecs.base import SNIFF_BYTES, Codec, Sniff, one_or_many
+from formatlens.codecs.support import duplicates
 from formatlens.codecs.support.textpos import Text, decode_text
 from formatlens.core.document import Document, Finding, Span, SpanKind, Traits
 from formatlens.core.errors import LimitExceeded
@@ -50,7 +51,8 @@ class _Loader(_BaseLoader):
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self.tags: dict[str, list[yaml.Node]] = {}
-        self.duplicates: list[tuple[Any, yaml.Node, yaml.Node]] = []
+        self.duplicates: list[tuple[Any, yaml.Node, yaml.Node, yaml.Node]] = []
+        """(key, its first key node, the repeated key node, the mapping node) for each repeated key."""
 
     def construct_tagged(self, suffix: Any, node: yaml.Node | None = None) -> TaggedNode:
         node = suffix if node is None else node  # add_constructor(None, ...) passes only the node
@@ -74,7 +76,7 @@ class _Loader(_BaseLoader):
         for key_node, value_node in node.value:
             key = _hashable(self.construct_object(key_node, deep=True))
             if key in seen and node.tag != "tag:yaml.org,2002:set":
-                self.duplicates.append((key, seen[key], key_node))
+                self.duplicates.append((key, seen[key], key_node, node))
             seen[key] = key_node
             mapping[key] = self.construct_object(value_node, deep=deep)
         return mapping
@@ -215,7 +217,7 @@ class YamlCodec(Codec):
         finally:
             loader.dispose()
         value, findings = one_or_many(documents, "YAML documents", "yaml.stream")
-        findings += _tag_findings(text, loader.tags) + _duplicate_findings(text, loader.duplicates)
+        findings += _tag_findings(text, loader.tags) + _duplicate_findings(text, loader.duplicates, nodes)
         return self.document(
             data,
             value=value,
@@ -300,20 +302,45 @@ def _tag_findings(text: Text, tags: dict[str, list[yaml.Node]]) -> list[Finding]
     return findings
 
 
-def _duplicate_findings(text: Text, duplicates: list[tuple[Any, yaml.Node, yaml.Node]]) -> list[Finding]:
+def _duplicate_findings(
+    text: Text, found: list[tuple[Any, yaml.Node, yaml.Node, yaml.Node]], roots: list[yaml.Node]
+) -> list[Finding]:
+    """The same warning as JSON, BSON, MessagePack and CBOR give: the loader keeps the last value."""
+    if not found:
+        return []
+    paths = _mapping_paths(roots, {id(mapping) for *_keys, mapping in found})
     findings = []
-    for key, first, again in duplicates[:20]:
-        start, repeat = text.byte_offset(first.start_mark.index), text.byte_offset(again.start_mark.index)
-        findings.append(
-            Finding(
-                "warning",
-                f"duplicate key {key!r} at bytes {start} and {repeat}: the last value is kept",
-                _node_span(text, again, "key", f"duplicate key {key!r}", ()),
-                code="yaml.duplicate-key",
-                subject=str(key),
-            )
-        )
+    for key, first, again, mapping in found[: duplicates.LIMIT]:
+        path = paths.get(id(mapping))
+        spans = [_node_span(text, n, "key", f"duplicate key {key!r}", (*(path or ()), key)) for n in (first, again)]
+        findings.append(duplicates.finding("yaml", "PyYAML", duplicates.Repeat(path, key, *spans)))
     return findings
+
+
+def _mapping_paths(roots: list[yaml.Node], wanted: set[int]) -> dict[int, tuple]:
+    """Paths (scalar keys as written, list indexes) of the mapping nodes in ``wanted``; a document's
+    index leads when the stream holds several. Walked depth first in document order, each node once
+    (an alias shares its anchor's node, which takes the anchor's path)."""
+    paths: dict[int, tuple] = {}
+    several = len(roots) > 1
+    stack: list[tuple[yaml.Node, tuple]] = [(root, (i,) if several else ()) for i, root in enumerate(roots)][::-1]
+    seen: set[int] = set()
+    while stack and len(paths) < len(wanted):
+        node, path = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        children: list[tuple[yaml.Node, tuple]] = []
+        if isinstance(node, yaml.MappingNode):
+            if id(node) in wanted:
+                paths[id(node)] = path
+            for key_node, value_node in node.value:
+                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"
+                children.append((value_node, (*path, key)))
+        elif isinstance(node, yaml.SequenceNode):
+            children = [(child, (*path, index)) for index, child in enumerate(node.value)]
+        stack.extend(reversed(children))
+    return paths
 
 
 def _check_expansion(root: yaml.Node) -> None:
