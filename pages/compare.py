@@ -24,15 +24,17 @@ st.dataframe(
     frame,
     hide_index=True,
     width="stretch",
+    height=(len(frame) + 1) * 35 + 3,  # every format in view, no scrolling inside the table
     column_config={  # narrow numbers leave the losses room at 1366 px; "needed (inferred)" must not be cut
         "format": st.column_config.TextColumn(width=75),
         **{c: st.column_config.NumberColumn(width=65) for c in ("gzip", "zstd")},
         **{c: st.column_config.NumberColumn(width=80) for c in ("encode ms", "decode ms")},
         "bytes": st.column_config.NumberColumn(format="%d", width=65),
         "schema": st.column_config.TextColumn(width=130),
-        "losses": st.column_config.TextColumn(width="large"),
+        "losses": st.column_config.TextColumn(width="medium"),
     },
 )
+compare_view.losses_list(loaded.document.value)
 
 ok = frame.dropna(subset=["bytes"])
 left, right = st.columns(2)

@@ -187,11 +187,12 @@ def _row_vs_column_view() -> None:
 
 def _loss_view() -> None:
     loss = _loss()
+    counted = ", ".join(f"{field} {count}" for field, count in loss.per_field.items())
+    st.markdown(f"**fl.diff, strictly: {loss.total} values changed type** ({counted}). The first user:")
+    # the page's full width: in a column, "after" (an ISO datetime) was cut at 1366 px
+    st.dataframe(pd.DataFrame(loss.changes), hide_index=True, width="stretch")
     left, right = st.columns([3, 2], gap="medium")
     with left:
-        counted = ", ".join(f"{field} {count}" for field, count in loss.per_field.items())
-        st.markdown(f"**fl.diff, strictly: {loss.total} values changed type** ({counted}). The first user:")
-        st.dataframe(pd.DataFrame(loss.changes), hide_index=True, width="stretch")
         st.code("\n".join(loss.diff) or "(no difference)", language="diff")
     with right:
         st.markdown(f"**What converting {loss.source} to {loss.target} said it lost**")

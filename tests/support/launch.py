@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -34,8 +35,8 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_app(timeout: float = 60) -> Iterator[tuple[str, subprocess.Popen]]:
-    """(url, process) of a fresh server; it is stopped on exit."""
+def running_app(timeout: float = 60, env: dict[str, str] | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
+    """(url, process) of a fresh server, with ``env`` added to its environment; it is stopped on exit."""
     port = free_port()
     process = subprocess.Popen(
         [
@@ -52,6 +53,7 @@ def running_app(timeout: float = 60) -> Iterator[tuple[str, subprocess.Popen]]:
             "true",
         ],
         cwd=ROOT,
+        env={**os.environ, **env} if env else None,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
