@@ -1,6 +1,7 @@
 """Upload to first view at the upload cap: the app against a bare Streamlit page, side by side in one run.
 
     python bench/upload_to_view.py [--mb 46] [--formats json,csv,...] [--timeout 120]
+    python bench/upload_to_view.py --sessions 20 --mb 25     # twenty sessions, each a different upload
 
 For each of the 11 formats a file of about ``--mb`` MiB (the same records, written by formatlens)
 is uploaded through the file input of (a) the app, timed until the inspector's first tree node is
@@ -73,11 +74,55 @@ def write(fmt: str, mib: float, path: Path, proto: Path) -> None:
 
 
 def rss(pid: int) -> int:
-    """Resident memory of one process, in bytes."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+    """Resident memory of one process, in bytes (0 once it has ended)."""
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError:
+        return 0
+    for line in lines:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) * 1024
     return 0
+
+
+def descendants(pid: int) -> list[int]:
+    """The processes started by ``pid``, and theirs (the decode workers and their forkserver)."""
+    found, todo = [], [pid]
+    while todo:
+        parent = todo.pop()
+        try:
+            children = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
+        except OSError:
+            continue
+        found += [int(child) for child in children]
+        todo += [int(child) for child in children]
+    return found
+
+
+class Peak:
+    """Samples a server's resident memory (and its workers') every 0.2 s in a thread; keeps the peaks."""
+
+    def __init__(self, pid: int) -> None:
+        import threading
+
+        self.pid, self.server, self.total = pid, 0, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.2):
+            server = rss(self.pid)
+            self.server = max(self.server, server)
+            self.total = max(self.total, server + sum(rss(child) for child in descendants(self.pid)))
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def load_average() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 @contextmanager
@@ -152,6 +197,87 @@ def upload(browser, url: str, path: Path, done: str, *, app: bool, timeout: floa
         context.close()
 
 
+SESSION_FORMATS = ["json", "csv", "msgpack", "cbor", "pickle"]  # top-level lists: the caption counts rows
+
+
+def session_inputs(count: int, mib: float) -> list[tuple[Path, int]]:
+    """``count`` different files of about ``mib`` MiB (formats in turn, each with its own number of
+    records, so each session's page names a row count no other session has): (path, rows)."""
+    CACHE.mkdir(exist_ok=True)
+    per_record = {fmt: len(fl.convert_value(records(2000), fmt).data) / 2000 for fmt in SESSION_FORMATS}
+    made = []
+    for index in range(count):
+        fmt = SESSION_FORMATS[index % len(SESSION_FORMATS)]
+        rows = int(mib * 1024 * 1024 / per_record[fmt] * 0.98) - index  # distinct per session
+        path = CACHE / f"session-{index:02d}-{rows}.{fmt}"
+        if not path.exists():
+            lifted = {"FORMATLENS_MAX_NODES": "100000000", "FORMATLENS_MAX_OUTPUT_BYTES": str(2**31)}
+            saved = {name: os.environ.get(name) for name in lifted}
+            os.environ.update(lifted)
+            try:
+                path.write_bytes(fl.convert_value(records(rows), fmt).data)
+            finally:
+                for name, value in saved.items():
+                    if value is None:
+                        os.environ.pop(name, None)
+                    else:
+                        os.environ[name] = value
+        made.append((path, rows))
+    return made
+
+
+def sessions(count: int, mib: float, timeout: float) -> None:
+    """``count`` browser sessions, each holding a different upload, all open at once; then each page is
+    checked to show its own file and row count (no cross-talk), and the server's peak memory is printed."""
+    from playwright.sync_api import sync_playwright
+
+    inputs = session_inputs(count, mib)
+    total = sum(path.stat().st_size for path, _ in inputs)
+    print(f"{count} sessions, {total / 2**20:,.0f} MiB of uploads in all; load average {load_average()}", flush=True)
+    with running_app() as (app_url, app_process), sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        base = rss(app_process.pid)
+        peak = Peak(app_process.pid)
+        pages, errors = [], 0
+        started = time.perf_counter()
+        for path, rows in inputs:
+            context = browser.new_context(viewport={"width": 1500, "height": 1000})
+            page = context.new_page()
+            page.set_default_timeout(timeout * 1000)
+            page.goto(app_url)
+            page.locator("[data-testid='stMetric']").first.wait_for()
+            for _ in range(10):  # a click that lands while a run is still going is lost: retry
+                page.locator("[data-testid='stSidebar'] label", has_text="Upload").first.click()
+                time.sleep(1.5)
+                if page.locator("[data-testid='stFileUploader']").count():
+                    break
+            page.locator("[data-testid='stFileUploader'] input[type='file']").first.set_input_files(str(path))
+            page.locator(".fl .tree .n, [data-testid='stAlert']").first.wait_for()
+            if page.locator("[data-testid='stAlert']", has_text="Could not read").count():
+                errors += 1
+                print(f"  {path.name}: refused", flush=True)
+            pages.append((page, path, rows))
+            print(f"  {len(pages):2d} open: {path.name} shown after {time.perf_counter() - started:6.1f} s; server RSS "
+                  f"{rss(app_process.pid) / 2**20:,.0f} MiB", flush=True)  # fmt: skip
+        crossed = 0
+        for page, path, rows in pages:  # every session, run again ("r" reruns), still shows its own upload
+            page.locator("h1").first.click()
+            page.keyboard.press("r")
+            time.sleep(2)
+            caption = page.locator("[data-testid='stCaptionContainer']", has_text=" rows × ").first
+            caption.wait_for()
+            text = caption.inner_text()
+            if path.name not in text or f"{rows:,} rows" not in text:
+                crossed += 1
+                print(f"  {path.name}: the page shows {text!r}", flush=True)
+        peak.stop()
+        held = rss(app_process.pid) - base
+        print(f"errors: {errors}; sessions showing another's data: {crossed}; load average {load_average()}")
+        print(f"server RSS: peak {peak.server / 2**20:,.0f} MiB, held with all {count} open +{held / 2**20:,.0f} MiB "
+              f"({held / total:.2f}x the uploads); peak with its workers {peak.total / 2**20:,.0f} MiB")  # fmt: skip
+        browser.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     # Streamlit's maxUploadSize = 50 means 50,000,000 bytes: a 48 MiB file is refused by the file input
@@ -165,11 +291,16 @@ def main() -> None:
         help="run the app with FORMATLENS_MAX_NODES=100000000 and FORMATLENS_MAX_DECODE_SECONDS=300, to time "
         "the first view of inputs the default limits refuse",
     )
+    parser.add_argument("--sessions", type=int, default=0, help="instead: this many sessions of --mb MiB each")
     args = parser.parse_args()
+    if args.sessions:
+        sessions(args.sessions, args.mb, args.timeout)
+        return
     from playwright.sync_api import sync_playwright
 
     formats = args.formats.split(",")
     inputs = {fmt: make_input(fmt, args.mb) for fmt in formats}
+    print(f"load average at the start: {load_average()} (2 cores, shared with other engineers' work)")
     print(f"{'format':9} {'MiB':>6} {'bare s':>7} {'app s':>7} {'ratio':>6}  {'bare RSS+':>9} {'app RSS+':>9} "
           f"{'app/size':>8}")  # fmt: skip
     if args.lift_limits:  # the app's server inherits this environment
@@ -196,6 +327,7 @@ def main() -> None:
                 flush=True,
             )
         browser.close()
+    print(f"load average at the end: {load_average()}")
     print("goal: ratio <= 1.5 and app RSS growth <= 3x the input (a session's RSS+ also holds what")
     print("the allocator has not yet given back; sessions of earlier formats stay open meanwhile)")
 

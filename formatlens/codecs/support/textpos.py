@@ -48,6 +48,8 @@ class Text:
             # Only the characters since the last lookup are encoded (a whole-input walk was quadratic-ish
             # in the checkpoint step: 19 s for a 48 MB JSON of non-ASCII names).
             found = last_byte + len(self.text[last_char:char_index].encode(self.encoding))
+        elif last_char - 4096 < char_index < last_char:  # a step back (an entry's start after its end)
+            found = last_byte - len(self.text[char_index:last_char].encode(self.encoding))
         else:
             marks, bytes_at = self._checkpoints or self._index()
             i = bisect_right(marks, char_index) - 1
