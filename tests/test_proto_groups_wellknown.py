@@ -134,6 +134,14 @@ def test_groups_are_dicts_and_extensions_are_kept(compiled, as_set):
     assert note.message.startswith("3 extensions set on demo.Search: demo.note, demo.tags, demo.Holder.back;")
     paths = {span.path for span in document.spans}
     assert {("[demo.note]",), ("[demo.tags]", 1), ("result", 0), ("meta",)} <= paths
+    assert document.schema.details["tree"] == {
+        "query": "string",
+        "result []": {"url": "string", "rank": "int32"},
+        "meta": {"who": "string"},
+        "[demo.note]": "string",
+        "[demo.tags] []": "int32",
+        "[demo.Holder.back]": {"name": "string"},
+    }
 
 
 def test_groups_without_a_schema_are_nested_field_dicts(compiled):

@@ -74,9 +74,13 @@ def proto_tree(descriptor) -> dict:
 
     def tree(message, seen: tuple) -> dict:
         out = {}
-        for field in message.fields:
+        # Extensions the schema declares for this message, named as the value names them: [full.name]
+        extensions = message.file.pool.FindAllExtensions(message) if message.extension_ranges else []
+        extensions = sorted(extensions, key=lambda ext: ext.number)
+        for field in [*message.fields, *extensions]:
             repeated = is_repeated(field)
-            if field.type == F.TYPE_MESSAGE:
+            name = f"[{field.full_name}]" if field.is_extension else field.name
+            if field.type in (F.TYPE_MESSAGE, F.TYPE_GROUP):  # a proto2 group is a nested message
                 inner = field.message_type
                 if inner.GetOptions().map_entry:
                     value = inner.fields_by_name["value"]
@@ -85,7 +89,7 @@ def proto_tree(descriptor) -> dict:
                         + (value.message_type.full_name if value.type == F.TYPE_MESSAGE else names[value.type])
                         + ">"
                     )
-                    out[field.name] = shown
+                    out[name] = shown
                     continue
                 if inner.full_name.startswith("google.protobuf.") or inner.full_name in seen:
                     shown = inner.full_name
@@ -95,7 +99,7 @@ def proto_tree(descriptor) -> dict:
                 shown = f"enum {field.enum_type.name}"
             else:
                 shown = names[field.type]
-            out[field.name + (" []" if repeated else "")] = shown
+            out[name + (" []" if repeated else "")] = shown
         return out
 
     return tree(descriptor, (descriptor.full_name,))
