@@ -177,3 +177,20 @@ def test_truncated_parquet_footer(big_parquet):
         with pytest.raises(fl.FormatError, match="footer") as caught:
             fl.open(f"{server.url}/cut.parquet")
         assert caught.value.format == "parquet"
+
+
+def test_byte_search_in_a_lazy_file_is_bounded(big_parquet):
+    from formatlens.sources.rangefile import FIND_BYTES
+
+    with serving({"big.parquet": big_parquet}) as server:
+        doc = fl.open(f"{server.url}/big.parquet")
+        before = server.served
+        assert doc.data.find(b"PAR1") == 0
+        assert doc.data.rfind(b"PAR1") == len(big_parquet) - 4
+        needle = b"parquet-cpp-arrow version"  # the footer's created_by: once, at the end
+        at = big_parquet.find(needle)
+        assert big_parquet.find(needle) == at > FIND_BYTES
+        assert doc.data.find(needle, at - 100_000) == at
+        assert doc.data.find(needle, 0) == -1  # beyond what one search reads from offset 0
+        assert doc.data.rfind(needle, 0, at + len(needle)) == at
+        assert server.served - before <= 6 * (FIND_BYTES + 64 * 1024)  # six searches, each one window

@@ -221,3 +221,42 @@ def fetch_whole(path_or_url: Any, policy: RemotePolicy | None = None) -> tuple[s
     current().check("max_input_bytes", int(size), what=f"{name} ({int(size):,} bytes)")
     file = RangeFile(fs, path, int(size), name=name)
     return os.path.basename(path.rstrip("/")) or name, file.pread(0, file.size)
+
+
+def lazy_preview(path_or_url: str, policy: RemotePolicy | None) -> tuple[Document, int]:
+    """What a worker does for a large remote file (the app's URL source): open it lazily and compute
+    every part a view shows (value = first rows, spans, schema, findings) from the bytes that needs.
+
+    Returns the Document without its bytes (a range-reading file does not cross processes: the
+    server opens its own for the hexdump) and how many bytes were fetched. The worker, not the
+    server, parses what the remote file holds.
+    """
+    document = open_document(path_or_url, policy=policy)
+    if not isinstance(document.data, LazyBytes):
+        raise FormatError(
+            f"{path_or_url} is not one file read lazily",
+            hint="give the URL of one Parquet, Avro, CSV or JSON Lines file",
+        )
+    for part in ("value", "spans", "table", "schema", "findings"):
+        getattr(document, part)
+    fetched = document.data.file.fetched
+    document.details["bytes_fetched"] = fetched
+    document.data = b""
+    return document, fetched
+
+
+def remote_bytes(path_or_url: str, size: int, policy: RemotePolicy | None) -> LazyBytes:
+    """The server's own range-reading view of a remote file (hexdump windows); nothing is parsed."""
+    fs, path = filesystem_for(path_or_url, policy)
+    return LazyBytes(RangeFile(fs, path, size, name=str(path_or_url)))
+
+
+def remote_size(path_or_url: str, policy: RemotePolicy | None) -> int:
+    """The length of one remote file (a metadata request: nothing of the file is read)."""
+    name = str(path_or_url)
+    fs, path = filesystem_for(path_or_url, policy)
+    info = remote_call(name, lambda: fs.info(path))
+    size = info.get("size")
+    if info.get("type") == "directory" or size is None:
+        raise FormatError(f"{name} is not a single file of known length", hint="give the URL of one file")
+    return int(size)

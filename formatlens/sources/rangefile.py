@@ -17,6 +17,8 @@ from formatlens.core.errors import FormatError
 BLOCK = 64 * 1024
 """Small reads are rounded up to this (Parquet's footer read is 64 KiB too)."""
 CACHED_BLOCKS = 32
+FIND_BYTES = 4 * 1024 * 1024
+"""A byte search in a file read by ranges looks this far from where it starts (then says not found)."""
 
 T = TypeVar("T")
 
@@ -200,6 +202,19 @@ class LazyBytes:
 
     def startswith(self, prefix: bytes) -> bool:
         return self[: len(prefix)] == prefix
+
+    def find(self, pattern: bytes, start: int = 0) -> int:
+        """The inspector's byte search: within FIND_BYTES after ``start`` only, never the whole file."""
+        start = max(0, start)
+        at = self.file.pread(start, min(FIND_BYTES, self.file.size - start)).find(pattern)
+        return start + at if at >= 0 else -1
+
+    def rfind(self, pattern: bytes, start: int = 0, end: int | None = None) -> int:
+        """Backwards, within FIND_BYTES before ``end`` only."""
+        end = self.file.size if end is None else min(end, self.file.size)
+        lower = max(start, end - FIND_BYTES, 0)
+        at = self.file.pread(lower, max(0, end - lower)).rfind(pattern)
+        return lower + at if at >= 0 else -1
 
     def __repr__(self) -> str:
         return f"<LazyBytes {self.file.name} {self.file.size:,} bytes, {self.file.fetched:,} fetched>"

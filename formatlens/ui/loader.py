@@ -84,13 +84,21 @@ def _follow_sample_link() -> None:
 def pick_source(where, *, prefix: str = "", default_sample: str | None = None) -> tuple[str, bytes, bool] | None:
     """The source widgets (sample, upload, paste) in ``where``; keys start with ``prefix`` (the Diff page's
     second input uses "diff_"). Returns (name, bytes, is_sample), or None while nothing is chosen."""
-    # The URL source: the sidebar's own loader only, and only when the operator allows it.
-    remote = not prefix and url_source.enabled()
-    how = where.radio(
-        "Data", [*SOURCES, url_source.LABEL] if remote else SOURCES, key=prefix + state.SOURCE, horizontal=True
-    )
-    if remote and how == url_source.LABEL:
+    how = where.radio("Data", SOURCES, key=prefix + state.SOURCE, horizontal=True)
+    return _widgets(where, how, prefix, default_sample)
+
+
+def _sidebar_pick(default_sample: str | None) -> tuple[str, bytes, bool] | url_source.LazyRemote | None:
+    """The sidebar's sources: pick_source's, plus the URL source when the operator allows it."""
+    if not url_source.enabled():
+        return pick_source(st.sidebar, default_sample=default_sample)
+    how = st.sidebar.radio("Data", [*SOURCES, url_source.LABEL], key=state.SOURCE, horizontal=True)
+    if how == url_source.LABEL:
         return url_source.url_source()
+    return _widgets(st.sidebar, how, "", default_sample)
+
+
+def _widgets(where, how: str, prefix: str, default_sample: str | None) -> tuple[str, bytes, bool] | None:
     if how == "Upload":
         upload = where.file_uploader("File (any format)", key=prefix + state.UPLOAD)
         where.caption("An uploaded file stays in this session: it can't travel in a shared link.")
@@ -115,10 +123,10 @@ def pick_source(where, *, prefix: str = "", default_sample: str | None = None) -
     return (name, read_sample(name), True) if name is not None else None
 
 
-def _source() -> tuple[str, bytes, bool] | None:
+def _source() -> tuple[str, bytes, bool] | url_source.LazyRemote | None:
     _follow_sample_link()
-    source = pick_source(st.sidebar, default_sample=st.query_params.get("sample"))
-    if source is not None and source[2]:
+    source = _sidebar_pick(st.query_params.get("sample"))
+    if isinstance(source, tuple) and source[2]:
         name = source[0]
         if st.query_params.get("sample") != name:  # a link to this view reopens this sample
             st.query_params["sample"] = name
@@ -208,6 +216,8 @@ def sidebar_loader() -> Loaded | None:
     followed = st.session_state.pop(state.FOLLOWED, False)
     if source is None:
         return None
+    if isinstance(source, url_source.LazyRemote):
+        return _lazy_loaded(source)
     name, data, is_sample = source
     detections = fl.explain_detection(data, name)
     ranking = [(found.format, found.confidence) for found in detections]
@@ -251,6 +261,22 @@ def sidebar_loader() -> Loaded | None:
         document, error = None, exc
     loaded = Loaded(name, data, ranking, document, error, is_sample, {d.format: d.reason for d in detections})
     detected_caption.caption(_detection_caption(detections, document))
+    st.session_state[state.LOADED] = (key, loaded)
+    state.forget_view()
+    return loaded
+
+
+def _lazy_loaded(remote: url_source.LazyRemote) -> Loaded:
+    """A large remote file, already read lazily by a worker: no detection widgets, no second decode."""
+    document = remote.document
+    reason = f"read lazily from its URL ({url_source.what_was_read(document)})"
+    ranking = [(document.format, 1.0)]
+    loaded = Loaded(remote.name, document.data, ranking, document, None, reasons={document.format: reason})
+    key = ("lazy", remote.url)
+    cached = st.session_state.get(state.LOADED)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    st.session_state[state.INPUT_CHANGED] = cached is not None
     st.session_state[state.LOADED] = (key, loaded)
     state.forget_view()
     return loaded

@@ -59,6 +59,9 @@ def _shape(document: fl.Document) -> str:
     value = document.value
     if isinstance(value, list) and value and all(isinstance(row, dict) for row in value[:100]):
         columns = len(dict.fromkeys(k for row in value[:1000] for k in row))
+        total = document.details.get("rows")
+        if document.details.get("read_lazily") and isinstance(total, int) and total > len(value):
+            return f"the first {len(value):,} of {total:,} rows × {columns} columns"  # a file read lazily
         return f"{len(value):,} rows × {columns} columns"
     if isinstance(value, dict):
         return f"object of {len(value):,} keys"
