@@ -106,3 +106,33 @@ def test_nothing_complete_is_the_read_and_error_split():
     shown = partial(data, error)
     assert shown.value is None and shown.spans[0].children == ()
     assert [(s.start, s.end, s.kind) for s in shown.spans] == [(0, 12, "value"), (12, 13, "error")]
+
+
+@pytest.mark.parametrize("format", ["json", "bson", "msgpack", "cbor", "pickle"])
+def test_mutated_samples_show_only_complete_items_in_bounds(format):
+    """Seeded byte mutations of real samples: every refusal's partial structure stays before the error,
+    and reading it raises nothing (a bug here would hide the refusal behind a bug panel)."""
+    import random
+
+    from tests.conftest import SAMPLES
+
+    original = (SAMPLES / f"training.{format}").read_bytes()
+    rng = random.Random(f"partial-{format}")
+    seen = 0
+    for _ in range(150):
+        data = bytearray(original)
+        for _ in range(rng.randint(1, 3)):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        data = bytes(data[: rng.randint(1, len(data))])
+        try:
+            fl.load(data, format)
+        except fl.FormatError as error:
+            if error.offset is None:
+                continue
+            shown = partial(data, error)
+            seen += 1
+            for span in shown.spans[0].children if shown.spans and shown.spans[0].kind == "value" else ():
+                assert 0 <= span.start < span.end <= error.offset
+            if shown.value is not None:
+                assert len(shown.value) == len(shown.spans[0].children)
+    assert seen >= 20  # the mutations did reach refusals
