@@ -128,3 +128,55 @@ def test_a_large_file_of_records_may_hold_more_values_than_a_small_bomb(monkeypa
     )
     with pytest.raises(fl.LimitExceeded, match="FORMATLENS_MAX_NODES"):  # 10**7 values from 300 bytes
         fl.load(bomb.encode(), "yaml").value  # noqa: B018
+
+
+def _protobuf_records(count: int) -> bytes:
+    """A message of ``count`` repeated submessages (field 1), each {1: id varint, 2: name string}."""
+    from .test_detect import _protobuf_records as made
+
+    return made(count)
+
+
+@pytest.fixture
+def small_large(monkeypatch):
+    """The large-message path of the protobuf codec from 20 KB on, walking 8 KiB up front (the real sizes:
+    1 MiB and 256 KiB; the path is the same, and the tests stay fast)."""
+    from formatlens.codecs.protobuf import codec as protobuf
+
+    monkeypatch.setattr(protobuf, "LARGE", 20_000)
+    monkeypatch.setattr(protobuf, "HEAD_BYTES", 8192)
+    monkeypatch.setattr(protobuf, "READINGS_BYTES", 2048)
+    return protobuf
+
+
+def test_a_large_schemaless_protobuf_walks_its_top_level_and_guesses_the_rest_on_demand(small_large, monkeypatch):
+    data = _protobuf_records(3_000)
+    assert len(data) >= small_large.LARGE
+    document = fl.load(data, "protobuf")
+    assert [f.code for f in document.findings][:2] == ["protobuf.schemaless", "protobuf.head"]
+    glance = document.glance_factory()
+    assert glance["shape"] == "object of 1 keys" and len(glance["head"]["1"]) == 3_000
+    assert list(glance["head"]["1"])[:2] == [{"1": 0, "2": "user 0, a name"}, {"1": 1, "2": "user 1, a name"}]
+    assert 8192 <= document.schema.details["guessed_from_bytes"] < 8192 + 40
+    assert document.spans[-1].end == document.schema.details["guessed_from_bytes"]
+    # The whole value, walked when asked, is what the small-input path gives.
+    monkeypatch.setattr(small_large, "LARGE", 1 << 40)
+    assert document.value == fl.load(data, "protobuf").value
+
+
+def test_a_large_protobuf_that_does_not_walk_is_refused_where_the_full_walk_says(small_large, monkeypatch):
+    data = _protobuf_records(3_000)[:-3]  # the last record is cut short
+    with pytest.raises(fl.FormatError) as large:
+        fl.load(data, "protobuf", peel=False)
+    monkeypatch.setattr(small_large, "LARGE", 1 << 40)
+    with pytest.raises(fl.FormatError) as small:
+        fl.load(data, "protobuf", peel=False)
+    assert large.value.offset == small.value.offset and large.value.offset is not None
+
+
+def test_a_large_schemaless_protobuf_first_view_comes_from_the_worker(pool):
+    data = _protobuf_records(48_000)  # just over 1 MiB: the worker's codec uses its real sizes
+    document = pool.load(data, "protobuf")
+    assert document.first_view["shape"] == "object of 1 keys" and document.has("value") is False
+    head = document.value_for_view()["1"]
+    assert len(head) == 48_000 and list(head)[99] == {"1": 99, "2": "user 99, a name"}

@@ -165,6 +165,7 @@ class Document:
         details: dict | None = None,
         layers: Sequence[Layer] = (),
         layer_sources: Sequence[bytes] = (),
+        glance_factory: Callable[[], dict] | None = None,
     ) -> None:
         self.format = format
         self.data = data
@@ -180,6 +181,9 @@ class Document:
         self._value_factory = value_factory or (lambda: value)
         self.value_is_derived = value_factory is not None and table_factory is not None
         """True when the value is made from the table (Parquet's records): the parse is the table."""
+        self.glance_factory = glance_factory
+        """A first view's {"shape", "tabular", "head"} without making the whole value (runtime.firstview),
+        for a codec whose parse checks the input without it (a large schemaless protobuf)."""
         self._spans_factory = spans_factory or (lambda: ())
         self._table_factory = table_factory
         self.bad_input: Exceptions = ()
@@ -264,7 +268,7 @@ class Document:
         self._schema_factory = self._findings_factory = self._table_factory = None
         self._value_factory = self._spans_factory = tuple  # a part not sent: the receiver sets its factory
         self.bad_input, self.value_check, self.limits = (), None, None  # the sender checked what it computed
-        self.value_is_derived = False
+        self.value_is_derived, self.glance_factory = False, None
         self.first_view = state.get("first_view")
         if "spans" in state:
             state["spans"] = _as_spans(state["spans"])

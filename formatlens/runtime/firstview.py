@@ -43,7 +43,7 @@ class HeadList(list):
         return self.total
 
     def __reduce__(self):  # pickled as its items and total, not through list's len()
-        return _head_list, (list(self.__iter__()), self.total)
+        return head_list, (list(self.__iter__()), self.total)
 
 
 class HeadDict(dict):
@@ -58,7 +58,7 @@ class HeadDict(dict):
         return _head_dict, (list(dict.items(self)), self.total)
 
 
-def _head_list(items: list, total: int) -> HeadList:
+def head_list(items: list, total: int) -> HeadList:
     made = HeadList(items)
     made.total = total
     return made
@@ -80,7 +80,7 @@ def head_of(value: Any, items: int = HEAD_ITEMS, budget: int = HEAD_BUDGET) -> A
         if type(node) in (str, bytes) and len(node) > HEAD_TEXT:
             return node[:HEAD_TEXT]
         if depth > HEAD_DEPTH and isinstance(node, (dict, list, tuple)):  # values may hold cycles (pickle, YAML)
-            return _head_dict([], len(node)) if isinstance(node, dict) else _head_list([], len(node))
+            return _head_dict([], len(node)) if isinstance(node, dict) else head_list([], len(node))
         if isinstance(node, dict):
             kept: dict = {}
             for key, child in node.items():
@@ -95,7 +95,7 @@ def head_of(value: Any, items: int = HEAD_ITEMS, budget: int = HEAD_BUDGET) -> A
                     break
                 kept_items.append(cut(child, depth + 1))
             if len(kept_items) < len(node):
-                return _head_list(kept_items, len(node))
+                return head_list(kept_items, len(node))
             return kept_items if isinstance(node, list) else tuple(kept_items)
         return node
 
@@ -119,10 +119,12 @@ def summary(value: Any) -> dict:
 
 def first_view(document: Document) -> bytes:
     """In the worker: the parts of ``document`` a first view needs, pickled (see the module's doc)."""
-    if document.value_is_derived:  # Parquet: reading the table is the parse; its records are made on demand
+    if document.glance_factory is not None:  # the codec sums up its parse without the whole value
+        glance = document._guarded(document.glance_factory)
+    elif document.value_is_derived:  # Parquet: reading the table is the parse; its records are made on demand
         table = document.table
         glance = {"shape": f"{table.num_rows:,} rows × {table.num_columns} columns", "tabular": table.num_rows > 0}
-        glance["head"] = _head_list(table.slice(0, HEAD_ITEMS).to_pylist(), table.num_rows)
+        glance["head"] = head_list(table.slice(0, HEAD_ITEMS).to_pylist(), table.num_rows)
     else:
         value = document.value  # the parse's verdict, with the node and depth limits
         glance = {**summary(value), "head": head_of(value)}

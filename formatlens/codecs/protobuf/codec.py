@@ -36,6 +36,7 @@ from formatlens.codecs.protobuf.wire import (
     head_fields,
     is_repeated,
     shallow_field_count,
+    top_level_walk,
     wire_findings,
     wire_spans,
     wire_value,
@@ -47,6 +48,12 @@ from formatlens.core.errors import FormatError
 from formatlens.core.limits import current
 
 INFERRED_MESSAGE = "formatlens.inferred.Record"
+LARGE = 1 << 20
+"""A message without a schema of this many bytes or more is walked in full only when its value is asked for."""
+HEAD_BYTES = 256 * 1024
+"""How much of a large schemaless message is walked up front (schema guess, tree head, spans)."""
+READINGS_BYTES = 32 * 1024
+"""How much of it has every payload's other readings compared (wire_findings: ~0.1 ms per payload)."""
 _PROTOC_TIMEOUT = 30
 _compiled: dict[str, CompiledProto] = {}
 
@@ -211,6 +218,10 @@ class ProtobufCodec(SchemaCodec):
 
     def _schemaless(self, data: bytes) -> Document:
         # Streams (varint-delimited, gRPC framing) are peeled by formatlens.layers before this runs.
+        if len(data) >= LARGE:
+            top = top_level_walk(data, HEAD_BYTES)
+            if top is not None:
+                return self._schemaless_large(data, *top)
         fields = WireWalker(data).message(0, len(data))
         schema = Schema("proto", guess_proto([fields]), {"inferred": True, "guessed": True})
         return self.document(
@@ -226,6 +237,46 @@ class ProtobufCodec(SchemaCodec):
                 )
             ],
             findings_factory=lambda: wire_findings(data, fields),  # every reading of ambiguous payloads, and why
+        )
+
+    def _schemaless_large(self, data: bytes, counts: dict[int, int], head_end: int) -> Document:
+        """A large message without a schema: its top level walked (lengths skipped: that is the whole check,
+        since a length-delimited payload that is no message is still valid bytes), and the nested guesses
+        made for the first HEAD_BYTES only; the whole guessed value is walked when a view asks for it."""
+        head = WireWalker(data).message(0, head_end)
+        guessed = {"inferred": True, "guessed": True, "guessed_from_bytes": head_end}
+
+        def glance() -> dict:
+            from formatlens.runtime.firstview import head_list, head_of
+
+            value = wire_value(head)
+            for number, total in counts.items():  # the head's lists, with the whole message's lengths
+                key, kept = str(number), value.get(str(number))
+                if total > 1 and kept is not None:
+                    value[key] = head_list(kept if isinstance(kept, list) else [kept], total)
+            return {"shape": f"object of {len(counts):,} keys", "tabular": False, "head": head_of(value)}
+
+        return self.document(
+            data,
+            value_factory=lambda: wire_value(WireWalker(data).message(0, len(data))),
+            glance_factory=glance,
+            schema=Schema("proto", guess_proto([head]), guessed),
+            spans_factory=lambda: wire_spans(head_fields(head, current().max_spans), (), data),
+            findings=[
+                Finding(
+                    "info",
+                    "decoded without a schema: field numbers and types are guessed from the wire format",
+                    code="protobuf.schemaless",
+                ),
+                Finding(
+                    "info",
+                    f"a large message ({sum(counts.values()):,} top-level fields): its guessed schema and "
+                    f"annotations come from the first {head_end:,} bytes, the readings of ambiguous payloads "
+                    f"from the first {READINGS_BYTES:,}",
+                    code="protobuf.head",
+                ),
+            ],
+            findings_factory=lambda: wire_findings(data, [wire for wire in head if wire.end <= READINGS_BYTES]),
         )
 
     # -- with a schema

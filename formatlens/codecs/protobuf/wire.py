@@ -489,6 +489,41 @@ def shallow_field_count(data: bytes, start: int, end: int, *, stop: int | None =
     return count if not groups else None
 
 
+def top_level_walk(data: bytes, head: int) -> tuple[dict[int, int], int] | None:
+    """One pass over a message's top-level fields, lengths skipped (not entered): how many fields of each
+    number, and the offset of the first field boundary at or after ``head`` bytes. None when the top
+    level does not walk to the end, or holds a group (then the full walk says where and why)."""
+    pos, end, boundary = 0, len(data), None
+    counts: dict[int, int] = {}
+    while pos < end:
+        if boundary is None and pos >= head:
+            boundary = pos
+        tag = data[pos]
+        if tag < 0x80:  # one-byte tags and lengths are the common case: read inline (772,811 fields: 2.4 s -> 1 s)
+            pos += 1
+        else:
+            read = read_varint(data, pos, end)
+            if read is None:
+                return None
+            tag, pos = read
+        number, wire_type = tag >> 3, tag & 7
+        if number < 1 or number > MAX_FIELD or wire_type not in (0, 1, 2, 5):
+            return None
+        if wire_type == 2 and pos < end and data[pos] < 0x80:
+            pos += 1 + data[pos]
+        elif wire_type in (0, 2):
+            read = read_varint(data, pos, end)
+            if read is None:
+                return None
+            pos = read[1] + (read[0] if wire_type == 2 else 0)
+        else:
+            pos += 8 if wire_type == 1 else 4
+        if pos > end:
+            return None
+        counts[number] = counts.get(number, 0) + 1
+    return counts, end if boundary is None else boundary
+
+
 def _varints(raw: bytes) -> list[int]:
     values, pos = [], 0
     while pos < len(raw):
