@@ -17,7 +17,7 @@ import formatlens as fl
 from formatlens.layers.registry import titles
 from formatlens.layers.registry_client import registry_url
 from formatlens.ui import state
-from formatlens.ui.hexview import hex_view
+from formatlens.ui.inspector import View, inspector, make_view
 from formatlens.ui.text import plain
 
 
@@ -79,9 +79,17 @@ def _layer_panel(document: fl.Document, index: int, names: dict[str, str]) -> No
         st.caption("Its bytes are selected in the inspector below.")
         return
     # Bytes the inspector does not show: the text or stream this layer decoded.
-    data = document.layer_bytes(index)
-    spans = [_moved(span, -layer.start) for span in layer.spans]
-    hex_view(data, spans, 0, key=state.layer_hex(index))
+    inspector(_layer_view(document, index), state.layer_inspector(index))
+
+
+def _layer_view(document: fl.Document, index: int) -> View:
+    """The inspector's view of the bytes layer ``index`` is read from, made once per document and layer."""
+    views = document.__dict__.setdefault("_layer_views", {})
+    if index not in views:
+        layer = document.layers[index]
+        data = document.layer_bytes(index)
+        views[index] = make_view(data, [_moved(span, -layer.start) for span in layer.spans], None)
+    return views[index]
 
 
 def _moved(span: fl.Span, offset: int) -> fl.Span:

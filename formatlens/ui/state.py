@@ -40,9 +40,9 @@ def layer_button(index: int) -> str:
     return f"layer_{index}"
 
 
-def layer_hex(index: int) -> str:
-    """Widget: the hexdump of an outer layer's bytes."""
-    return f"layer_hex_{index}"
+def layer_inspector(index: int) -> InspectorKeys:
+    """The inspector of the bytes an outer layer is read from (text or a stream an earlier layer decoded)."""
+    return inspector_keys(f"layer_inspector_{index}")
 
 
 # The sidebar loader (formatlens/ui/loader.py)
