@@ -180,3 +180,27 @@ def test_a_large_schemaless_protobuf_first_view_comes_from_the_worker(pool):
     assert document.first_view["shape"] == "object of 1 keys" and document.has("value") is False
     head = document.value_for_view()["1"]
     assert len(head) == 48_000 and list(head)[99] == {"1": 99, "2": "user 99, a name"}
+
+
+def test_the_app_shows_a_large_upload_from_its_first_view(monkeypatch):
+    """Through the app (AppTest): the header and caption come from the worker's summary, and the whole
+    value is not on the server until a view asks for it."""
+    from streamlit.testing.v1 import AppTest, app_test
+
+    from formatlens.ui import state
+
+    from .test_app import APP, _NavigationPagesManager
+
+    monkeypatch.setattr(app_test, "PagesManager", _NavigationPagesManager)
+    data = json.dumps(RECORDS * 4).encode()  # 1.3 MB: over the real LIGHT_FROM (1 MiB)
+    assert len(data) >= firstview.LIGHT_FROM
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.run()
+    app.radio(key="source").set_value("Upload").run()
+    app.file_uploader(key="upload").set_value(("many.json", data, "application/json")).run()
+    assert not app.exception
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Format"] == "json" and metrics["Findings"] == "no findings"
+    assert any("48,000 rows × 3 columns" in c.value for c in app.main.caption)
+    document = app.session_state[state.LOADED][1].document
+    assert document.has("value") is False and document.first_view is not None
