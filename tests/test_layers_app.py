@@ -27,7 +27,7 @@ def test_breadcrumb_of_a_confluent_message_and_its_schema_by_id(app):  # noqa: F
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["Format"] == "protobuf"
     # the raw bytes match no format; the detection says the format was found by peeling, not "0%"
-    assert metrics["Detection confidence"] == "inside a wrapper"
+    assert metrics["Detection confidence"] == "wrapped"
     captions = [c.value for c in app.sidebar.caption]
     assert any("they are a wrapper. peeled confluent › protobuf" in c for c in captions), captions
     assert not any("No format recognised" in c for c in captions)

@@ -45,8 +45,9 @@ def metrics(loaded) -> None:
     cols[0].metric("Format", document.format if document else (loaded.format or "—"))
     cols[1].metric("Size", words.human_size(len(loaded.data)), help=words.exact_size(len(loaded.data)))
     # A wrapped input (Confluent, gzip, base64...) matches no format itself: its format was found by peeling.
+    # One word: "inside a wrapper" was cut to "inside a wrap…" in a quarter of the page at 1500 px.
     wrapped = document is not None and document.layers and loaded.format not in loaded.reasons
-    confidence = "inside a wrapper" if wrapped else f"{loaded.confidence:.0%}"
+    confidence = "wrapped" if wrapped else f"{loaded.confidence:.0%}"
     cols[2].metric("Detection confidence", confidence, help=f"Why: {loaded.reason}")
     cols[3].metric("Findings", words.findings_in_words(findings))
     if document is not None:

@@ -31,6 +31,15 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
+def clipped_metrics(page) -> list[str]:
+    """Metric values cut with an ellipsis. Chrome cuts as soon as the text is wider than its box by any
+    fraction of a pixel, so scrollWidth > clientWidth (both rounded) is the test, with no tolerance."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('[data-testid="stMetricValue"] div')]
+            .filter(e => e.scrollWidth > e.clientWidth).map(e => e.innerText)"""
+    )
+
+
 def metric(page, label: str) -> str:
     block = page.locator("[data-testid='stMetric']", has_text=label).first
     return block.locator("[data-testid='stMetricValue']").inner_text()

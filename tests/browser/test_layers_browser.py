@@ -28,7 +28,7 @@ def test_an_outer_layer_s_bytes_in_the_inspector(page, server, tmp_path):
     import base64
     import gzip
 
-    from .test_browser import inspector_ready, selected_offsets
+    from .test_browser import clipped_metrics, inspector_ready, selected_offsets
 
     packed = gzip.compress(b'{"a": [1, 2]}', mtime=0)
     path = tmp_path / "blob.txt"
@@ -43,6 +43,7 @@ def test_an_outer_layer_s_bytes_in_the_inspector(page, server, tmp_path):
     page.get_by_text("Layer 2: gzip").first.wait_for()
     settle(page)
     inspector_ready(page)
+    assert clipped_metrics(page) == []  # "Detection confidence" says wrapped, in full
     layer = page.locator(".fl").first  # the layer's inspector comes before the document's
     assert layer.locator(".hex [data-o='0']").first.inner_text() == f"{packed[0]:02x}"  # 1f: gzip's magic
     layer.locator(".tree .n", has_text="gzip magic 1F 8B").first.click()

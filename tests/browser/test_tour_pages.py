@@ -6,7 +6,7 @@ The pages are opened by link (as a presenter would), one browser context per siz
 import pytest
 
 from .conftest import SHOTS
-from .test_browser import inspector_ready, settle
+from .test_browser import clipped_metrics, inspector_ready, settle
 from .test_tour import SIZES, themed_context
 
 PAGES = {
@@ -35,10 +35,7 @@ def test_every_page(browser, server, size, theme):
                 settle(page, "Detection confidence")
             assert not page.locator("[data-testid='stException']").count(), name
             # A metric whose value does not fit is cut with an ellipsis: its text box is wider than its box.
-            clipped = page.evaluate(
-                """() => [...document.querySelectorAll('[data-testid="stMetricValue"] div')]
-                    .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)"""
-            )
+            clipped = clipped_metrics(page)
             assert clipped == [], f"{name}: clipped metric values {clipped}"
             page.screenshot(path=str(SHOTS / f"page-{name}-{size}-{theme}.png"))
     finally:
