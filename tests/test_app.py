@@ -89,6 +89,24 @@ def test_convert_page(app):
     assert not app.exception and app.text_area  # the inferred schema is shown and editable
 
 
+@pytest.mark.parametrize("target", ["pickle", "bson", "msgpack", "cbor", "parquet", "avro", "protobuf"])
+def test_convert_shows_a_binary_output_in_the_inspector(app, target):
+    import formatlens as fl
+
+    app.switch_page("pages/convert.py").run()
+    app.selectbox(key="target").set_value(target).run()
+    assert not app.exception
+    result = app.session_state["convert_result"][1]
+    view = app.session_state["convert_view"][1]
+    assert view.data == result.data and result.format == target  # the inspector shows the bytes downloaded
+    spans = fl.load(result.data, target, schema=result.schema.text if target == "protobuf" else None).spans
+    shown = [row[:3] for row in view.tree.rows((), 0, 100) if row[2] != "unparsed"]
+    assert shown and shown == [[s.start, s.end, s.kind] for s in spans[: len(shown)]]  # its spans, as Inspect has them
+    token = view.token
+    app.run()  # a rerun (a click in the inspector) converts nothing again: same bytes, same view
+    assert app.session_state["convert_view"][1].token == token
+
+
 def test_schemas_page(app):
     app.switch_page("pages/schemas.py").run()
     assert not app.exception
