@@ -136,3 +136,13 @@ def test_mutated_samples_show_only_complete_items_in_bounds(format):
             if shown.value is not None:
                 assert len(shown.value) == len(shown.spans[0].children)
     assert seen >= 20  # the mutations did reach refusals
+
+
+def test_json_with_a_byte_order_mark_and_bad_utf8_after_the_items():
+    items_text = '[{"a": "é"}, 2, '.encode()
+    data = b"\xef\xbb\xbf" + items_text + b'"\xff"]'
+    # an error past the bad byte (the reader must stop at the byte it cannot decode, BOM or not)
+    shown = partial(data, fl.FormatError("made here", offset=len(data) - 1, format="json"))
+    assert shown.value == [{"a": "é"}, 2]
+    assert [(s.start, s.end) for s in shown.spans[0].children] == [(4, 15), (17, 18)]
+    assert data[4:15] == '{"a": "é"}'.encode()

@@ -114,11 +114,11 @@ _WHITESPACE = " \t\n\r"
 
 def _json_items(head: bytes) -> tuple[list[_Item], str]:
     """The members of the top-level object or the elements of the top-level array completed in ``head``."""
-    try:
-        text = head.decode("utf-8-sig" if head.startswith(b"\xef\xbb\xbf") else "utf-8")
-    except UnicodeDecodeError as exc:  # read up to the first bad byte sequence only
-        text = head[: exc.start].decode("utf-8", "ignore")
     bom = 3 if head.startswith(b"\xef\xbb\xbf") else 0
+    try:
+        text = head[bom:].decode("utf-8")
+    except UnicodeDecodeError as exc:  # read up to the first bad byte sequence only
+        text = head[bom : bom + exc.start].decode("utf-8")
     byte_at = _ByteOffsets(text, bom)
     decoder = json.JSONDecoder()
     i = _skip(text, 0)
