@@ -214,9 +214,13 @@ class MsgpackCodec(Codec):
             except OverflowError:  # a valid timestamp outside Python's datetime range (years 1-9999)
                 items = _datetimes(self._unpack(data, timestamp=0), outside)
         except self.bad_input as exc:
+            walked = _Walker.first_error(data)
+            # msgpack's own messages can be empty (a 0xc1 byte) or vague ("incomplete input"):
+            # the walker says which byte and why.
+            reason = walked.message if walked is not None else (str(exc) or type(exc).__name__)
             raise self.error(
-                f"invalid MessagePack: {exc or type(exc).__name__}",
-                offset=_Walker.first_bad_offset(data),
+                f"invalid MessagePack: {reason}",
+                offset=walked.offset if walked is not None else None,
                 hint="each item starts with a header byte that gives its type and length",
             ) from None
         if not items:

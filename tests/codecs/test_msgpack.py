@@ -39,3 +39,11 @@ def test_bad_items_refused_with_offset(data):
 def test_encode_options():
     assert fl.dump(1.5, "msgpack", use_single_float=True) == b"\xca\x3f\xc0\x00\x00"
     assert fl.dump(b"x", "msgpack") == b"\xc4\x01x"
+
+
+def test_refusal_names_the_byte_when_msgpack_says_nothing():
+    # msgpack raises FormatError('') for the never-used 0xc1 byte: the message must still say why.
+    with pytest.raises(fl.FormatError) as info:
+        fl.load(bytes.fromhex("83a2696407a47461677392a178a179c1"), "msgpack")
+    assert info.value.offset == 15
+    assert info.value.message == "invalid MessagePack: 0xc1 is not a MessagePack header byte"

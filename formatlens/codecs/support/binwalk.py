@@ -120,12 +120,18 @@ class ByteWalker:
     @classmethod
     def first_bad_offset(cls, data: bytes) -> int | None:
         """Where a walk over ``data`` fails, to point a library's error at its byte."""
+        error = cls.first_error(data)
+        return error.offset if error is not None else None
+
+    @classmethod
+    def first_error(cls, data: bytes) -> FormatError | None:
+        """The walk's refusal of ``data`` (which byte, and why), to explain a library's terse error."""
         walker = cls(data)
         walker.spans_left = len(data) + 1  # no span budget: the error may lie past max_spans
         try:
             walker.items()
         except FormatError as exc:
-            return exc.offset
+            return exc
         return None
 
 
