@@ -1,6 +1,7 @@
 """Decoding in worker processes: results come back whole; crashes, memory and time limits become FormatErrors."""
 
 import ctypes
+import os
 import time
 
 import pytest
@@ -105,3 +106,37 @@ def test_replacing_a_pool_twice_is_harmless():
     pool._replace(broken)
     pool._replace(broken)  # raised AttributeError: 'NoneType' object has no attribute 'values'
     assert pool.load(b'{"a": 1}').value == {"a": 1}
+
+
+_HEAP_PROBE = """
+import sys
+from formatlens.runtime.allocator import fix_mmap_threshold
+if sys.argv[1] == "fixed":
+    assert fix_mmap_threshold() is True
+big = bytes(20 << 20)
+del big  # freeing a 20 MiB mapped block raises glibc's dynamic threshold to 20 MiB
+buffer = bytes(2 << 20)
+heap = next(line for line in open("/proc/self/maps") if line.rstrip().endswith("[heap]"))
+low, high = (int(part, 16) for part in heap.split()[0].split("-"))
+print("heap" if low <= id(buffer) < high else "mapped")
+"""
+
+
+@pytest.mark.parametrize(("how", "where"), [("dynamic", "heap"), ("fixed", "mapped")])
+def test_the_server_gives_big_buffers_back(how, where):
+    """With the threshold fixed (the server, allocator.py) a 2 MiB buffer is mapped on its own, so freeing
+    it gives the memory back; with glibc's dynamic threshold it comes from the heap after a big free."""
+    import subprocess
+    import sys
+
+    env = {key: value for key, value in os.environ.items() if key != "MALLOC_MMAP_THRESHOLD_"}
+    done = subprocess.run([sys.executable, "-c", _HEAP_PROBE, how], capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == where
+
+
+def test_an_operators_malloc_setting_wins(monkeypatch):
+    from formatlens.runtime.allocator import fix_mmap_threshold
+
+    monkeypatch.setenv("MALLOC_MMAP_THRESHOLD_", "65536")
+    assert fix_mmap_threshold() is False

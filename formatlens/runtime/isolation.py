@@ -31,6 +31,7 @@ from formatlens.core.boundary import bug
 from formatlens.core.errors import FormatError, InternalError, LimitExceeded
 from formatlens.core.limits import current, env_name
 from formatlens.runtime import firstview
+from formatlens.runtime.allocator import fix_mmap_threshold
 from formatlens.runtime.gcpause import gc_paused
 
 
@@ -228,6 +229,7 @@ def shared_pool() -> WorkerPool:
     """The process-wide pool the app decodes with."""
     global _shared
     if _shared is None:
+        fix_mmap_threshold()  # the server sends whole uploads to workers: give those buffers back (allocator.py)
         _shared = WorkerPool()
     return _shared
 
