@@ -449,6 +449,7 @@ function renderHex(S) {
       const n = w.inner[o - w.offset] >= 0 ? w.nodes[w.inner[o - w.offset]] : null;
       let cls = '';
       if (n && n[2] === 'unparsed') cls = ' unparsed';
+      else if (n) cls = ' k';  // a pastel kind color: dark text on it in either theme
       b.style.background = a.style.background = n && n[2] !== 'unparsed' ? (S.colors[n[2]] || '#eee') : '';
       if (o >= sel[0] && o < sel[1]) cls += ' sel';
       if (o === S.errorAt) cls += ' err';
