@@ -12,6 +12,7 @@ import pytest
 
 import formatlens as fl
 from formatlens.codecs.bson import READ_OPTIONS
+from formatlens.core.document import Span
 from formatlens.render.partial import partial
 from formatlens.render.tree import TreeModel
 
@@ -24,12 +25,17 @@ def refused(data: bytes, format: str | None = None) -> fl.FormatError:
     return caught.value
 
 
+def entries(read: Span) -> list[Span]:
+    """The items under the read part (the container's opening bytes are a header before them)."""
+    return [s for s in read.children if s.kind == "entry"]
+
+
 def items(data: bytes, format: str | None = None) -> tuple[fl.FormatError, list[tuple[int, int]], object]:
     error = refused(data, format)
     shown = partial(data, error)
     read = shown.spans[0]
     assert read.end == error.offset and shown.spans[1].start == error.offset  # read part, then the offending byte
-    return error, [(s.start, s.end) for s in read.children], shown.value
+    return error, [(s.start, s.end) for s in entries(read)], shown.value
 
 
 def test_json_members_and_elements_before_the_error():
@@ -95,7 +101,8 @@ def test_the_tree_goes_on_into_the_values_read_before_the_error():
     tree = TreeModel(shown.spans, shown.value, len(data))
     assert [r[2] for r in tree.rows((), 0, 10)] == ["value", "error"]
     read = tree.rows((0,), 0, 10)
-    assert [r[2] for r in read] == ["unparsed", "entry", "unparsed"]  # map header, the complete pair, key "n"
+    assert [r[2] for r in read] == ["header", "entry", "unparsed"]  # map header, the complete pair, key "n"
+    assert read[0][3] == "start of the map"
     assert read[1][3:6] == ["'user': {name}", "dict (1)", "{name}"]
     assert tree.rows((0, 1), 0, 10)[0][3:6] == ["name", "str", "'Ann'"]
 
@@ -134,7 +141,7 @@ def test_mutated_samples_show_only_complete_items_in_bounds(format):
             for span in shown.spans[0].children if shown.spans and shown.spans[0].kind == "value" else ():
                 assert 0 <= span.start < span.end <= error.offset
             if shown.value is not None:
-                assert len(shown.value) == len(shown.spans[0].children)
+                assert len(shown.value) == len(entries(shown.spans[0]))
     assert seen >= 20  # the mutations did reach refusals
 
 
@@ -144,5 +151,6 @@ def test_json_with_a_byte_order_mark_and_bad_utf8_after_the_items():
     # an error past the bad byte (the reader must stop at the byte it cannot decode, BOM or not)
     shown = partial(data, fl.FormatError("made here", offset=len(data) - 1, format="json"))
     assert shown.value == [{"a": "é"}, 2]
-    assert [(s.start, s.end) for s in shown.spans[0].children] == [(4, 15), (17, 18)]
+    assert [(s.start, s.end) for s in entries(shown.spans[0])] == [(4, 15), (17, 18)]
+    assert [(s.start, s.end, s.label) for s in shown.spans[0].children[:1]] == [(0, 4, "start of the list")]
     assert data[4:15] == '{"a": "é"}'.encode()

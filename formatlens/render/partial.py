@@ -70,6 +70,9 @@ def partial(data: bytes, error: FormatError) -> Partial:
     as_dict = container == "map"
     value: Any = {item.key: item.value for item in items} if as_dict else [item.value for item in items]
     spans = tuple(Span(item.start, item.end, "entry", _label(item, container), (item.key,)) for item in items)
+    if container != "sequence" and items[0].start > 0:
+        # The container's opening bytes (a MessagePack/CBOR header, JSON's bracket), not an unannotated gap.
+        spans = (Span(0, items[0].start, "header", f"start of the {container}"), *spans)
     whole = {"list": "of the list", "map": "of the map", "sequence": "of the sequence"}[container]
     count = f"{len(items):,} item{'s' if len(items) != 1 else ''} {whole} complete"
     return Partial(_split(data, error, spans, count), value)
