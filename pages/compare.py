@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from formatlens.ui import charts, compare_view, state
+from formatlens.ui import charts, compare_view, state, views
 from formatlens.ui.banner import danger_banner
 from formatlens.ui.router import through_app
 
@@ -19,7 +19,7 @@ st.caption(
     f"**{loaded.name}** written in every format: sizes raw and compressed, encode and decode "
     "time (median of 3), whether a schema was needed, and what each format lost."
 )
-frame = compare_view.measured(loaded.document.value)
+frame = compare_view.measured(views.whole_value(loaded))
 st.dataframe(
     frame,
     hide_index=True,

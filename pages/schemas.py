@@ -8,6 +8,7 @@ from formatlens.ui.router import through_app
 from formatlens.ui.schema_tools import inferred_schemas
 from formatlens.ui.state import current
 from formatlens.ui.text import plain
+from formatlens.ui.views import whole_value
 
 through_app()  # a link opened first on a fresh server still goes through app.py
 
@@ -18,7 +19,7 @@ if loaded is None or loaded.document is None:
     st.stop()
 danger_banner(loaded)
 
-value = loaded.document.value
+value = whole_value(loaded)
 st.subheader("Inferred from the data")
 schemas, notes = inferred_schemas(value)
 for note in notes:

@@ -204,3 +204,34 @@ def test_the_app_shows_a_large_upload_from_its_first_view(monkeypatch):
     assert any("48,000 rows × 3 columns" in c.value for c in app.main.caption)
     document = app.session_state[state.LOADED][1].document
     assert document.has("value") is False and document.first_view is not None
+
+
+def test_a_limit_that_refuses_the_whole_value_later_is_a_message_not_a_traceback():
+    """A first view's whole value is made when a view asks; a limit may refuse it then (a 5 MB Parquet
+    holds 6 million values): the Compare and Schemas pages and the Table tab show the refusal."""
+    from streamlit.testing.v1 import AppTest
+
+    def script():
+        import types
+
+        import formatlens as fl
+        from formatlens.core.errors import LimitExceeded
+        from formatlens.ui import views
+
+        def refuse():
+            raise LimitExceeded("the number of values is over the limit of 2,000,000", hint="raise it")
+
+        document = fl.Document("parquet", b"", value_factory=refuse, table_factory=lambda: None)
+        views.table(document)
+        views.whole_value(types.SimpleNamespace(document=document))
+        import streamlit as st
+
+        st.write("not reached")
+
+    app = AppTest.from_function(script, default_timeout=30).run()
+    assert not app.exception
+    assert [e.value for e in app.error] == [
+        "**The whole value of this input could not be made:** the number of values is over the limit of "
+        "2,000,000\n\nHint: raise it"
+    ] * 2
+    assert not [m for m in app.markdown if "not reached" in m.value]

@@ -19,6 +19,7 @@ from dataclasses import replace
 from typing import Any
 
 from formatlens.core.document import Document
+from formatlens.core.limits import current
 
 LIGHT_FROM = 1 << 20
 """Inputs of at least this many bytes get the first-view document (smaller ones: everything at once)."""
@@ -130,8 +131,8 @@ def first_view(document: Document) -> bytes:
         glance = {**summary(value), "head": head_of(value)}
     document.findings  # noqa: B018 - computed here: the page header counts them
     document.schema  # noqa: B018 - small, and inferring it needs the value
-    if document.limits is not None:  # walk the head only: the walkers stop at max_spans
-        document.limits = replace(document.limits, max_spans=min(HEAD_SPANS, document.limits.max_spans))
+    limits = document.limits or current()  # walk the head only: the walkers stop at max_spans
+    document.limits = replace(limits, max_spans=min(HEAD_SPANS, limits.max_spans))
     state = document.__getstate__(parts=("spans", "schema", "findings"))
     state["first_view"] = {**glance, "has_table": document._table_factory is not None}
     return pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)

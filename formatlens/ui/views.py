@@ -71,6 +71,26 @@ def _shape(document: fl.Document) -> str:
     return type(value).__name__
 
 
+def whole_value(loaded) -> object:
+    """The whole decoded value. For a large input's first view it is decoded again in a worker now
+    (runtime.firstview), where a limit may refuse it (e.g. a 5 MB Parquet of 6 million values): then the
+    refusal is shown as a message and the page stops."""
+    try:
+        return loaded.document.value
+    except (fl.FormatError, fl.InternalError) as exc:
+        _not_made(exc)
+        st.stop()
+
+
+def _not_made(exc: fl.FormatError | fl.InternalError) -> None:
+    if isinstance(exc, fl.InternalError):
+        bug_panel(exc)
+        return
+    where = f" at byte {exc.offset:,}" if exc.offset is not None else ""
+    hint = f"\n\nHint: {plain(exc.hint)}" if exc.hint else ""
+    st.error(f"**The whole value of this input could not be made{where}:** {plain(exc.message)}{hint}")
+
+
 def error_panel(loaded) -> None:
     error = loaded.error
     if isinstance(error, fl.InternalError):
@@ -136,9 +156,14 @@ def instrument(loaded) -> None:
 
 
 def table(document: fl.Document) -> None:
-    rows = document.value
-    if len(rows) > current().max_table_rows:
-        st.caption(f"The first {current().max_table_rows:,} of {len(rows):,} rows.")
+    try:  # a first view's table or value is made now, in a worker (whole_value)
+        arrow = document.table
+        count = arrow.num_rows if arrow is not None else len(document.value)
+    except (fl.FormatError, fl.InternalError) as exc:
+        _not_made(exc)
+        return
+    if count > current().max_table_rows:
+        st.caption(f"The first {current().max_table_rows:,} of {count:,} rows.")
     st.dataframe(memo(document, "table", lambda: _frame(document)), width="stretch", height=420)
 
 
