@@ -7,8 +7,9 @@ writes one JSON file of about --upload-mb MB per session, each carrying a marker
 has, then opens all sessions at once (Playwright, Debian's chromium; tests/support/replica_sessions):
 each uploads its file, waits for its marker in the decoded view and walks every page. It reports
 errors, whether any session saw another's marker, p50/p95 of upload -> decoded view, how the
-sessions spread over the replicas (nginx's access log), and the peak resident memory of each
-replica with its worker processes (bench/load.py's sampler).
+sessions spread over the replicas (nginx's access log), and the resident memory of each replica
+with its worker processes (bench/load.py's sampler): warm and idle before the sessions (each
+replica opened once directly), at its peak, and the growth per session above idle.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.load import PeakMemory
+from bench.load import PeakMemory, rss_tree_kb
 from tests.support.launch import free_port
 from tests.support.replica_sessions import CHROMIUM, CHROMIUM_ARGS, async_playwright, one_session
 
@@ -43,6 +44,23 @@ def upload(path: Path, marker: str, megabytes: float) -> None:
         size += len(json.dumps(row)) + 2
         i += 1
     path.write_text(json.dumps(rows))
+
+
+async def warm_up(replica_urls: list[str]) -> None:
+    """Open each replica directly once (the app imported, a sample decoded, the workers started), so the
+    baseline memory is a warm replica's and the sessions' own memory is what grows above it."""
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            for url in replica_urls:
+                context = await browser.new_context()
+                page = await context.new_page()
+                page.set_default_timeout(180_000)
+                await page.goto(url)
+                await page.get_by_text("Detection confidence").first.wait_for()
+                await context.close()
+        finally:
+            await browser.close()
 
 
 async def all_sessions(url: str, files: list[tuple[Path, str]]) -> list[dict]:
@@ -94,6 +112,9 @@ def main() -> None:
             print(
                 f"{args.sessions} sessions, {args.replicas} replicas, each upload {files[0][0].stat().st_size:,} bytes"
             )
+            asyncio.run(warm_up([f"http://127.0.0.1:{base + i}" for i in range(args.replicas)]))
+            time.sleep(2)
+            baseline = [rss_tree_kb(pid) for pid in pids]
             samplers = [PeakMemory(pid) for pid in pids]
             for sampler in samplers:
                 sampler.start()
@@ -121,8 +142,14 @@ def main() -> None:
         print(f"upload -> decoded view: p50 {statistics.median(times):.2f} s, p95 {p95:.2f} s, max {times[-1]:.2f} s")
         print(f"all sessions done in {wall:.1f} s")
         print("sessions per replica: " + ", ".join(f"{k}: {v}" for k, v in sorted(placement.items())))
+        sessions_on = Counter(next(iter(upstream_of[r["route"]]), "-") for r in results if r["route"])
         for i, sampler in enumerate(samplers):
-            print(f"replica {i} peak RSS (server + workers): {sampler.peak / 1024:,.0f} MiB")
+            n = sessions_on.get(f"127.0.0.1:{base + i}", 0)
+            grown = (sampler.peak - baseline[i]) / 1024
+            print(
+                f"replica {i} RSS (server + workers): warm idle {baseline[i] / 1024:,.0f} MiB, "
+                f"peak {sampler.peak / 1024:,.0f} MiB; {n} sessions: {grown / max(n, 1):,.0f} MiB per session over idle"
+            )
         for e in errors[:10]:
             print("  " + e)
 
