@@ -134,6 +134,15 @@ def test_avro_header_and_first_blocks():
         assert doc.value[:2] == [{"n": 0, "s": "value 0 " * 4}, {"n": 1, "s": "value 1 " * 4}]
         assert '"name": "n"' in doc.schema.text
         assert server.served < len(data) / 4
+        # The codec's spans for what was read: magic, header map, sync marker, then whole blocks.
+        labels = [span.label for span in doc.spans]
+        assert labels[:2] == ["magic Obj\\x01", "header metadata map"]
+        assert labels[2].startswith("sync marker ")
+        blocks = [span for span in doc.spans if span.label.startswith("block ")]
+        assert blocks and blocks[0].label.startswith("block 0: ")
+        assert blocks[-1].end <= doc.data.file.fetched < len(data)
+        assert sum(int(b.label.split(": ")[1].split(" ")[0].replace(",", "")) for b in blocks) >= 100
+        assert data[blocks[0].end - 16 : blocks[0].end] == data[labels_end(doc) - 16 : labels_end(doc)]
 
 
 def test_not_found_is_a_refusal():
@@ -194,3 +203,8 @@ def test_byte_search_in_a_lazy_file_is_bounded(big_parquet):
         assert doc.data.find(needle, 0) == -1  # beyond what one search reads from offset 0
         assert doc.data.rfind(needle, 0, at + len(needle)) == at
         assert server.served - before <= 6 * (FIND_BYTES + 64 * 1024)  # six searches, each one window
+
+
+def labels_end(doc) -> int:
+    """The end of the header's sync marker (the third span)."""
+    return doc.spans[2].end

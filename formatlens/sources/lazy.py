@@ -138,6 +138,7 @@ def _avro(file: RangeFile, options: dict) -> Document:
         raise FormatError(
             f"{type(exc).__name__}: {exc}", format="avro", hint="the header or a block is corrupt"
         ) from None
+    read_to = file.position  # fastavro read the header and whole blocks up to here (and some read-ahead)
     metadata = {k: v for k, v in reader.metadata.items() if k != "avro.schema"}
     details = {"codec": reader.codec, "metadata": metadata, "records_shown": len(records), "read_lazily": True}
     return Document(
@@ -146,10 +147,34 @@ def _avro(file: RangeFile, options: dict) -> Document:
         value=records,
         schema=_schema(reader.writer_schema, details),
         findings=[Finding("info", f"the first {len(records)} records (the rest of the file is not read)")],
-        spans_factory=lambda: [Span(0, 4, "magic", "Obj\\x01 magic")],
+        spans_factory=lambda: _avro_spans(file, read_to),
         table_factory=lambda: _table(records),
         details=details,
     )
+
+
+def _avro_spans(file: RangeFile, read_to: int) -> list[Span]:
+    """The codec's spans for the bytes already read: magic, header map, sync marker, and each block
+    that lies whole within them (the rest of the file stays unannotated: it was not read)."""
+    from formatlens.codecs.avro import _Container
+
+    head = file.pread(0, min(file.size, read_to))
+    walker = _Container(head)
+    spans = [Span(0, 4, "magic", "magic Obj\\x01"), walker.header(4)]
+    pos = spans[-1].end
+    walker.sync = head[pos : pos + 16]
+    spans.append(Span(pos, pos + 16, "magic", f"sync marker {walker.sync.hex()}"))
+    pos += 16
+    codec = walker.codec
+    while len(head) - pos >= 20:  # room for the count and size varints (10 bytes each at most)
+        _count, after_count = walker.long(pos)
+        size, after_size = walker.long(after_count)
+        if size < 0 or after_size + size + 16 > len(head):
+            break  # this block goes on past what was read
+        block = walker.block(pos, len(walker.blocks), codec)
+        spans.append(block)
+        pos = block.end
+    return spans
 
 
 def _head(file: RangeFile) -> bytes:
