@@ -81,6 +81,8 @@ def store(request):
         return
     binary = azurite_binary()
     if binary is None:
+        if os.environ.get("CI"):
+            pytest.fail("Azurite is not installed: .ci/run (./run test) installs it with npm")
         pytest.skip("Azurite is not installed (`./run test` installs it with npm; or set FORMATLENS_AZURITE)")
     with azurite_server(binary) as proxy:
         put_azure(made)
