@@ -204,6 +204,13 @@ def test_the_app_shows_a_large_upload_from_its_first_view(monkeypatch):
     assert any("48,000 rows × 3 columns" in c.value for c in app.main.caption)
     document = app.session_state[state.LOADED][1].document
     assert document.has("value") is False and document.first_view is not None
+    # 20,000 spans of a JSON array are its first 10,000 entries (entry + value each): entry 9,999 ends there
+    last = document.spans[-1]
+    assert last.label.startswith("[9999]") and data[last.end - 1 : last.end] == b"}"
+    assert any(
+        f"Annotated: the first 20,000 byte spans, up to byte {last.end:,} of {len(data):,}" in c.value
+        for c in app.main.caption
+    )
 
 
 def test_a_limit_that_refuses_the_whole_value_later_is_a_message_not_a_traceback():

@@ -152,7 +152,21 @@ def instrument(loaded) -> None:
         "Click a node to select its bytes, or a byte to find its node; shift-click extends a selection. "
         "The URL keeps the selection (`select=START:END`)."
     )
+    cut = document.details.get("spans_cut_at")
+    if cut and document.spans:
+        st.caption(
+            f"Annotated: the first {cut:,} byte spans, up to byte {_annotated_to(document.spans):,} of "
+            f"{len(document.data):,}; the bytes after them show as not annotated."
+        )
     inspector(view)
+
+
+def _annotated_to(spans: list) -> int:
+    """Where the annotation stops: the end of the last span at the deepest level of the last branch."""
+    span = spans[-1]
+    while span.children:
+        span = span.children[-1]
+    return span.end
 
 
 def table(document: fl.Document) -> None:
