@@ -140,3 +140,53 @@ def test_an_operators_malloc_setting_wins(monkeypatch):
 
     monkeypatch.setenv("MALLOC_MMAP_THRESHOLD_", "65536")
     assert fix_mmap_threshold() is False
+
+
+def nap(seconds: float) -> float:
+    time.sleep(seconds)
+    return seconds
+
+
+def test_the_wall_time_limit_counts_a_tasks_run_not_its_wait_for_a_worker(monkeypatch):
+    # One worker, a 1 s budget: the wall-time bound is 2 x 1 + 2 = 4 s. Two 2.5 s tasks at once: the
+    # second waits 2.5 s for the worker, then runs 2.5 s; counted from its submission it would be
+    # stopped at 4 s (and the pool replaced under the first), counted from its start it is not.
+    import threading
+
+    monkeypatch.setenv("FORMATLENS_MAX_DECODE_SECONDS", "1")
+    single = WorkerPool(workers=1, memory_mb=1024)
+    try:
+        assert single.run(nap, 0) == 0  # the worker is started before the clock matters
+        results: list[object] = []
+
+        def one() -> None:
+            try:
+                results.append(single.run(nap, 2.5))
+            except fl.FormatError as error:
+                results.append(error)
+
+        threads = [threading.Thread(target=one) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        assert results == [2.5, 2.5]
+    finally:
+        single.close()
+
+
+def test_a_task_that_finds_no_free_worker_in_time_is_told_the_server_is_busy(monkeypatch):
+    import threading
+
+    monkeypatch.setenv("FORMATLENS_QUEUE_SECONDS", "0.5")
+    single = WorkerPool(workers=1, memory_mb=1024)
+    try:
+        busy = threading.Thread(target=single.run, args=(nap, 3))
+        busy.start()
+        time.sleep(0.2)  # the first task holds the only worker
+        with pytest.raises(fl.LimitExceeded, match="server is busy") as info:
+            single.run(nap, 0)
+        assert "FORMATLENS_WORKERS" in info.value.hint
+        busy.join(30)
+    finally:
+        single.close()

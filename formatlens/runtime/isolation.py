@@ -8,7 +8,8 @@ everything a view needs (value, spans, table, schema, findings) and send the
 Document back pickled.
 
 Settings (environment): FORMATLENS_WORKERS (default 2), FORMATLENS_WORKER_MEMORY_MB
-(default 2048), and the decode limits of formatlens.core.limits (FORMATLENS_MAX_DECODE_SECONDS).
+(default 2048), FORMATLENS_QUEUE_SECONDS (how long a task may wait for a free worker,
+default 300), and the decode limits of formatlens.core.limits (FORMATLENS_MAX_DECODE_SECONDS).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from typing import Any
 
 from formatlens.core.boundary import bug
 from formatlens.core.errors import FormatError, InternalError, LimitExceeded
-from formatlens.core.limits import current, env_name
+from formatlens.core.limits import Limits, current, env_name
 from formatlens.runtime import firstview
 from formatlens.runtime.allocator import fix_mmap_threshold
 from formatlens.runtime.gcpause import gc_paused
@@ -111,6 +112,11 @@ class WorkerPool:
         self.memory = (memory_mb or int(os.environ.get("FORMATLENS_WORKER_MEMORY_MB", "2048"))) * 1024 * 1024
         self._lock = threading.Lock()
         self._executor: ProcessPoolExecutor | None = None
+        # One task per worker at a time: a task waits here for a free worker, so the wall-time limit
+        # counts its own run, not the queue behind other sessions' decodes (and a timeout, which
+        # replaces the pool, never hits a task that was only waiting).
+        self._slots = threading.BoundedSemaphore(self.workers)
+        self.queue_seconds = float(os.environ.get("FORMATLENS_QUEUE_SECONDS", "300"))
 
     def _pool(self) -> ProcessPoolExecutor:
         with self._lock:
@@ -156,6 +162,17 @@ class WorkerPool:
     def run_sized(self, size: int, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """run(), with the time limit sized for an input of ``size`` bytes (Limits.for_input)."""
         limits = current().for_input(size)
+        if not self._slots.acquire(timeout=self.queue_seconds):
+            raise LimitExceeded(
+                f"the server is busy: no decoder was free within {self.queue_seconds:g} s",
+                hint="try again in a moment; an operator can add workers (FORMATLENS_WORKERS) or replicas",
+            )
+        try:
+            return self._run_in_slot(limits, func, args, kwargs)
+        finally:
+            self._slots.release()
+
+    def _run_in_slot(self, limits: Limits, func: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
         for attempt in (1, 2):
             pool = self._pool()
             future = self._submit(pool, _run, func, limits.max_decode_seconds, args, kwargs)
