@@ -238,13 +238,10 @@ LAZY: dict[str, Callable[[RangeFile, dict], Document]] = {"parquet": _parquet, "
 def fetch_whole(path_or_url: Any, policy: RemotePolicy | None = None) -> tuple[str, bytes]:
     """(name, bytes) of a file or URL within FORMATLENS_MAX_INPUT_BYTES (the app's URL source)."""
     name = str(path_or_url)
+    size = remote_size(path_or_url, policy)
+    current().check("max_input_bytes", size, what=f"{name} ({size:,} bytes)")
     fs, path = filesystem_for(path_or_url, policy)
-    info = remote_call(name, lambda: fs.info(path))
-    size = info.get("size")
-    if info.get("type") == "directory" or size is None:
-        raise FormatError(f"{name} is not a single file of known length", hint="give the URL of one file")
-    current().check("max_input_bytes", int(size), what=f"{name} ({int(size):,} bytes)")
-    file = RangeFile(fs, path, int(size), name=name)
+    file = RangeFile(fs, path, size, name=name)
     return os.path.basename(path.rstrip("/")) or name, file.pread(0, file.size)
 
 

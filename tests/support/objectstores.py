@@ -19,6 +19,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from unittest.mock import patch
 
 from tests.support.countingproxy import CountingProxy, counting_proxy
 
@@ -28,20 +29,6 @@ AZURITE_VERSION = re.search(r"^AZURITE_VERSION=(\S+)", (Path(__file__).parents[2
 # Azurite's documented development account (the same in every Azurite install; not a secret).
 AZURITE_ACCOUNT = "devstoreaccount1"
 AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
-
-
-@contextmanager
-def _environment(values: dict[str, str]) -> Iterator[None]:
-    saved = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 @contextmanager
@@ -57,7 +44,7 @@ def gcs_server() -> Iterator[CountingProxy]:
         port = server._api._httpd.server_address[1]
         with (
             counting_proxy("127.0.0.1", port) as proxy,
-            _environment({"STORAGE_EMULATOR_HOST": f"http://127.0.0.1:{proxy.port}"}),
+            patch.dict(os.environ, {"STORAGE_EMULATOR_HOST": f"http://127.0.0.1:{proxy.port}"}),
         ):
             yield proxy
     finally:
@@ -95,7 +82,7 @@ def azurite_server(binary: str) -> Iterator[CountingProxy]:
         port, reader = _listening_port(process)
         with (
             counting_proxy("127.0.0.1", port) as proxy,
-            _environment({"AZURE_STORAGE_CONNECTION_STRING": azurite_connection_string(proxy.port)}),
+            patch.dict(os.environ, {"AZURE_STORAGE_CONNECTION_STRING": azurite_connection_string(proxy.port)}),
         ):
             yield proxy
     finally:
