@@ -22,6 +22,7 @@ import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
+from unittest.mock import patch
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT)]
@@ -42,25 +43,19 @@ def records(count: int) -> list[dict]:
     return [{**base[i % len(base)], "id": i + 1} for i in range(count)]
 
 
+# Writing the inputs is not what is measured: the writer's limits are lifted for it only (the app's
+# server runs with the defaults).
+WRITER_LIMITS_LIFTED = {"FORMATLENS_MAX_NODES": "100000000", "FORMATLENS_MAX_OUTPUT_BYTES": str(2**31)}
+
+
 def make_input(fmt: str, mib: float) -> tuple[Path, str | None]:
     """A file of about ``mib`` MiB in ``fmt`` (and, for protobuf, its .proto), cached."""
     CACHE.mkdir(exist_ok=True)
     path = CACHE / f"users-{mib:g}MiB.{EXTENSION.get(fmt, fmt)}"
     proto = CACHE / f"users-{mib:g}MiB.proto"
     if not path.exists():
-        # Writing the inputs is not what is measured: the writer's limits are lifted for it only
-        # (the app's server below runs with the defaults).
-        lifted = {"FORMATLENS_MAX_NODES": "100000000", "FORMATLENS_MAX_OUTPUT_BYTES": str(2**31)}
-        saved = {name: os.environ.get(name) for name in lifted}
-        os.environ.update(lifted)
-        try:
+        with patch.dict(os.environ, WRITER_LIMITS_LIFTED):
             write(fmt, mib, path, proto)
-        finally:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
     return path, (proto.read_text() if fmt == "protobuf" else None)
 
 
@@ -211,17 +206,8 @@ def session_inputs(count: int, mib: float) -> list[tuple[Path, int]]:
         rows = int(mib * 1024 * 1024 / per_record[fmt] * 0.98) - index  # distinct per session
         path = CACHE / f"session-{index:02d}-{rows}.{fmt}"
         if not path.exists():
-            lifted = {"FORMATLENS_MAX_NODES": "100000000", "FORMATLENS_MAX_OUTPUT_BYTES": str(2**31)}
-            saved = {name: os.environ.get(name) for name in lifted}
-            os.environ.update(lifted)
-            try:
+            with patch.dict(os.environ, WRITER_LIMITS_LIFTED):
                 path.write_bytes(fl.convert_value(records(rows), fmt).data)
-            finally:
-                for name, value in saved.items():
-                    if value is None:
-                        os.environ.pop(name, None)
-                    else:
-                        os.environ[name] = value
         made.append((path, rows))
     return made
 

@@ -9,14 +9,11 @@ bytes served, so the footer-only read of a Parquet object is asserted on the wir
 
 from __future__ import annotations
 
-import io
 import os
 import re
 import subprocess
 import sys
 
-import fastavro
-import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -24,32 +21,9 @@ import formatlens as fl
 from formatlens.sources.lazy import open_document
 from formatlens.sources.policy import RemotePolicy
 from tests.conftest import ROOT
-from tests.support.objectstores import azurite_binary, azurite_server, gcs_server
+from tests.support.objectstores import ROWS, azurite_binary, azurite_server, gcs_server, objects
 
 BUCKET = "team-bucket"
-ROWS = 400_000
-
-
-def parquet_bytes(table: pa.Table, **options) -> bytes:
-    sink = io.BytesIO()
-    pq.write_table(table, sink, **options)
-    return sink.getvalue()
-
-
-def objects() -> dict[str, bytes]:
-    big = pa.table({"id": pa.array(range(ROWS)), "label": pa.array([f"label-{i:08d}" for i in range(ROWS)])})
-    made = {"big.parquet": parquet_bytes(big, row_group_size=ROWS // 4)}
-    out = io.BytesIO()
-    fastavro.writer(out, {"type": "record", "name": "R", "fields": [{"name": "n", "type": "long"}]}, [{"n": 7}])
-    made["small.avro"] = out.getvalue()
-    made["rows.csv"] = b"city,people\n" + b"".join(b"c%d,%d\n" % (i, i * 10) for i in range(50_000))
-    events = pa.table({"user": ["a", "b", "c"], "amount": [1.5, 2.5, 3.5]})
-    for day in ("2024-01-01", "2024-01-02"):
-        for region in ("eu", "us"):
-            made[f"events/day={day}/region={region}/part-0.parquet"] = parquet_bytes(events)
-    odd = events.append_column("coupon", pa.array(["X", None, "Y"]))
-    made["events/day=2024-01-03/region=eu/part-0.parquet"] = parquet_bytes(odd)
-    return made
 
 
 def put_gcs(made: dict[str, bytes]) -> None:

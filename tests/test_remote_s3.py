@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import io
 import json
 import subprocess
 import sys
 
-import fastavro
-import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -16,16 +13,11 @@ import formatlens as fl
 from formatlens.sources.lazy import open_document
 from formatlens.sources.policy import RemotePolicy
 from tests.conftest import ROOT
+from tests.support.objectstores import ROWS
+from tests.support.objectstores import objects as store_objects
 from tests.support.s3server import s3_server
 
 BUCKET = "team-bucket"
-ROWS = 400_000
-
-
-def parquet_bytes(table: pa.Table, **options) -> bytes:
-    sink = io.BytesIO()
-    pq.write_table(table, sink, **options)
-    return sink.getvalue()
 
 
 @pytest.fixture(scope="module")
@@ -34,18 +26,7 @@ def s3():
     with s3_server() as endpoint:
         client = boto3.client("s3", endpoint_url=endpoint)
         client.create_bucket(Bucket=BUCKET)
-        big = pa.table({"id": pa.array(range(ROWS)), "label": pa.array([f"label-{i:08d}" for i in range(ROWS)])})
-        objects = {"big.parquet": parquet_bytes(big, row_group_size=ROWS // 4)}
-        out = io.BytesIO()
-        fastavro.writer(out, {"type": "record", "name": "R", "fields": [{"name": "n", "type": "long"}]}, [{"n": 7}])
-        objects["small.avro"] = out.getvalue()
-        objects["rows.csv"] = b"city,people\n" + b"".join(b"c%d,%d\n" % (i, i * 10) for i in range(50_000))
-        events = pa.table({"user": ["a", "b", "c"], "amount": [1.5, 2.5, 3.5]})
-        for day in ("2024-01-01", "2024-01-02"):
-            for region in ("eu", "us"):
-                objects[f"events/day={day}/region={region}/part-0.parquet"] = parquet_bytes(events)
-        odd = events.append_column("coupon", pa.array(["X", None, "Y"]))
-        objects["events/day=2024-01-03/region=eu/part-0.parquet"] = parquet_bytes(odd)
+        objects = store_objects()
         objects["events/_SUCCESS"] = b""
         for key, body in objects.items():
             client.put_object(Bucket=BUCKET, Key=key, Body=body)

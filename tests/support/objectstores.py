@@ -10,6 +10,7 @@ and each emulator sits behind a CountingProxy so a test can assert how many byte
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import re
@@ -21,6 +22,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from unittest.mock import patch
 
+import fastavro
+import pyarrow as pa
+import pyarrow.parquet as pq
+
 from tests.support.countingproxy import CountingProxy, counting_proxy
 
 AZURITE_VERSION = re.search(r"^AZURITE_VERSION=(\S+)", (Path(__file__).parents[2] / "run").read_text(), re.M)[1]
@@ -29,6 +34,34 @@ AZURITE_VERSION = re.search(r"^AZURITE_VERSION=(\S+)", (Path(__file__).parents[2
 # Azurite's documented development account (the same in every Azurite install; not a secret).
 AZURITE_ACCOUNT = "devstoreaccount1"
 AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+
+
+ROWS = 400_000
+"""Rows of big.parquet in the test objects."""
+
+
+def parquet_bytes(table: pa.Table, **options) -> bytes:
+    sink = io.BytesIO()
+    pq.write_table(table, sink, **options)
+    return sink.getvalue()
+
+
+def objects() -> dict[str, bytes]:
+    """The objects every store test holds: a big Parquet of four row groups, a small Avro, a CSV and a hive
+    dataset whose last partition has an extra column."""
+    big = pa.table({"id": pa.array(range(ROWS)), "label": pa.array([f"label-{i:08d}" for i in range(ROWS)])})
+    made = {"big.parquet": parquet_bytes(big, row_group_size=ROWS // 4)}
+    out = io.BytesIO()
+    fastavro.writer(out, {"type": "record", "name": "R", "fields": [{"name": "n", "type": "long"}]}, [{"n": 7}])
+    made["small.avro"] = out.getvalue()
+    made["rows.csv"] = b"city,people\n" + b"".join(b"c%d,%d\n" % (i, i * 10) for i in range(50_000))
+    events = pa.table({"user": ["a", "b", "c"], "amount": [1.5, 2.5, 3.5]})
+    for day in ("2024-01-01", "2024-01-02"):
+        for region in ("eu", "us"):
+            made[f"events/day={day}/region={region}/part-0.parquet"] = parquet_bytes(events)
+    odd = events.append_column("coupon", pa.array(["X", None, "Y"]))
+    made["events/day=2024-01-03/region=eu/part-0.parquet"] = parquet_bytes(odd)
+    return made
 
 
 @contextmanager
