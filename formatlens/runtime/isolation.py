@@ -23,7 +23,7 @@ import sys
 import threading
 import types
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import CancelledError, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -175,7 +175,13 @@ class WorkerPool:
     def _run_in_slot(self, limits: Limits, func: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
         for attempt in (1, 2):
             pool = self._pool()
-            future = self._submit(pool, _run, func, limits.max_decode_seconds, args, kwargs)
+            try:
+                future = self._submit(pool, _run, func, limits.max_decode_seconds, args, kwargs)
+            except (BrokenProcessPool, RuntimeError):
+                # Another session's crash broke this pool, or its replacement shut it down, between
+                # _pool() and submit ("cannot schedule new futures after shutdown"): use a fresh one.
+                self._replace(pool)
+                continue
             try:
                 # RLIMIT_CPU stops a runaway decode; the wall-time bound (twice that) stops one that waits or is
                 # stuck in C code, without refusing ordinary large inputs on a loaded machine.
@@ -193,6 +199,8 @@ class WorkerPool:
                     f"decoding took longer than {limits.max_decode_seconds:g} s and was stopped",
                     hint=f"an operator can raise {env_name('max_decode_seconds')}",
                 ) from None
+            except CancelledError:  # another session's timeout replaced the pool before this task started
+                continue
             except BrokenProcessPool:
                 self._replace(pool)
                 if attempt == 2:
@@ -202,7 +210,10 @@ class WorkerPool:
                     ) from None
             except Exception as exc:  # neither a refusal nor a worker's death: a bug (e.g. a result that won't pickle)
                 raise bug(None, exc) from exc
-        raise AssertionError("unreachable")
+        raise LimitExceeded(
+            "no decoder worker could take this input: the workers were being restarted after another upload",
+            hint="try again in a moment",
+        )
 
     def load(self, data: bytes, format: str | None = None, **options: Any):
         """Decode ``data`` in a worker. A large input comes back as a first view (runtime.firstview):
