@@ -51,6 +51,10 @@ _FIXEXT = {0xD4: 1, 0xD5: 2, 0xD6: 4, 0xD7: 8, 0xD8: 16}
 _CONTAINER_FIRST = set(range(0x80, 0xA0)) | {0xDC, 0xDD, 0xDE, 0xDF}
 
 
+_CUT_SHORT = ("the data ends in the middle of an item", "Unpack failed: incomplete input")
+"""The messages of a refusal because the data stops inside an item (ours, and msgpack's)."""
+
+
 class _Walker(ByteWalker):
     format = "msgpack"
     key_errors = (msgpack.exceptions.UnpackException, ValueError, UnicodeDecodeError)
@@ -203,7 +207,7 @@ class MsgpackCodec(Codec):
         # The Unpacker waits quietly for more bytes; a final nil shows whether an item was left open.
         unpacker.feed(b"\xc0")
         if list(unpacker) != [None]:
-            raise ValueError("the data ends in the middle of an item")
+            raise ValueError(_CUT_SHORT[0])
         return items
 
     def decode(self, data: bytes) -> Document:
@@ -218,9 +222,11 @@ class MsgpackCodec(Codec):
             # msgpack's own messages can be empty (a 0xc1 byte) or vague ("incomplete input"):
             # the walker says which byte and why.
             reason = walked.message if walked is not None else (str(exc) or type(exc).__name__)
+            # Past the walker's span budget: a cut-off item still has a true offset, the end of the data.
+            cut = walked is None and isinstance(exc, ValueError) and str(exc) in _CUT_SHORT
             raise self.error(
                 f"invalid MessagePack: {reason}",
-                offset=walked.offset if walked is not None else None,
+                offset=walked.offset if walked is not None else (len(data) if cut else None),
                 hint="each item starts with a header byte that gives its type and length",
             ) from None
         if not items:

@@ -47,3 +47,15 @@ def test_refusal_names_the_byte_when_msgpack_says_nothing():
         fl.load(bytes.fromhex("83a2696407a47461677392a178a179c1"), "msgpack")
     assert info.value.offset == 15
     assert info.value.message == "invalid MessagePack: 0xc1 is not a MessagePack header byte"
+
+
+def test_a_refusal_past_the_walkers_span_budget_is_cheap_and_keeps_the_true_end(monkeypatch):
+    # The walker that explains a refusal stops at the span budget (a 20 MB refusal used to build
+    # gigabytes of spans); a cut-off item is then placed at the end of the data.
+    monkeypatch.setenv("FORMATLENS_MAX_SPANS", "50")
+    records = [{"id": i, "name": "x" * 5} for i in range(100)]
+    data = msgpack.packb(records)[: -len(msgpack.packb(records[-1]))]  # the array's last record is missing
+    with pytest.raises(fl.FormatError) as info:
+        fl.load(data, "msgpack")
+    assert info.value.offset == len(data)
+    assert info.value.message == "invalid MessagePack: the data ends in the middle of an item"

@@ -127,7 +127,10 @@ class ByteWalker:
     def first_error(cls, data: bytes) -> FormatError | None:
         """The walk's refusal of ``data`` (which byte, and why), to explain a library's terse error."""
         walker = cls(data)
-        walker.spans_left = len(data) + 1  # no span budget: the error may lie past max_spans
+        # The walk keeps the spans of the item it is in: the view's span budget finds the error in
+        # any input that large or smaller, without building gigabytes of spans for a 20 MB refusal
+        # (past that, the library's message is given without an offset).
+        walker.spans_left = walker.limits.max_spans
         try:
             walker.items()
         except FormatError as exc:
