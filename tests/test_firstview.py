@@ -242,3 +242,29 @@ def test_a_limit_that_refuses_the_whole_value_later_is_a_message_not_a_traceback
         "2,000,000\n\nHint: raise it"
     ] * 2
     assert not [m for m in app.markdown if "not reached" in m.value]
+
+
+def test_a_bug_while_the_whole_value_is_made_for_convert_shows_the_bug_panel():
+    """Convert asks a first view for its whole value too; a bug in that worker run is a bug panel, not a traceback."""
+    from streamlit.testing.v1 import AppTest
+
+    def script():
+        import types
+
+        import formatlens as fl
+        from formatlens.core.errors import InternalError
+        from formatlens.ui import convert_view
+
+        def broken():
+            raise InternalError("KeyError: 'x' (this is a bug in formatlens)")
+
+        document = fl.Document("json", b"", value_factory=broken)
+        convert_view._converted(types.SimpleNamespace(document=document, name="big.json", format="json"), "yaml", {})
+        import streamlit as st
+
+        st.write("not reached")
+
+    app = AppTest.from_function(script, default_timeout=30).run()
+    assert not app.exception
+    assert any("bug in formatlens" in e.value for e in app.error)
+    assert not [m for m in app.markdown if "not reached" in m.value]

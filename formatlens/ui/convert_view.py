@@ -14,6 +14,7 @@ from formatlens.convert.options import encode_options
 from formatlens.ui import state
 from formatlens.ui.inspector import View, inspector, make_view
 from formatlens.ui.text import plain
+from formatlens.ui.views import whole_value
 
 LABELS = {"\t": "tab", "\r\n": "CRLF (\\r\\n)", "\n": "LF (\\n)", None: "none (one line)", 0: "0"}
 
@@ -77,7 +78,8 @@ def _converted(loaded: Any, target: str, options: dict) -> fl.Conversion:
     cached = st.session_state.get(state.CONVERT_RESULT)
     if cached is not None and cached[0] == key:
         return cached[1]
-    result = fl.convert_value(loaded.document.value, target, source_format=loaded.format, **options)
+    value = whole_value(loaded)  # a large input's value is decoded again in a worker: a refusal or bug is shown
+    result = fl.convert_value(value, target, source_format=loaded.format, **options)
     result.losses[:0] = source_losses(loaded.document)  # dropped comments, duplicate keys' earlier values
     st.session_state[state.CONVERT_RESULT] = (key, result)
     return result

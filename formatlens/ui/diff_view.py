@@ -22,7 +22,7 @@ from formatlens.ui import state
 from formatlens.ui.hexview import hex_view
 from formatlens.ui.loader import AUTO, Loaded, decode, pick_source, schema_inputs
 from formatlens.ui.text import plain
-from formatlens.ui.views import bug_panel
+from formatlens.ui.views import bug_panel, whole_value
 
 OTHER = "Another input"
 CONVERTED = "The first input, converted"
@@ -46,7 +46,7 @@ def second_input(first: Loaded) -> Loaded | None:
             st.session_state[state.DIFF_TARGET] = wanted if wanted in names else "yaml"
         target = st.selectbox("Converted to", names, key=state.DIFF_TARGET)
         try:
-            conversion = fl.convert_value(first.document.value, target, source_format=first.format or "python")
+            conversion = fl.convert_value(whole_value(first), target, source_format=first.format or "python")
         except fl.FormatError as exc:
             st.error(f"**{first.format} → {target} is not possible:** {plain(exc)}")
             return None

@@ -109,6 +109,9 @@ def error_panel(loaded) -> None:
                 shown = isolated(partial, loaded.data, error)
             except fl.FormatError:  # that read itself went over a limit: the read/error split only
                 shown = split_only(loaded.data, error)
+            except fl.InternalError as exc:  # a bug in the partial reader: shown as one, then the split
+                bug_panel(exc)
+                shown = split_only(loaded.data, error)
             view = loaded.__dict__["_inspector"] = make_view(loaded.data, shown.spans, shown.value, error.offset)
             end = min(error.offset + 1, len(loaded.data))
             if end > error.offset:
