@@ -268,3 +268,18 @@ def test_a_bug_while_the_whole_value_is_made_for_convert_shows_the_bug_panel():
     assert not app.exception
     assert any("bug in formatlens" in e.value for e in app.error)
     assert not [m for m in app.markdown if "not reached" in m.value]
+
+
+def test_a_small_gzip_of_a_large_input_gets_a_first_view_too(pool):
+    """The first view follows the size after the layers are peeled: a 1.3 MB JSON in a gzip of a few
+    hundred KB (under LIGHT_FROM) would otherwise ship its whole value and spans to the server."""
+    import gzip
+
+    inner = json.dumps(RECORDS * 4).encode()
+    data = gzip.compress(inner)
+    assert len(data) < firstview.LIGHT_FROM <= len(inner)
+    document = pool.load(data, filename="users.json.gz")
+    assert [layer.kind for layer in document.layers][:1] == ["gzip"] and document.format == "json"
+    assert document.first_view is not None and document.has("value") is False
+    assert document.data == inner
+    assert document.value == RECORDS * 4  # decoded again from the inner bytes when asked

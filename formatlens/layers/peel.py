@@ -186,12 +186,12 @@ def _finish(state: _Peeling, inner: Document, format: str | None) -> Document:
     def spans() -> list[Span]:
         return prefix + [shift(span, base) for span in inner.spans]
 
-    return Document(
+    wrapped = Document(
         inner.format,
         state.sources[-1],
         value_factory=lambda: inner.value,
         spans_factory=spans,
-        table_factory=lambda: inner.table,
+        table_factory=(lambda: inner.table) if inner._table_factory is not None else None,
         schema_factory=lambda: inner.schema,
         findings=state.findings,
         findings_factory=lambda: [*inner.findings, *reported],
@@ -199,6 +199,9 @@ def _finish(state: _Peeling, inner: Document, format: str | None) -> Document:
         layers=state.layers,
         layer_sources=state.sources if len(state.sources) > 1 else (),
     )
+    # What the inner codec says of its own parse (runtime.firstview reads these), not the wrapper's factories.
+    wrapped.value_is_derived, wrapped.glance_factory = inner.value_is_derived, inner.glance_factory
+    return wrapped
 
 
 def _stream(

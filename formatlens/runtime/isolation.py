@@ -86,10 +86,14 @@ def _run(func: Callable[..., Any], cpu_seconds: float, args: tuple, kwargs: dict
 
 def load_everything(data: bytes, format: str | None, options: dict, light: bool = False):
     """What a worker does for an upload: decode and compute every lazy part of the Document, or with
-    ``light`` only what a first view needs (runtime.firstview: no value or table, the head of the spans)."""
+    ``light`` only what a first view needs (runtime.firstview: no value or table, the head of the spans).
+    A small input whose peeled layers hold a large one (a gzip, base64) gets a first view too.
+
+    Returns (whether the Document's bytes are the input, whether it is a first view, the pickled state)."""
     from formatlens.core.api import load
 
     document = load(data, format, **options)
+    light = light or len(document.data) >= firstview.LIGHT_FROM
     if not light:
         for part in ("value", "spans", "table", "schema", "findings"):
             getattr(document, part)
@@ -103,7 +107,7 @@ def load_everything(data: bytes, format: str | None, options: dict, light: bool 
         blob = firstview.first_view(document)
     else:
         blob = pickle.dumps(document, protocol=pickle.HIGHEST_PROTOCOL)
-    return data_is_input, blob
+    return data_is_input, light, blob
 
 
 class WorkerPool:
@@ -218,8 +222,9 @@ class WorkerPool:
     def load(self, data: bytes, format: str | None = None, **options: Any):
         """Decode ``data`` in a worker. A large input comes back as a first view (runtime.firstview):
         its value and table are decoded again in a worker when a view first asks for them."""
-        light = len(data) >= firstview.LIGHT_FROM
-        data_is_input, blob = self.run_sized(len(data), load_everything, data, format, options, light)
+        data_is_input, light, blob = self.run_sized(
+            len(data), load_everything, data, format, options, len(data) >= firstview.LIGHT_FROM
+        )
         with gc_paused():
             document = firstview.document_from(pickle.loads(blob)) if light else pickle.loads(blob)
         if data_is_input:
