@@ -109,6 +109,15 @@ def test_big_parquet_url_is_read_lazily(monkeypatch, big_parquet):
         served = srv.served
         at.run()  # a rerun fetches nothing again
         assert srv.served == served
+        # Selecting the whole file (the root node, or ?select=0:N) offers no download through the server:
+        # the button's bytes would be fetched on every rerun.
+        from formatlens.ui import state
+
+        at.session_state[state.INSPECT.selection] = (0, len(big_parquet), "the whole file")
+        at.run()
+        assert not at.exception
+        assert srv.served < served + 1024 * 1024, (srv.served, served)
+        assert any("not downloaded through the server" in c.value for c in at.main.caption)
 
 
 

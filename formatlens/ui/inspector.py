@@ -22,6 +22,7 @@ import streamlit as st
 from formatlens.core.document import Span
 from formatlens.render.hexdump import WINDOW, window
 from formatlens.render.tree import GROUP, UNPARSED, TreeModel, parse_path, path_text
+from formatlens.sources.rangefile import FIND_BYTES, LazyBytes
 from formatlens.ui import state
 from formatlens.ui.hexview import KIND_COLORS
 
@@ -265,6 +266,14 @@ def _fragment(view: View, keys: state.InspectorKeys) -> None:
     selected = st.session_state.get(keys.selection)
     if selected and selected[1] - selected[0] > SERVER_DOWNLOAD:
         start, end = selected[:2]
+        if isinstance(view.data, LazyBytes) and end - start > FIND_BYTES:
+            # A remote file read by ranges: the button's bytes are fetched on every rerun, so a row group
+            # or the whole file is not pulled into the server for a download.
+            st.caption(
+                f"Selections over {FIND_BYTES // 2**20} MiB of a remote file are not downloaded through the "
+                "server: download the file from where it lives."
+            )
+            return
         st.download_button(
             f"Download the selection ({end - start:,} bytes)",
             view.data[start:end],
