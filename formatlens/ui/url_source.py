@@ -92,7 +92,9 @@ def url_source() -> tuple[str, bytes, bool] | LazyRemote | None:
 def _fetch(url: str, policy: RemotePolicy) -> tuple[str, bytes, bool] | LazyRemote:
     size = remote_size(url, policy)
     if size <= EAGER_BYTES:
-        name, data = fetch_whole(url, policy)
+        # Read in a worker too: a server that ignores Range or lies about the length sends its whole
+        # body before the length is checked, and a worker's memory is capped, the server's is not.
+        name, data = isolated(fetch_whole, url, policy)
         return name, data, False
     # The worker re-checks the policy on each connection it makes; it parses, the server does not.
     document, fetched = isolated(lazy_preview, url, policy)
