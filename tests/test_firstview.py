@@ -43,6 +43,7 @@ def test_a_large_input_comes_back_as_a_first_view(pool, light):
     assert fl.core.document.count_spans(document.spans, 10**6) == firstview.HEAD_SPANS
     assert document.spans[0].start == 1 and document.spans[0].label.startswith("[0] object of 3 members")
     # The whole value is decoded again in a worker when a view asks for it, then kept.
+    assert type(document._value_factory).__name__ == "_InWorker"
     assert document.value == RECORDS
     assert document.has("value") is True and document.value_for_view() is document.value
 
@@ -283,3 +284,30 @@ def test_a_small_gzip_of_a_large_input_gets_a_first_view_too(pool):
     assert document.first_view is not None and document.has("value") is False
     assert document.data == inner
     assert document.value == RECORDS * 4  # decoded again from the inner bytes when asked
+
+
+def test_the_garbage_collector_stays_on_while_a_worker_makes_a_part():
+    """A part made by a worker is only waited for (in the queue, maybe for minutes): gc.disable() is
+    process-wide, so pausing it then would stop collection for every session. A part made here pauses it."""
+    import gc
+
+    seen = {}
+
+    class Waited:
+        waits = True
+
+        def __call__(self):
+            seen["waited"] = gc.isenabled()
+            return [1]
+
+    def made_here():
+        seen["here"] = gc.isenabled()
+        return [2]
+
+    assert gc.isenabled()
+    assert fl.Document("json", b"", value_factory=Waited()).value == [1]
+    assert fl.Document("json", b"", value_factory=made_here).value == [2]
+    assert seen == {"waited": True, "here": False}
+    from formatlens.runtime.isolation import _InWorker
+
+    assert _InWorker.waits is True  # the factories WorkerPool.load gives a first view (checked below)

@@ -8,6 +8,7 @@ that shows only the schema or a hexdump never pays for the rest.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal, NamedTuple
@@ -288,7 +289,10 @@ class Document:
 
     def _guarded(self, factory: Callable[[], Any]) -> Any:
         """Run a lazy step at the codec's error boundary (bad input -> FormatError, a bug -> InternalError)."""
-        with gc_paused(), sized_for(self.limits or current()):
+        # Making a part builds many small objects: no collections meanwhile. A part a worker makes is only
+        # waited for (maybe in the queue for minutes): the collector stays on for the whole server then.
+        paused = nullcontext() if getattr(factory, "waits", False) else gc_paused()
+        with paused, sized_for(self.limits or current()):
             return translate(self.format, factory, bad_input=self.bad_input)
 
     def spans_at(self, offset: int) -> list[Span]:

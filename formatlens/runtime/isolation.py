@@ -110,6 +110,20 @@ def load_everything(data: bytes, format: str | None, options: dict, light: bool 
     return data_is_input, light, blob
 
 
+class _InWorker:
+    """A first view's value or table, decoded again by a worker when a view asks (runtime.firstview)."""
+
+    waits = True
+    """The server only waits for it: Document._guarded leaves the garbage collector on meanwhile."""
+
+    def __init__(self, pool: WorkerPool, data: bytes, format: str, options: dict, part: str) -> None:
+        self.pool, self.data, self.format, self.options, self.part = pool, data, format, options, part
+
+    def __call__(self) -> Any:
+        args = (self.data, self.format, self.options, self.part)
+        return self.pool.run_sized(len(self.data), firstview.remote_part, *args)
+
+
 class WorkerPool:
     def __init__(self, workers: int | None = None, memory_mb: int | None = None) -> None:
         self.workers = workers or int(os.environ.get("FORMATLENS_WORKERS", "2"))
@@ -235,14 +249,9 @@ class WorkerPool:
             # The innermost bytes, the format found and the person's options (schema, message) decode
             # the same value again; peeled layers are not peeled twice.
             again = {key: value for key, value in options.items() if key != "filename"}
-            inner, fmt = document.data, document.format
-
-            def part(name: str) -> Any:
-                return self.run_sized(len(inner), firstview.remote_part, inner, fmt, again, name)
-
-            document._value_factory = lambda: part("value")
+            document._value_factory = _InWorker(self, document.data, document.format, again, "value")
             if document.first_view and document.first_view["has_table"]:
-                document._table_factory = lambda: part("table")
+                document._table_factory = _InWorker(self, document.data, document.format, again, "table")
         return document
 
     def close(self) -> None:
