@@ -118,6 +118,15 @@ def test_big_parquet_url_is_read_lazily(monkeypatch, big_parquet):
         assert not at.exception
         assert srv.served < served + 1024 * 1024, (srv.served, served)
         assert any("not downloaded through the server" in c.value for c in at.main.caption)
+        # Convert works on the rows read and says so, with no size change against the whole file.
+        at.switch_page("pages/convert.py").run()
+        at.selectbox(key="target").set_value("csv").run()
+        assert not at.exception
+        losses = at.session_state["convert_result"][1].losses
+        assert losses[0] == (
+            f"only what was read of the remote file was converted (the value shows the first 100 of {ROWS:,} rows)"
+        )
+        assert {m.label: m.value for m in at.metric}["Size change"] == "—"
 
 
 

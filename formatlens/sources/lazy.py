@@ -224,12 +224,16 @@ def _json_lines(file: RangeFile, name: str) -> Document:
     )
 
 
+READ_LAZILY = "remote.read-lazily"
+"""The code of the finding that says a value holds only the first rows of a file read lazily."""
+
+
 def _preview_finding(total: int | None, what: str, shown: int | None = None, read: int = 0, size: int = 0) -> Finding:
     if total is not None:
-        return Finding(
-            "info", f"read lazily: the value shows the first {min(total, PREVIEW_ROWS):,} of {total:,} {what}"
-        )
-    return Finding("info", f"read lazily: the first {shown:,} {what}, from the first {read:,} of {size:,} bytes")
+        message = f"read lazily: the value shows the first {min(total, PREVIEW_ROWS):,} of {total:,} {what}"
+    else:
+        message = f"read lazily: the first {shown:,} {what}, from the first {read:,} of {size:,} bytes"
+    return Finding("info", message, code=READ_LAZILY)
 
 
 LAZY: dict[str, Callable[[RangeFile, dict], Document]] = {"parquet": _parquet, "avro": _avro, "csv": _csv}

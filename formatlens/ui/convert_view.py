@@ -11,6 +11,8 @@ import streamlit as st
 import formatlens as fl
 from formatlens.convert.identity import source_losses
 from formatlens.convert.options import encode_options
+from formatlens.sources.lazy import READ_LAZILY
+from formatlens.sources.rangefile import LazyBytes
 from formatlens.ui import state
 from formatlens.ui.inspector import View, inspector, make_view
 from formatlens.ui.text import plain
@@ -81,6 +83,11 @@ def _converted(loaded: Any, target: str, options: dict) -> fl.Conversion:
     value = whole_value(loaded)  # a large input's value is decoded again in a worker: a refusal or bug is shown
     result = fl.convert_value(value, target, source_format=loaded.format, **options)
     result.losses[:0] = source_losses(loaded.document)  # dropped comments, duplicate keys' earlier values
+    result.losses[:0] = [  # a remote file read lazily: only its first rows were converted
+        f"only what was read of the remote file was converted ({finding.message.removeprefix('read lazily: ')})"
+        for finding in loaded.document.findings
+        if finding.code == READ_LAZILY
+    ]
     st.session_state[state.CONVERT_RESULT] = (key, result)
     return result
 
@@ -90,9 +97,11 @@ def sizes_and_download(loaded: Any, result: fl.Conversion, info: fl.CodecInfo) -
     cols = st.columns(4)
     cols[0].metric(f"From {loaded.format}", f"{before:,} bytes")
     cols[1].metric(f"To {info.name}", f"{after:,} bytes")
-    cols[2].metric(
-        "Size change", f"{after / before:.0%}" if before else "—", f"{after - before:+,} bytes", delta_color="inverse"
-    )
+    if isinstance(loaded.data, LazyBytes):  # the whole remote file against its first rows: no size change to show
+        cols[2].metric("Size change", "—", help="only the first rows of the remote file were read and converted")
+    else:
+        change = f"{after / before:.0%}" if before else "—"
+        cols[2].metric("Size change", change, f"{after - before:+,} bytes", delta_color="inverse")
     stem = loaded.name.rsplit(".", 1)[0] if "." in loaded.name else "converted"
     filename = f"{stem}{info.extensions[0]}"
     cols[3].download_button(
