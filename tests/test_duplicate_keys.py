@@ -156,3 +156,11 @@ def test_duplicate_keys_inside_json_lines_point_at_the_file_bytes():
     assert [f.message.split(":")[0] for f in warnings] == ["message 0 (from byte 0)", "message 2 (from byte 26)"]
     assert [(f.span.start, f.span.path) for f in warnings] == [(9, (0, "a")), (35, (2, "c"))]
     assert data[35:38] == b'"c"'
+
+
+def test_json_duplicate_keys_give_both_keys_whole():
+    from formatlens.codecs.support import jsonscan
+
+    text = '{"ab": 1, "ab": 2}'
+    (dup,) = jsonscan.duplicate_keys(text)
+    assert (text[dup.first : dup.first_end], text[dup.again : dup.again_end]) == ('"ab"', '"ab"')

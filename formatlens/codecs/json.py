@@ -213,7 +213,7 @@ def duplicate_key_findings(text: Text) -> list[Finding]:
     found = []
     for dup in jsonscan.duplicate_keys(text.text, duplicates.LIMIT):
         path = (*dup.path, dup.key)  # the key's node in the value, as the binary walkers' key spans have it
-        first = Span(text.byte_offset(dup.first), text.byte_offset(dup.first + 1), "key", f"key {dup.key!r}", path)
+        first = Span(text.byte_offset(dup.first), text.byte_offset(dup.first_end), "key", f"key {dup.key!r}", path)
         again = Span(text.byte_offset(dup.again), text.byte_offset(dup.again_end), "key", f"key {dup.key!r}", path)
         found.append(duplicates.finding("json", "json", duplicates.Repeat(dup.path, dup.key, first, again)))
     return found

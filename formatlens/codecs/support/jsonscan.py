@@ -82,6 +82,7 @@ class Duplicate(NamedTuple):
     first: int
     again: int
     again_end: int
+    first_end: int
 
 
 class _Checker:
@@ -104,7 +105,8 @@ class _Checker:
 
 
 def duplicate_keys(text: str, limit: int = 20) -> list[Duplicate]:
-    """Every key repeated inside one object of ``text`` (valid JSON), up to ``limit``, in text order.
+    """Keys repeated inside one object of ``text`` (valid JSON): the first ``limit`` found (objects are
+    entered depth first, so not always the first in the text), sorted in text order.
 
     The C scanner reads each value whole and says whether a repeat is inside; only those values are
     entered, member by member, so the Python walk follows the paths that lead to a repeat (one parse
@@ -119,14 +121,14 @@ def duplicate_keys(text: str, limit: int = 20) -> list[Duplicate]:
     while pending and len(found) < limit:
         at, path = pending.pop()
         is_object = text[at] == "{"
-        seen: dict[str, int] = {}
+        seen: dict[str, tuple[int, int]] = {}
         i, index = _skip(text, at + 1), 0
         while i < len(text) and text[i] not in "]}":
             if is_object:
                 key, key_end = _scanstring(text, i + 1)
-                first = seen.setdefault(key, i)
+                first, first_end = seen.setdefault(key, (i, key_end))
                 if first != i:
-                    found.append(Duplicate(path, key, first, i, key_end))
+                    found.append(Duplicate(path, key, first, i, key_end, first_end))
                 child: tuple = (*path, key)
                 i = _skip(text, _skip(text, key_end) + 1)  # past the colon
             else:
