@@ -15,6 +15,7 @@ import streamlit as st
 
 import formatlens as fl
 from formatlens.analysis.bytediff import ByteDiff
+from formatlens.convert.identity import source_losses
 from formatlens.render.diff_lines import side_lines, value_at
 from formatlens.render.diff_report import change_row
 from formatlens.render.hexdump import page_of
@@ -50,7 +51,7 @@ def second_input(first: Loaded) -> Loaded | None:
         except fl.FormatError as exc:
             st.error(f"**{first.format} → {target} is not possible:** {plain(exc)}")
             return None
-        losses = conversion.losses
+        losses = [*source_losses(first.document), *conversion.losses]  # as Convert lists them
         name, data, is_sample, fmt, options = f"converted.{target}", conversion.data, False, target, {}
         if conversion.schema is not None and target in ("avro", "protobuf"):
             options = {"schema": conversion.schema.text}
