@@ -71,3 +71,17 @@ def test_keyed_pasted_records(diff_page):
     assert (metrics(diff_page)["Added"], metrics(diff_page)["Removed"]) == ("1", "103")
     table = diff_page.dataframe[0].value
     assert list(table[table["kind"] == "added"]["path"]) == ["0/v"]
+
+
+def test_against_its_conversion_lists_the_sources_own_losses_first(monkeypatch):
+    monkeypatch.setattr(app_test, "PagesManager", _NavigationPagesManager)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.radio(key="source").set_value("Paste text").run()
+    at.text_area(key="paste_text").input('{\n  // the port\n  "port": 8080,\n}\n').run()
+    at.switch_page("pages/diff.py").run()
+    at.radio(key="diff_against").set_value("The first input, converted").run()
+    at.selectbox(key="diff_target").set_value("json").run()
+    assert not at.exception
+    shown = [c.value for c in at.caption]
+    assert any("1 comment and 1 trailing comma of the source dropped" in text for text in shown), shown
