@@ -208,3 +208,18 @@ def test_a_pool_broken_by_another_sessions_worker_is_replaced_not_shown_as_a_tra
         assert single.run(int, "8") == 8
     finally:
         single.close()
+
+
+def test_a_task_that_waits_on_the_network_gets_its_own_wall_time_and_message(monkeypatch):
+    # A 1 s CPU budget gives a 4 s wall bound: a remote read may wait longer (run_waiting), and one that
+    # overruns even that is named as a slow host, not as a slow decode.
+    monkeypatch.setenv("FORMATLENS_MAX_DECODE_SECONDS", "1")
+    single = WorkerPool(workers=1, memory_mb=1024)
+    try:
+        assert single.run(nap, 0) == 0
+        assert single.run_waiting(9, nap, 5) == 5  # over run()'s 4 s, asleep: no CPU spent
+        with pytest.raises(fl.LimitExceeded, match="the remote host is slow") as info:
+            single.run_waiting(0.5, nap, 30)  # the 4 s bound still applies
+        assert "FORMATLENS_REMOTE_READ_SECONDS" in info.value.hint
+    finally:
+        single.close()

@@ -179,18 +179,28 @@ class WorkerPool:
 
     def run_sized(self, size: int, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """run(), with the time limit sized for an input of ``size`` bytes (Limits.for_input)."""
-        limits = current().for_input(size)
+        return self._in_slot(current().for_input(size), None, func, args, kwargs)
+
+    def run_waiting(self, wait_seconds: float, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """run() for a task that mostly waits (reading a remote file): the CPU limit stays, the wall-time
+        bound is at least ``wait_seconds``, and overrunning it names the wait, not the decode."""
+        return self._in_slot(current(), wait_seconds, func, args, kwargs)
+
+    def _in_slot(self, limits: Limits, wait: float | None, func: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
         if not self._slots.acquire(timeout=self.queue_seconds):
             raise LimitExceeded(
                 f"the server is busy: no decoder was free within {self.queue_seconds:g} s",
                 hint="try again in a moment; an operator can add workers (FORMATLENS_WORKERS) or replicas",
             )
         try:
-            return self._run_in_slot(limits, func, args, kwargs)
+            return self._run_in_slot(limits, wait, func, args, kwargs)
         finally:
             self._slots.release()
 
-    def _run_in_slot(self, limits: Limits, func: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
+    def _run_in_slot(self, limits: Limits, wait: float | None, func: Callable[..., Any], args: tuple, kwargs: dict):
+        # RLIMIT_CPU stops a runaway decode; the wall-time bound (twice that) stops one that waits or is
+        # stuck in C code, without refusing ordinary large inputs on a loaded machine.
+        wall = max(2 * limits.max_decode_seconds + 2, wait or 0)
         for attempt in (1, 2):
             pool = self._pool()
             try:
@@ -201,9 +211,7 @@ class WorkerPool:
                 self._replace(pool)
                 continue
             try:
-                # RLIMIT_CPU stops a runaway decode; the wall-time bound (twice that) stops one that waits or is
-                # stuck in C code, without refusing ordinary large inputs on a loaded machine.
-                return future.result(timeout=2 * limits.max_decode_seconds + 2)
+                return future.result(timeout=wall)
             except (FormatError, InternalError):
                 raise
             except _CpuBudgetSpent:  # the signal came just after the task's own try: still the budget
@@ -213,6 +221,11 @@ class WorkerPool:
                 ) from None
             except FutureTimeout:
                 self._replace(pool)
+                if wait is not None:
+                    raise LimitExceeded(
+                        f"reading took longer than {wall:g} s and was stopped: the remote host is slow",
+                        hint="an operator can raise FORMATLENS_REMOTE_READ_SECONDS",
+                    ) from None
                 raise LimitExceeded(
                     f"decoding took longer than {limits.max_decode_seconds:g} s and was stopped",
                     hint=f"an operator can raise {env_name('max_decode_seconds')}",
@@ -274,6 +287,13 @@ def shared_pool() -> WorkerPool:
         fix_mmap_threshold()  # the server sends whole uploads to workers: give those buffers back (allocator.py)
         _shared = WorkerPool()
     return _shared
+
+
+def isolated_waiting(wait_seconds: float, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """isolated() for a task that mostly waits on the network (WorkerPool.run_waiting)."""
+    if os.environ.get("FORMATLENS_ISOLATE", "1") == "0":
+        return func(*args, **kwargs)
+    return shared_pool().run_waiting(wait_seconds, func, *args, **kwargs)
 
 
 def isolated(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

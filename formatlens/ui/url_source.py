@@ -18,7 +18,8 @@ import streamlit as st
 
 import formatlens as fl
 from formatlens.render.words import human_size
-from formatlens.runtime.isolation import isolated
+from formatlens.runtime.isolation import isolated_waiting
+from formatlens.sources.filesystems import timeouts
 from formatlens.sources.lazy import EAGER_BYTES, fetch_whole, lazy_preview, remote_bytes, remote_size
 from formatlens.sources.policy import RemotePolicy
 from formatlens.ui import state
@@ -89,15 +90,22 @@ def url_source() -> tuple[str, bytes, bool] | LazyRemote | None:
     return _shown(result)
 
 
+def _remote_wait() -> float:
+    """How long a worker may take to read a remote file: a connection and a few reads at their timeouts
+    (the decode limit would stop a slow host's read, and replacing the pool restarts every session's work)."""
+    connect, read = timeouts()
+    return connect + 3 * read
+
+
 def _fetch(url: str, policy: RemotePolicy) -> tuple[str, bytes, bool] | LazyRemote:
     size = remote_size(url, policy)
     if size <= EAGER_BYTES:
         # Read in a worker too: a server that ignores Range or lies about the length sends its whole
         # body before the length is checked, and a worker's memory is capped, the server's is not.
-        name, data = isolated(fetch_whole, url, policy)
+        name, data = isolated_waiting(_remote_wait(), fetch_whole, url, policy)
         return name, data, False
     # The worker re-checks the policy on each connection it makes; it parses, the server does not.
-    document, fetched = isolated(lazy_preview, url, policy)
+    document, fetched = isolated_waiting(_remote_wait(), lazy_preview, url, policy)
     document.data = remote_bytes(url, size, policy)
     name = url.rstrip("/").rsplit("/", 1)[-1] or url
     return LazyRemote(name, url, document, fetched)
