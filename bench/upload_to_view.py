@@ -48,6 +48,16 @@ def records(count: int) -> list[dict]:
 WRITER_LIMITS_LIFTED = {"FORMATLENS_MAX_NODES": "100000000", "FORMATLENS_MAX_OUTPUT_BYTES": str(2**31)}
 
 
+def _choose_upload(page) -> None:
+    """On the app's first page: pick the sidebar's Upload source (a click that lands mid-run is lost: retry)."""
+    page.locator("[data-testid='stMetric']").first.wait_for()
+    for _ in range(10):
+        page.locator("[data-testid='stSidebar'] label", has_text="Upload").first.click()
+        time.sleep(1.5)
+        if page.locator("[data-testid='stFileUploader']").count():
+            break
+
+
 def make_input(fmt: str, mib: float) -> tuple[Path, str | None]:
     """A file of about ``mib`` MiB in ``fmt`` (and, for protobuf, its .proto), cached."""
     CACHE.mkdir(exist_ok=True)
@@ -168,12 +178,7 @@ def upload(browser, url: str, path: Path, done: str, *, app: bool, timeout: floa
     try:
         page.goto(url)
         if app:
-            page.locator("[data-testid='stMetric']").first.wait_for()
-            for _ in range(10):  # a click that lands while a run is still going is lost: retry
-                page.locator("[data-testid='stSidebar'] label", has_text="Upload").first.click()
-                time.sleep(1.5)
-                if page.locator("[data-testid='stFileUploader']").count():
-                    break
+            _choose_upload(page)
         page.locator("[data-testid='stFileUploader'] input[type='file']").first.wait_for(state="attached")
         time.sleep(1.0)
         start = time.perf_counter()
@@ -231,12 +236,7 @@ def sessions(count: int, mib: float, timeout: float) -> None:
             page = context.new_page()
             page.set_default_timeout(timeout * 1000)
             page.goto(app_url)
-            page.locator("[data-testid='stMetric']").first.wait_for()
-            for _ in range(10):  # a click that lands while a run is still going is lost: retry
-                page.locator("[data-testid='stSidebar'] label", has_text="Upload").first.click()
-                time.sleep(1.5)
-                if page.locator("[data-testid='stFileUploader']").count():
-                    break
+            _choose_upload(page)
             page.locator("[data-testid='stFileUploader'] input[type='file']").first.set_input_files(str(path))
             page.locator(".fl .tree .n, [data-testid='stAlert']").first.wait_for()
             if page.locator("[data-testid='stAlert']", has_text="Could not read").count():
