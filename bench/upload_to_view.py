@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import time
 from contextlib import contextmanager
@@ -28,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT)]
 
 import formatlens as fl  # noqa: E402
-from tests.support.launch import CHROMIUM, CHROMIUM_ARGS, free_port, running_app  # noqa: E402
+from tests.support.launch import CHROMIUM, CHROMIUM_ARGS, running_app  # noqa: E402
 
 FORMATS = ["json", "yaml", "xml", "csv", "pickle", "bson", "msgpack", "cbor", "parquet", "avro", "protobuf"]
 EXTENSION = {"yaml": "yaml", "protobuf": "pb", "pickle": "pickle"}
@@ -132,39 +131,14 @@ def load_average() -> str:
 
 @contextmanager
 def bare_server(fmt: str, proto: str | None):
-    port = free_port()
-    env = {**os.environ, "FORMAT": fmt, "PYTHONPATH": str(ROOT)}
+    env = {"FORMAT": fmt, "PYTHONPATH": str(ROOT)}
     if proto:
         (CACHE / "bench.proto").write_text(proto)
         env["PROTO"] = str(CACHE / "bench.proto")
         env["MESSAGE"] = "formatlens.inferred.Record"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "bench" / "bare_page.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--server.maxUploadSize", "60"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    import urllib.request
-
-    deadline = time.time() + 60
-    while True:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            if time.time() > deadline:
-                process.kill()
-                raise RuntimeError("the bare page did not start") from None
-            time.sleep(0.3)
-    try:
+    args = ("--server.maxUploadSize", "60")
+    with running_app(env=env, script=str(ROOT / "bench" / "bare_page.py"), args=args) as (url, process):
         yield url, process
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:  # busy inside a C parser: it does not hear SIGTERM
-            process.kill()
-            process.wait(timeout=10)
 
 
 def upload(browser, url: str, path: Path, done: str, *, app: bool, timeout: float) -> float | None:

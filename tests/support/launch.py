@@ -35,8 +35,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_app(timeout: float = 60, env: dict[str, str] | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
-    """(url, process) of a fresh server, with ``env`` added to its environment; it is stopped on exit."""
+def running_app(
+    timeout: float = 60, env: dict[str, str] | None = None, script: str = "app.py", args: tuple[str, ...] = ()
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """(url, process) of a fresh server of ``script`` (default the app), with ``env`` added to its
+    environment and ``args`` after streamlit's own; it is stopped on exit."""
     port = free_port()
     process = subprocess.Popen(
         [
@@ -44,13 +47,14 @@ def running_app(timeout: float = 60, env: dict[str, str] | None = None) -> Itera
             "-m",
             "streamlit",
             "run",
-            "app.py",
+            script,
             "--server.port",
             str(port),
             "--server.address",
             "127.0.0.1",
             "--server.headless",
             "true",
+            *args,
         ],
         cwd=ROOT,
         env={**os.environ, **env} if env else None,
@@ -71,4 +75,8 @@ def running_app(timeout: float = 60, env: dict[str, str] | None = None) -> Itera
         yield url, process
     finally:
         process.terminate()
-        process.wait(timeout=30)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # busy inside a C parser: it does not hear SIGTERM
+            process.kill()
+            process.wait(timeout=10)
