@@ -21,13 +21,18 @@ class _NavigationPagesManager(PagesManager):
         PagesManager.uses_pages_directory = False
 
 
-@pytest.fixture
-def app(monkeypatch):
+def started_app(monkeypatch, timeout: float = 30) -> AppTest:
+    """The whole app (app.py and its pages) run once through AppTest, without an exception."""
     monkeypatch.setattr(app_test, "PagesManager", _NavigationPagesManager)
-    at = AppTest.from_file(APP, default_timeout=30)
+    at = AppTest.from_file(APP, default_timeout=timeout)
     at.run()
     assert not at.exception
     return at
+
+
+@pytest.fixture
+def app(monkeypatch):
+    return started_app(monkeypatch)
 
 
 def test_default_sample_is_decoded(app):

@@ -1,16 +1,14 @@
 import json
-import subprocess
-import sys
 
 import pytest
+
+from tests.support.cli import run_cli
 
 from .conftest import ROOT, SAMPLE_FILES, expected_format
 
 
 def run(*args, stdin=None):
-    return subprocess.run(
-        [sys.executable, "-m", "formatlens", *args], capture_output=True, cwd=ROOT, input=stdin, timeout=120
-    )
+    return run_cli(*args, stdin=stdin)
 
 
 @pytest.mark.parametrize("path", SAMPLE_FILES, ids=lambda p: p.name)

@@ -9,11 +9,10 @@ import cbor2
 import msgpack
 import pytest
 from google.protobuf import timestamp_pb2
-from streamlit.testing.v1 import AppTest, app_test
 
 import formatlens as fl
 from tests.conftest import corpus_dir
-from tests.test_app import APP, _NavigationPagesManager
+from tests.test_app import started_app
 
 VALUE = {"name": "Ann", "tags": [1, 2]}
 
@@ -98,11 +97,7 @@ def test_every_codec_sniff_returns_a_sniff_with_a_reason():
 
 @pytest.fixture
 def app(monkeypatch):
-    monkeypatch.setattr(app_test, "PagesManager", _NavigationPagesManager)
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    assert not at.exception
-    return at
+    return started_app(monkeypatch, timeout=60)
 
 
 def test_the_sidebar_and_inspect_show_the_reasons(app):

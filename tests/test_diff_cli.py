@@ -1,8 +1,8 @@
 """``python -m formatlens diff``: exit 0 equal, 1 different, 2 bad input (diff(1)'s convention)."""
 
 import json
-import subprocess
-import sys
+
+from tests.support.cli import run_cli
 
 from .conftest import ROOT
 
@@ -10,9 +10,7 @@ SAMPLES = ROOT / "samples"
 
 
 def run(*args):
-    return subprocess.run(
-        [sys.executable, "-m", "formatlens", "diff", *map(str, args)], capture_output=True, cwd=ROOT, timeout=120
-    )
+    return run_cli("diff", *args)
 
 
 def test_equal_across_formats_exits_0():

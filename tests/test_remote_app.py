@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from streamlit.testing.v1 import AppTest, app_test
+from streamlit.testing.v1 import AppTest
 
 from formatlens.render.words import human_size
 from tests.support.rangeserver import serving
-from tests.test_app import APP, _NavigationPagesManager
+from tests.test_app import started_app
 
 CSV = b"city,people\nLyon,522000\nNantes,320000\n"
 
 
 def start(monkeypatch) -> AppTest:
-    monkeypatch.setattr(app_test, "PagesManager", _NavigationPagesManager)
-    at = AppTest.from_file(APP, default_timeout=30)
-    at.run()
-    assert not at.exception
-    return at
+    return started_app(monkeypatch)
 
 
 def test_url_source_is_off_by_default(monkeypatch):

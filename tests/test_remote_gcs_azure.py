@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 
 import pyarrow.parquet as pq
 import pytest
@@ -20,7 +18,7 @@ import pytest
 import formatlens as fl
 from formatlens.sources.lazy import open_document
 from formatlens.sources.policy import RemotePolicy
-from tests.conftest import ROOT
+from tests.support.cli import run_cli
 from tests.support.objectstores import ROWS, azurite_binary, azurite_server, gcs_server, objects
 
 BUCKET = "team-bucket"
@@ -137,14 +135,7 @@ def test_missing_bucket_is_a_refusal(store):
 
 
 def test_cli_inspect(store):
-    result = subprocess.run(
-        [sys.executable, "-m", "formatlens", "inspect", url(store, "big.parquet"), "--no-spans"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=dict(os.environ),
-    )
+    result = run_cli("inspect", url(store, "big.parquet"), "--no-spans", text=True)
     assert result.returncode == 0, result.stderr
     assert f"rows:     {ROWS}" in result.stdout, result.stdout[:500]
     size = len(store["objects"]["big.parquet"])

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import subprocess
-import sys
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -14,6 +12,7 @@ import formatlens as fl
 from formatlens.sources.lazy import EAGER_BYTES
 from formatlens.sources.rangefile import LazyBytes
 from tests.conftest import ROOT
+from tests.support.cli import run_cli
 from tests.support.rangeserver import serving
 
 ROWS = 400_000
@@ -73,13 +72,7 @@ def test_first_rows_read_the_first_pages_only(big_parquet):
 
 def test_cli_inspect_url_reads_the_footer(big_parquet):
     with serving({"big.parquet": big_parquet}) as server:
-        result = subprocess.run(
-            [sys.executable, "-m", "formatlens", "inspect", f"{server.url}/big.parquet"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        result = run_cli("inspect", f"{server.url}/big.parquet", text=True, timeout=60)
         assert result.returncode == 0, result.stderr
         assert "rows:     400000" in result.stdout
         assert "row_groups: 8" in result.stdout

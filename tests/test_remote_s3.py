@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pyarrow.parquet as pq
 import pytest
@@ -12,7 +10,7 @@ import pytest
 import formatlens as fl
 from formatlens.sources.lazy import open_document
 from formatlens.sources.policy import RemotePolicy
-from tests.conftest import ROOT
+from tests.support.cli import run_cli
 from tests.support.objectstores import ROWS
 from tests.support.objectstores import objects as store_objects
 from tests.support.s3server import s3_server
@@ -87,16 +85,7 @@ def test_missing_object_is_a_refusal(s3):
 
 
 def test_cli_inspect_s3_dataset(s3):
-    import os
-
-    result = subprocess.run(
-        [sys.executable, "-m", "formatlens", "inspect", f"s3://{BUCKET}/events/", "--json", "--no-spans"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=dict(os.environ),
-    )
+    result = run_cli("inspect", f"s3://{BUCKET}/events/", "--json", "--no-spans", text=True)
     assert result.returncode == 0, result.stderr
     out = json.loads(result.stdout)
     assert out["details"]["files"] == 5

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import subprocess
-import sys
 
 import fastavro
 import msgpack
@@ -16,7 +14,7 @@ import pytest
 
 import formatlens as fl
 from formatlens.convert import streaming
-from tests.conftest import ROOT
+from tests.support.cli import run_cli
 
 ROWS = 120_000
 
@@ -136,13 +134,7 @@ def test_parquet_to_csv(tmp_path, small_blocks):
 def test_cli_streams_with_losses_on_stderr(tmp_path):
     src, dst = tmp_path / "big.csv", tmp_path / "out.parquet"
     write_csv(src, rows=5_000)
-    result = subprocess.run(
-        [sys.executable, "-m", "formatlens", "convert", str(src), "--to", "parquet", "-o", str(dst), "--stream"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_cli("convert", src, "--to", "parquet", "-o", dst, "--stream", text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "wrote 5,000 rows" in result.stderr
     assert pq.read_table(dst).num_rows == 5_000
@@ -151,13 +143,7 @@ def test_cli_streams_with_losses_on_stderr(tmp_path):
 def test_cli_bad_row_exits_2(tmp_path):
     src, dst = tmp_path / "bad.csv", tmp_path / "out.parquet"
     write_csv(src, rows=5_000, bad_row=4_321)
-    result = subprocess.run(
-        [sys.executable, "-m", "formatlens", "convert", str(src), "--to", "parquet", "-o", str(dst), "--stream"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_cli("convert", src, "--to", "parquet", "-o", dst, "--stream", text=True, timeout=60)
     assert result.returncode == 2, result.stderr
     assert "row 4,321" in result.stderr
     assert not dst.exists()

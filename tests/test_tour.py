@@ -6,7 +6,6 @@ import pickle
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest, app_test
 
 import formatlens as fl
 from formatlens.analysis import tour
@@ -14,28 +13,12 @@ from formatlens.analysis.danger import summarize
 from formatlens.analysis.samples import read_sample
 from formatlens.render.words import findings_in_words, human_size
 from formatlens.ui.tour import STEPS
-from tests.test_app import APP, _NavigationPagesManager
-
-SHIPPED_MARKER = Path("/tmp/formatlens-pwned")
-"""The file runs-shell-command.pickle would create (samples/generate.py writes that command)."""
+from tests.test_app import APP, started_app
 
 
 @pytest.fixture
 def app(monkeypatch):
-    monkeypatch.setattr(app_test, "PagesManager", _NavigationPagesManager)
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    assert not at.exception
-    return at
-
-
-@pytest.fixture
-def shipped_marker():
-    """Watch the path the shipped payload writes: it must not appear (or change) while the test runs."""
-    before = SHIPPED_MARKER.stat().st_mtime_ns if SHIPPED_MARKER.exists() else None
-    yield SHIPPED_MARKER
-    after = SHIPPED_MARKER.stat().st_mtime_ns if SHIPPED_MARKER.exists() else None
-    assert after == before, f"the payload ran: {SHIPPED_MARKER} was created or rewritten"
+    return started_app(monkeypatch, timeout=60)
 
 
 def _step_title(at) -> str:
