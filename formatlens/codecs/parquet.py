@@ -317,12 +317,14 @@ def _layout(metadata: pq.FileMetaData, footer_start: int) -> dict:
 
 
 def _stat(stats: Any, name: str) -> Any:
+    """A chunk's min or max as its logical type, else its raw bytes: a writer may store statistics
+    that have no Python form (a string column's bound that is not UTF-8, a type pyarrow cannot box)."""
     if stats is None or not stats.has_min_max:
         return None
     try:
         return getattr(stats, name)
-    except Exception:  # some logical types have no Python form of their statistics
-        return None
+    except (pa.ArrowException, ValueError, OverflowError):
+        return getattr(stats, f"{name}_raw")
 
 
 def _spans(size: int, metadata: pq.FileMetaData, footer_start: int, footer_length: int) -> list[Span]:

@@ -34,6 +34,15 @@ def test_layout_and_spans_come_from_the_footer(monkeypatch):
     assert doc.spans[-1].end == len(data)
 
 
+def test_statistics_without_a_logical_form_show_their_raw_bytes():
+    # Another writer's string statistics need not be UTF-8: pyarrow cannot box them as str
+    # (UnicodeDecodeError), and the footer still holds them; the layout shows the bytes, not nothing.
+    data = parquet_bytes([{"s": "abc\u00e9"}, {"s": "zz"}], compression="none")
+    data = data.replace("abc\u00e9".encode(), b"abc\xff\xfe")  # same length: no offset moves
+    chunk = fl.load(data, "parquet").schema.details["row_groups"][0]["columns"][0]
+    assert (chunk["min"], chunk["max"]) == (b"abc\xff\xfe", "zz")
+
+
 def test_columns_and_filters():
     data = parquet_bytes()
     doc = fl.load(data, "parquet", columns=["id", "language"], filters=[("language", "=", "fr")])
