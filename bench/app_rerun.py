@@ -4,7 +4,7 @@
 
 Uses streamlit's AppTest (no browser): the app with a ~5 MB JSON file uploaded is rerun (as a
 click would) and timed against a bare page of the same app (the sidebar and router only, no data).
-It also reports what the hex view sends to the browser per page against the file's size, and how
+It also reports what the hexdump sends to the browser per 4 KiB window against the file's size, and how
 many nodes the tree is given.
 """
 
@@ -25,8 +25,9 @@ from streamlit.testing.v1 import AppTest, app_test  # noqa: E402
 
 import formatlens as fl  # noqa: E402
 from formatlens.analysis.samples import users  # noqa: E402
-from formatlens.render.hexdump import hex_page  # noqa: E402
+from formatlens.render.hexdump import window  # noqa: E402
 from formatlens.render.preview import count_nodes, truncate  # noqa: E402
+from formatlens.render.tree import TreeModel  # noqa: E402
 
 
 class _NavigationPagesManager(PagesManager):  # see tests/test_app.py
@@ -75,9 +76,9 @@ def main() -> None:
     )
 
     document = fl.load(data)
-    page = hex_page(data, document.spans, 10)
-    sent = len(json.dumps(page))
-    print(f"hex view: {sent:,} bytes of JSON per 4 KiB page, {sent / len(data):.3%} of the file")
+    shown = window(data, TreeModel(document.spans, document.value, len(data)), 10)
+    sent = len(json.dumps(shown))
+    print(f"hexdump: {sent:,} bytes of JSON per 4 KiB window, {sent / len(data):.3%} of the file")
     print(f"tree: {count_nodes(truncate(document.value)):,} nodes shown of {count_nodes(document.value):,}")
 
 

@@ -3,6 +3,7 @@
 import pytest
 from streamlit.testing.v1 import AppTest, app_test
 
+from formatlens.ui import state
 from tests.test_app import APP, _NavigationPagesManager
 
 
@@ -85,3 +86,39 @@ def test_against_its_conversion_lists_the_sources_own_losses_first(monkeypatch):
     assert not at.exception
     shown = [c.value for c in at.caption]
     assert any("1 comment and 1 trailing comma of the source dropped" in text for text in shown), shown
+
+
+def test_a_refused_b_is_shown_in_its_own_inspector_with_the_offending_byte_selected(diff_page):
+    diff_page.radio(key="diff_source").set_value("Paste text").run()
+    diff_page.text_area(key="diff_paste_text").input('{"a": 1 2}').run()
+    diff_page.selectbox(key="diff_format").set_value("json").run()
+    assert not diff_page.exception
+    keys = state.DIFF_ERROR_INSPECTOR
+    assert diff_page.session_state[keys.selection] == (8, 9, "the offending byte")
+    seq = diff_page.session_state[keys.seq]
+    view = diff_page.session_state[state.DIFF_B][1].__dict__["_inspector"]
+    assert view.data == b'{"a": 1 2}' and view.error_offset == 8
+    rows = view.tree.rows((), 0, 100)
+    assert [row[:3] for row in rows if row[2] == "error"] == [[8, 9, "error"]]
+    assert state.SELECTION not in diff_page.session_state  # Inspect's selection (input a) is left alone
+    diff_page.run()  # a rerun (a click in the inspector) selects nothing again
+    assert diff_page.session_state[keys.seq] == seq
+
+
+def test_next_difference_selects_its_bytes_on_both_sides(diff_page):
+    import formatlens as fl
+    from formatlens.analysis.samples import read_sample
+
+    diff_page.button(key="diff_next").click().run()
+    assert not diff_page.exception
+    hunk = fl.diff(fl.load(read_sample("users.json")), fl.load(read_sample("users.yaml"))).bytes.hunks[0]
+    a, b = state.DIFF_INSPECTOR_A, state.DIFF_INSPECTOR_B
+    assert diff_page.session_state[a.selection] == (hunk.a_start, hunk.a_end, "difference 1")
+    assert diff_page.session_state[b.selection] == (hunk.b_start, hunk.b_end, "difference 1")
+    seq = diff_page.session_state[a.seq]
+    diff_page.run()  # the same focus: the person's clicks in between are not undone
+    assert diff_page.session_state[a.seq] == seq
+    diff_page.button(key="diff_next").click().run()
+    second = fl.diff(fl.load(read_sample("users.json")), fl.load(read_sample("users.yaml"))).bytes.hunks[1]
+    assert diff_page.session_state[a.selection][:2] == (second.a_start, second.a_end)
+    assert diff_page.session_state[a.seq] == seq + 1

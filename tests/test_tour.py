@@ -12,6 +12,7 @@ from formatlens.analysis import tour
 from formatlens.analysis.danger import summarize
 from formatlens.analysis.samples import read_sample
 from formatlens.render.words import findings_in_words, human_size
+from formatlens.ui import state
 from formatlens.ui.tour import STEPS
 from tests.test_app import APP, started_app
 
@@ -227,3 +228,30 @@ def test_pickle_twins(shipped_marker):
     twins = tour.pickle_twins()
     assert twins.safe_verifies is True and twins.dangerous_verifies is False
     assert twins.document.value == {"!call": "posix.system", "args": ["echo formatlens-demo > /tmp/formatlens-pwned"]}
+
+
+# -- the steps' bytes, in compact inspectors
+
+
+@pytest.mark.parametrize(
+    "number,name,expected",
+    [
+        (2, "json", lambda: tour.one_record()[0].field),
+        (2, "msgpack", lambda: tour.one_record()[1].field),
+        (3, "pb", lambda: tour.protobuf_with_and_without_schema().field),
+        (6, "kafka", lambda: tour.kafka_message().document.layers[0]),
+    ],
+)
+def test_a_step_selects_the_bytes_it_speaks_of(app, number, name, expected):
+    app.query_params["step"] = str(number)
+    app.switch_page("pages/tour.py").run()
+    assert not app.exception
+    keys = state.tour_inspector(name)
+    want = expected()
+    start, end = (0, 5) if name == "kafka" else (want.start, want.end)
+    if name == "kafka":
+        assert [(s.start, s.end) for s in want.spans] == [(0, 1), (1, 5)]  # magic byte, schema id
+    assert app.session_state[keys.selection][:2] == (start, end)
+    seq = app.session_state[keys.seq]
+    app.run()  # shown again (a click, a rerun): the person's selection is not taken back
+    assert app.session_state[keys.seq] == seq

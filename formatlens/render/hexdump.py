@@ -15,7 +15,6 @@ from formatlens.core.document import Span
 from formatlens.render.tree import UNPARSED, TreeModel, gap_label
 from formatlens.render.tree import path_text as node_text
 
-PAGE_SIZE = 4096
 WINDOW = 4096
 """Bytes per hexdump window the browser asks for (256 rows of 16)."""
 ROW = 16
@@ -51,44 +50,6 @@ def flatten(spans: list[Span], limit: int = 100_000) -> list[SpanRow]:
 def path_text(path: tuple) -> str:
     """A value path as a person reads it: users/3/name."""
     return "/".join(str(step) for step in path)
-
-
-def page_of(offset: int, page_size: int = PAGE_SIZE) -> int:
-    return max(offset, 0) // page_size
-
-
-def page_count(size: int, page_size: int = PAGE_SIZE) -> int:
-    return max(1, -(-size // page_size))
-
-
-def hex_page(data: bytes, spans: list[Span], page: int, page_size: int = PAGE_SIZE) -> dict:
-    """What the hex view needs for one page: its bytes, the spans on it, and each byte's innermost span."""
-    start = page * page_size
-    end = min(len(data), start + page_size)
-    chunk = data[start:end]
-    on_page: list[tuple[Span, int]] = []  # (span, depth) overlapping the page, outer first
-
-    def collect(level: list[Span], depth: int) -> None:
-        starts = [s.start for s in level]
-        first = max(bisect_right(starts, start) - 1, 0)
-        for span in level[first:]:
-            if span.start >= end:
-                break
-            if span.end > start:
-                on_page.append((span, depth))
-                collect(list(span.children), depth + 1)
-
-    collect(spans, 0)
-    innermost = [-1] * len(chunk)
-    for index, (span, _depth) in enumerate(on_page):  # later (deeper) spans overwrite outer ones
-        for offset in range(max(span.start, start), min(span.end, end)):
-            innermost[offset - start] = index
-    return {
-        "offset": start,
-        "hex": chunk.hex(),
-        "spans": [[s.start, s.end, s.kind, s.label, path_text(s.path)] for s, _ in on_page],
-        "innermost": innermost,
-    }
 
 
 def innermost_span(spans: list[Span], offset: int) -> Span | None:

@@ -18,12 +18,11 @@ from formatlens.analysis.bytediff import ByteDiff
 from formatlens.convert.identity import source_losses
 from formatlens.render.diff_lines import side_lines, value_at
 from formatlens.render.diff_report import change_row
-from formatlens.render.hexdump import page_of
 from formatlens.ui import state
-from formatlens.ui.hexview import hex_view
+from formatlens.ui.inspector import Compact, inspector, select_in
 from formatlens.ui.loader import AUTO, Loaded, decode, pick_source, schema_inputs
 from formatlens.ui.text import plain
-from formatlens.ui.views import bug_panel, whole_value
+from formatlens.ui.views import bug_panel, document_view, refusal_view, whole_value
 
 OTHER = "Another input"
 CONVERTED = "The first input, converted"
@@ -88,8 +87,8 @@ def second_input(first: Loaded) -> Loaded | None:
 
 
 def b_error(second: Loaded) -> None:
-    """Why b did not decode: the message, and the offending byte outlined (the Inspect page's inspector
-    is the sidebar input's, so b's bytes go to the plain hex view)."""
+    """Why b did not decode: the message, and b's bytes in a small inspector of their own (Inspect's is
+    the sidebar input's): what was read before the error, the offending byte outlined and selected."""
     error = second.error
     if isinstance(error, fl.InternalError):
         bug_panel(error)
@@ -101,7 +100,15 @@ def b_error(second: Loaded) -> None:
         + (f"\n\nHint: {plain(error.hint)}" if error.hint else "")
     )
     if error.offset is not None:
-        hex_view(second.data, [], page_of(error.offset), error_offset=error.offset, key=state.DIFF_ERROR_HEX)
+        keys = state.DIFF_ERROR_INSPECTOR
+        view = second.__dict__.get("_inspector")
+        if view is None:  # once per b (b is kept in the session): reruns keep the browser's place
+            view = second.__dict__["_inspector"] = refusal_view(second.data, error)
+            end = min(error.offset + 1, len(second.data))
+            if end > error.offset:
+                select_in(keys, error.offset, end, "the offending byte")
+        st.caption("b's bytes: what was read before the error, and the offending byte, outlined in red and selected.")
+        inspector(view, keys, Compact())
 
 
 def _partner(name: str) -> str:
@@ -124,7 +131,7 @@ def computed(a: fl.Document, b: fl.Document, key: str | None, strict: bool) -> f
 
 def verdict(result: fl.Diff) -> None:
     counts = result.counts()
-    cols = st.columns(5)
+    cols = st.columns([1.6, 1, 1, 1, 1])  # "1,234 changes" in full at 1366 px
     cols[0].metric("Verdict", "Equal" if result.equal else f"{len(result.changes):,} changes")
     for col, kind in zip(cols[1:], ("added", "removed", "changed", "type")):
         col.metric(kind.capitalize(), f"{counts[kind]:,}")
@@ -245,7 +252,7 @@ def bytes_view(result: fl.Diff) -> None:
         f"{changed_b:,} bytes of b" + ("" if byte_diff.exact else " — a coarse alignment: the search hit its deadline")
     )
     focus = st.session_state.get(state.DIFF_FOCUS)
-    prev_col, next_col, where_col = st.columns([1, 1, 4])
+    prev_col, next_col, where_col = st.columns([1.3, 1.2, 3])  # both labels in full at 1366 px
     index = focus[1] if focus and focus[0] == "hunk" else -1
     if prev_col.button("◀ Previous difference", key=state.DIFF_PREVIOUS, disabled=index <= 0):
         index -= 1
@@ -257,18 +264,25 @@ def bytes_view(result: fl.Diff) -> None:
     selected_a, selected_b = _focus_ranges(result, byte_diff, focus)
     if focus is not None:
         where_col.caption(_focus_text(focus, selected_a, selected_b))
+    # A new focus (a difference, a table row) moves both selections once; clicks in between are the person's.
+    shown = (id(result), focus)
+    moved = st.session_state.get(state.DIFF_SHOWN) != shown
+    st.session_state[state.DIFF_SHOWN] = shown
     left, right = st.columns(2)
-    for column, document, selected, side in ((left, result.a, selected_a, "a"), (right, result.b, selected_b, "b")):
+    sides = (
+        (left, result.a, selected_a, "a", state.DIFF_INSPECTOR_A),
+        (right, result.b, selected_b, "b", state.DIFF_INSPECTOR_B),
+    )
+    for column, document, selected, side, keys in sides:
         with column:
             st.markdown(f"**{side}: {document.format}**, {len(document.data):,} bytes")
-            page = page_of(selected[0]) if selected[0] >= 0 else 0
-            hex_view(
-                document.data,
-                document.spans,
-                page,
-                selected=selected,
-                key=state.DIFF_HEX_A if side == "a" else state.DIFF_HEX_B,
-            )
+            if moved and selected[0] >= 0:  # an insertion (end == start) scrolls there and selects nothing
+                assert focus is not None  # a range is chosen only for a focus
+                what = f"difference {focus[1] + 1}" if focus[0] == "hunk" else f"change {focus[1] + 1} of the table"
+                select_in(keys, selected[0], selected[1], what)
+            elif moved:
+                st.session_state.pop(keys.selection, None)
+            inspector(document_view(document), keys, Compact())
 
 
 def _focus_ranges(result: fl.Diff, byte_diff: ByteDiff, focus) -> tuple[tuple[int, int], tuple[int, int]]:

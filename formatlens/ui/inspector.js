@@ -6,7 +6,7 @@ tree slices it was sent, expanded nodes, the selection) on the element, so a
 rerun that sends new windows adds to it instead of starting over, and clicks on
 data already in the browser are answered without a round trip to the server.
 */
-const ROWH = 18, VISIBLE = 29, MAXH = 4000000, GROUP = 100;
+const ROWH = 18, VISIBLE = 29, MAXH = 4000000, GROUP = 100, HEADH = 22;
 
 function el(tag, cls, text) {
   const e = document.createElement(tag);
@@ -41,6 +41,7 @@ export default function(component) {
   // the server echoing what this browser reported must not undo the clicks made since.
   if (data.select && data.selectSeq > S.selSeq) {
     select(S, data.select.start, data.select.end, null, { scroll: true, reveal: true, sync: false });
+    S.selLabel = data.select.label || null;  // what the view that chose it calls it (named in compact mode)
   }
   S.selSeq = Math.max(S.selSeq, data.selectSeq);
   if (data.found && data.found.seq > S.foundSeq) {
@@ -63,8 +64,11 @@ function fresh(parent, data) {
     counts: new Map([['', data.rootCount]]), open: new Set(), sel: null, selPath: null, anchor: null,
     selSeq: -1, foundSeq: -1, pendingOffset: null, pendingPath: null, asked: new Set(), queue: null,
     errorAt: data.error, first: 0, treeRows: new Map(),
+    // compact (the Tour, Diff): a hexdump sized to its content, 8 bytes a row in a narrow column
+    compact: data.compact || null, cols: 16, digits: 8, visible: VISIBLE,
   };
-  const root = el('div', 'fl'); S.root = root; parent.appendChild(root);
+  if (S.compact) S.digits = Math.max(4, Math.max(1, S.size - 1).toString(16).length);
+  const root = el('div', 'fl' + (S.compact ? ' compact' : '')); S.root = root; parent.appendChild(root);
   // toolbar: find, go to
   const bar = el('div', 'bar');
   const find = el('input'); find.placeholder = 'find: text, or hex like 6e 61 6d 65'; find.size = 28; find.className = 'find';
@@ -106,7 +110,8 @@ function fresh(parent, data) {
 
   // selection actions
   const selbar = el('div', 'selbar');
-  const what = el('span', 'what', 'Nothing selected: click a node or a byte (shift-click extends).');
+  const what = el('span', 'what', S.compact ? 'Hover a byte for what it is; click it to select its field.'
+    : 'Nothing selected: click a node or a byte (shift-click extends).');
   S.what = what;
   selbar.appendChild(what);
   const out = el('textarea', 'out'); out.readOnly = true; S.out = out;
@@ -145,21 +150,8 @@ function fresh(parent, data) {
   const hhead = el('div', 'head', 'Offset      00 01 02 03 04 05 06 07  08 09 0a 0b 0c 0d 0e 0f   ASCII');
   hhead.style.whiteSpace = 'pre'; hhead.style.fontFamily = 'ui-monospace, monospace';
   const spacer = el('div', 'spacer'); const vp = el('div', 'vp');
-  hex.append(hhead, vp, spacer); S.hexPane = hex; S.vp = vp; S.spacer = spacer;
-  S.rows = Math.max(1, Math.ceil(S.size / 16));
-  S.spacerH = Math.min(S.rows * ROWH, MAXH);
-  spacer.style.height = Math.max(0, S.spacerH - VISIBLE * ROWH) + 'px';
-  for (let r = 0; r < VISIBLE; r++) {
-    const row = el('div', 'r'); const off = el('span', 'o'); row.appendChild(off);
-    const bs = [], as = []; const asc = el('span', 'as');
-    for (let i = 0; i < 16; i++) {
-      if (i === 8) row.appendChild(el('span', 'g'));
-      const b = el('span', 'b'); row.appendChild(b); bs.push(b);
-      const a = el('span', 'a'); asc.appendChild(a); as.push(a);
-    }
-    row.appendChild(asc); vp.appendChild(row);
-    row.__cells = { off, bs, as };
-  }
+  hex.append(hhead, vp, spacer); S.hexPane = hex; S.vp = vp; S.spacer = spacer; S.hhead = hhead;
+  buildRows(S);
   hex.addEventListener('scroll', () => { S.first = firstRow(S); renderHex(S); });
   const status = el('div', 'status'); S.status = status;
   const legend = el('div', 'legend'); S.legend = legend;
@@ -183,9 +175,72 @@ function fresh(parent, data) {
   const insp = el('div', 'pane insp');
   insp.appendChild(el('div', 'head', 'Data inspector'));
   const inspBody = el('div'); insp.appendChild(inspBody); S.inspBody = inspBody;
+  if (S.compact) {
+    // The legend first, then the bytes; the tree folded under them; the data inspector only when asked.
+    hexCol.prepend(legend); panes.appendChild(hexCol);
+    if (S.compact.tree) {
+      const fold = el('details', 'fold');
+      fold.append(el('summary', '', 'Structure'), tree);
+      panes.appendChild(fold);
+    }
+    if (S.compact.data_inspector) panes.appendChild(insp);
+    root.appendChild(panes);
+    fitColumns(S);
+    new ResizeObserver(() => fitColumns(S)).observe(root);
+    return S;
+  }
   panes.append(tree, hexCol, insp);
   root.appendChild(panes);
   return S;
+}
+
+function buildRows(S) {
+  // The rows of the hexdump (only those on screen exist): S.cols bytes each, S.visible of them.
+  S.rows = Math.max(1, Math.ceil(S.size / S.cols));
+  if (S.compact) S.visible = Math.min(S.rows, S.compact.rows);
+  S.spacerH = Math.min(S.rows * ROWH, MAXH);
+  S.spacer.style.height = Math.max(0, S.spacerH - S.visible * ROWH) + 'px';
+  const half = S.cols / 2;
+  const cells = (row, offText, byteText, asciiText) => {
+    const off = el('span', 'o', offText); row.appendChild(off);
+    const bs = [], as = []; const asc = el('span', 'as');
+    for (let i = 0; i < S.cols; i++) {
+      if (i === half) row.appendChild(el('span', 'g'));
+      const b = el('span', 'b', byteText(i)); row.appendChild(b); bs.push(b);
+      const a = el('span', 'a', asciiText(i)); asc.appendChild(a); as.push(a);
+    }
+    row.appendChild(asc);
+    return { off, bs, as };
+  };
+  if (S.compact) {
+    // The head is a row like the others (same cells), so its column numbers sit over their bytes.
+    const head = el('div', 'r');
+    cells(head, ' '.repeat(S.digits), hex2, (i) => ('ASCII'[i] || ' '));
+    S.hhead.replaceChildren(head);
+    S.hexPane.style.height = (HEADH + S.visible * ROWH) + 'px';
+    S.vp.style.top = HEADH + 'px';
+  }
+  const rows = [];
+  for (let r = 0; r < S.visible; r++) {
+    const row = el('div', 'r');
+    row.__cells = cells(row, undefined, () => undefined, () => undefined);
+    rows.push(row);
+  }
+  S.vp.replaceChildren(...rows);
+}
+
+function fitColumns(S) {
+  // 16 bytes a row when they fit the column, else 8 (two compact inspectors side by side at 1366 px).
+  const room = S.root.clientWidth;
+  if (!room) return;
+  let cols = S.cols;
+  if (S.cols === 16) { S.wide16 = S.hexPane.offsetWidth; if (S.wide16 > room) cols = 8; }
+  else if (S.wide16 && S.wide16 <= room) cols = 16;
+  if (cols === S.cols) return;
+  S.cols = cols; S.first = 0;
+  buildRows(S);
+  if (S.sel) scrollToOffset(S, S.sel[0]);
+  renderHex(S);
 }
 
 function renderAll(S) { renderTree(S); renderHex(S); renderInspector(S); }
@@ -260,7 +315,7 @@ function bytesAt(S, start, n) {
 
 // ---- selection and sync ---------------------------------------------------------------
 function select(S, start, end, path, opts) {
-  S.sel = [start, end]; S.selPath = path; S.cursor = start;
+  S.sel = [start, end]; S.selPath = path; S.cursor = start; S.selLabel = null;
   if (opts.scroll) scrollToOffset(S, start);
   if (opts.reveal) { if (path) reveal(S, path); else revealOffset(S, start, end); }
   if (opts.sync) {
@@ -409,16 +464,16 @@ function renderTree(S) {
 
 // ---- hexdump (virtual scrolling: only the rows on screen exist) ----------------------------
 function firstRow(S) {
-  const maxFirst = Math.max(0, S.rows - VISIBLE);
+  const maxFirst = Math.max(0, S.rows - S.visible);
   const scrollable = S.hexPane.scrollHeight - S.hexPane.clientHeight;
   if (scrollable <= 0) return 0;
   return Math.min(maxFirst, Math.round(S.hexPane.scrollTop / scrollable * maxFirst));
 }
 
 function scrollToOffset(S, o) {
-  const row = Math.floor(o / 16);
-  if (row >= S.first && row < S.first + VISIBLE - 1) return;
-  const maxFirst = Math.max(0, S.rows - VISIBLE);
+  const row = Math.floor(o / S.cols);
+  if (row >= S.first && row < S.first + S.visible - 1) return;
+  const maxFirst = Math.max(0, S.rows - S.visible);
   const first = Math.max(0, Math.min(maxFirst, row - 4));
   S.first = first;
   const scrollable = S.hexPane.scrollHeight - S.hexPane.clientHeight;
@@ -429,16 +484,16 @@ function renderHex(S) {
   const sel = S.sel || [-1, -1];
   S.vp.childNodes.forEach((row, r) => {
     const { off, bs, as } = row.__cells;
-    const base = (S.first + r) * 16;
+    const base = (S.first + r) * S.cols;
     if (base >= S.size) {  // past the end: hidden, and nothing left over from an earlier draw
       row.style.visibility = 'hidden';
       for (const c of [...bs, ...as]) { c.className = c === bs[0] || bs.includes(c) ? 'b' : 'a'; c.removeAttribute('data-o'); }
       return;
     }
     row.style.visibility = '';
-    off.textContent = base.toString(16).padStart(8, '0');
+    off.textContent = base.toString(16).padStart(S.digits, '0');
     const w = windowAt(S, base);
-    for (let i = 0; i < 16; i++) {
+    for (let i = 0; i < S.cols; i++) {
       const o = base + i, b = bs[i], a = as[i];
       if (o >= S.size) { b.textContent = '  '; a.textContent = ' '; b.className = 'b'; a.className = 'a'; b.removeAttribute('data-o'); a.removeAttribute('data-o'); b.style.background = a.style.background = ''; continue; }
       b.dataset.o = o; a.dataset.o = o;
@@ -459,7 +514,10 @@ function renderHex(S) {
   if (S.sel) {
     const [s, e] = S.sel;
     const node = S.selPath ? rowOf(S, S.selPath) : null;
-    S.what.textContent = `Selected ${hx(s)}\u2013${hx(e)} (${num(e - s)} bytes)` + (node ? `: ${node[3]}` : '');
+    // a node is named when the selection is its bytes; else, in compact mode, what the server called it
+    const name = node && node[0] === s && node[1] === e ? node[3] : S.compact ? S.selLabel : node && node[3];
+    S.what.textContent = `Selected ${hx(s)}\u2013${hx(e)} (${num(e - s)} byte${e - s === 1 ? '' : 's'})` + (name ? `: ${name}` : '');
+    S.what.title = S.what.textContent;
   }
 }
 

@@ -13,18 +13,18 @@ from __future__ import annotations
 
 import functools
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
 from formatlens.core.document import Span
+from formatlens.render.colors import KIND_COLORS
 from formatlens.render.hexdump import WINDOW, window
 from formatlens.render.tree import GROUP, UNPARSED, TreeModel, parse_path, path_text
 from formatlens.sources.rangefile import FIND_BYTES, LazyBytes
 from formatlens.ui import state
-from formatlens.ui.hexview import KIND_COLORS
 
 ALL_BYTES = 128 * 1024
 """Inputs up to this size go to the browser whole (every click answered there, no round trip)."""
@@ -59,6 +59,18 @@ class View:
     legend: list[str]
     error_offset: int = -1
     base: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Compact:
+    """The inspector made small, for views that show a few hundred bytes beside or above others (the Tour,
+    Diff): the hexdump sized to its content (at most ``rows`` rows, then it scrolls), the kinds' legend and
+    hover labels; the structure tree folded under it; no find, copy or data inspector unless asked.
+    A narrow column gets 8 bytes a row instead of 16, so two fit side by side at 1366 px."""
+
+    rows: int = 16
+    tree: bool = True
+    data_inspector: bool = False
 
 
 def parse_selection(text: str, size: int) -> tuple[int, int] | None:
@@ -232,22 +244,23 @@ def payload(view: View, ask: dict | None, found: dict | None, keys: state.Inspec
         "error": view.error_offset,
         "windows": list(windows.values()),
         "nodes": nodes,
-        "select": {"start": selected[0], "end": selected[1]} if selected else None,
+        "select": {"start": selected[0], "end": selected[1], "label": selected[2]} if selected else None,
         "selectSeq": st.session_state.get(keys.seq, 0),
         "found": found,
     }
 
 
-def inspector(view: View, keys: state.InspectorKeys = state.INSPECT) -> None:
+def inspector(view: View, keys: state.InspectorKeys = state.INSPECT, compact: Compact | None = None) -> None:
     """Mount the inspector for ``view`` (only this fragment reruns for the browser's requests).
-    Inspect's inspector uses the default ``keys``; another page passes its own."""
+    Inspect's inspector uses the default ``keys``; another page passes its own, and ``compact`` to
+    show a small one."""
     if keys.url:
         _url_selection(view)
-    _fragment(view, keys)
+    _fragment(view, keys, compact)
 
 
 @st.fragment
-def _fragment(view: View, keys: state.InspectorKeys) -> None:
+def _fragment(view: View, keys: state.InspectorKeys, compact: Compact | None = None) -> None:
     ask = st.session_state.pop(keys.ask, None)
     found = st.session_state.get(keys.found)
     if ask and isinstance(ask.get("find"), dict):
@@ -258,13 +271,13 @@ def _fragment(view: View, keys: state.InspectorKeys) -> None:
             st.session_state[keys.selection] = (found["offset"], found["offset"] + found["length"], label)
     _component(
         key=keys.component,
-        data=payload(view, ask, found, keys),
+        data={**payload(view, ask, found, keys), "compact": asdict(compact) if compact else None},
         default={"selection": None},
         on_request_change=functools.partial(_on_request, keys),
         on_selection_change=functools.partial(_on_selection, keys),
     )
     selected = st.session_state.get(keys.selection)
-    if selected and selected[1] - selected[0] > SERVER_DOWNLOAD:
+    if selected and selected[1] - selected[0] > SERVER_DOWNLOAD and compact is None:
         start, end = selected[:2]
         if isinstance(view.data, LazyBytes) and end - start > FIND_BYTES:
             # A remote file read by ranges: the button's bytes are fetched on every rerun, so a row group

@@ -10,15 +10,12 @@ from typing import Any, NamedTuple
 
 import streamlit as st
 
-from formatlens.render.hexdump import page_of
-
 CURRENT = "current"
 """The Loaded input (formatlens.ui.loader.Loaded) of this session."""
 SELECTION = "selection"
 """(start, end, label) of the selected bytes (end exclusive). Read it with selection(); change it with select()."""
 SELECTION_SEQ = "selection_seq"
 """Counts select() calls: the inspector moves the browser's selection when it changes."""
-HEX_PAGE = "hex_page"
 SHOWN_ITEMS = "tree_items"
 INPUT_CHANGED = "input_changed"
 """True for the run in which the person loaded something new (not the first load of a session)."""
@@ -110,10 +107,14 @@ def finding_button(index: int) -> str:
 
 # Tour (formatlens/ui/tour.py)
 TOUR_STEP = "tour_step"
-TOUR_HEX_PB = "tour_hex_pb"
-TOUR_HEX_KAFKA = "tour_hex_kafka"
 TOUR_PREVIOUS = "tour_previous"
 TOUR_NEXT = "tour_next"
+
+
+def tour_inspector(name: str) -> InspectorKeys:
+    """The inspector of one of a tour step's byte views (json, msgpack, pb, kafka)."""
+    return inspector_keys(f"tour_inspector_{name}")
+
 
 # Convert (formatlens/ui/convert_view.py)
 TARGET = "target"
@@ -177,12 +178,16 @@ DIFF_RESULT = "diff_result"
 DIFF_TABLE = "diff_table"
 """Widget: the changes table (its row selection)."""
 DIFF_FOCUS = "diff_focus"
-"""("hunk", i) or ("change", i): whose bytes the two hex views highlight."""
+"""("hunk", i) or ("change", i): whose bytes the two inspectors select."""
 DIFF_PREVIOUS = "diff_prev"
 DIFF_NEXT = "diff_next"
-DIFF_HEX_A = "diff_hex_a"
-DIFF_HEX_B = "diff_hex_b"
-DIFF_ERROR_HEX = "diff_error_hex"
+DIFF_INSPECTOR_A = inspector_keys("diff_inspector_a")
+DIFF_INSPECTOR_B = inspector_keys("diff_inspector_b")
+"""The inspectors of a's and b's bytes (the Bytes tab)."""
+DIFF_SHOWN = "diff_shown"
+"""(diff result id, focus) last selected in those two inspectors: a new focus moves their selections."""
+DIFF_ERROR_INSPECTOR = inspector_keys("diff_error_inspector")
+"""The inspector of b's bytes when b is refused (what was read, the offending byte)."""
 
 # Pickle lab (formatlens/ui/pickle_lab_view.py)
 LAB_RESULTS = "lab_results"
@@ -218,7 +223,6 @@ def select(start: int, end: int, label: str) -> None:
     selects them in the browser, scrolls the hexdump there and reveals their node."""
     st.session_state[SELECTION] = (start, end, label)
     st.session_state[SELECTION_SEQ] = st.session_state.get(SELECTION_SEQ, 0) + 1
-    st.session_state[HEX_PAGE] = page_of(start)
 
 
 def selection() -> tuple[int, int, str] | None:
@@ -226,6 +230,6 @@ def selection() -> tuple[int, int, str] | None:
 
 
 def forget_view() -> None:
-    """A new input: nothing selected, first page, a short tree."""
-    for key in (SELECTION, HEX_PAGE, SHOWN_ITEMS, SHOWN_LAYER, INSPECTOR_FOUND):
+    """A new input: nothing selected, a short tree."""
+    for key in (SELECTION, SHOWN_ITEMS, SHOWN_LAYER, INSPECTOR_FOUND):
         st.session_state.pop(key, None)

@@ -18,7 +18,7 @@ from formatlens.analysis import tour as data
 from formatlens.ui import state
 from formatlens.ui.arrowkeys import arrow_keys
 from formatlens.ui.banner import danger_banner
-from formatlens.ui.hexview import hex_view
+from formatlens.ui.inspector import Compact, View, inspector, make_view, select_in
 from formatlens.ui.text import plain
 
 STEP_KEY = state.TOUR_STEP
@@ -50,13 +50,14 @@ def _sizes() -> pd.DataFrame:
 
 
 @st.cache_resource(show_spinner=False)
-def _one_record() -> list[data.Written]:
-    return data.one_record()
+def _one_record() -> list[tuple[data.Written, View]]:
+    return [(w, make_view(w.data, w.document.spans, w.document.value)) for w in data.one_record()]
 
 
 @st.cache_resource(show_spinner=False)
-def _schema_pair() -> data.SchemaPair:
-    return data.protobuf_with_and_without_schema()
+def _schema_pair() -> tuple[data.SchemaPair, View]:
+    pair = data.protobuf_with_and_without_schema()
+    return pair, make_view(pair.data, pair.without.spans, pair.without.value)
 
 
 @st.cache_resource(show_spinner=False)
@@ -82,8 +83,9 @@ def _loss() -> data.Loss:
 
 
 @st.cache_resource(show_spinner=False)
-def _kafka() -> data.KafkaMessage:
-    return data.kafka_message()
+def _kafka() -> tuple[data.KafkaMessage, View]:
+    message = data.kafka_message()
+    return message, make_view(message.data, message.document.spans, message.document.value)
 
 
 @st.cache_resource(show_spinner=False)
@@ -111,34 +113,32 @@ def _sizes_view() -> None:
     )
 
 
-def _highlighted(written: data.Written, key: str) -> None:
-    chosen = written.field
-    st.markdown(f"**{written.format}** · {len(written.data)} bytes")
-    hex_view(
-        written.data, written.document.spans, 0, selected=(chosen.start, chosen.end) if chosen else (-1, -1), key=key
-    )
+def _bytes(name: str, view: View, chosen: tuple[int, int] | None, label: str) -> None:
+    """A small inspector of a step's bytes, ``chosen`` selected when the step is first shown."""
+    keys = state.tour_inspector(name)
+    if chosen is not None and keys.seq not in st.session_state:
+        select_in(keys, chosen[0], chosen[1], label)
+    inspector(view, keys, Compact())
+
+
+def _range(span) -> tuple[int, int] | None:
+    return (span.start, span.end) if span is not None else None
 
 
 def _text_vs_binary_view() -> None:
-    # One above the other: side by side, a 16-byte row with its ASCII column does not fit at 1366 px.
-    for written in _one_record():
-        _highlighted(written, f"tour_hex_{written.format}")
+    # One above the other: the two records read row against row, each with its ASCII column.
+    for written, view in _one_record():
+        st.markdown(f"**{written.format}** · {len(written.data)} bytes")
+        _bytes(written.format, view, _range(written.field), "email")
     st.caption("Highlighted in both: the key `email` (in JSON also its value). Hover a byte to see what it is.")
 
 
 def _schema_view() -> None:
-    pair = _schema_pair()
+    pair, view = _schema_pair()
     left, right = st.columns([3, 2], gap="medium")
     with left:
-        field_span = pair.field
         st.markdown(f"**users.pb** · {len(pair.data):,} bytes, field 3 of the first user highlighted")
-        hex_view(
-            pair.data,
-            pair.without.spans,
-            0,
-            selected=(field_span.start, field_span.end) if field_span else (-1, -1),
-            key=state.TOUR_HEX_PB,
-        )
+        _bytes("pb", view, _range(pair.field), "field 3")
     with right:
         st.markdown("**Without the schema**: field numbers")
         st.json(data.first_record_keys(pair.without.value), expanded=True)
@@ -206,12 +206,17 @@ def _loss_view() -> None:
 
 
 def _kafka_view() -> None:
-    message = _kafka()
+    message, view = _kafka()
     document = message.document
+    wrapper = document.layers[0].spans  # the Confluent layer's own bytes: magic byte and schema id
     left, right = st.columns([3, 2], gap="medium")
     with left:
         st.markdown(f"**A Kafka record value** · {len(message.data)} bytes, peeled by formatlens")
-        hex_view(message.data, document.spans, 0, key=state.TOUR_HEX_KAFKA)
+        _bytes("kafka", view, (wrapper[0].start, wrapper[-1].end), "the Confluent framing")
+        st.caption(
+            f"Highlighted: the Confluent framing, a magic byte 0 and the schema id ({message.schema_id}) as a "
+            "4-byte big-endian number. The Avro datum follows."
+        )
         st.dataframe(pd.DataFrame(data.layer_rows(document)), hide_index=True, width="stretch")
     with right:
         st.markdown(f"**The Avro datum, read with schema {message.schema_id}**")

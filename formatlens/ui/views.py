@@ -15,7 +15,7 @@ from formatlens.render import words
 from formatlens.render.partial import partial, split_only
 from formatlens.runtime.isolation import isolated
 from formatlens.ui import state
-from formatlens.ui.inspector import inspector, make_view
+from formatlens.ui.inspector import View, inspector, make_view
 from formatlens.ui.text import plain
 
 
@@ -105,18 +105,23 @@ def error_panel(loaded) -> None:
         st.caption("What was read before the error, and the offending byte, outlined in red and selected.")
         view = loaded.__dict__.get("_inspector")
         if view is None:
-            try:  # the items read before the error: read from untrusted bytes, so in the worker pool
-                shown = isolated(partial, loaded.data, error)
-            except fl.FormatError:  # that read itself went over a limit: the read/error split only
-                shown = split_only(loaded.data, error)
-            except fl.InternalError as exc:  # a bug in the partial reader: shown as one, then the split
-                bug_panel(exc)
-                shown = split_only(loaded.data, error)
-            view = loaded.__dict__["_inspector"] = make_view(loaded.data, shown.spans, shown.value, error.offset)
+            view = loaded.__dict__["_inspector"] = refusal_view(loaded.data, error)
             end = min(error.offset + 1, len(loaded.data))
             if end > error.offset:
                 state.select(error.offset, end, "the offending byte")
         inspector(view)
+
+
+def refusal_view(data: bytes, error: fl.FormatError) -> View:
+    """The inspector's view of refused bytes: the items read before the error, the offending byte, the rest."""
+    try:  # the items read before the error: read from untrusted bytes, so in the worker pool
+        shown = isolated(partial, data, error)
+    except fl.FormatError:  # that read itself went over a limit: the read/error split only
+        shown = split_only(data, error)
+    except fl.InternalError as exc:  # a bug in the partial reader: shown as one, then the split
+        bug_panel(exc)
+        shown = split_only(data, error)
+    return make_view(data, shown.spans, shown.value, error.offset)
 
 
 def bug_panel(error: fl.InternalError) -> None:
@@ -150,7 +155,7 @@ def instrument(loaded) -> None:
     # document.data: the innermost bytes when layers (base64, gzip...) were peeled; the spans count in them
     # A large input's first view has the head of the value only (runtime.firstview): enough for the tree's
     # types and previews near the start; the whole value is decoded when a tab that needs it opens.
-    view = memo(document, "inspector", lambda: make_view(document.data, document.spans, document.value_for_view()))
+    view = document_view(document)
     st.caption(
         "Click a node to select its bytes, or a byte to find its node; shift-click extends a selection. "
         "The URL keeps the selection (`select=START:END`)."
@@ -162,6 +167,11 @@ def instrument(loaded) -> None:
             f"{len(document.data):,}; the bytes after them show as not annotated."
         )
     inspector(view)
+
+
+def document_view(document: fl.Document) -> View:
+    """The inspector's view of a document's bytes, made once per document."""
+    return memo(document, "inspector", lambda: make_view(document.data, document.spans, document.value_for_view()))
 
 
 def _annotated_to(spans: list) -> int:

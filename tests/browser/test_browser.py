@@ -263,7 +263,7 @@ def test_convert_and_download(page, server):
     settle(page)
     assert selected_offsets(page) == [0, 1, 2, 3]
     assert page.locator(".fl .insp tr[data-t='u32'] .le").inner_text() == str(int.from_bytes(data[:4], "little"))
-    assert page.locator(".hexview").count() == 0  # the old paged hexdump is gone
+    assert page.locator(".fl.compact").count() == 0  # the whole inspector here, not the compact one
     shot(page, "9-convert-avro")
 
 
@@ -308,7 +308,7 @@ def test_pickle_lab(page, server):
     inspector_ready(page)
     assert selected_offsets(page) == list(range(2, 16))
     assert page.locator(".fl .tree .n.sel .lb").inner_text() == "GLOBAL posix.system"  # the opcode, not its first byte
-    assert page.locator(".hexview").count() == 0  # the old paged hexdump is gone
+    assert page.locator(".fl.compact").count() == 0  # the whole inspector here, not the compact one
     shot(page, "13-pickle-lab-safety")
     # choosing the REDUCE moves the selection there (a server-side selection the browser follows)
     page.get_by_label("Show in the hexdump").click()

@@ -35,5 +35,5 @@ def test_strict_type_changes_side_by_side_and_next_difference(page, server):
     settle(page, "difference 1:")
     page.get_by_role("button", name="Next difference ▶").click()
     settle(page, "difference 2:")
-    assert page.locator(".hexview .sel").count() >= 2  # the difference is highlighted on both sides
+    assert page.locator(".fl.compact .vp .b.sel").count() >= 2  # the difference is highlighted on both sides
     shot(page, "diff-3-bytes-next-difference")
