@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import struct
+from datetime import UTC
 
 import bson
 import cbor2
@@ -164,3 +165,81 @@ def test_json_duplicate_keys_give_both_keys_whole():
     text = '{"ab": 1, "ab": 2}'
     (dup,) = jsonscan.duplicate_keys(text)
     assert (text[dup.first : dup.first_end], text[dup.again : dup.again_end]) == ('"ab"', '"ab"')
+
+
+# The fast paths: msgpack and pymongo write a decoded value back; when that gives the very input bytes,
+# no map held a key twice (the exact check is skipped). cbor2's strict parse is the decode itself.
+
+
+def test_bson_corpus_bytes_written_back_hold_no_repeated_key():
+    from formatlens.codecs.bson import READ_OPTIONS, codec, repeated_keys
+
+    written_back = 0
+    for path in sorted(corpus_dir("bson-corpus", "tests").glob("*.json")):
+        for case in json.loads(path.read_text()).get("valid", []):
+            data = bytes.fromhex(case["canonical_bson"])
+            if codec.writes_back(bson.decode_all(data, READ_OPTIONS), data):
+                written_back += 1
+                assert repeated_keys(data) == [], case["description"]
+    assert written_back >= 100  # the fast path is the usual one for other drivers' canonical bytes
+
+
+def test_bson_repeat_with_the_same_value_is_found():
+    data = _bson_document(_int32(b"a", 1), _int32(b"b", 2), _int32(b"a", 1))
+    document = fl.load(data + bson.encode({"ok": [{"x": 1}]}), "bson")
+    assert document.value == [{"a": 1, "b": 2}, {"ok": [{"x": 1}]}]
+    assert _warnings(document) == [
+        "duplicate key 'a' in 0, bytes 5 and 19: pymongo keeps the last value (in the first key's place)"
+    ]
+    assert data[5:7] == data[19:21] == b"a\x00"
+
+
+def test_bson_written_by_pymongo_is_written_back_and_has_no_warning():
+    from datetime import datetime
+
+    from bson import ObjectId
+
+    from formatlens.codecs.bson import READ_OPTIONS, codec
+
+    record = {"_id": ObjectId(b"0123456789ab"), "at": datetime(2024, 5, 1, tzinfo=UTC), "n": [1, 2.5]}
+    data = b"".join(bson.encode({**record, "i": i, "in": {"k": str(i)}}) for i in range(3))
+    assert codec.writes_back(bson.decode_all(data, READ_OPTIONS), data) is True
+    assert _warnings(fl.load(data, "bson")) == []
+    assert codec.writes_back(bson.decode_all(data, READ_OPTIONS), data + b"\x00") is False
+
+
+def test_msgpack_repeat_with_the_same_value_inside_a_list_is_found():
+    from formatlens.codecs.msgpack import writes_back
+
+    packer = msgpack.Packer()
+    data = packer.pack_array_header(2) + packer.pack({"ok": 1}) + packer.pack_map_pairs([("k", 0), ("k", 0)])
+    document = fl.load(data, "msgpack")
+    assert document.value == [{"ok": 1}, {"k": 0}]
+    assert writes_back([document.value], data) is False
+    assert _warnings(document) == [
+        "duplicate key 'k' in 1, bytes 7 and 10: msgpack keeps the last value (in the first key's place)"
+    ]
+    assert data[7:9] == data[10:12] == b"\xa1k"
+
+
+def test_msgpack_written_by_msgpack_is_written_back_and_has_no_warning():
+    from datetime import datetime
+
+    from formatlens.codecs.msgpack import writes_back
+
+    value = [{"at": datetime(2024, 5, 1, tzinfo=UTC), "b": b"\x00", "n": [1, -2, 2.5, None]}] * 3
+    data = msgpack.packb(value, datetime=True)
+    assert writes_back([fl.load(data, "msgpack").value], data) is True
+    assert _warnings(fl.load(data, "msgpack")) == []
+
+
+def test_cbor_repeat_with_the_same_value_inside_a_list_is_found():
+    # [{"ok": 1}, {"k": 0, "k": 0}] written by hand
+    data = bytes.fromhex("82 a1 626f6b 01 a2 616b 00 616b 00".replace(" ", ""))
+    document = fl.load(data, "cbor")
+    assert document.value == cbor2.loads(data) == [{"ok": 1}, {"k": 0}]
+    assert _warnings(document) == [
+        "duplicate key 'k' in 1, bytes 7 and 10: cbor2 keeps the last value (in the first key's place)"
+    ]
+    written = cbor2.dumps([{"ok": 1}, {"k": 0}])
+    assert (fl.load(written, "cbor").value, _warnings(fl.load(written, "cbor"))) == ([{"ok": 1}, {"k": 0}], [])

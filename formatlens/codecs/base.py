@@ -86,7 +86,7 @@ class Codec:
         document.format = self.name
         document.bad_input = self.bad_input
         document.limits = limits
-        document.value_check = check_shared_value if self.shares_values else check_value
+        document.value_check = check_shared_value if self.shares_values and self.may_share(data) else check_value
         return document
 
     def dump(self, value: Any, **options: Any) -> tuple[bytes, Schema | None]:
@@ -121,6 +121,11 @@ class Codec:
 
     def sniff(self, data: bytes) -> Sniff:
         raise NotImplementedError
+
+    def may_share(self, data: bytes) -> bool:
+        """For a codec that ``shares_values``: whether ``data`` can decode to a value that uses a container
+        twice (else the value is checked as a tree, the faster check_value)."""
+        return True
 
     def reshape(self, value: Any, losses: list[str]) -> Any:
         return value

@@ -21,6 +21,8 @@ from formatlens.core.limits import current
 
 MAJOR = ("unsigned int", "negative int", "byte string", "text string", "array", "map", "tag", "simple/float")
 SELF_DESCRIBE = b"\xd9\xd9\xf7"
+_SHAREDREF = (b"\xd8\x1d", b"\xd9\x00\x1d", b"\xda\x00\x00\x00\x1d", b"\xdb\x00\x00\x00\x00\x00\x00\x00\x1d")
+"""Tag 29 (a reference to a shared value) in each width its argument may take."""
 TAGS = {
     0: "date/time string",
     1: "epoch date/time",
@@ -201,6 +203,11 @@ class CborCodec(Codec):
             return Sniff(0.75, f"starts with a CBOR {kind} (0x{data[0]:02x}) and parses to the end")
         return Sniff(0.0, "starts like CBOR but does not parse")
 
+    def may_share(self, data: bytes) -> bool:
+        # cbor2 shares a container only through a sharedref tag (29, RFC 8949's registry, value sharing);
+        # bytes with no way of writing tag 29 decode to a tree.
+        return any(head in data for head in _SHAREDREF)
+
     def _load_all(self, data: bytes, *, allow_duplicate_keys: bool = True) -> list:
         stream = io.BytesIO(data)
         decoder = cbor2.CBORDecoder(stream, max_depth=current().max_depth, allow_duplicate_keys=allow_duplicate_keys)
@@ -210,8 +217,15 @@ class CborCodec(Codec):
         return items
 
     def decode(self, data: bytes) -> Document:
+        repeated = ""
         try:
-            items = self._load_all(data)
+            try:  # cbor2 refuses a repeated key at C speed: this one parse is also the duplicate-key check
+                items = self._load_all(data, allow_duplicate_keys=False)
+            except cbor2.CBORDecodeError as exc:
+                if not _is_repeat(exc):
+                    raise
+                repeated = str(exc)
+                items = self._load_all(data)  # the value as cbor2 reads it: the last value of a repeated key
         except self.bad_input as exc:
             if "nesting depth" in str(exc):  # cbor2 stops at max_depth with a plain CBORDecodeError
                 limits = current()
@@ -230,26 +244,20 @@ class CborCodec(Codec):
             findings=findings,
             details={"items": len(items)},
             spans_factory=lambda: _Walker(data).items(),
-            findings_factory=lambda: self._duplicate_keys(data),
+            findings_factory=lambda: self._duplicate_keys(data, repeated) if repeated else [],
         )
 
-    def _duplicate_keys(self, data: bytes) -> list[Finding]:
+    def _duplicate_keys(self, data: bytes, first: str) -> list[Finding]:
         """Warnings for maps that hold a key twice (cbor2 keeps the last value, as a dict does)."""
-        # cbor2 can refuse repeats at C speed but names only the first; the walk then finds them all.
-        try:
-            self._load_all(data, allow_duplicate_keys=False)
-        except cbor2.CBORDecodeError as exc:
-            if "Duplicate map key" not in str(exc):
-                raise
-            found = duplicates.findings(self.name, "cbor2", [], _Walker(data).items())
-            return found or [
-                Finding(
-                    "warning",
-                    f"{exc} (beyond the annotated bytes, offsets unknown): cbor2 keeps the last value",
-                    code="cbor.duplicate-key",
-                )
-            ]
-        return []
+        # The strict parse in decode() refused the ``first`` repeat only; the walk finds them all.
+        found = duplicates.findings(self.name, "cbor2", [], _Walker(data).items())
+        return found or [
+            Finding(
+                "warning",
+                f"{first} (beyond the annotated bytes, offsets unknown): cbor2 keeps the last value",
+                code="cbor.duplicate-key",
+            )
+        ]
 
     def encode(
         self,
@@ -262,6 +270,11 @@ class CborCodec(Codec):
         return cbor2.dumps(
             value, canonical=canonical, datetime_as_timestamp=datetime_as_timestamp, value_sharing=value_sharing
         )
+
+
+def _is_repeat(error: cbor2.CBORDecodeError) -> bool:
+    """Whether cbor2 refused a map key it had already read in that map (allow_duplicate_keys=False)."""
+    return "Duplicate map key" in str(error)
 
 
 codec = CborCodec()

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, fields, replace
+from itertools import chain, compress
 from typing import Any
 
 from formatlens.core.errors import LimitExceeded
@@ -118,47 +119,70 @@ def current() -> Limits:
 
 
 _CONTAINERS = (dict, list, tuple, set, frozenset)
-_SCALARS = frozenset({str, int, float, bool, type(None), bytes})
 _EXIT = object()
 
 
 def check_value(value: object, limits: Limits | None = None) -> None:
     """Refuse a decoded tree (no shared or cyclic containers) deeper than max_depth or over max_nodes values.
 
-    Level by level, with the per-item work in comprehensions: each container's items are counted
-    with len(), and only containers go on to the next level (about a fifth of json.loads's time on
-    20,000 records; see check_shared_value for values that may hold cycles).
+    Level by level (see _levels): each container's items are counted with len(), and only containers
+    go on to the next level (see check_shared_value for values that may hold cycles).
     """
     limits = limits or current()
-    if not isinstance(value, _CONTAINERS):
-        return
-    max_depth, max_nodes, scalars = limits.max_depth, limits.max_nodes, _SCALARS
+    if isinstance(value, _CONTAINERS):
+        _levels(value, limits)
+
+
+def _levels(value: object, limits: Limits, *, distinct: bool = False) -> bool:
+    """Walk ``value``'s containers level by level; raise LimitExceeded past max_depth or max_nodes.
+
+    A level's values are counted with len() on its containers before they are gathered (a shared
+    container multiplies a level: the count stops it first). The per-value work runs in C (chain, map,
+    compress): the containers among a level's children are picked by their types. With ``distinct``,
+    return False as soon as a container is met a second time (shared, or a cycle), else True.
+    """
+    max_depth, max_nodes = limits.max_depth, limits.max_nodes
     level: list[Any] = [value]
+    seen = {id(value)}
     depth, nodes = 1, 1
     while level:
         if depth > max_depth:
             limits.check("max_depth", depth, what="the nesting depth of the value")
-        below: list[Any] = []
-        for node in level:
-            children = node.values() if type(node) is dict else node
-            nodes += len(children)
-            below += [child for child in children if type(child) not in scalars]
+        nodes += sum(map(len, level))
         if nodes > max_nodes:
             limits.check("max_nodes", nodes, what="the number of values")
-        level = [child for child in below if isinstance(child, _CONTAINERS)]
+        if len(level) == 1:  # one container (the top): its items as they are, not copied
+            children = level[0].values() if isinstance(level[0], dict) else level[0]
+        else:
+            children = list(chain.from_iterable([node.values() if isinstance(node, dict) else node for node in level]))
+        inner = {kind for kind in set(map(type, children)) if issubclass(kind, _CONTAINERS)}
+        level = list(compress(children, map(inner.__contains__, map(type, children)))) if inner else []
+        if distinct:
+            before = len(seen)
+            seen.update(map(id, level))
+            if len(seen) - before != len(level):
+                return False
         depth += 1
+    return True
 
 
 def check_shared_value(value: object, limits: Limits | None = None) -> None:
     """check_value for values that may share containers or hold cycles (pickle memo, YAML anchors, CBOR).
 
     Depth first: a shared container counts once per use (an expansion bomb trips max_nodes); a
-    reference back to an ancestor (a cycle) is counted once and not followed.
+    reference back to an ancestor (a cycle) is counted once and not followed. Most such values share
+    nothing: they are checked level by level first (_levels, at C speed), and depth first only when a
+    container is met twice or a limit trips (then the verdict and message are the depth-first walk's).
     """
     limits = limits or current()
-    max_depth, max_nodes = limits.max_depth, limits.max_nodes
     if not isinstance(value, _CONTAINERS):
         return
+    try:
+        if _levels(value, limits, distinct=True):
+            return  # a tree within the limits: the depth-first walk would count the same
+    except LimitExceeded:
+        pass  # over a limit: the depth-first walk below names which, counting shared containers its way
+    max_depth, max_nodes = limits.max_depth, limits.max_nodes
     nodes = 1
     on_path: set[int] = set()
     stack: list[tuple[Any, int]] = [(value, 1)]

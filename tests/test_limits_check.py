@@ -1,0 +1,89 @@
+"""The value checks (core.limits): a tree is counted level by level; a value that may share containers is
+checked the same way when it shares none, and depth first (each use counted, cycles not followed) when it does."""
+
+from __future__ import annotations
+
+import cbor2
+import pytest
+
+import formatlens as fl
+from formatlens.core.limits import Limits, check_shared_value, check_value
+
+SMALL = Limits(max_nodes=100, max_depth=5)
+
+
+def _nested(depth: int) -> list:
+    value: list = []
+    for _ in range(depth - 1):
+        value = [value]
+    return value
+
+
+def _refusal(check, value, limits=SMALL) -> str | None:
+    try:
+        check(value, limits)
+    except fl.LimitExceeded as exc:
+        return exc.message
+    return None
+
+
+@pytest.mark.parametrize("check", [check_value, check_shared_value])
+def test_a_tree_at_the_limits_passes_and_one_value_or_level_more_is_refused(check):
+    records = [{"id": i, "tags": ["a", "b"]} for i in range(24)]  # 1 + 24 + 48 + 48 = 121 values
+    assert _refusal(check, records[:19]) is None  # 1 + 19 + 38 + 38 = 96
+    assert _refusal(check, records[:20]) == "the number of values is over the limit of 100"
+    assert _refusal(check, _nested(5)) is None
+    assert _refusal(check, _nested(6)) == "the nesting depth of the value is over the limit of 5"
+    assert _refusal(check, {"a": (1, frozenset({2}), {3: [4]})}) is None
+
+
+def test_a_shared_container_counts_once_per_use():
+    shared = list(range(10))
+    bomb = [shared] * 12  # 13 distinct containers' worth of values if shared ones counted once; 133 per use
+    assert _refusal(check_shared_value, bomb) == "the number of values is over the limit of 100"
+    assert _refusal(check_shared_value, [shared] * 8) is None  # 1 + 8 + 80 = 89
+
+
+def test_a_cycle_is_counted_once_and_not_followed():
+    loop: list = [1, 2]
+    loop.append(loop)
+    holder = {"loop": loop, "more": [loop]}
+    assert _refusal(check_shared_value, holder) is None
+
+
+def test_a_dict_subclass_is_counted_by_its_values():
+    class Node(dict):
+        pass
+
+    assert _refusal(check_value, Node(k=list(range(99)))) == "the number of values is over the limit of 100"
+    assert _refusal(check_value, Node(k=list(range(98)))) is None
+
+
+def test_cbor_is_checked_as_a_tree_unless_its_bytes_can_share_a_value():
+    plain = cbor2.dumps([[1, 2]] * 3)
+    shared_list = [1, 2]
+    shared = cbor2.dumps([shared_list] * 3, value_sharing=True)
+    assert b"\xd8\x1d" in shared
+    assert fl.load(plain, "cbor").value_check is check_value
+    assert fl.load(shared, "cbor").value_check is check_shared_value
+    document = fl.load(shared, "cbor")
+    assert document.value == [[1, 2]] * 3
+    assert document.value[0] is document.value[1]  # cbor2 shares it: counted per use by the shared check
+
+
+def test_over_a_limit_the_shared_check_names_what_its_depth_first_walk_meets_first():
+    wide_and_deep = [list(range(200)), _nested(10)]  # over both limits
+    assert _refusal(check_value, wide_and_deep) == "the number of values is over the limit of 100"  # a level
+    # depth first, the last item is walked first: its depth trips before the wide list is counted
+    assert _refusal(check_shared_value, wide_and_deep) == "the nesting depth of the value is over the limit of 5"
+
+
+def test_the_level_walk_stops_at_a_container_met_twice():
+    from formatlens.core.limits import _levels
+
+    loop: list = []
+    loop.append(loop)
+    shared = [1]
+    assert _levels([shared, [shared]], SMALL, distinct=True) is False
+    assert _levels(loop, SMALL, distinct=True) is False
+    assert _levels([[1], [[1]]], SMALL, distinct=True) is True
