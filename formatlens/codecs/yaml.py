@@ -15,12 +15,13 @@ before anything is built, so an alias bomb is refused instead of expanding.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from formatlens.codecs.base import SNIFF_BYTES, Codec, Sniff, one_or_many
-from formatlens.codecs.support import duplicates
+from formatlens.codecs.support import duplicates, yamlevents
 from formatlens.codecs.support.textpos import Text, decode_text
 from formatlens.core.document import Document, Finding, Span, SpanKind, Traits
 from formatlens.core.errors import LimitExceeded
@@ -184,24 +185,19 @@ class YamlCodec(Codec):
             text, _fallback = decode_text(data)
         except UnicodeDecodeError as exc:
             raise self.error(f"invalid UTF-8: {exc.reason}", offset=exc.start, hint="YAML must be UTF-8") from None
-        loader = _Loader(text.text)
-        may_alias = "*" in text.text  # no alias, no expansion to bound: skip the walk
-        documents, nodes = [], []
+        may_alias = "*" in text.text  # no alias, no expansion to bound
         try:
-            while loader.check_node():
-                node = loader.get_node()
-                if may_alias:
-                    _check_expansion(node)
-                nodes.append(node)
-                try:
-                    documents.append(loader.construct_document(node))
-                except _SCALAR_ERRORS as exc:
-                    raise self.error(
-                        f"a value does not fit its type: {type(exc).__name__}: {exc}",
-                        offset=_bad_scalar_offset(text, node),
-                        hint="a scalar tagged (or looking like) !!int, !!float, !!bool or !!timestamp holds "
-                        "something else, e.g. 2020-13-45",
-                    ) from None
+            try:
+                documents, findings, spans_factory = _read_events(text, may_alias)
+            except yamlevents.Unsupported:  # merge keys, sets, ordered maps: PyYAML's node graph gives them
+                documents, findings, spans_factory = _read_nodes(text, may_alias)
+        except yamlevents.BadScalar as exc:
+            raise self.error(
+                f"a value does not fit its type: {type(exc.error).__name__}: {exc.error}",
+                offset=None if exc.index < 0 else text.byte_offset(exc.index),
+                hint="a scalar tagged (or looking like) !!int, !!float, !!bool or !!timestamp holds "
+                "something else, e.g. 2020-13-45",
+            ) from None
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             offset = text.byte_offset(mark.index) if mark is not None else None
@@ -214,15 +210,12 @@ class YamlCodec(Codec):
                 hint=f"see {env_name('max_depth')}",
                 format=self.name,
             ) from None
-        finally:
-            loader.dispose()
-        value, findings = one_or_many(documents, "YAML documents", "yaml.stream")
-        findings += _tag_findings(text, loader.tags) + _duplicate_findings(text, loader.duplicates, nodes)
+        value, stream = one_or_many(documents, "YAML documents", "yaml.stream")
         return self.document(
             data,
             value=value,
-            spans_factory=lambda: _spans(text, nodes),
-            findings=findings,
+            spans_factory=spans_factory,
+            findings=stream + findings,
             details={"documents": len(documents)},
         )
 
@@ -247,13 +240,49 @@ class YamlCodec(Codec):
         ).encode("utf-8")
 
 
-# PyYAML's scalar constructors (int, float, bool, timestamp) fail with plain Python errors when an
-# explicitly tagged or timestamp-looking scalar holds something else: bad input, raised by the library.
-_SCALAR_ERRORS = (ValueError, IndexError, KeyError, AttributeError, OverflowError)
+_SCALAR_ERRORS = yamlevents.SCALAR_ERRORS
 
 
-def _bad_scalar_offset(text: Text, root: yaml.Node) -> int | None:
-    """The byte offset of the first scalar that PyYAML's safe constructor cannot build."""
+def _read_events(text: Text, may_alias: bool) -> tuple[list, list[Finding], Callable[[], list[Span]]]:
+    """The documents read from the parser's events (support.yamlevents): no node graph is kept."""
+    loader = _Loader(text.text)
+    try:
+        limits = current()
+        built = yamlevents.build(
+            loader, wrap=_wrap, hashable=_hashable, limits=limits, count_aliases=may_alias, spans=limits.max_spans
+        )
+    finally:
+        loader.dispose()
+    findings = _tag_findings(text, loader.tags) + _repeat_findings(text, built)
+    return built.documents, findings, lambda: _entry_spans(text, built.entries)
+
+
+def _read_nodes(text: Text, may_alias: bool) -> tuple[list, list[Finding], Callable[[], list[Span]]]:
+    """The documents composed into PyYAML's node graph and constructed from it (what merge keys need)."""
+    loader = _Loader(text.text)
+    documents, nodes = [], []
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            if may_alias:
+                _check_expansion(node)
+            nodes.append(node)
+            try:
+                documents.append(loader.construct_document(node))
+            except _SCALAR_ERRORS as exc:
+                raise yamlevents.BadScalar(exc, _bad_scalar_index(node)) from None
+    finally:
+        loader.dispose()
+    findings = _tag_findings(text, loader.tags) + _duplicate_findings(text, loader.duplicates, nodes)
+    return documents, findings, lambda: _spans(text, nodes)
+
+
+def _wrap(tag: str, value: Any) -> TaggedNode:
+    return TaggedNode({"!tag": _short_tag(tag), "value": value})
+
+
+def _bad_scalar_index(root: yaml.Node) -> int:
+    """The character index of the first scalar that PyYAML's safe constructor cannot build (-1: none found)."""
     stack = [root]
     seen: set[int] = set()
     while stack:
@@ -265,11 +294,11 @@ def _bad_scalar_offset(text: Text, root: yaml.Node) -> int | None:
             try:
                 _Loader("").construct_object(node)
             except _SCALAR_ERRORS:
-                return text.byte_offset(node.start_mark.index)
+                return node.start_mark.index
             except yaml.YAMLError:
                 continue
         stack.extend(reversed(_children(node)))
-    return None
+    return -1
 
 
 def _tag_findings(text: Text, tags: dict[str, list[yaml.Node]]) -> list[Finding]:
@@ -315,6 +344,42 @@ def _duplicate_findings(
         spans = [_node_span(text, n, "key", f"duplicate key {key!r}", (*(path or ()), key)) for n in (first, again)]
         findings.append(duplicates.finding("yaml", "PyYAML", duplicates.Repeat(path, key, *spans)))
     return findings
+
+
+def _repeat_findings(text: Text, built: yamlevents.Built) -> list[Finding]:
+    """_duplicate_findings for a stream read from events: the first repeated keys in byte order."""
+    several = len(built.documents) > 1
+    findings = []
+    for repeat in built.repeats[: duplicates.LIMIT]:
+        path = None if None in repeat.path else (repeat.document,) * several + repeat.path
+        spans = [
+            _range_span(text, where, "key", f"duplicate key {repeat.key!r}", (*(path or ()), repeat.key))
+            for where in (repeat.first, repeat.again)
+        ]
+        findings.append(duplicates.finding("yaml", "PyYAML", duplicates.Repeat(path, repeat.key, *spans)))
+    return findings
+
+
+def _entry_spans(text: Text, documents: list[list[yamlevents.Entry]]) -> list[Span]:
+    """_spans for a stream read from events: one span per top-level entry (a key's span inside)."""
+    spans = []
+    many = len(documents) > 1
+    for number, entries in enumerate(documents):
+        prefix = (number,) if many else ()
+        for index, entry in enumerate(entries):
+            if entry.whole:
+                spans.append(_range_span(text, (entry.start, entry.end), "value", entry.describe, prefix))
+                continue
+            if entry.key is None:
+                label = f"- [{index}] {entry.describe}"
+                spans.append(_range_span(text, (entry.start, entry.end), "entry", label, (*prefix, index)))
+                continue
+            path = (*prefix, entry.key)
+            key_span = _range_span(text, (entry.key_start, entry.key_end), "key", f"key {entry.key!r}", path)
+            value_span = _range_span(text, (entry.start, entry.end), "value", entry.describe, path)
+            label = f"{entry.key}: {entry.describe}"
+            spans.append(Span(key_span.start, value_span.end, "entry", label, path, (key_span, value_span)))
+    return spans
 
 
 def _mapping_paths(roots: list[yaml.Node], wanted: set[int]) -> dict[int, tuple]:
@@ -404,8 +469,12 @@ def _spans(text: Text, documents: list[yaml.Node]) -> list[Span]:
 
 
 def _node_span(text: Text, node: yaml.Node, kind: SpanKind, label: str, path: tuple) -> Span:
-    start = text.byte_offset(node.start_mark.index)
-    end = max(start, text.byte_offset(node.end_mark.index))
+    return _range_span(text, (node.start_mark.index, node.end_mark.index), kind, label, path)
+
+
+def _range_span(text: Text, where: tuple[int, int], kind: SpanKind, label: str, path: tuple) -> Span:
+    start = text.byte_offset(where[0])
+    end = max(start, text.byte_offset(where[1]))
     return Span(start, end, kind, label, path)
 
 

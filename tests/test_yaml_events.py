@@ -1,0 +1,184 @@
+"""YAML read from the parser's events (codecs/support/yamlevents.py) instead of PyYAML's node graph:
+the same values, errors, findings and spans as the node graph gave, without keeping it, and a YAML
+over 1 MiB gets a first view (a 40 MB file of records needed ~1.2 GB of nodes and was refused)."""
+
+import datetime
+import gc
+import math
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+import formatlens as fl
+from formatlens.codecs import yaml as yaml_codec
+from formatlens.codecs.support import yamlevents
+from formatlens.codecs.support.textpos import decode_text
+from formatlens.core.errors import FormatError
+from formatlens.runtime import firstview
+from formatlens.runtime.isolation import WorkerPool
+
+from .conftest import corpus_dir
+
+SAFE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+
+
+def _outcome(read, data: bytes):
+    """What one reader makes of ``data``: its documents, findings and spans, or its error."""
+    text, _fallback = decode_text(data)
+    try:
+        documents, findings, spans = read(text, "*" in text.text)
+    except yamlevents.BadScalar as exc:
+        return ("scalar", type(exc.error).__name__, str(exc.error), exc.index)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        return ("error", yaml_codec._one_line(exc), mark.index if mark else None)
+    except (yaml.YAMLError, FormatError) as exc:
+        return ("error", str(exc))
+    found = sorted((f.code, f.message, f.span) for f in findings)
+    return ("ok", repr(documents), found, spans())
+
+
+def test_events_and_the_node_graph_agree_on_the_yaml_test_suite_and_samples():
+    cases = sorted(corpus_dir("yaml-test-suite", "data").rglob("in.yaml")) + sorted(SAMPLES.glob("*.yaml"))
+    assert len(cases) > 300
+    compared = 0
+    for path in cases:
+        data = path.read_bytes()
+        try:
+            events = _outcome(yaml_codec._read_events, data)
+        except yamlevents.Unsupported:  # merge keys, sets, ordered maps: read through the node graph
+            continue
+        nodes = _outcome(yaml_codec._read_nodes, data)
+        compared += 1
+        if "*" in data.decode("utf-8", "replace"):
+            # The node graph gives an alias its anchor's node: its span (and a repeated alias key's)
+            # pointed at the anchor's bytes, which were wrong. Values and errors must still agree.
+            assert events[:2] == nodes[:2], path
+        else:
+            assert events == nodes, path
+    assert compared > 300
+
+
+@pytest.mark.parametrize(
+    "text",
+    [b"base: &b {x: 1, y: 2}\nother:\n  <<: *b\n  y: 3\n", b"set: !!set {a, b}\n", b"- !!omap [a: 1, b: 2]\n"],
+)
+def test_merge_keys_and_sets_are_read_through_the_node_graph(text):
+    with pytest.raises(yamlevents.Unsupported):
+        yaml_codec._read_events(decode_text(text)[0], True)
+    assert fl.load(text, "yaml").value == yaml.load(text, Loader=SAFE)
+
+
+def test_no_node_graph_is_kept_after_loading():
+    text = yaml.safe_dump([{"id": i, "name": f"user {i}"} for i in range(2000)]).encode()
+    gc.collect()
+    before = sum(isinstance(o, yaml.Node) for o in gc.get_objects())
+    document = fl.load(text, "yaml")
+    document.spans  # noqa: B018 - the lazy spans hold what they are made from
+    gc.collect()
+    assert sum(isinstance(o, yaml.Node) for o in gc.get_objects()) - before == 0
+    assert document.value[1999] == {"id": 1999, "name": "user 1999"}
+
+
+def test_an_alias_to_its_own_collection_is_a_value_that_holds_itself():
+    # The node graph's alias count walked this cycle forever (the worker ran out of memory).
+    pool = WorkerPool(workers=1, memory_mb=1024)
+    try:
+        document = pool.load(b"a: &x [1, *x]\n", "yaml")
+    finally:
+        pool.close()
+    inner = document.value["a"]
+    assert inner[0] == 1 and inner[1] is inner
+
+
+RECORDS = [
+    {"id": i, "name": f"user {i}", "active": i % 2 == 0, "score": i / 4, "country": "NO", "mode": "0755"}
+    for i in range(16_000)
+]
+
+
+@pytest.fixture(scope="module")
+def big_yaml() -> bytes:
+    """Over 1 MiB of records written by PyYAML, with what the codec reports spliced into the text."""
+    text = yaml.safe_dump(RECORDS, sort_keys=False)
+    head = (
+        "- id: -1\n  name: first\n  name: again\n"  # a repeated key in the first record
+        "  when: 2001-12-14 21:59:43.10\n"  # a YAML 1.1 timestamp
+        "  answer: yes\n  octal: 010\n  country: NO\n"  # YAML 1.1 booleans and octal
+        "  ref: !Ref Env\n"  # a custom tag
+        "  run: !!python/object/apply:os.system [ls]\n"  # a Python tag: data, never run
+    )
+    data = (head + text).encode()
+    assert len(data) > firstview.LIGHT_FROM
+    return data
+
+
+def test_a_yaml_over_1_mib_gets_a_first_view_with_its_head_findings_and_spans(big_yaml):
+    pool = WorkerPool(workers=1, memory_mb=1024)
+    try:
+        document = pool.load(big_yaml, filename="users.yaml")
+    finally:
+        pool.close()
+    assert document.format == "yaml" and document.has("value") is False
+    head = document.first_view["head"]
+    first = {
+        "id": -1,
+        "name": "again",
+        "when": datetime.datetime(2001, 12, 14, 21, 59, 43, 100_000),
+        "answer": True,
+        "octal": 8,
+        "country": False,
+        "ref": {"!tag": "!Ref", "value": "Env"},
+        "run": {"!tag": "!!python/object/apply:os.system", "value": ["ls"]},
+    }
+    assert len(head) == 16_001 and head[0] == first
+    assert list(head)[1 : firstview.HEAD_ITEMS] == RECORDS[: firstview.HEAD_ITEMS - 1]
+    assert document.first_view["shape"] == "16,001 rows × 11 columns"
+
+    text = big_yaml.decode()
+    names = [m.start() for m in re.finditer(r"name:", text[:200])]
+    repeated = [f for f in document.findings if f.code == "yaml.duplicate-key"]
+    assert [f.message for f in repeated] == [
+        f"duplicate key 'name' in 0, bytes {names[0]} and {names[1]}: PyYAML keeps the last value"
+        " (in the first key's place)"
+    ]
+    assert (repeated[0].span.start, repeated[0].span.end, repeated[0].span.path) == (
+        names[1],
+        names[1] + 4,
+        (0, "name"),
+    )
+    python = [f for f in document.findings if f.code == "yaml.tag"]
+    assert len(python) == 1 and python[0].span.start == text.index("!!python")
+    assert python[0].span.end == text.index("[ls]") + 4 and "line 9" in python[0].message
+    custom = [f.message for f in document.findings if f.code == "yaml.custom-tag"]
+    assert custom == ["custom tags kept as data, as {'!tag': ..., 'value': ...}: !Ref (1)"]
+
+    # One span per top-level record, from its first byte to its last; labels say what it holds.
+    items = [m.start() + 2 for m in re.finditer(r"^- ", text, re.M)]
+    assert len(document.spans) == len(items) == 16_001 and "spans_cut_at" not in document.details
+    shown = document.spans[:3]
+    assert [(s.start, s.label, s.path) for s in shown] == [
+        (items[0], "- [0] mapping of 9", (0,)),
+        (items[1], "- [1] mapping of 6", (1,)),
+        (items[2], "- [2] mapping of 6", (2,)),
+    ]
+    assert (
+        shown[0].end == items[1] - 2 and shown[1].end == items[2] - 2
+    )  # up to the next item's dash (PyYAML's end mark)
+    assert document.spans[-1].end <= len(big_yaml)
+
+
+def test_hostile_yaml_is_still_refused_through_events():
+    bomb = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    bomb += [f"{n}: &{n} [" + ",".join([f"*{p}"] * 9) + "]" for p, n in zip("abcdefgh", "bcdefghi")]
+    with pytest.raises(fl.LimitExceeded, match=r"aliases are expanded.*FORMATLENS_MAX_NODES"):
+        fl.load("\n".join(bomb).encode(), "yaml")
+    with pytest.raises(fl.LimitExceeded, match=r"nesting depth.*FORMATLENS_MAX_DEPTH"):
+        fl.load(b"[" * 500 + b"]" * 500, "yaml")  # libyaml itself stops flow nesting at 1,000
+    with pytest.raises(fl.FormatError, match="does not fit its type") as info:
+        fl.load(b"a: 1\nb: !!int twelve\n", "yaml")
+    assert info.value.offset == 8
+    assert math.isinf(fl.load(b"x: .inf", "yaml").value["x"])
