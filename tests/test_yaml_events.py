@@ -83,15 +83,18 @@ def test_no_node_graph_is_kept_after_loading():
     assert document.value[1999] == {"id": 1999, "name": "user 1999"}
 
 
-def test_an_alias_to_its_own_collection_is_a_value_that_holds_itself():
-    # The node graph's alias count walked this cycle forever (the worker ran out of memory).
+@pytest.mark.parametrize("merge", [b"", b"b: {<<: {c: 1}}\n"])  # a merge key: through the node graph
+def test_an_alias_to_its_own_collection_is_a_value_that_holds_itself(merge):
+    # Both ways of reading: the node graph's alias count walked this cycle forever (until the
+    # worker ran out of memory).
     pool = WorkerPool(workers=1, memory_mb=1024)
     try:
-        document = pool.load(b"a: &x [1, *x]\n", "yaml")
+        document = pool.load(b"a: &x [1, *x]\n" + merge, "yaml")
     finally:
         pool.close()
     inner = document.value["a"]
     assert inner[0] == 1 and inner[1] is inner
+    assert document.value.get("b", {"c": 1}) == {"c": 1}
 
 
 RECORDS = [

@@ -416,6 +416,7 @@ def _check_expansion(root: yaml.Node) -> None:
     """
     limits = current()
     sizes: dict[int, int] = {}
+    opened: set[int] = set()  # an alias to a collection that holds it is a cycle: not followed
     stack = [(root, False)]
     while stack:  # post-order without recursion
         node, children_done = stack.pop()
@@ -425,10 +426,12 @@ def _check_expansion(root: yaml.Node) -> None:
         if children_done:
             total = 1 + sum(sizes.get(id(child), 0) for child in children)
             sizes[id(node)] = total
+            opened.discard(id(node))
             limits.check("max_nodes", total, what="the document once its aliases are expanded")
         else:
+            opened.add(id(node))
             stack.append((node, True))
-            stack.extend((child, False) for child in children if id(child) not in sizes)
+            stack.extend((child, False) for child in children if id(child) not in sizes and id(child) not in opened)
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:
