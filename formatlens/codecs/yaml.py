@@ -248,8 +248,9 @@ def _read_events(text: Text, may_alias: bool) -> tuple[list, list[Finding], Call
     loader = _Loader(text.text)
     try:
         limits = current()
+        spans = limits.max_spans + 1  # one past the limit: the Document sees that the rest is cut
         built = yamlevents.build(
-            loader, wrap=_wrap, hashable=_hashable, limits=limits, count_aliases=may_alias, spans=limits.max_spans
+            loader, wrap=_wrap, hashable=_hashable, limits=limits, count_aliases=may_alias, spans=spans
         )
     finally:
         loader.dispose()
