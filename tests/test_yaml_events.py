@@ -185,3 +185,23 @@ def test_hostile_yaml_is_still_refused_through_events():
         fl.load(b"a: 1\nb: !!int twelve\n", "yaml")
     assert info.value.offset == 8
     assert math.isinf(fl.load(b"x: .inf", "yaml").value["x"])
+
+
+def test_a_first_view_of_a_large_mapping_annotates_its_first_entries(monkeypatch):
+    monkeypatch.setattr(firstview, "LIGHT_FROM", 1000)  # a first view from 1,000 bytes: the input stays small
+    data = yaml.safe_dump({f"key{i}": i for i in range(8000)}, sort_keys=False).encode()  # 24,000 spans
+    pool = WorkerPool(workers=1, memory_mb=1024)
+    try:
+        document = pool.load(data, "yaml")
+    finally:
+        pool.close()
+    assert document.first_view["shape"] == "object of 8,000 keys"
+    assert document.details["spans_cut_at"] == firstview.HEAD_SPANS
+    assert fl.core.document.count_spans(document.spans, 10**6) == firstview.HEAD_SPANS
+    # 6,666 whole entries (entry, key, value: 19,998 spans), then the next entry with its key only.
+    assert len(document.spans) == 6667
+    before, last = document.spans[-2:]
+    assert before.path == ("key6665",) and before.label == "key6665: 6665"
+    at = data.index(b"key6665:")
+    assert (before.start, before.end) == (at, at + len("key6665: 6665"))
+    assert last.path == ("key6666",) and [child.kind for child in last.children] == ["key"]

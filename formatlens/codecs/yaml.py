@@ -362,24 +362,28 @@ def _repeat_findings(text: Text, built: yamlevents.Built) -> list[Finding]:
 
 
 def _entry_spans(text: Text, documents: list[list[yamlevents.Entry]]) -> list[Span]:
-    """_spans for a stream read from events: one span per top-level entry (a key's span inside)."""
-    spans = []
+    """_spans for a stream read from events: one span per top-level entry (a key's span inside),
+    up to one past the span limit in force (the first view's head): the rest would be cut anyway."""
+    spans: list[Span] = []
+    budget = current().max_spans
     many = len(documents) > 1
     for number, entries in enumerate(documents):
         prefix = (number,) if many else ()
         for index, entry in enumerate(entries):
+            if budget < 0:
+                return spans
             if entry.whole:
                 spans.append(_range_span(text, (entry.start, entry.end), "value", entry.describe, prefix))
-                continue
-            if entry.key is None:
+            elif entry.key is None:
                 label = f"- [{index}] {entry.describe}"
                 spans.append(_range_span(text, (entry.start, entry.end), "entry", label, (*prefix, index)))
-                continue
-            path = (*prefix, entry.key)
-            key_span = _range_span(text, (entry.key_start, entry.key_end), "key", f"key {entry.key!r}", path)
-            value_span = _range_span(text, (entry.start, entry.end), "value", entry.describe, path)
-            label = f"{entry.key}: {entry.describe}"
-            spans.append(Span(key_span.start, value_span.end, "entry", label, path, (key_span, value_span)))
+            else:
+                path = (*prefix, entry.key)
+                key_span = _range_span(text, (entry.key_start, entry.key_end), "key", f"key {entry.key!r}", path)
+                value_span = _range_span(text, (entry.start, entry.end), "value", entry.describe, path)
+                label = f"{entry.key}: {entry.describe}"
+                spans.append(Span(key_span.start, value_span.end, "entry", label, path, (key_span, value_span)))
+            budget -= 1 + len(spans[-1].children)
     return spans
 
 
