@@ -87,3 +87,22 @@ def test_the_level_walk_stops_at_a_container_met_twice():
     assert _levels([shared, [shared]], SMALL, distinct=True) is False
     assert _levels(loop, SMALL, distinct=True) is False
     assert _levels([[1], [[1]]], SMALL, distinct=True) is True
+
+
+def test_csv_records_are_counted_as_check_value_counts_them(monkeypatch):
+    from formatlens.core.limits import check_records
+
+    data = b"a,b,c\n" + b"".join(b"%d,x,\n" % i for i in range(30)) + b"31,short\n"  # a ragged last row
+    document = fl.load(data, "csv")
+    assert document.value_check is check_records
+    records = document._value_factory()
+    exact = 1 + 31 + 31 * 3  # the list, its records, their values (the short row's missing one is None)
+    for limit, refused in ((exact, None), (exact - 1, "the number of values is over the limit of 124")):
+        limits = Limits(max_nodes=limit)
+        assert _refusal(check_records, records, limits) == _refusal(check_value, records, limits) == refused
+    assert (
+        _refusal(check_records, records, Limits(max_depth=1)) == "the nesting depth of the value is over the limit of 1"
+    )
+    monkeypatch.setenv("FORMATLENS_MAX_NODES", str(exact - 1))
+    with pytest.raises(fl.LimitExceeded, match="the number of values is over the limit of 124"):
+        fl.load(data, "csv").value  # noqa: B018

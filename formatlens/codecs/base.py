@@ -86,7 +86,9 @@ class Codec:
         document.format = self.name
         document.bad_input = self.bad_input
         document.limits = limits
-        document.value_check = check_shared_value if self.shares_values and self.may_share(data) else check_value
+        if document.value_check is None:  # a codec that knows its value's shape may have set a cheaper one
+            shared = self.shares_values and self.may_share(data)
+            document.value_check = check_shared_value if shared else check_value
         return document
 
     def dump(self, value: Any, **options: Any) -> tuple[bytes, Schema | None]:

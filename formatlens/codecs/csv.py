@@ -20,7 +20,7 @@ from formatlens.codecs.base import SNIFF_BYTES, Codec, Sniff
 from formatlens.codecs.support.textpos import Text, decode_text
 from formatlens.convert.adapt import to_jsonable
 from formatlens.core.document import Document, Finding, Schema, Span, Traits
-from formatlens.core.limits import current
+from formatlens.core.limits import check_records, current
 
 DELIMITERS = ",;\t|"
 QUOTING: dict[str, Literal[0, 1, 2, 3]] = {
@@ -170,7 +170,7 @@ class CsvCodec(Codec):
                     break
             return out
 
-        return self.document(
+        document = self.document(
             data,
             value=records,
             spans_factory=spans,
@@ -178,6 +178,8 @@ class CsvCodec(Codec):
             schema_factory=lambda: _column_schema(columns, records),
             details=details,
         )
+        document.value_check = check_records  # flat records of strings (or None): counted without visiting them
+        return document
 
     def _read(self, text: Text, dialect: type[csv.Dialect]) -> list[list[str]]:
         try:

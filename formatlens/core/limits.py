@@ -133,13 +133,20 @@ def check_value(value: object, limits: Limits | None = None) -> None:
         _levels(value, limits)
 
 
-def _levels(value: object, limits: Limits, *, distinct: bool = False) -> bool:
+def check_records(value: list, limits: Limits | None = None) -> None:
+    """check_value for a list of records whose values are all scalars (a CSV's strings): the same
+    count and depth, with len() on the records only (their values are not visited)."""
+    _levels(value, limits or current(), leaves=2)
+
+
+def _levels(value: object, limits: Limits, *, distinct: bool = False, leaves: int = 0) -> bool:
     """Walk ``value``'s containers level by level; raise LimitExceeded past max_depth or max_nodes.
 
     A level's values are counted with len() on its containers before they are gathered (a shared
     container multiplies a level: the count stops it first). The per-value work runs in C (chain, map,
     compress): the containers among a level's children are picked by their types. With ``distinct``,
-    return False as soon as a container is met a second time (shared, or a cycle), else True.
+    return False as soon as a container is met a second time (shared, or a cycle), else True. ``leaves``:
+    the level whose items the caller knows to be scalars (not visited).
     """
     max_depth, max_nodes = limits.max_depth, limits.max_nodes
     level: list[Any] = [value]
@@ -151,6 +158,8 @@ def _levels(value: object, limits: Limits, *, distinct: bool = False) -> bool:
         nodes += sum(map(len, level))
         if nodes > max_nodes:
             limits.check("max_nodes", nodes, what="the number of values")
+        if depth == leaves:
+            break
         if len(level) == 1:  # one container (the top): its items as they are, not copied
             children = level[0].values() if isinstance(level[0], dict) else level[0]
         else:
