@@ -223,3 +223,14 @@ def test_a_task_that_waits_on_the_network_gets_its_own_wall_time_and_message(mon
         assert "FORMATLENS_REMOTE_READ_SECONDS" in info.value.hint
     finally:
         single.close()
+
+
+def test_a_task_runs_with_the_garbage_collector_paused_and_leaves_it_as_it_found_it(pool):
+    import gc
+
+    from formatlens.runtime.isolation import _run
+
+    assert pool.run(gc.isenabled) is False  # in a worker: no collection walks the tree a decode builds
+    assert gc.isenabled() is True
+    assert _run(gc.isenabled, 10, (), {}) is False
+    assert gc.isenabled() is True

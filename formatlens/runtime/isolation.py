@@ -65,7 +65,10 @@ def _run(func: Callable[..., Any], cpu_seconds: float, args: tuple, kwargs: dict
     _soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
     resource.setrlimit(resource.RLIMIT_CPU, (budget, hard))  # past the soft limit, SIGXCPU ends the worker
     try:
-        return func(*args, **kwargs)
+        # A task builds one large tree that lives until it returns: no collections meanwhile (each would
+        # walk every container made so far; about 0.1 s of a 46 MiB first view). Freed by refcount after.
+        with gc_paused():
+            return func(*args, **kwargs)
     except (FormatError, InternalError):
         raise
     except _CpuBudgetSpent:
