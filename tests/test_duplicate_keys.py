@@ -243,3 +243,38 @@ def test_cbor_repeat_with_the_same_value_inside_a_list_is_found():
     ]
     written = cbor2.dumps([{"ok": 1}, {"k": 0}])
     assert (fl.load(written, "cbor").value, _warnings(fl.load(written, "cbor"))) == ([{"ok": 1}, {"k": 0}], [])
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'{"a": 1, "b": {"x": 1, "x": [2]}, "a": 3}',
+        '[{"é": "ü"}, {"k": 0, "k": 0}]'.encode(),
+        b'{"a": {"a": 1}, "b": [{"a": 2}, {"a": 3}]}',
+        b'// settings\n{"a": 1, "b": {"k": 1, "k": 2,},}',
+        b'{"a": 1, "a": 2}\n{"b": 1}\n{"c": 1, "c": 2}\n',
+    ],
+)
+def test_json_parsed_for_a_first_view_notes_the_repeats_the_scan_finds(data):
+    from formatlens.codecs.base import findings_wanted
+
+    with findings_wanted():  # a worker's first view: the parse itself notes repeated keys
+        folded = fl.load(data)
+    plain = fl.load(data)
+    assert folded.value == plain.value
+    assert [(f.message, f.span) for f in folded.findings] == [(f.message, f.span) for f in plain.findings]
+
+
+def test_json_parsed_for_a_first_view_without_repeats_is_not_scanned_again(monkeypatch):
+    from formatlens.codecs import json as json_codec
+    from formatlens.codecs.base import findings_wanted
+
+    def no_second_scan(text, limit=20):
+        raise AssertionError("scanned again")
+
+    monkeypatch.setattr(json_codec.jsonscan, "duplicate_keys", no_second_scan)
+    with findings_wanted():
+        document = fl.load(b'{"a": {"a": 1}, "b": [{"a": 2}, {"a": 3}]}', "json")
+    assert document.findings == []
+    with pytest.raises(fl.InternalError, match="scanned again"):  # the boundary calls it a bug
+        fl.load(b'{"a": 1}', "json").findings  # noqa: B018 - without the fold, the scan runs

@@ -28,7 +28,9 @@ Refusals a codec raises itself go through ``self.error(...)``.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any, ClassVar, NamedTuple
 
@@ -39,6 +41,24 @@ from formatlens.core.limits import check_shared_value, check_value, current, siz
 
 SNIFF_BYTES = 4096
 """How much of the input sniff() looks at: detection stays cheap on large files."""
+
+_FINDINGS_WANTED: ContextVar[bool] = ContextVar("formatlens_findings_wanted", default=False)
+
+
+@contextmanager
+def findings_wanted() -> Iterator[None]:
+    """Within this block the caller asks each Document for its findings (a worker's first view, the app):
+    a codec may then fold a check into its parse (JSON's duplicate keys) instead of parsing again later."""
+    token = _FINDINGS_WANTED.set(True)
+    try:
+        yield
+    finally:
+        _FINDINGS_WANTED.reset(token)
+
+
+def folding_checks() -> bool:
+    """Whether a decode runs inside findings_wanted()."""
+    return _FINDINGS_WANTED.get()
 
 
 class Sniff(NamedTuple):

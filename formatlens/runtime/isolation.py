@@ -93,9 +93,11 @@ def load_everything(data: bytes, format: str | None, options: dict, light: bool 
     A small input whose peeled layers hold a large one (a gzip, base64) gets a first view too.
 
     Returns (whether the Document's bytes are the input, whether it is a first view, the pickled state)."""
+    from formatlens.codecs.base import findings_wanted
     from formatlens.core.api import load
 
-    document = load(data, format, **options)
+    with findings_wanted():  # computed below in any case: a codec may check while it parses
+        document = load(data, format, **options)
     light = light or len(document.data) >= firstview.LIGHT_FROM
     if not light:
         for part in ("value", "spans", "table", "schema", "findings"):

@@ -18,6 +18,7 @@ import streamlit as st
 
 import formatlens as fl
 from formatlens.analysis.samples import read_sample, sample_names, schema_for
+from formatlens.codecs.base import findings_wanted
 from formatlens.core.limits import current
 from formatlens.runtime.isolation import shared_pool
 from formatlens.ui import layers_view, state, url_source
@@ -179,7 +180,8 @@ def decode(data: bytes, fmt: str | None, name: str, options: dict) -> fl.Documen
     # load() checks this too; checking here refuses an oversized input before it is sent to a worker.
     current().check("max_input_bytes", len(data), what=f"the input ({len(data):,} bytes)")
     if os.environ.get("FORMATLENS_ISOLATE", "1") == "0":
-        document = fl.load(data, fmt, filename=name, **options)
+        with findings_wanted():  # asked for just below: a codec may check while it parses
+            document = fl.load(data, fmt, filename=name, **options)
         document.findings  # noqa: B018 - decode-time findings belong to the load
         return document
     return shared_pool().load(data, fmt, filename=name, **options)
