@@ -209,7 +209,7 @@ def test_the_app_shows_a_large_upload_from_its_first_view(monkeypatch):
     last = document.spans[-1]
     assert last.label.startswith("[9999]") and data[last.end - 1 : last.end] == b"}"
     assert any(
-        f"Annotated: the first 20,000 byte spans, up to byte {last.end:,} of {len(data):,}" in c.value
+        f"Annotated at once: the first 20,000 byte spans, up to byte {last.end:,} of {len(data):,}" in c.value
         for c in app.main.caption
     )
 

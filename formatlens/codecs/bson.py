@@ -21,6 +21,7 @@ from formatlens.codecs.base import Codec, Sniff, one_or_many
 from formatlens.codecs.support import duplicates
 from formatlens.codecs.support.binwalk import ByteWalker
 from formatlens.core.document import Document, Finding, Span, Traits
+from formatlens.core.limits import current_window
 
 
 def _fallback_encoder(value: Any) -> Any:
@@ -191,12 +192,43 @@ class _Walker(ByteWalker):
 
     def items(self, many: bool = True) -> list[Span]:
         spans, pos, index = [], 0, 0
+        window = current_window()
         while pos < len(self.data):
+            if window is not None:  # a far window: documents before it are skipped by their lengths
+                if pos >= window[1]:
+                    break
+                end = pos + self.int32(pos)
+                if end <= window[0] and pos + 5 <= end <= len(self.data):
+                    pos, index = end, index + 1
+                    continue
             span = self.document(pos, (index,) if many else (), "document" if not many else f"document {index}", 0)
             spans.append(span)
             pos = span.end
             index += 1
         return spans
+
+    def element_end(self, pos: int, limit: int) -> int:
+        """Where the element at ``pos`` ends, from its type and length prefixes (no spans: a far window's skip)."""
+        type_byte = self.data[pos]
+        if type_byte not in ELEMENT_TYPES:
+            raise self.fail(f"unknown element type 0x{type_byte:02x}", pos)
+        size = ELEMENT_TYPES[type_byte][1]
+        at = self.cstring(pos + 1, limit)
+        if isinstance(size, int):
+            end = at + size
+        elif size in ("document", "code_w_scope"):
+            end = at + self.int32(at)
+        elif size == "string":
+            end = at + 4 + self.int32(at)
+        elif size == "binary":
+            end = at + 5 + self.int32(at)
+        elif size == "regex":
+            end = self.cstring(self.cstring(at, limit), limit)
+        else:  # dbpointer: a string, then 12 bytes
+            end = at + 4 + self.int32(at) + 12
+        if end <= pos or end > limit:
+            raise self.fail("element runs past the end of its document", pos)
+        return end
 
     def int32(self, pos: int) -> int:
         if pos + 4 > len(self.data):
@@ -220,7 +252,13 @@ class _Walker(ByteWalker):
             raise self.fail("document does not end with 0x00", end - 1)
         children = [Span(start, start + 4, "length", f"document length {length}", path)]
         pos, index = start + 4, 0
+        window = current_window()
         while pos < end - 1:
+            if window is not None:
+                after = self.element_end(pos, end - 1)
+                if pos >= window[1] or after <= window[0]:  # outside the window: counted, not annotated
+                    pos, index = after, index + 1
+                    continue
             if self.spans_left <= 0:  # past max_spans: the rest of this document stays unannotated
                 return Span(start, end, "value", f"{label} ({length} bytes, annotation stopped)", path, tuple(children))
             element = self.element(pos, end - 1, path, depth)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import struct
+from collections.abc import Callable
 from typing import Any
 
 import cbor2
@@ -63,6 +64,49 @@ class _Walker(ByteWalker):
         if info == 31 and major in (2, 3, 4, 5, 7):
             return major, info, None, pos + 1
         raise self.fail(f"reserved additional information {info} in byte 0x{initial:02x}", pos)
+
+    def skipper(self, pos: int) -> Callable[[], int]:
+        stream = io.BytesIO(self.data)  # shares the bytes (no copy until written)
+        stream.seek(pos)
+        decoder = cbor2.CBORDecoder(stream, max_depth=self.limits.max_depth)
+
+        def following() -> int:
+            start = stream.tell()
+            try:
+                decoder.decode()  # cbor2's C decoder: far faster than walking heads in Python
+            except cbor2.CBORDecodeError:  # an item that cannot be read alone (a shared or string reference)
+                end = self.end_of(start)
+                stream.seek(end)
+                return end
+            return stream.tell()
+
+        return following
+
+    def end_of(self, pos: int) -> int:
+        """Where the item at ``pos`` ends, from the heads alone (no values, no spans)."""
+        left = [1]  # items still to read per open container; -1: indefinite, until a break byte
+        while left:
+            if left[-1] == 0:
+                left.pop()
+                continue
+            if left[-1] == -1 and self.data[pos] == 0xFF:
+                left.pop()
+                pos += 1
+                continue
+            if left[-1] > 0:
+                left[-1] -= 1
+            major, _info, arg, pos = self.head(pos)
+            if major in (2, 3):
+                if arg is None:
+                    left.append(-1)
+                else:
+                    self.need(pos, arg, "a string")
+                    pos += arg
+            elif major in (4, 5):
+                left.append(-1 if arg is None else arg * (2 if major == 5 else 1))
+            elif major == 6:
+                left.append(1)
+        return pos
 
     def item(self, pos: int, path: tuple, depth: int, kind: SpanKind = "value") -> Span:
         self.enter(depth, pos)
@@ -136,9 +180,15 @@ class _Walker(ByteWalker):
         if count is not None:
             self.need(after, count * (2 if major == 5 else 1), f"{what} of {count:,} items")
         children, at, index = list(heads), after, 0
-        while (count is None and self.more(at, "an item")) or (count is not None and index < count):
-            if self.spans_left <= 0:
+        # past max_spans the walk stops before looking for a break byte (a cut item claims the rest of the data)
+        stopped = lambda: self.spans_left <= 0  # noqa: E731
+        while (count is None and (stopped() or self.more(at, "an item"))) or (count is not None and index < count):
+            if stopped():
                 return Span(pos, len(self.data), kind, f"{what} (annotation stopped)", path, tuple(children))
+            passed = self.outside(at, 2 if major == 5 else 1)
+            if passed is not None:  # outside a span window: passed over without spans
+                at, index = passed, index + 1
+                continue
             if major == 5:
                 key = self.item(at, path, depth + 1, "key")
                 key_value = self.key_of(key.start, key.end)

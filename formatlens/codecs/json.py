@@ -22,7 +22,7 @@ from formatlens.codecs.support import duplicates, jsonscan
 from formatlens.codecs.support.textpos import Text, split_bom
 from formatlens.core.document import Document, Finding, Severity, Span, Traits
 from formatlens.core.errors import LimitExceeded
-from formatlens.core.limits import current, env_name
+from formatlens.core.limits import current, current_window, env_name
 
 _DECODER = json.JSONDecoder()
 _WS = re.compile(r"[ \t\n\r]*")
@@ -260,11 +260,23 @@ def top_level_spans(text: Text) -> list[Span]:
     i += 1
     index = made = 0
     limit = current().max_spans
+    window = current_window()
     while made <= limit:  # one past the limit: Document.spans cuts there and says so
         i = _skip_ws(s, i)
         if i >= len(s) or s[i] in "]}":
             break
         start = i
+        if window is not None:  # a far window: members before it are read (to find where they end), not annotated
+            if text.byte_offset(start) >= window[1]:
+                break
+            i = _member_end(s, i, is_object)
+            if text.byte_offset(i) <= window[0]:
+                index += 1
+                i = _skip_ws(s, i)
+                if i < len(s) and s[i] == ",":
+                    i += 1
+                continue
+            i = start
         children = []
         if is_object:
             key, i = _scanstring(s, i + 1)
@@ -285,6 +297,14 @@ def top_level_spans(text: Text) -> list[Span]:
         if i < len(s) and s[i] == ",":
             i += 1
     return spans
+
+
+def _member_end(s: str, i: int, is_object: bool) -> int:
+    """Where the member (``key: value`` or an item) starting at ``i`` ends, without spans."""
+    if is_object:
+        _key, i = _scanstring(s, i + 1)
+        i = _skip_ws(s, _skip_ws(s, i) + 1)  # the colon
+    return _DECODER.raw_decode(s, i)[1]
 
 
 def _skip_ws(s: str, i: int) -> int:

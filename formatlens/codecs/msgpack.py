@@ -6,7 +6,9 @@ length bytes, its payload, and the items nested in arrays and maps.
 
 from __future__ import annotations
 
+import io
 import struct
+from collections.abc import Callable
 from typing import Any
 
 import msgpack
@@ -62,6 +64,17 @@ class _Walker(ByteWalker):
     def load_key(self, raw: bytes) -> Any:
         pairs = _hashable_pairs
         return _hashable(msgpack.unpackb(raw, raw=False, strict_map_key=False, timestamp=3, object_pairs_hook=pairs))
+
+    def skipper(self, pos: int) -> Callable[[], int]:
+        stream = io.BytesIO(self.data)  # shares the bytes (no copy until written)
+        stream.seek(pos)
+        unpacker = msgpack.Unpacker(stream, read_size=1 << 16, max_buffer_size=len(self.data) + 1)
+
+        def following() -> int:
+            unpacker.skip()
+            return pos + unpacker.tell()
+
+        return following
 
     def item(self, pos: int, path: tuple, depth: int, kind: SpanKind = "value") -> Span:
         self.enter(depth, pos)
@@ -127,6 +140,10 @@ class _Walker(ByteWalker):
         children = [head, *(s for s in (length_span,) if s)]
         at = start
         for index in range(count):
+            passed = self.outside(at, 2 if what == "map" else 1)
+            if passed is not None:  # outside a span window: passed over without spans
+                at = passed
+                continue
             if self.spans_left <= 0:
                 break
             if what == "map":

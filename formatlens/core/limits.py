@@ -105,6 +105,29 @@ def sized_for(limits: Limits) -> Iterator[Limits]:
         _sized.reset(token)
 
 
+_window: ContextVar[tuple[int, int] | None] = ContextVar("formatlens_span_window", default=None)
+
+
+@contextmanager
+def span_window(lo: int, hi: int) -> Iterator[tuple[int, int]]:
+    """Within this block the span walkers annotate only bytes ``lo``..``hi`` (exclusive): the spans that
+    overlap them and their ancestors. Whole items before ``lo`` are passed over without spans (skipped
+    by their length prefixes where the format has them), and the walk stops past ``hi``. How a view
+    annotates a far window of a large input without walking all of it (runtime/annotate.py).
+
+    Not a Limits field: a window is what one call asks for, not an operator's bound."""
+    token = _window.set((lo, hi))
+    try:
+        yield (lo, hi)
+    finally:
+        _window.reset(token)
+
+
+def current_window() -> tuple[int, int] | None:
+    """The span window in force (span_window), or None: annotate everything (up to max_spans)."""
+    return _window.get()
+
+
 def current() -> Limits:
     """The limits in force now: the environment is consulted on each call (tests and operators may
     change it), but parsed again only when one of its variables changed. Inside sized_for(), its limits."""

@@ -12,7 +12,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from formatlens.core.document import Span
-from formatlens.render.tree import UNPARSED, TreeModel, gap_label
+from formatlens.render.tree import NOT_LAZY, UNPARSED, TreeModel, gap_label
 from formatlens.render.tree import path_text as node_text
 
 WINDOW = 4096
@@ -98,8 +98,8 @@ def window(data: bytes, tree: TreeModel, index: int, size: int = WINDOW) -> dict
             nodes.append([child.start, child.end, child.kind, label, node_text(path)])
             lo, hi = max(child.start, start) - start, min(child.end, end) - start
             inner[lo:hi] = [position] * (hi - lo)  # deeper nodes overwrite their parents
-            if child.span is not None and child.span.children:
-                collect(path)
+            if (child.span is not None and child.span.children) or child.slot != NOT_LAZY:
+                collect(path)  # the rest of a large input and its windows hold nodes too
 
     if end > start:
         collect(())

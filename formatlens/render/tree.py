@@ -18,6 +18,7 @@ the view (``GROUP``), and the browser asks for them 100 at a time.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -30,6 +31,11 @@ GROUP = 100
 UNPARSED = "unparsed"
 """The kind of a gap: bytes inside a parent that no child span explains."""
 PREVIEW_CHARS = 60
+
+NOT_LAZY, REST = -1, -2
+MAX_SLOTS = 64
+"""Windows of the rest kept annotated per tree (the least recently used are dropped: the same walk makes
+them again, with the same node paths, when they are asked for again)."""
 
 MISSING: Any = object()
 """What value_at gives for a path that leads nowhere (None is a value)."""
@@ -46,6 +52,8 @@ class Item(NamedTuple):
     span: Span | None = None
     value_path: tuple | None = None
     """Where this node's value is in Document.value (None: no value, e.g. a length or a tag)."""
+    slot: int = NOT_LAZY
+    """REST for the bytes a large input's first view did not annotate; k >= 0 for window k of them."""
 
 
 def value_at(root: Any, path: Sequence | None) -> Any:
@@ -85,19 +93,102 @@ def _members(value: Any) -> list[tuple[Any, Any]]:
 
 
 class TreeModel:
-    """The lazy tree over one document's spans and value; child lists are cached as they are asked for."""
+    """The lazy tree over one document's spans and value; child lists are cached as they are asked for.
 
-    def __init__(self, spans: Sequence[Span], value: Any = MISSING, size: int = 0) -> None:
+    ``rest_from``: where a large input's first view stopped annotating (runtime.firstview). The bytes
+    from there are one root node, "the rest", whose children are its windows of ``step`` bytes (aligned
+    like the hexdump's); a window's nodes are what a worker's walk of just those bytes found (fill()),
+    so the node paths of everything else stay as they were. A window not annotated yet has one
+    "not annotated yet" child, so the browser can ask to open it."""
+
+    def __init__(
+        self,
+        spans: Sequence[Span],
+        value: Any = MISSING,
+        size: int = 0,
+        rest_from: int | None = None,
+        step: int = 4096,
+    ) -> None:
         self.roots = list(spans)
         self.value = value
         self.size = size
+        self.rest_from = rest_from if rest_from is not None and rest_from < size else None
+        self.step = step
+        self.slots: OrderedDict[int, list[Span]] = OrderedDict()
+        """Annotated windows of the rest: slot -> the walk's spans there (least recently used first)."""
+        self._slot_values: dict[int, dict[tuple, Any]] = {}
         self._items: dict[tuple, list[Item]] = {}
         self._starts: dict[tuple, list[int]] = {}
         self._reach: dict[tuple, list[int]] = {}
 
     # -- value lookups -------------------------------------------------------------------
     def value_at(self, path: tuple | None) -> Any:
+        if path and self._slot_values:  # a value a window's walk decoded (past the head of the value)
+            for values in self._slot_values.values():
+                for cut in range(len(path), 0, -1):
+                    found = values.get(path[:cut], MISSING)
+                    if found is not MISSING:
+                        return value_at(found, path[cut:])
         return value_at(self.value, path)
+
+    # -- the rest of a large input, annotated window by window ---------------------------
+    def rest_path(self) -> tuple[int, ...] | None:
+        """The path of "the rest" node (the last root), or None when everything was annotated."""
+        return None if self.rest_from is None else (len(self.items(())) - 1,)
+
+    def slot_count(self) -> int:
+        if self.rest_from is None:
+            return 0
+        return (self.size - 1) // self.step - self.rest_from // self.step + 1
+
+    def slot_range(self, slot: int) -> tuple[int, int]:
+        assert self.rest_from is not None
+        first = self.rest_from // self.step + slot
+        return max(self.rest_from, first * self.step), min(self.size, (first + 1) * self.step)
+
+    def slots_over(self, start: int, end: int) -> list[int]:
+        """The rest's windows with bytes in ``start``..``end`` (exclusive)."""
+        if self.rest_from is None or end <= self.rest_from:
+            return []
+        base = self.rest_from // self.step
+        first, last = max(start, self.rest_from) // self.step - base, (min(end, self.size) - 1) // self.step - base
+        return list(range(max(first, 0), last + 1))
+
+    def slot_of_path(self, node: tuple[int, ...]) -> int | None:
+        """The window of the rest that ``node`` lies in (None: not in the rest)."""
+        rest = self.rest_path()
+        if rest is None or len(node) < 2 or node[0] != rest[0] or not 0 <= node[1] < self.slot_count():
+            return None
+        return node[1]
+
+    def fill(self, slot: int, spans: Sequence[Span], values: dict[tuple, Any] | None = None) -> None:
+        """Window ``slot`` of the rest is annotated with ``spans`` (and the values decoded there)."""
+        self._forget((*self.rest_path(), slot))  # type: ignore[misc]  # a rest exists when slots are filled
+        self.slots[slot] = list(spans)
+        self.slots.move_to_end(slot)
+        self._slot_values[slot] = dict(values or {})
+        while len(self.slots) > MAX_SLOTS:
+            old, _spans = self.slots.popitem(last=False)
+            self._slot_values.pop(old, None)
+            self._forget((*self.rest_path(), old))  # type: ignore[misc]
+
+    def touch(self, slot: int) -> None:
+        if slot in self.slots:
+            self.slots.move_to_end(slot)
+
+    def _forget(self, node: tuple[int, ...]) -> None:
+        for cache in (self._items, self._starts, self._reach):
+            for key in [key for key in cache if key[: len(node)] == node]:
+                del cache[key]
+
+    def _slot_items(self, slot: int) -> list[Item]:
+        start, end = self.slot_range(slot)
+        if slot in self.slots:
+            return self._with_gaps(self.slots[slot], start, end)
+        return [Item(start, end, UNPARSED, "not annotated yet: scroll the hexdump here, or open this node")]
+
+    def _rest_items(self) -> list[Item]:
+        return [Item(*self.slot_range(slot), UNPARSED, "", None, None, slot) for slot in range(self.slot_count())]
 
     # -- children ------------------------------------------------------------------------
     def items(self, node: tuple[int, ...]) -> list[Item]:
@@ -106,8 +197,20 @@ class TreeModel:
         if cached is not None:
             return cached
         with gc_paused():  # hundreds of thousands of small tuples: no collections while they are made
-            made = self._with_gaps(self.roots, 0, self.size) if not node else self._children_of(self.item(node))
+            made = self._root_items() if not node else self._children_of(self.item(node))
         self._items[node] = made
+        return made
+
+    def _root_items(self) -> list[Item]:
+        made = self._with_gaps(self.roots, 0, self.size)
+        if self.rest_from is None:
+            return made
+        last = made[-1] if made else None
+        if last is not None and last.kind == UNPARSED and last.end == self.size:  # the rest replaces that gap
+            made.pop()
+            if last.start < self.rest_from:
+                made.append(last._replace(end=self.rest_from))
+        made.append(Item(self.rest_from, self.size, UNPARSED, "", None, None, REST))
         return made
 
     def item(self, node: tuple[int, ...]) -> Item:
@@ -117,6 +220,11 @@ class TreeModel:
         return parent[node[-1]]
 
     def _children_of(self, item: Item) -> list[Item]:
+        if item.slot == REST:
+            return self._rest_items()
+        if item.slot >= 0:
+            self.touch(item.slot)
+            return self._slot_items(item.slot)
         if item.span is not None and item.span.children:
             return self._with_gaps(list(item.span.children), item.start, item.end)
         path = self.value_path(item)
@@ -135,12 +243,12 @@ class TreeModel:
         cursor = start
         for span in spans:
             if span.start > cursor:
-                append(new(Item, (cursor, span.start, UNPARSED, "", None, None)))
-            append(new(Item, (span.start, span.end, span.kind, span.label, span, None)))
+                append(new(Item, (cursor, span.start, UNPARSED, "", None, None, NOT_LAZY)))
+            append(new(Item, (span.start, span.end, span.kind, span.label, span, None, NOT_LAZY)))
             if span.end > cursor:
                 cursor = span.end
         if end > cursor:
-            append(new(Item, (cursor, end, UNPARSED, "", None, None)))
+            append(new(Item, (cursor, end, UNPARSED, "", None, None, NOT_LAZY)))
         return out
 
     @staticmethod
@@ -200,7 +308,23 @@ class TreeModel:
 
 def gap_label(item: Item) -> str:
     size = item.end - item.start
-    return f"{size:,} byte{'s' if size != 1 else ''} not annotated"
+    if item.slot == REST:
+        return f"the rest, {size:,} bytes: annotated where you look (scroll the hexdump, go to, find, open)"
+    if item.slot >= 0:
+        return f"bytes {item.start:,}–{item.end:,}"
+    return item.label or f"{size:,} byte{'s' if size != 1 else ''} not annotated"
+
+
+def restrict(spans: Sequence[Span], start: int, end: int) -> list[Span]:
+    """The spans with bytes in ``start``..``end`` (exclusive), each with its children restricted the same
+    way: what a window of the hexdump shows (a walk in a span window may make a few more)."""
+    new = tuple.__new__
+    out = []
+    for span in spans:
+        if span.start < end and (span.end > start or span.start >= start):  # zero-length spans inside count
+            children = tuple(restrict(span.children, start, end)) if span.children else ()
+            out.append(new(Span, (span.start, span.end, span.kind, span.label, span.path, children)))
+    return out
 
 
 def path_text(node: tuple[int, ...]) -> str:

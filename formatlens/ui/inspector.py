@@ -13,16 +13,19 @@ from __future__ import annotations
 
 import functools
 import itertools
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
+import formatlens as fl
 from formatlens.core.document import Span
 from formatlens.render.colors import KIND_COLORS
 from formatlens.render.hexdump import WINDOW, window
-from formatlens.render.tree import GROUP, UNPARSED, TreeModel, parse_path, path_text
+from formatlens.render.tree import GROUP, MISSING, UNPARSED, TreeModel, parse_path, path_text, restrict
+from formatlens.runtime.annotate import Annotated, spans_of
 from formatlens.sources.rangefile import FIND_BYTES, LazyBytes
 from formatlens.ui import state
 
@@ -49,6 +52,10 @@ _component = st.components.v2.component(
 )
 
 
+Annotator = Callable[[list[tuple[int, int]]], list[Annotated]]
+"""Annotates byte ranges of a large input past its first view (runtime.annotate, in a worker)."""
+
+
 @dataclass
 class View:
     """What the inspector keeps per input (in the session, beside the Document)."""
@@ -59,6 +66,10 @@ class View:
     legend: list[str]
     error_offset: int = -1
     base: dict[str, Any] = field(default_factory=dict)
+    annotate: Annotator | None = None
+    """For a large input's first view: annotates the windows of the rest that the browser asks for."""
+    refused: str = ""
+    """Why the last annotation of the rest was refused (shown under the inspector)."""
 
 
 @dataclass(frozen=True)
@@ -97,12 +108,24 @@ def _kinds(spans: list[Span], budget: int = 20_000) -> list[str]:
     return sorted(seen)
 
 
-def make_view(data: bytes, spans: list[Span], value: Any, error_offset: int | None = None) -> View:
-    tree = TreeModel(spans, value, len(data)) if value is not None else TreeModel(spans, size=len(data))
+def make_view(
+    data: bytes,
+    spans: list[Span],
+    value: Any,
+    error_offset: int | None = None,
+    *,
+    rest_from: int | None = None,
+    annotate: Annotator | None = None,
+) -> View:
+    """``rest_from``/``annotate``: where a large input's first view stopped annotating, and how the windows
+    after that are annotated when the browser asks for them (render.tree's rest)."""
+    shown = value if value is not None else MISSING
+    tree = TreeModel(spans, shown, len(data), rest_from=rest_from if annotate else None, step=WINDOW)
     legend = _kinds(spans)
     if any(item.kind == UNPARSED for item in tree.items(())) or not spans:
         legend.append(UNPARSED)
     view = View(data, tree, f"d{next(_tokens)}", legend, -1 if error_offset is None else error_offset)
+    view.annotate = annotate
     if len(data) <= ALL_BYTES:  # small: everything up front, computed once
         view.base = {
             "windows": [window(data, tree, i) for i in range(-(-len(data) // WINDOW))],
@@ -206,34 +229,90 @@ def _url_selection(view: View) -> None:
         state.select(chosen[0], chosen[1], f"bytes {chosen[0]:,}–{chosen[1]:,}")
 
 
+def _annotate_rest(view: View, windows: list[int], slices: list[str], offsets: list[int]) -> dict[str, list]:
+    """Annotate the windows of the rest (render.tree) that this run shows: hexdump windows, tree slices
+    inside the rest, and the offsets to reveal. Returns the rest's slices whose rows changed (a window's
+    child count), for the browser to replace."""
+    tree = view.tree
+    rest = tree.rest_path()
+    if rest is None or view.annotate is None:
+        return {}
+    wanted: set[int] = set()
+    for index in windows:
+        wanted.update(tree.slots_over(index * WINDOW, (index + 1) * WINDOW))
+    for key in slices:
+        try:
+            slot = tree.slot_of_path(parse_path(key.rpartition("|")[0]))
+        except ValueError:
+            continue
+        if slot is not None:
+            wanted.add(slot)
+    for offset in offsets:
+        wanted.update(tree.slots_over(offset, offset + 1))
+    for slot in wanted:
+        tree.touch(slot)
+    missing = sorted(slot for slot in wanted if slot not in tree.slots)[:MAX_ASK_WINDOWS]
+    if not missing:
+        return {}
+    runs: list[list[int]] = []  # neighbouring windows are one walk
+    for slot in missing:
+        if runs and runs[-1][-1] == slot - 1:
+            runs[-1].append(slot)
+        else:
+            runs.append([slot])
+    ranges = [(tree.slot_range(run[0])[0], tree.slot_range(run[-1])[1]) for run in runs]
+    try:
+        done = view.annotate(ranges)
+    except fl.FormatError as exc:  # a limit, a busy server, a worker that died: the rest stays as it was
+        view.refused = f"The bytes shown could not be annotated: {exc.message}" + (f" ({exc.hint})" if exc.hint else "")
+        return {}
+    except fl.InternalError as exc:  # a bug: said as one, with its report (the rest stays as it was)
+        view.refused = f"This is a bug in formatlens, not a problem with your data: {exc.report or exc}"
+        return {}
+    view.refused = ""
+    changed: dict[str, list] = {}
+    for run, annotated in zip(runs, done, strict=True):
+        spans = spans_of(annotated)
+        for slot in run:
+            tree.fill(slot, restrict(spans, *tree.slot_range(slot)), annotated[1])
+            lo = slot // GROUP * GROUP
+            changed[f"{path_text(rest)}|{lo}"] = tree.rows(rest, lo, lo + GROUP)
+    return changed
+
+
 def payload(view: View, ask: dict | None, found: dict | None, keys: state.InspectorKeys = state.INSPECT) -> dict:
     """What the browser is sent in this run."""
     data, tree = view.data, view.tree
     selected = st.session_state.get(keys.selection)
     windows: dict[int, dict] = {}
     nodes: dict[str, list] = {}
+    asked_windows = [i for i in list((ask or {}).get("windows") or [])[:MAX_ASK_WINDOWS] if isinstance(i, int)]
+    asked_nodes = [str(key) for key in list((ask or {}).get("nodes") or [])[:MAX_ASK_SLICES]]
+    found_at = found["offset"] if found and found.get("offset", -1) >= 0 and not view.base else None
+    around = selected[0] if selected else max(view.error_offset, 0)
+    near = [] if view.base else [i for i in range(around // WINDOW - 1, around // WINDOW + 2) if i >= 0] + [0]
+    offsets = [around] + ([found_at] if found_at is not None else [])
+    # Past a large input's first view: the windows shown are annotated now (a worker walks just them)
+    nodes.update(_annotate_rest(view, asked_windows + near, asked_nodes, offsets))
     if view.base:
         windows = {w["index"]: w for w in view.base["windows"]}
         nodes = dict(view.base["nodes"])
     else:
-        around = selected[0] if selected else max(view.error_offset, 0)
-        centre = around // WINDOW
-        for index in {0, centre - 1, centre, centre + 1}:
-            if 0 <= index * WINDOW < len(data):
+        for index in near:
+            if index * WINDOW < len(data):
                 windows[index] = window(data, tree, index)
         nodes.update(_chain_slices(tree, around))
-    if ask:
-        for index in list(ask.get("windows") or [])[:MAX_ASK_WINDOWS]:
-            if isinstance(index, int) and 0 <= index * WINDOW < len(data) and index not in windows:
-                windows[index] = window(data, tree, index)
-        for key in list(ask.get("nodes") or [])[:MAX_ASK_SLICES]:
-            made = _slice(tree, str(key)) if key not in nodes else None
-            if made is not None:
-                nodes[made[0]] = made[1]
-    if found and found.get("offset", -1) >= 0 and not view.base:
-        index = found["offset"] // WINDOW
+    for index in asked_windows:
+        if 0 <= index * WINDOW < len(data) and index not in windows:
+            windows[index] = window(data, tree, index)
+    for key in asked_nodes:
+        made = _slice(tree, key) if key not in nodes else None
+        if made is not None:
+            nodes[made[0]] = made[1]
+    if found_at is not None:
+        index = found_at // WINDOW
         windows.setdefault(index, window(data, tree, index))
-        nodes.update(_chain_slices(tree, found["offset"]))
+        nodes.update(_chain_slices(tree, found_at))
     return {
         "doc": view.token,
         "size": len(data),
@@ -276,6 +355,8 @@ def _fragment(view: View, keys: state.InspectorKeys, compact: Compact | None = N
         on_request_change=functools.partial(_on_request, keys),
         on_selection_change=functools.partial(_on_selection, keys),
     )
+    if view.refused:
+        st.warning(view.refused)
     selected = st.session_state.get(keys.selection)
     if selected and selected[1] - selected[0] > SERVER_DOWNLOAD and compact is None:
         start, end = selected[:2]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 
 import pandas as pd
@@ -13,6 +14,7 @@ from formatlens.convert.schema_tree import field_tree
 from formatlens.core.limits import current
 from formatlens.render import words
 from formatlens.render.partial import partial, split_only
+from formatlens.runtime.annotate import annotate_here_or_in_worker
 from formatlens.runtime.isolation import isolated
 from formatlens.ui import state
 from formatlens.ui.inspector import View, inspector, make_view
@@ -160,18 +162,44 @@ def instrument(loaded) -> None:
         "Click a node to select its bytes, or a byte to find its node; shift-click extends a selection. "
         "The URL keeps the selection (`select=START:END`)."
     )
-    cut = document.details.get("spans_cut_at")
-    if cut and document.spans:
+    rest_from = _rest_from(document)
+    if rest_from is not None:
+        cut = document.details["spans_cut_at"]
         st.caption(
-            f"Annotated: the first {cut:,} byte spans, up to byte {_annotated_to(document.spans):,} of "
-            f"{len(document.data):,}; the bytes after them show as not annotated."
+            f"Annotated at once: the first {cut:,} byte spans, up to byte {rest_from:,} of {len(document.data):,}. "
+            "The rest is annotated where you look: scroll the hexdump, go to an offset, find, or open "
+            "“the rest” in the tree."
         )
     inspector(view)
 
 
 def document_view(document: fl.Document) -> View:
-    """The inspector's view of a document's bytes, made once per document."""
-    return memo(document, "inspector", lambda: make_view(document.data, document.spans, document.value_for_view()))
+    """The inspector's view of a document's bytes, made once per document. A large input's first view
+    annotated its head only: the rest is annotated where the person looks (_annotator)."""
+    rest_from = _rest_from(document)
+    return memo(
+        document,
+        "inspector",
+        lambda: make_view(
+            document.data,
+            document.spans,
+            document.value_for_view(),
+            rest_from=rest_from,
+            annotate=_annotator(document) if rest_from is not None else None,
+        ),
+    )
+
+
+def _rest_from(document: fl.Document) -> int | None:
+    """Where the annotation of a document whose spans were cut stops (None: it was not cut)."""
+    return _annotated_to(document.spans) if document.details.get("spans_cut_at") and document.spans else None
+
+
+def _annotator(document: fl.Document):
+    """How the inspector annotates windows past the first view: a worker walks just those bytes, with
+    the options the input was decoded with (a schema, a message name)."""
+    options = getattr(document._value_factory, "options", None) or {}
+    return functools.partial(annotate_here_or_in_worker, document.data, document.format, dict(options))
 
 
 def _annotated_to(spans: list) -> int:

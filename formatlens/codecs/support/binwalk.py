@@ -7,11 +7,12 @@ fails at its own offset instead of allocating or reading past the end.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from formatlens.codecs.base import Sniff
 from formatlens.core.errors import FormatError
-from formatlens.core.limits import Limits, current
+from formatlens.core.limits import Limits, current, current_window
 
 MAX_VARINT_BYTES = 10
 """A base-128 varint of a 64-bit value takes at most 10 bytes (protobuf and Avro alike)."""
@@ -45,6 +46,34 @@ class ByteWalker:
         self.data = data
         self.limits = limits or current()
         self.spans_left = self.limits.max_spans
+        self.window = current_window()
+        """The span window (core.limits.span_window): items wholly outside it are passed over by skip()."""
+        self._skipping: tuple[int, Callable[[], int]] | None = None
+
+    def skipper(self, pos: int) -> Callable[[], int]:
+        """A function that passes over the next item from ``pos`` on, each call, and returns where it ends
+        (the format's own library where it can, without making spans or values)."""
+        raise NotImplementedError
+
+    def skip(self, pos: int) -> int:
+        """Where the item at ``pos`` ends, found without spans (a far window passes over items this way)."""
+        if self._skipping is not None and self._skipping[0] == pos:
+            following = self._skipping[1]  # the item after the last one passed: the same reader goes on
+        else:
+            following = self.skipper(pos)
+        end = following()
+        self._skipping = (end, following)
+        return end
+
+    def outside(self, pos: int, items: int = 1) -> int | None:
+        """In a span window: where the ``items`` items at ``pos`` end when they lie wholly before or after
+        the window (the walk passes over them), else None (the walk annotates them)."""
+        if self.window is None:
+            return None
+        end = pos
+        for _ in range(items):
+            end = self.skip(end)
+        return end if pos >= self.window[1] or end <= self.window[0] else None
 
     def fail(self, message: str, offset: int) -> FormatError:
         return FormatError(message, offset=offset, format=self.format, hint="the data is truncated or corrupt here")
@@ -91,9 +120,16 @@ class ByteWalker:
         self.spans_left -= 1
 
     def items(self) -> list:
-        """Every top-level item, one after the other."""
+        """Every top-level item, one after the other (in a span window: those with bytes in it)."""
         spans, pos, index = [], 0, 0
         while pos < len(self.data):
+            if self.window is not None:
+                if pos >= self.window[1]:
+                    break
+                passed = self.outside(pos)
+                if passed is not None:
+                    pos, index = passed, index + 1
+                    continue
             span = self.item(pos, (), 0)
             spans.append(span)
             pos = span.end

@@ -1,0 +1,96 @@
+"""Annotating a far window of a large input: a worker walks just those bytes (a span window).
+
+A large input's first view annotates only its head (runtime.firstview). When the person scrolls
+the hexdump, goes to an offset, finds something or opens a node past it, the inspector asks
+for the windows on screen: a worker decodes the input again and walks its spans inside a
+``span_window`` (core.limits) for each run of windows; the walkers pass over whole items before
+the window without making spans (by their length prefixes where the format has them) and stop
+after it. What comes back is the spans that overlap each window (and their ancestors) and the
+decoded values of the small items there (for the tree's types and previews): a few KB per
+window, never the whole span list or value. The server merges them into its TreeModel
+(render.tree: fill), which keeps a bounded number of windows.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+from collections.abc import Sequence
+from typing import Any
+
+from formatlens.core.document import Document, Span, SpanColumns, _as_spans, _as_tuples
+from formatlens.core.errors import FormatError
+from formatlens.core.limits import span_window
+from formatlens.render.tree import restrict, span_value_path
+
+VALUE_BYTES = 64 * 1024
+"""Items up to this size in a window get their value decoded (larger ones: the items inside them)."""
+
+Annotated = tuple[SpanColumns, dict]
+"""One window's spans (as columns: they pickle fast) and {value path: head of the value}."""
+
+
+def window_spans(document: Document, start: int, end: int) -> list[Span]:
+    """The spans of ``document`` with bytes in ``start``..``end``: its codec's walk in a span window."""
+    with span_window(start, end):
+        walked = document._guarded(document._spans_factory)
+    return restrict(sorted(walked, key=lambda s: (s.start, -s.end)), start, end)
+
+
+def annotate(data: bytes, format: str, options: dict, ranges: Sequence[tuple[int, int]]) -> list[Annotated]:
+    """In a worker: decode ``data`` as ``format`` and annotate each of ``ranges`` (start, end)."""
+    from formatlens.core.api import load
+
+    document = load(data, format, peel=False, **options)
+    out = []
+    for start, end in ranges:
+        spans = window_spans(document, start, end)
+        out.append((_as_tuples(spans), item_values(data, format, spans)))
+    return out
+
+
+def spans_of(annotated: Annotated) -> list[Span]:
+    """On the server: the spans a worker sent back."""
+    return _as_spans(annotated[0])
+
+
+def item_values(data: bytes, format: str, spans: Sequence[Span]) -> dict[tuple, Any]:
+    """{value path: the head of the value} for the outermost items of at most VALUE_BYTES among ``spans``,
+    each decoded from its own bytes by the format's codec (an item that cannot be read alone, e.g. a
+    CBOR shared reference, gets no value: the tree shows its span's label)."""
+    from formatlens.core.api import load
+    from formatlens.runtime.firstview import head_of
+
+    values: dict[tuple, Any] = {}
+    stack = list(spans)
+    while stack:
+        span = stack.pop()
+        path = span_value_path(span)
+        if path is None or span.end - span.start > VALUE_BYTES:
+            stack.extend(span.children)
+            continue
+        if path in values:
+            continue
+        raw = data[span.start : span.end]
+        element = format == "bson" and span.kind == "entry"
+        if element:  # a BSON element (type, key, value) is read as the one element of a document
+            raw = struct.pack("<i", len(raw) + 5) + raw + b"\x00"
+        try:
+            value = load(raw, format, peel=False).value
+        except FormatError:  # not readable alone (a JSON member "key": value): its parts may be
+            stack.extend(span.children)
+            continue
+        if element and isinstance(value, dict) and len(value) == 1:
+            value = next(iter(value.values()))
+        values[path] = head_of(value)
+    return values
+
+
+def annotate_here_or_in_worker(data: bytes, format: str, options: dict, ranges: Sequence[tuple[int, int]]):
+    """On the server: annotate() in the shared worker pool (with limits sized for the input), or in this
+    process when FORMATLENS_ISOLATE=0."""
+    if os.environ.get("FORMATLENS_ISOLATE", "1") == "0":
+        return annotate(data, format, options, ranges)
+    from formatlens.runtime.isolation import shared_pool
+
+    return shared_pool().run_sized(len(data), annotate, data, format, options, list(ranges))

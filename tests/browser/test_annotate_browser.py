@@ -1,0 +1,108 @@
+"""A large upload past its first view: the hexdump there is annotated where the person looks, and a
+click there reveals its node in the tree (render.tree's rest, runtime.annotate)."""
+
+import json
+import time
+
+import pytest
+
+import formatlens as fl
+from formatlens.codecs.json import top_level_spans
+from formatlens.codecs.support.textpos import Text
+
+from .conftest import SHOTS
+from .test_browser import choose_source, inspector_ready, selected_offsets, settle, shot
+
+RECORDS = [{"id": i, "name": f"user {i}", "ok": i % 3 == 0} for i in range(40_000)]
+
+
+@pytest.fixture(scope="module")
+def big_json(tmp_path_factory):
+    """A 1.7 MB JSON array written by the json module: over 1 MiB, so the worker sends a first view,
+    whose 20,000 spans stop about a third of the way in."""
+    path = tmp_path_factory.mktemp("big") / "records.json"
+    path.write_bytes(json.dumps(RECORDS, indent=1).encode())
+    return path
+
+
+def _deepest(spans: list, offset: int):
+    """The innermost span of a full walk's ``spans`` at ``offset`` (what the browser must show there)."""
+    found, level = None, spans
+    while True:
+        hits = [s for s in level if s.start <= offset < s.end]
+        if not hits:
+            return found
+        found, level = hits[-1], hits[-1].children
+
+
+def _upload(page, server, path) -> None:
+    page.goto(server)
+    settle(page, "Detection confidence")
+    choose_source(page, "Upload")
+    page.locator("[data-testid='stFileUploader'] input[type='file']").first.set_input_files(str(path))
+    settle(page, "Annotated at once")
+    inspector_ready(page)
+    settle(page)
+
+
+def _colored(page, offsets: list[int]) -> list[int]:
+    """Which of ``offsets`` are drawn as annotated (a kind color) in the hexdump now."""
+    read = "(e, os) => os.filter(o => { const b = e.querySelector(`.b[data-o='${o}']`); return b && b.classList.contains('k'); })"
+    return page.locator(".fl .hex").first.evaluate(read, offsets)
+
+
+def test_a_far_offset_of_a_large_upload_is_annotated_and_its_node_revealed(page, server, big_json):
+    data = big_json.read_bytes()
+    assert len(data) > 1 << 20
+    _upload(page, server, big_json)
+    caption = page.get_by_text("Annotated at once", exact=False).first.inner_text()
+    rest_from = int(caption.split("up to byte ")[1].split(" of")[0].replace(",", ""))
+    assert rest_from < len(data) // 2  # the first view stopped well before the offset we go to
+    far = len(data) * 9 // 10
+    far = data.index(b'"name"', far) + 2  # inside a key, past the head
+    expected = _deepest(top_level_spans(Text(data, "utf-8")), far)
+    page.locator(".fl .goto").fill(str(far))
+    page.locator(".fl .go").click()
+    deadline = time.time() + 60
+    while time.time() < deadline and _colored(page, [far]) != [far]:
+        time.sleep(0.5)
+    assert _colored(page, [far]) == [far], "the far bytes are drawn annotated"
+    settle(page)
+    page.locator(f".fl .hex .b[data-o='{far}']").first.click()
+    settle(page)
+    assert selected_offsets(page) == list(range(expected.start, expected.end))
+    selected = page.locator(".fl .tree .n.sel")
+    assert selected.locator(".lb").inner_text() == expected.label
+    index = json.loads(data[: expected.start].rsplit(b'"id": ', 1)[1].split(b",")[0])
+    assert page.locator(".fl .tree .n", has_text=f"[{index}] object of 3 members").count() == 1
+    shot(page, "annotate-far-offset")
+    # the tree node selects its bytes back (two-way sync past the first view)
+    page.locator(".fl .tree .n", has_text=f"[{index}] object of 3 members").first.locator(".lb").click()
+    settle(page)
+    entry = next(s for s in top_level_spans(Text(data, "utf-8")) if s.path == (index,))
+    assert selected_offsets(page)[0] == entry.start
+    assert (SHOTS / "annotate-far-offset.png").exists()
+
+
+def test_scrolling_to_the_middle_annotates_the_rows_on_screen(page, server, big_json):
+    data = big_json.read_bytes()
+    _upload(page, server, big_json)
+    page.locator(".fl .hex").first.evaluate("e => { e.scrollTop = e.scrollHeight * 0.6; }")
+    shown: list[int] = []
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        shown = page.locator(".fl .hex").first.evaluate(
+            "e => [...e.querySelectorAll('.b[data-o]')].map(b => Number(b.dataset.o))"
+        )
+        if shown and len(_colored(page, shown)) > len(shown) // 2:
+            break
+        time.sleep(0.5)
+    assert min(shown) > len(data) // 2
+    colored = _colored(page, shown)
+    spans = top_level_spans(Text(data, "utf-8"))
+    # what is not colored is JSON's separators between items (gaps), as a full walk has them
+    for offset in shown:
+        deepest = _deepest(spans, offset)
+        assert (offset in colored) == (deepest is not None), offset
+    shot(page, "annotate-scrolled")
+    assert fl.detect(data)[0][0] == "json"

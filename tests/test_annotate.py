@@ -1,0 +1,196 @@
+"""Annotation of a far window of a large input: the walkers in a span window, and the tree's rest.
+
+The spans a walk makes inside a span window must be exactly the spans of a full, unbudgeted walk
+of the same bytes that overlap that window (values compared), whatever the format.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import bson
+import cbor2
+import msgpack
+import pytest
+
+import formatlens as fl
+from formatlens.core.document import Span
+from formatlens.core.limits import current, sized_for, span_window
+from formatlens.render import typed
+from formatlens.render.hexdump import WINDOW, window
+from formatlens.render.tree import MAX_SLOTS, REST, TreeModel, restrict
+from formatlens.runtime.annotate import annotate, spans_of, window_spans
+
+RECORDS = [{"id": i, "name": f"user {i} é", "tags": ["a", "b"], "score": i * 1.5} for i in range(2500)]
+
+
+def _inputs() -> dict[str, bytes]:
+    """Inputs written by the formats' own libraries (json, pymongo, msgpack, cbor2)."""
+    return {
+        "json": json.dumps(RECORDS, ensure_ascii=False, indent=1).encode(),
+        "json-object": json.dumps({f"k{i}": r for i, r in enumerate(RECORDS)}).encode(),
+        "bson": bson.encode({"users": RECORDS}),
+        "bson-stream": b"".join(bson.encode(r) for r in RECORDS),
+        "msgpack": msgpack.packb(RECORDS),
+        "msgpack-map": msgpack.packb({f"k{i}": r for i, r in enumerate(RECORDS)}),
+        "msgpack-stream": b"".join(msgpack.packb(r) for r in RECORDS),
+        "cbor": cbor2.dumps(RECORDS),
+        "cbor-indefinite": b"\x9f" + b"".join(cbor2.dumps(r) for r in RECORDS) + b"\xff",  # an array to a break
+        "cbor-tagged": cbor2.dumps(cbor2.CBORTag(55799, {f"k{i}": r for i, r in enumerate(RECORDS)})),
+    }
+
+
+INPUTS = _inputs()
+
+
+def full_walk(document: fl.Document) -> list[Span]:
+    """Every span, with no span budget (what a window must agree with)."""
+    with sized_for(replace(current(), max_spans=10**9)):
+        spans = list(document._spans_factory())
+    return sorted(spans, key=lambda s: (s.start, -s.end))
+
+
+def _windows(size: int) -> list[tuple[int, int]]:
+    # the start, a window straddling item boundaries in the middle, the end, and a tiny one far in
+    return [
+        (0, WINDOW),
+        (size // 2 - 100, size // 2 + WINDOW),
+        (size - WINDOW, size),
+        (size * 3 // 4, size * 3 // 4 + 7),
+    ]
+
+
+@pytest.mark.parametrize("name", sorted(INPUTS))
+def test_a_window_walk_makes_the_full_walks_spans_there(name):
+    data = INPUTS[name]
+    document = fl.load(data, name.split("-")[0], peel=False)
+    full = full_walk(document)
+    for start, end in _windows(len(data)):
+        shown = window_spans(document, start, end)
+        assert shown == restrict(full, start, end), (name, start, end)
+        assert shown, "every window of these inputs holds spans"
+
+
+@pytest.mark.parametrize("name", sorted(INPUTS))
+def test_items_before_the_window_do_not_spend_the_span_budget(name):
+    # A budget of 2,000 spans covers only the head of a whole walk; a far window is annotated in full.
+    data = INPUTS[name]
+    document = fl.load(data, name.split("-")[0], peel=False)
+    start, end = len(data) - 3 * WINDOW, len(data) - 2 * WINDOW
+    document.limits = replace(current(), max_spans=2000)
+    shown = window_spans(document, start, end)
+    assert shown == restrict(full_walk(document), start, end)
+
+
+def test_annotate_sends_the_spans_and_the_values_of_the_items_there():
+    data = INPUTS["json"]
+    start = len(data) // 2
+    [(columns, values)] = annotate(data, "json", {}, [(start, start + WINDOW)])
+    spans = spans_of((columns, values))
+    indexes = [span.path[0] for span in spans]
+    assert indexes == list(range(indexes[0], indexes[0] + len(indexes)))
+    assert {path: value for path, value in values.items()} == {(i,): RECORDS[i] for i in indexes}
+
+
+def test_annotate_decodes_a_bson_element_alone_for_its_value():
+    data = INPUTS["bson"]
+    start = len(data) - WINDOW
+    [(_columns, values)] = annotate(data, "bson", {}, [(start, start + WINDOW)])
+    users = [path for path in values if path[0] == "users"]
+    assert users and all(values[path] == RECORDS[path[1]] for path in users)
+    assert len(users) >= 30  # a 4 KiB window holds about 40 of these records
+
+
+def test_the_window_context_is_off_outside_its_block():
+    data = INPUTS["bson-stream"]
+    with span_window(10_000, 10_100):
+        inside = fl.load(data, "bson", peel=False)._spans_factory()
+    outside = fl.load(data, "bson", peel=False)._spans_factory()
+    assert [span.path for span in inside] == [(127,), (128,), (129,)]  # the documents with bytes in it
+    assert len(outside) == len(RECORDS)
+
+
+# -- the tree's rest: windows annotated where the person looks ------------------------------------
+def _first_view_tree(data: bytes, format: str, budget: int = 500) -> tuple[TreeModel, fl.Document]:
+    document = fl.load(data, format, peel=False)
+    document.limits = replace(current(), max_spans=budget)
+    spans = document.spans  # the head, as a first view has it
+    deepest = spans[-1]
+    while deepest.children:
+        deepest = deepest.children[-1]
+    return TreeModel(spans, RECORDS, len(data), rest_from=deepest.end, step=WINDOW), document
+
+
+def _fill(tree: TreeModel, document: fl.Document, slots: list[int]) -> None:
+    ranges = [tree.slot_range(slot) for slot in slots]
+    for slot, done in zip(slots, annotate(document.data, document.format, {}, ranges), strict=True):
+        tree.fill(slot, spans_of(done), done[1])
+
+
+@pytest.mark.parametrize("name", ["json", "bson", "bson-stream", "msgpack", "msgpack-stream", "cbor", "cbor-indefinite"])
+def test_a_far_window_is_colored_from_its_annotation_and_its_node_is_found(name):
+    data = INPUTS[name]
+    tree, document = _first_view_tree(data, name.split("-")[0])
+    rest = tree.rest_path()
+    assert rest is not None and tree.item(rest).slot == REST
+    roots_before = [tuple(item) for item in tree.items(())]
+    index = len(data) // 2 // WINDOW
+    before = window(data, tree, index)
+    assert {before["nodes"][node][2] for _length, node in before["runs"]} == {"unparsed"}  # not annotated yet
+    _fill(tree, document, tree.slots_over(index * WINDOW, (index + 1) * WINDOW))
+    after = window(data, tree, index)
+    full = restrict(full_walk(document), index * WINDOW, (index + 1) * WINDOW)
+    # every byte of the window is in the innermost node a full walk has there
+    inner = []
+    for length, node in after["runs"]:
+        inner += [after["nodes"][node]] * length
+    for offset in range(index * WINDOW, (index + 1) * WINDOW, 97):
+        deepest = _deepest(full, offset)
+        row = inner[offset - index * WINDOW]
+        if deepest is None:
+            assert row[2] == "unparsed"
+        else:
+            assert (row[0], row[1], row[2], row[3]) == (deepest.start, deepest.end, deepest.kind, deepest.label)
+            node = tree.locate(offset)
+            assert node[:2] == (rest[0], tree.slots_over(offset, offset + 1)[0])
+            found = tree.item(node)
+            assert (found.start, found.end, found.label) == (deepest.start, deepest.end, deepest.label)
+    assert [tuple(item) for item in tree.items(())] == roots_before  # paths held by the browser stay
+
+
+def _deepest(spans: list[Span], offset: int) -> Span | None:
+    found, level = None, spans
+    while True:
+        hits = [s for s in level if s.start <= offset < s.end]
+        if not hits:
+            return found
+        found, level = hits[-1], hits[-1].children
+
+
+def test_the_tree_shows_types_and_previews_of_far_items():
+    data = INPUTS["json"]
+    tree, document = _first_view_tree(data, "json")
+    slot = tree.slots_over(len(data) - 10, len(data) - 9)[0]
+    _fill(tree, document, [slot])
+    node = (*tree.rest_path(), slot)
+    rows = tree.rows(node, 0, 100)
+    entries = [row for row in rows if row[2] == "entry"]
+    assert entries and entries[-1][3].startswith(f"[{len(RECORDS) - 1}]")
+    assert entries[-1][4] == typed.type_name(RECORDS[-1]) == "dict (4)"  # from the value decoded alone
+    last = tree.items(node).index(next(i for i in tree.items(node) if i.label == entries[-1][3]))
+    members = tree.rows((*node, last, 0), 0, 10)  # the entry's value node opens into the record's members
+    assert [row[3] for row in members] == ["id", "name", "tags", "score"]
+
+
+def test_windows_past_the_cap_are_dropped_and_made_again_with_the_same_paths():
+    data = INPUTS["bson-stream"]
+    tree, document = _first_view_tree(data, "bson")
+    first = tree.slots_over(len(data) - 1, len(data))[0]
+    _fill(tree, document, [first])
+    rows_before = tree.rows((*tree.rest_path(), first), 0, 100)
+    _fill(tree, document, list(range(first - MAX_SLOTS - 1, first)))
+    assert first not in tree.slots and len(tree.slots) == MAX_SLOTS
+    assert tree.rows((*tree.rest_path(), first), 0, 100)[0][3].startswith("not annotated yet")
+    _fill(tree, document, [first])
+    assert tree.rows((*tree.rest_path(), first), 0, 100) == rows_before
