@@ -232,10 +232,12 @@ function buildRows(S) {
 function fitColumns(S) {
   // 16 bytes a row when they fit the column, else 8 (two compact inspectors side by side at 1366 px).
   const room = S.root.clientWidth;
-  if (!room) return;
-  let cols = S.cols;
-  if (S.cols === 16) { S.wide16 = S.hexPane.offsetWidth; if (S.wide16 > room) cols = 8; }
-  else if (S.wide16 && S.wide16 <= room) cols = 16;
+  if (!room) return;  // hidden (a tab not shown): measured when it shows
+  if (S.cols === 16) {  // what a 16-byte row needs: its head row's content, the pane's borders and scrollbar
+    const hex = S.hexPane;
+    S.need16 = S.hhead.firstChild.scrollWidth + hex.offsetWidth - hex.clientWidth;
+  }
+  const cols = S.need16 <= room ? 16 : 8;
   if (cols === S.cols) return;
   S.cols = cols; S.first = 0;
   buildRows(S);

@@ -9,8 +9,10 @@ import time
 import pytest
 
 from formatlens.analysis import tour
+from formatlens.analysis.samples import read_sample
+from tests.support.launch import running_app
 
-from .conftest import SHOTS
+from .conftest import ROOT, SHOTS
 from .test_browser import settle
 from .test_tour import themed_context
 
@@ -167,5 +169,36 @@ def test_diff_bytes_side_by_side_at_1366(browser, server):
             assert check_compact(inspector)["cols"] == 8  # half of 1366 px: 8 bytes a row, ASCII kept
         assert a.bounding_box()["x"] + a.bounding_box()["width"] <= b.bounding_box()["x"]  # side by side
         tall_shot(page, "compact-diff-bytes-1366", 1300)
+        page.set_viewport_size({"width": 1920, "height": 1300})  # wider columns: back to 16 bytes a row
+        for _ in range(50):  # the columns are measured again when the page is resized
+            if box(a)["cols"] == box(b)["cols"] == 16:
+                break
+            time.sleep(0.2)
+        for inspector in (a, b):
+            assert check_compact(inspector)["cols"] == 16
+        assert offsets(a) == list(range(0, 24))  # the selection survives the new rows
+        page.screenshot(path=str(SHOTS / "compact-diff-bytes-1920.png"))
     finally:
         context.close()
+
+
+def test_the_data_inspector_when_asked(browser):
+    # No page asks for it yet: a bare page with one Compact(data_inspector=True) inspector.
+    with running_app(env={"PYTHONPATH": str(ROOT)}, script=str(ROOT / "tests" / "support" / "compact_page.py")) as (
+        url,
+        _process,
+    ):
+        page = browser.new_page(viewport={"width": 1366, "height": 900})
+        page.set_default_timeout(60_000)
+        try:
+            page.goto(url)
+            u32 = page.locator(".fl.compact .insp tr[data-t='u32']")
+            u32.wait_for()
+            size = len(read_sample("users.bson"))
+            assert int(u32.locator(".le").inner_text()) == size  # the document length, little-endian
+            assert int(u32.locator(".be").inner_text()) == int.from_bytes(size.to_bytes(4, "little"), "big")
+            assert offsets(page.locator(".fl.compact")) == [0, 1, 2, 3]
+            assert box(page.locator(".fl.compact"))["find"] == "none"
+            page.screenshot(path=str(SHOTS / "compact-data-inspector.png"), full_page=True)
+        finally:
+            page.close()
