@@ -101,7 +101,8 @@ class XmlCodec(Codec):
                 offset=parser.CurrentByteIndex if parser is not None else None,
                 hint="remove the DOCTYPE's ENTITY declarations; they are refused for safety (billion laughs, XXE)",
             ) from None
-        return self.document(data, value=value, spans_factory=lambda: _spans(data))
+        repeats = None if process_namespaces else value  # with namespaces, xmltodict's names are not the tags'
+        return self.document(data, value=value, spans_factory=lambda: _spans(data, repeats))
 
     def encode(
         self, value: Any, *, pretty: bool = True, root: str = "root", full_document: bool = True, **_: Any
@@ -158,8 +159,17 @@ def _lose(losses: list[str], sentence: str) -> None:
         losses.append(sentence)
 
 
-def _spans(data: bytes) -> list[Span]:
-    """The root element and one span per child of the root, from expat's byte indexes."""
+class _Enough(Exception):
+    """Raised in expat's handler once the root has one child more than max_spans (the walk stops there)."""
+
+
+def _spans(data: bytes, value: Any = None) -> list[Span]:
+    """The root element and one span per child of the root, from expat's byte indexes.
+
+    Past max_spans children the walk stops (a first view annotates the head only) when ``value``,
+    xmltodict's reading, says which child names repeat (it makes a list of those: their paths get an
+    index) and the root's end tag is the document's last bytes; otherwise expat reads to the end.
+    """
     parser = expat.ParserCreate()
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     limit = current().max_spans
@@ -167,6 +177,7 @@ def _spans(data: bytes) -> list[Span]:
     stack: list[tuple[str, int]] = []
     root: list = []
     counts: dict[str, int] = {}
+    may_stop = isinstance(value, dict) and len(value) == 1
 
     def start(name, attrs):
         stack.append((name, parser.CurrentByteIndex))
@@ -179,16 +190,27 @@ def _spans(data: bytes) -> list[Span]:
         else:
             close = data.find(b">", parser.CurrentByteIndex)
             finish = len(data) if close < 0 else close + 1
-        if len(stack) == 1 and len(children) <= limit:  # one past: Document.spans cuts there and says so
-            index = counts.get(name, 0)
+        if len(stack) == 1:
+            index = counts.get(name, 0)  # every child counts: a name repeated past the limit gets indexes too
             counts[name] = index + 1
-            children.append((begin, finish, name, index))
+            if len(children) <= limit:  # one past: Document.spans cuts there and says so
+                children.append((begin, finish, name, index))
+                if len(children) > limit and may_stop:
+                    raise _Enough
         elif not stack:
             root.append((name, begin, finish))
 
     parser.StartElementHandler = start
     parser.EndElementHandler = end
-    parser.Parse(data, True)
+    try:
+        parser.Parse(data, True)
+    except _Enough:
+        (name, begin), repeated = stack[0], _repeated_children(value, stack[0][0])
+        finish = _root_end(data, name)
+        if repeated is None or finish is None:
+            return _spans(data)  # not sure where the root ends, or which names repeat: the whole walk
+        root.append((name, begin, finish))
+        counts = {child: 2 if child in repeated else 1 for child in counts}
     if not root:
         return []
     name, begin, finish = root[0]
@@ -204,6 +226,26 @@ def _spans(data: bytes) -> list[Span]:
         for start, end, child, index in children
     )
     return [Span(begin, finish, "value", f"root element <{name}>", (name,), spans)]
+
+
+def _repeated_children(value: dict, root: str) -> set[str] | None:
+    """The child names of ``root`` that xmltodict read as lists (repeated elements), or None if unsure."""
+    content = value.get(root)
+    if not isinstance(content, dict):
+        return None
+    return {name for name, child in content.items() if isinstance(child, list) and not name.startswith(("@", "#"))}
+
+
+def _root_end(data: bytes, name: str) -> int | None:
+    """Where the root element ends when its end tag is the last thing in ``data`` (trailing whitespace
+    aside), else None (a comment or processing instruction after it, or text not in an ASCII-compatible
+    encoding: then only a walk to the end knows)."""
+    body = data.rstrip(b" \t\r\n")
+    try:
+        tag = re.escape(f"</{name}".encode())
+    except UnicodeEncodeError:
+        return None
+    return len(body) if re.search(tag + rb"[ \t\r\n]*>\Z", body[-len(name) * 4 - 64 :]) else None
 
 
 codec = XmlCodec()

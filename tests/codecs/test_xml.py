@@ -35,3 +35,52 @@ def test_convert_wraps_lists_and_fixes_names():
     assert any("one root element" in loss for loss in result.losses)
     assert any("not valid XML names" in loss for loss in result.losses)
     assert any("no types" in loss for loss in result.losses)
+
+
+def _document(children: list[str], after: bytes = b"\n", encoding: str = "utf-8") -> bytes:
+    declaration = f'<?xml version="1.0" encoding="{encoding}"?>\n'
+    text = declaration + "<feed>\n" + "".join(f"  <{c}>{i}</{c}>\n" for i, c in enumerate(children)) + "</feed>"
+    return text.encode(encoding) + after
+
+
+@pytest.mark.parametrize(
+    ("after", "encoding"),
+    [(b"\n", "utf-8"), (b"  \r\n\t", "utf-8"), (b"<!-- </feed> -->\n", "utf-8"), (b"", "utf-16")],
+)
+def test_a_walk_cut_at_the_span_limit_gives_the_spans_of_a_whole_walk(monkeypatch, after, encoding):
+    from formatlens.codecs.xml import _spans
+
+    # "b" repeats only after the cut (its paths need an index), "c" never, "a" in the head
+    names = ["a", "b", "c", "a"] + [f"u{i}" for i in range(10)] + ["b", "a"]
+    data = _document(names, after.decode("ascii").encode(encoding) if after else b"", encoding)
+    (whole,) = _spans(data)  # every child annotated
+    monkeypatch.setenv("FORMATLENS_MAX_SPANS", "10")
+    document = fl.load(data, "xml")
+    assert document.spans == [whole._replace(children=whole.children[:9])]  # 10 spans: the root and 9
+    assert _spans(data, document.value) == _spans(data)  # with the value the walk may stop; the same spans
+    (root,) = document.spans
+    if encoding == "utf-8":  # (in UTF-16 the walk ends a tag at its ">" byte, one byte short: not this test's)
+        end_tag = b"</feed>"
+        assert (root.start, root.end) == (data.index(b"<feed>"), data.index(end_tag) + len(end_tag))
+    assert [child.path for child in root.children[:4]] == [
+        ("feed", "a", 0),
+        ("feed", "b", 0),
+        ("feed", "c"),
+        ("feed", "a", 1),
+    ]
+    assert document.details["spans_cut_at"] == 10
+
+
+def test_the_cut_walk_takes_the_repeated_names_from_the_value(monkeypatch):
+    from formatlens.codecs.xml import _spans
+
+    monkeypatch.setenv("FORMATLENS_MAX_SPANS", "3")
+    data = _document(["x", "y", "z", "w", "v"])
+    claimed = {"feed": {"x": ["0", "5"], "y": "1", "z": "2", "w": "3", "v": "4"}}  # as if x came again
+    assert [s.path for s in _spans(data, claimed)[0].children] == [
+        ("feed", "x", 0),
+        ("feed", "y"),
+        ("feed", "z"),
+        ("feed", "w"),
+    ]
+    assert [s.path for s in _spans(data)[0].children][:1] == [("feed", "x")]
