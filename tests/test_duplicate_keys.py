@@ -278,3 +278,34 @@ def test_json_parsed_for_a_first_view_without_repeats_is_not_scanned_again(monke
     assert document.findings == []
     with pytest.raises(fl.InternalError, match="scanned again"):  # the boundary calls it a bug
         fl.load(b'{"a": 1}', "json").findings  # noqa: B018 - without the fold, the scan runs
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        bytes.fromhex("a3 6161 01 6162 a2 6178 01 6178 02 6161 03".replace(" ", "")),
+        bytes.fromhex("82 a1 626f6b 01 a2 616b 00 616b 00".replace(" ", "")),
+        cbor2.dumps([{"ok": 1}, {"k": 0}]),
+    ],
+)
+def test_cbor_parsed_for_a_first_view_is_its_own_duplicate_key_check(data, monkeypatch):
+    from formatlens.codecs import cbor as cbor_codec
+    from formatlens.codecs.base import findings_wanted
+
+    parses: list[bool] = []
+    load_all = cbor_codec.CborCodec._load_all
+
+    def counted(self, data, *, allow_duplicate_keys=True):
+        parses.append(allow_duplicate_keys)
+        return load_all(self, data, allow_duplicate_keys=allow_duplicate_keys)
+
+    monkeypatch.setattr(cbor_codec.CborCodec, "_load_all", counted)
+    plain = fl.load(data, "cbor")
+    plain_findings = [(f.message, f.span) for f in plain.findings]
+    repeats = bool(_warnings(plain))
+    assert parses == [True, False]  # fl.load parses as cbor2.loads does; the findings parse strictly
+    parses.clear()
+    with findings_wanted():
+        folded = fl.load(data, "cbor")
+    assert (folded.value, [(f.message, f.span) for f in folded.findings]) == (plain.value, plain_findings)
+    assert parses == ([False, True] if repeats else [False])  # strictly, and again only after a repeat
