@@ -15,12 +15,16 @@ import msgpack
 import pytest
 
 import formatlens as fl
+from formatlens.codecs.protobuf.codec import compile_proto
+from formatlens.codecs.protobuf.wire import WireWalker, wire_spans
 from formatlens.core.document import Span
 from formatlens.core.limits import current, sized_for, span_window
 from formatlens.render import typed
 from formatlens.render.hexdump import WINDOW, window
 from formatlens.render.tree import MAX_SLOTS, REST, TreeModel, restrict
 from formatlens.runtime.annotate import annotate, spans_of, window_spans
+
+from .conftest import SAMPLES
 
 RECORDS = [{"id": i, "name": f"user {i} é", "tags": ["a", "b"], "score": i * 1.5} for i in range(2500)]
 
@@ -41,13 +45,30 @@ def _inputs() -> dict[str, bytes]:
     }
 
 
+def _protobuf(count: int) -> bytes:
+    """A users.proto Record of ``count`` items, written by the protobuf library (its schema compiled by protoc)."""
+    record = compile_proto(USERS_PROTO).message_class("formatlens.inferred.Record")()
+    for i in range(count):
+        item = record.items.add(id=i, name=f"user {i} é", email=f"user{i}@example.net", language="en")
+        item.registered_at.FromSeconds(1_700_000_000 + i)
+    return record.SerializeToString()
+
+
+USERS_PROTO = (SAMPLES / "users.proto").read_text()
 INPUTS = _inputs()
+INPUTS["protobuf"] = _protobuf(1500)
+INPUTS["protobuf-large"] = _protobuf(20_000)  # over 1 MiB: the schemaless walk of a large message
+OPTIONS = {"protobuf-schema": {"schema": USERS_PROTO, "message": "formatlens.inferred.Record"}}
+INPUTS["protobuf-schema"] = INPUTS["protobuf"]
 
 
 def full_walk(document: fl.Document) -> list[Span]:
     """Every span, with no span budget (what a window must agree with)."""
     with sized_for(replace(current(), max_spans=10**9)):
-        spans = list(document._spans_factory())
+        if document.glance_factory is not None:  # a large schemaless protobuf: its spans come from its head
+            spans = wire_spans(WireWalker(document.data).message(0, len(document.data)), (), document.data)
+        else:
+            spans = list(document._spans_factory())
     return sorted(spans, key=lambda s: (s.start, -s.end))
 
 
@@ -64,7 +85,7 @@ def _windows(size: int) -> list[tuple[int, int]]:
 @pytest.mark.parametrize("name", sorted(INPUTS))
 def test_a_window_walk_makes_the_full_walks_spans_there(name):
     data = INPUTS[name]
-    document = fl.load(data, name.split("-")[0], peel=False)
+    document = fl.load(data, name.split("-")[0], peel=False, **OPTIONS.get(name, {}))
     full = full_walk(document)
     for start, end in _windows(len(data)):
         shown = window_spans(document, start, end)
@@ -76,7 +97,7 @@ def test_a_window_walk_makes_the_full_walks_spans_there(name):
 def test_items_before_the_window_do_not_spend_the_span_budget(name):
     # A budget of 2,000 spans covers only the head of a whole walk; a far window is annotated in full.
     data = INPUTS[name]
-    document = fl.load(data, name.split("-")[0], peel=False)
+    document = fl.load(data, name.split("-")[0], peel=False, **OPTIONS.get(name, {}))
     start, end = len(data) - 3 * WINDOW, len(data) - 2 * WINDOW
     document.limits = replace(current(), max_spans=2000)
     shown = window_spans(document, start, end)
@@ -194,3 +215,9 @@ def test_windows_past_the_cap_are_dropped_and_made_again_with_the_same_paths():
     assert tree.rows((*tree.rest_path(), first), 0, 100)[0][3].startswith("not annotated yet")
     _fill(tree, document, [first])
     assert tree.rows((*tree.rest_path(), first), 0, 100) == rows_before
+
+
+def test_the_large_protobuf_input_takes_the_large_path():
+    data = INPUTS["protobuf-large"]
+    assert len(data) >= 1 << 20
+    assert fl.load(data, "protobuf", peel=False).glance_factory is not None

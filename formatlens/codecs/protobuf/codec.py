@@ -45,7 +45,7 @@ from formatlens.convert.infer import coerce, for_proto, infer, to_proto
 from formatlens.convert.schema_tree import proto_tree
 from formatlens.core.document import Document, Finding, Schema, Traits
 from formatlens.core.errors import FormatError
-from formatlens.core.limits import current
+from formatlens.core.limits import current, current_window
 
 INFERRED_MESSAGE = "formatlens.inferred.Record"
 LARGE = 1 << 20
@@ -228,7 +228,7 @@ class ProtobufCodec(SchemaCodec):
             data,
             value=wire_value(fields),
             schema=schema,
-            spans_factory=lambda: wire_spans(head_fields(fields, current().max_spans), (), data),
+            spans_factory=lambda: wire_spans(_head(fields), (), data),
             findings=[
                 Finding(
                     "info",
@@ -261,7 +261,10 @@ class ProtobufCodec(SchemaCodec):
             value_factory=lambda: wire_value(WireWalker(data).message(0, len(data))),
             glance_factory=glance,
             schema=Schema("proto", guess_proto([head]), guessed),
-            spans_factory=lambda: wire_spans(head_fields(head, current().max_spans), (), data),
+            # a span window past the head: the whole top level, walked into the window only (WireWalker.passed)
+            spans_factory=lambda: wire_spans(
+                _head(head) if current_window() is None else WireWalker(data).message(0, len(data)), (), data
+            ),
             findings=[
                 Finding(
                     "info",
@@ -590,3 +593,9 @@ def _plausible_float(wire: WireField) -> bool:
 
 
 codec = ProtobufCodec()
+
+
+def _head(fields: list[WireField]) -> list[WireField]:
+    """The fields whose spans are made: the first max_spans' worth, or in a span window all of them
+    (wire_spans makes spans only for those in the window)."""
+    return fields if current_window() is not None else head_fields(fields, current().max_spans)

@@ -20,6 +20,7 @@ from typing import Any
 from formatlens.codecs.support.binwalk import ByteWalker, preview, read_varint
 from formatlens.core.document import Finding, Span
 from formatlens.core.errors import FormatError
+from formatlens.core.limits import current_window
 
 WIRE_TYPES = {0: "varint", 1: "fixed64", 2: "length-delimited", 5: "fixed32", 3: "group start", 4: "group end"}
 MAX_FIELD = (1 << 29) - 1
@@ -81,6 +82,12 @@ class WireWalker(ByteWalker):
                 self.spans_left -= len(out)
                 return out
             field_descriptor = by_number.get(number) if by_number is not None else None
+            if self.window is not None and wire_type != 3:
+                passed = self.passed(pos, after_tag, end, number, wire_type)
+                if passed is not None:  # wholly outside a span window: its tag and length checked, not read
+                    out.append(passed)
+                    pos = passed.end
+                    continue
             if wire_type == 0 and after_tag < end and data[after_tag] < 0x80:
                 wire = WireField(number, 0, pos, after_tag, after_tag, after_tag + 1, data[after_tag], "varint")
             elif wire_type == 3:
@@ -97,6 +104,22 @@ class WireWalker(ByteWalker):
             raise _NotAMessage(start)  # the group never ends
         self.spans_left -= len(out)
         return out
+
+    def passed(self, pos: int, after_tag: int, end: int, number: int, wire_type: int) -> WireField | None:
+        """The field at ``pos`` as a bare range when it lies wholly outside the span window, else None."""
+        assert self.window is not None
+        if wire_type == 2:
+            length, payload_start = self.varint(after_tag, end)
+            field_end = payload_start + length
+        elif wire_type == 0:
+            field_end = payload_start = self.varint(after_tag, end)[1]
+        else:
+            payload_start, field_end = after_tag, after_tag + (8 if wire_type == 1 else 4)
+        if field_end > end:
+            raise _NotAMessage(after_tag)
+        if pos < self.window[1] and field_end > self.window[0]:
+            return None
+        return WireField(number, wire_type, pos, after_tag, payload_start, field_end, None, "passed")
 
     def group(self, pos: int, after_tag: int, end: int, number: int, depth: int, field_descriptor: Any) -> WireField:
         """A group: fields up to the end-group tag with the same number (proto2; deprecated, still on the wire)."""
@@ -300,6 +323,7 @@ def wire_spans(fields: list[WireField], path: tuple = (), data: bytes | None = N
         counts[wire.number] = counts.get(wire.number, 0) + 1
     spans: list[Span] = []
     seen: dict[int, int] = {}
+    window = current_window()
     for wire in fields:
         number = wire.number
         key = wire.name or str(number)
@@ -309,6 +333,8 @@ def wire_spans(fields: list[WireField], path: tuple = (), data: bytes | None = N
             field_path = (*path, key, index)
         else:
             field_path = (*path, key)
+        if window is not None and (wire.end <= window[0] or wire.start >= window[1]):
+            continue  # outside a span window: counted (for the indexes of repeated fields), not annotated
         described = _describe(wire)
         tag_label = (
             _TAG_LABELS.get((number, wire.wire_type))
