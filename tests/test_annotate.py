@@ -6,11 +6,14 @@ of the same bytes that overlap that window (values compared), whatever the forma
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from dataclasses import replace
 
 import bson
 import cbor2
+import fastavro
 import msgpack
 import pytest
 
@@ -60,6 +63,30 @@ INPUTS["protobuf"] = _protobuf(1500)
 INPUTS["protobuf-large"] = _protobuf(20_000)  # over 1 MiB: the schemaless walk of a large message
 OPTIONS = {"protobuf-schema": {"schema": USERS_PROTO, "message": "formatlens.inferred.Record"}}
 INPUTS["protobuf-schema"] = INPUTS["protobuf"]
+
+
+def _csv() -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, ["id", "name", "note", "score"], extrasaction="ignore")
+    writer.writeheader()
+    for record in RECORDS:  # quoted fields with commas and newlines inside: rows must be read, not split on lines
+        writer.writerow({**record, "note": f"line one, of {record['id']}\nline two" if record["id"] % 7 else ""})
+    return out.getvalue().encode()
+
+
+def _avro() -> bytes:
+    schema = {
+        "type": "record",
+        "name": "User",
+        "fields": [{"name": "id", "type": "long"}, {"name": "name", "type": "string"}, {"name": "score", "type": "double"}],
+    }
+    out = io.BytesIO()
+    fastavro.writer(out, schema, ({k: r[k] for k in ("id", "name", "score")} for r in RECORDS), sync_interval=500)
+    return out.getvalue()
+
+
+INPUTS["csv"] = _csv()
+INPUTS["avro"] = _avro()
 
 
 def full_walk(document: fl.Document) -> list[Span]:

@@ -20,7 +20,7 @@ from formatlens.codecs.base import SNIFF_BYTES, Codec, Sniff
 from formatlens.codecs.support.textpos import Text, decode_text
 from formatlens.convert.adapt import to_jsonable
 from formatlens.core.document import Document, Finding, Schema, Span, Traits
-from formatlens.core.limits import check_records, current
+from formatlens.core.limits import check_records, current, current_window
 
 DELIMITERS = ",;\t|"
 QUOTING: dict[str, Literal[0, 1, 2, 3]] = {
@@ -156,18 +156,20 @@ class CsvCodec(Codec):
 
         def spans() -> list[Span]:
             out, start, index = [], text.skip, -1 if header else 0
+            window = current_window()  # a far window: the rows before it are read (quotes may hold newlines)
             for row, end in self._rows_with_ends(text, dialect):
                 end_byte = text.byte_offset(end)
-                if row:  # blank lines hold no record
+                if row and (window is None or window[0] < end_byte and start < window[1]):
                     label = "header row" if index < 0 else f"row {index + 1}"
                     if index < 0:
                         out.append(Span(start, end_byte, "header", label))
                     else:
                         out.append(Span(start, end_byte, "entry", label, (index,)))
+                if row:  # blank lines hold no record
                     index += 1
                 start = end_byte
-                if len(out) > current().max_spans:  # one past: Document.spans cuts there and says so
-                    break
+                if len(out) > current().max_spans or (window is not None and start >= window[1]):
+                    break  # one past max_spans: Document.spans cuts there and says so
             return out
 
         document = self.document(
