@@ -141,6 +141,26 @@ def test_annotate_sends_the_spans_and_the_values_of_the_items_there():
     assert {path: value for path, value in values.items()} == {(i,): RECORDS[i] for i in indexes}
 
 
+@pytest.mark.parametrize("name", ["csv", "avro", "protobuf-schema"])
+def test_annotate_takes_the_values_of_context_bound_formats_from_the_parse(name):
+    # A CSV row needs its header, an Avro record its schema, a protobuf field its message: their values
+    # come from the worker's own parse of the input, at the paths of the spans in the window.
+    data = INPUTS[name]
+    options = OPTIONS.get(name, {})
+    start = len(data) // 2
+    [(_columns, values)] = annotate(data, name.split("-")[0], options, [(start, start + WINDOW)])
+    whole = fl.load(data, name.split("-")[0], peel=False, **options).value
+    assert values, "the window holds items with values"
+    for path, value in values.items():
+        assert value == _at(whole, path), path
+
+
+def _at(value, path):
+    for step in path:
+        value = value[step]
+    return value
+
+
 def test_annotate_decodes_a_bson_element_alone_for_its_value():
     data = INPUTS["bson"]
     start = len(data) - WINDOW
@@ -176,7 +196,9 @@ def _fill(tree: TreeModel, document: fl.Document, slots: list[int]) -> None:
         tree.fill(slot, spans_of(done), done[1])
 
 
-@pytest.mark.parametrize("name", ["json", "bson", "bson-stream", "msgpack", "msgpack-stream", "cbor", "cbor-indefinite"])
+@pytest.mark.parametrize(
+    "name", ["json", "bson", "bson-stream", "msgpack", "msgpack-stream", "cbor", "cbor-indefinite", "csv", "protobuf"]
+)
 def test_a_far_window_is_colored_from_its_annotation_and_its_node_is_found(name):
     data = INPUTS[name]
     tree, document = _first_view_tree(data, name.split("-")[0])

@@ -159,7 +159,7 @@ class CsvCodec(Codec):
             window = current_window()  # a far window: the rows before it are read (quotes may hold newlines)
             for row, end in self._rows_with_ends(text, dialect):
                 end_byte = text.byte_offset(end)
-                if row and (window is None or window[0] < end_byte and start < window[1]):
+                if row and (window is None or (window[0] < end_byte and start < window[1])):
                     label = "header row" if index < 0 else f"row {index + 1}"
                     if index < 0:
                         out.append(Span(start, end_byte, "header", label))

@@ -15,14 +15,16 @@ from __future__ import annotations
 
 import os
 import struct
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from formatlens.core.document import Document, Span, SpanColumns, _as_spans, _as_tuples
 from formatlens.core.errors import FormatError
 from formatlens.core.limits import span_window
-from formatlens.render.tree import restrict, span_value_path
+from formatlens.render.tree import MISSING, restrict, span_value_path, value_at
 
+ALONE = frozenset({"json", "msgpack", "cbor", "bson"})
+"""Formats whose items are read alone from their own bytes (no header, schema or context needed)."""
 VALUE_BYTES = 64 * 1024
 """Items up to this size in a window get their value decoded (larger ones: the items inside them)."""
 
@@ -45,7 +47,13 @@ def annotate(data: bytes, format: str, options: dict, ranges: Sequence[tuple[int
     out = []
     for start, end in ranges:
         spans = window_spans(document, start, end)
-        out.append((_as_tuples(spans), item_values(data, format, spans)))
+        if format in ALONE:
+            values = item_values(data, format, spans)
+        elif document.glance_factory is None:  # the parse made the value (CSV rows, Avro records, a message)
+            values = _values(spans, lambda _span, path: value_at(document.value, path))
+        else:  # a large schemaless protobuf: its whole value is a second, full walk (the labels say enough)
+            values = {}
+        out.append((_as_tuples(spans), values))
     return out
 
 
@@ -59,6 +67,26 @@ def item_values(data: bytes, format: str, spans: Sequence[Span]) -> dict[tuple, 
     each decoded from its own bytes by the format's codec (an item that cannot be read alone, e.g. a
     CBOR shared reference, gets no value: the tree shows its span's label)."""
     from formatlens.core.api import load
+
+    def alone(span: Span, _path: tuple) -> Any:
+        raw = data[span.start : span.end]
+        element = format == "bson" and span.kind == "entry"
+        if element:  # a BSON element (type, key, value) is read as the one element of a document
+            raw = struct.pack("<i", len(raw) + 5) + raw + b"\x00"
+        try:
+            value = load(raw, format, peel=False).value
+        except FormatError:  # not readable alone (a JSON member "key": value): its parts may be
+            return MISSING
+        if element and isinstance(value, dict) and len(value) == 1:
+            value = next(iter(value.values()))
+        return value
+
+    return _values(spans, alone)
+
+
+def _values(spans: Sequence[Span], read: Callable[[Span, tuple], Any]) -> dict[tuple, Any]:
+    """{path: head of read(span, path)} for the outermost spans of at most VALUE_BYTES that stand for a value
+    (the spans inside one that ``read`` cannot make are tried instead)."""
     from formatlens.runtime.firstview import head_of
 
     values: dict[tuple, Any] = {}
@@ -71,17 +99,10 @@ def item_values(data: bytes, format: str, spans: Sequence[Span]) -> dict[tuple, 
             continue
         if path in values:
             continue
-        raw = data[span.start : span.end]
-        element = format == "bson" and span.kind == "entry"
-        if element:  # a BSON element (type, key, value) is read as the one element of a document
-            raw = struct.pack("<i", len(raw) + 5) + raw + b"\x00"
-        try:
-            value = load(raw, format, peel=False).value
-        except FormatError:  # not readable alone (a JSON member "key": value): its parts may be
+        value = read(span, path)
+        if value is MISSING:
             stack.extend(span.children)
             continue
-        if element and isinstance(value, dict) and len(value) == 1:
-            value = next(iter(value.values()))
         values[path] = head_of(value)
     return values
 
