@@ -78,7 +78,11 @@ def _avro() -> bytes:
     schema = {
         "type": "record",
         "name": "User",
-        "fields": [{"name": "id", "type": "long"}, {"name": "name", "type": "string"}, {"name": "score", "type": "double"}],
+        "fields": [
+            {"name": "id", "type": "long"},
+            {"name": "name", "type": "string"},
+            {"name": "score", "type": "double"},
+        ],
     }
     out = io.BytesIO()
     fastavro.writer(out, schema, ({k: r[k] for k in ("id", "name", "score")} for r in RECORDS), sync_interval=500)
