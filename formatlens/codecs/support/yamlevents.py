@@ -34,7 +34,7 @@ from yaml.events import (
 from formatlens.core.limits import Limits
 
 _CORE = "tag:yaml.org,2002:"
-SEQ, MAP, STR = _CORE + "seq", _CORE + "map", _CORE + "str"
+SEQ, MAP, STR, INT = _CORE + "seq", _CORE + "map", _CORE + "str", _CORE + "int"
 MERGE, VALUE = _CORE + "merge", _CORE + "value"
 _PLAIN_SCALARS = frozenset(_CORE + name for name in ("null", "bool", "int", "float", "timestamp"))
 """Tags whose safe constructors only read the scalar's text: called directly, without the node cache."""
@@ -113,8 +113,8 @@ class _Open:
         """Items, or key-value pairs as written (repeats included): what its span's label says."""
         self.key: Any = _NO_KEY
         """In a mapping: (key, as written, start, end) of the key waiting for its value."""
-        self.seen: dict[Any, tuple[int, int]] = {}
-        """In a mapping: each key's character range (the last one given)."""
+        self.seen: dict[Any, tuple] = {}
+        """In a mapping: each key's (key, as written, start, end), the last one given."""
 
 
 # A node once read: (value, start, end, size once aliases are expanded, the scalar as written or None
@@ -158,9 +158,10 @@ class _Reader:
 
     def document(self) -> Any:
         """Read one document's events (after its start) and return its value."""
-        loader, stack, attach = self.loader, self.stack, self._attach
+        loader, stack, hashable, intern = self.loader, self.stack, self.hashable, sys.intern
         get_event, resolve, resolvers = loader.get_event, loader.resolve, loader.yaml_implicit_resolvers
-        # A plain scalar whose first character starts no implicit resolver's pattern is a string.
+        # A plain scalar is resolved as Resolver.resolve does (by its first character), inline unless
+        # the loader has path or wildcard resolvers.
         always_resolve = None in resolvers or bool(loader.yaml_path_resolvers)
         constructors, tags = loader.yaml_constructors, loader.tags
         max_nodes, max_depth, count_aliases = self.limits.max_nodes, self.limits.max_depth, self.count_aliases
@@ -175,12 +176,20 @@ class _Reader:
                 tag, text = event.tag, event.value
                 if tag is None or tag == "!":
                     implicit = event.implicit
-                    if implicit[0] and (always_resolve or text[:1] in resolvers):
-                        tag = resolve(yaml.ScalarNode, text, implicit)
-                    else:
+                    if not implicit[0]:
                         tag = STR
+                    elif always_resolve:
+                        tag = resolve(yaml.ScalarNode, text, implicit)
+                    else:  # Resolver.resolve without path or wildcard resolvers, inline
+                        tag = STR
+                        for candidate, pattern in resolvers.get(text[:1], ()):
+                            if pattern.match(text):
+                                tag = candidate
+                                break
                 if tag == STR:
                     value: Any = text
+                elif tag == INT and len(text) < 19 and text.isdigit() and text.isascii() and text[0] != "0":
+                    value = int(text)  # what construct_yaml_int makes of a plain decimal (a leading 0 is octal)
                 else:
                     as_key = bool(stack) and stack[-1].mapping and stack[-1].key is _NO_KEY
                     if as_key and tag == MERGE:
@@ -242,42 +251,43 @@ class _Reader:
                 if made[4] is not None:  # a document that is one scalar: its span
                     self._entry(None, 0, 0, made, whole=True)
                 return made[0]
-            attach(made)
+            # Into the collection being read (inline: this runs for every node).
+            parent = stack[-1]
+            parent.size += made[3]
+            if not parent.mapping:
+                parent.value.append(made[0])
+                parent.count += 1
+                if len(stack) == 1:
+                    self._entry(None, 0, 0, made)
+            elif parent.key is _NO_KEY:  # a key: it waits for its value
+                key = made[0] if made[4] is not None else hashable(made[0])
+                if type(key) is str:
+                    key = intern(key)  # the same keys in every record: one string each
+                parent.key = (key, "?" if made[4] is None else made[4], made[1], made[2])
+            else:
+                waiting = parent.key
+                key = waiting[0]
+                parent.key = _NO_KEY
+                seen = parent.seen
+                if key in seen:
+                    self._repeat(key, seen[key], waiting)
+                seen[key] = waiting
+                parent.value[key] = made[0]
+                parent.count += 1
+                if len(stack) == 1:
+                    self._entry(waiting[1], waiting[2], waiting[3], made)
 
     def _entry(self, key: str | None, key_start: int, key_end: int, made: _Made, whole: bool = False) -> None:
         if self.spans_left > 0:
             self.spans_left -= 1
             self.entries.append(Entry(key, key_start, key_end, made[1], made[2], _describe(made), whole))
 
-    def _attach(self, made: _Made) -> None:
-        """Put a node read into the collection being read (a mapping's key waits for its value)."""
-        stack = self.stack
-        parent = stack[-1]
-        parent.size += made[3]
-        if not parent.mapping:
-            parent.value.append(made[0])
-            parent.count += 1
-            if len(stack) == 1:
-                self._entry(None, 0, 0, made)
-            return
-        if parent.key is _NO_KEY:
-            key = made[0] if made[4] is not None else self.hashable(made[0])
-            if type(key) is str:
-                key = sys.intern(key)  # the same keys in every record: one string each
-            parent.key = (key, "?" if made[4] is None else made[4], made[1], made[2])
-            return
-        key, written, key_start, key_end = parent.key
-        parent.key = _NO_KEY
-        seen = parent.seen
-        if key in seen and len(self.built.repeats) < LIMIT_REPEATS:
-            path = tuple(frame.slot for frame in stack[1:])
+    def _repeat(self, key: Any, first: tuple, again: tuple) -> None:
+        """A key given again in the mapping being read (``first``, ``again``: (key, as written, start, end))."""
+        if len(self.built.repeats) < LIMIT_REPEATS:
+            path = tuple(frame.slot for frame in self.stack[1:])
             document = len(self.built.documents)
-            self.built.repeats.append(Repeat(document, path, key, seen[key], (key_start, key_end)))
-        seen[key] = (key_start, key_end)
-        parent.value[key] = made[0]
-        parent.count += 1
-        if len(stack) == 1:
-            self._entry(written, key_start, key_end, made)
+            self.built.repeats.append(Repeat(document, path, key, (first[2], first[3]), (again[2], again[3])))
 
 
 def _slot(stack: list[_Open]) -> Any:
