@@ -20,11 +20,11 @@ import pytest
 import formatlens as fl
 from formatlens.codecs.protobuf.codec import compile_proto
 from formatlens.codecs.protobuf.wire import WireWalker, wire_spans
-from formatlens.core.document import Span
+from formatlens.core.document import Span, count_spans
 from formatlens.core.limits import current, sized_for, span_window
 from formatlens.render import typed
 from formatlens.render.hexdump import WINDOW, window
-from formatlens.render.tree import MAX_SLOTS, REST, TreeModel, restrict
+from formatlens.render.tree import MAX_SLOT_SPANS, MAX_SLOTS, REST, TreeModel, restrict
 from formatlens.runtime.annotate import annotate, spans_of, window_spans
 
 from .conftest import SAMPLES
@@ -242,6 +242,18 @@ def _deepest(spans: list[Span], offset: int) -> Span | None:
         found, level = hits[-1], hits[-1].children
 
 
+def test_windows_past_the_span_budget_are_dropped_but_not_those_about_to_be_shown():
+    data = INPUTS["bson-stream"]
+    tree, document = _first_view_tree(data, "bson")
+    slots = tree.slots_over(len(data) // 2, len(data))[:40]  # about 1,000 spans each
+    _fill(tree, document, slots)
+    held = sum(count_spans(spans, 10**9) for spans in tree.slots.values())
+    assert held > MAX_SLOT_SPANS
+    tree.trim(keep={slots[0], slots[-1]})
+    assert slots[0] in tree.slots and slots[-1] in tree.slots and slots[1] not in tree.slots
+    assert sum(count_spans(spans, 10**9) for spans in tree.slots.values()) <= MAX_SLOT_SPANS
+
+
 def test_the_tree_shows_types_and_previews_of_far_items():
     data = INPUTS["json"]
     tree, document = _first_view_tree(data, "json")
@@ -264,7 +276,8 @@ def test_windows_past_the_cap_are_dropped_and_made_again_with_the_same_paths():
     _fill(tree, document, [first])
     rows_before = tree.rows((*tree.rest_path(), first), 0, 100)
     _fill(tree, document, list(range(first - MAX_SLOTS - 1, first)))
-    assert first not in tree.slots and len(tree.slots) == MAX_SLOTS
+    tree.trim(keep={first - 1})
+    assert first not in tree.slots and len(tree.slots) <= MAX_SLOTS and first - 1 in tree.slots
     assert tree.rows((*tree.rest_path(), first), 0, 100)[0][3].startswith("not annotated yet")
     _fill(tree, document, [first])
     assert tree.rows((*tree.rest_path(), first), 0, 100) == rows_before

@@ -22,7 +22,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from formatlens.core.document import Span
+from formatlens.core.document import Span, count_spans
 from formatlens.render import typed
 from formatlens.runtime.gcpause import gc_paused
 
@@ -36,6 +36,8 @@ NOT_LAZY, REST = -1, -2
 MAX_SLOTS = 64
 """Windows of the rest kept annotated per tree (the least recently used are dropped: the same walk makes
 them again, with the same node paths, when they are asked for again)."""
+MAX_SLOT_SPANS = 40_000
+"""Spans kept in those windows in all (about 14 MB: a 4 KiB window of BSON holds about 1,000 spans)."""
 
 MISSING: Any = object()
 """What value_at gives for a path that leads nowhere (None is a value)."""
@@ -117,6 +119,7 @@ class TreeModel:
         self.slots: OrderedDict[int, list[Span]] = OrderedDict()
         """Annotated windows of the rest: slot -> the walk's spans there (least recently used first)."""
         self._slot_values: dict[int, dict[tuple, Any]] = {}
+        self._slot_spans: dict[int, int] = {}
         self._items: dict[tuple, list[Item]] = {}
         self._starts: dict[tuple, list[int]] = {}
         self._reach: dict[tuple, list[int]] = {}
@@ -162,15 +165,24 @@ class TreeModel:
         return node[1]
 
     def fill(self, slot: int, spans: Sequence[Span], values: dict[tuple, Any] | None = None) -> None:
-        """Window ``slot`` of the rest is annotated with ``spans`` (and the values decoded there)."""
+        """Window ``slot`` of the rest is annotated with ``spans`` (and the values decoded there); trim()
+        drops windows past the caps."""
         self._forget((*self.rest_path(), slot))  # type: ignore[misc]  # a rest exists when slots are filled
         self.slots[slot] = list(spans)
         self.slots.move_to_end(slot)
         self._slot_values[slot] = dict(values or {})
-        while len(self.slots) > MAX_SLOTS:
-            old, _spans = self.slots.popitem(last=False)
+        self._slot_spans[slot] = count_spans(spans, MAX_SLOT_SPANS)
+
+    def trim(self, keep: set[int] = frozenset()) -> None:  # type: ignore[assignment]
+        """Drop the least recently used windows past MAX_SLOTS / MAX_SLOT_SPANS, except those in ``keep``
+        (the ones a request is about to show: called before filling, so what is filled is drawn)."""
+        for old in [slot for slot in self.slots if slot not in keep]:
+            if len(self.slots) <= MAX_SLOTS and sum(self._slot_spans.values()) <= MAX_SLOT_SPANS:
+                return
+            del self.slots[old]
             self._slot_values.pop(old, None)
-            self._forget((*self.rest_path(), old))  # type: ignore[misc]
+            self._slot_spans.pop(old, None)
+            self._forget((*self.rest_path(), old))  # type: ignore[misc]  # a rest exists when slots are filled
 
     def touch(self, slot: int) -> None:
         if slot in self.slots:

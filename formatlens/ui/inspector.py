@@ -251,6 +251,7 @@ def _annotate_rest(view: View, windows: list[int], slices: list[str], offsets: l
         wanted.update(tree.slots_over(offset, offset + 1))
     for slot in wanted:
         tree.touch(slot)
+    tree.trim(keep=wanted)  # the server holds a bounded number of windows (render.tree.MAX_SLOTS)
     missing = sorted(slot for slot in wanted if slot not in tree.slots)[:MAX_ASK_WINDOWS]
     if not missing:
         return {}

@@ -1,0 +1,164 @@
+"""Annotating a far window of a large input (runtime/annotate.py): latency, and the server's memory after many.
+
+    python bench/annotate_window.py [--mb 46] [--formats json,bson,...] [--windows 300]
+
+For each format, a file of about ``--mb`` MiB (the records bench/upload_to_view.py writes, cached in
+/tmp/formatlens-bench/) is decoded by a worker as the app does for an upload (WorkerPool.load: the
+first view), then, as the inspector does when the person scrolls past the first view:
+
+- one far window (4 KiB at 90 % of the input) is annotated by a worker: the round trip (decode again,
+  the walk in a span window, the values of the items there, pickling) beside the format's own
+  library parsing the whole input in this process (the floor of a worker that must parse), and the
+  windowed walk alone on an already-decoded Document (what the window itself costs);
+- ``--windows`` windows spread over the rest are annotated in batches of 24 (the browser's most per
+  request) and merged into a TreeModel: the most Python memory the tree held (tracemalloc) and what it
+  holds at the end (render.tree keeps 64 windows or 40,000 spans, plus one request's), and this
+  process's resident memory.
+
+Nothing here is a pass/fail test; one run on a shared machine, so read the times as rough.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import io
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+
+from upload_to_view import load_average, make_input, rss  # noqa: E402
+
+import formatlens as fl  # noqa: E402
+from formatlens.render.hexdump import WINDOW, window  # noqa: E402
+from formatlens.render.tree import TreeModel, restrict  # noqa: E402
+from formatlens.runtime.annotate import annotate, spans_of, window_spans  # noqa: E402
+from formatlens.runtime.isolation import WorkerPool  # noqa: E402
+
+FORMATS = ["json", "bson", "msgpack", "cbor", "protobuf", "csv", "avro"]
+BATCH = 24
+
+
+def library_parse(fmt: str, data: bytes) -> None:
+    """The format's own library over the whole input (what any worker that reads the input pays)."""
+    if fmt == "json":
+        import json
+
+        json.loads(data)
+    elif fmt == "bson":
+        import bson
+
+        bson.decode_all(data)
+    elif fmt == "msgpack":
+        import msgpack
+
+        msgpack.unpackb(data)
+    elif fmt == "cbor":
+        import cbor2
+
+        cbor2.loads(data)
+    elif fmt == "csv":
+        import csv
+
+        list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
+    elif fmt == "avro":
+        import fastavro
+
+        list(fastavro.reader(io.BytesIO(data)))
+    elif fmt == "protobuf":  # uploaded without a schema: no library parse; the wire walk's top level
+        from formatlens.codecs.protobuf.wire import top_level_walk
+
+        top_level_walk(data, 0)
+
+
+def rest_from(document: fl.Document) -> int | None:
+    if not document.details.get("spans_cut_at") or not document.spans:
+        return None
+    span = document.spans[-1]
+    while span.children:
+        span = span.children[-1]
+    return span.end
+
+
+def timed(func, *args):
+    start = time.perf_counter()
+    result = func(*args)
+    return time.perf_counter() - start, result
+
+
+def one(fmt: str, mib: float, windows: int, pool: WorkerPool) -> None:
+    path, _proto = make_input(fmt, mib)
+    data = path.read_bytes()
+    size = len(data)
+    first_s, document = timed(pool.load, data, fmt)
+    cut = rest_from(document)
+    if cut is None:
+        print(f"{fmt:9} {size / 2**20:5.1f} MiB  first view {first_s:5.1f} s: all annotated at once, no rest")
+        return
+    tree = TreeModel(document.spans, document.value_for_view(), size, rest_from=cut, step=WINDOW)
+    far = size * 9 // 10 // WINDOW * WINDOW
+    one_s, done = timed(pool.run_sized, size, annotate, data, fmt, {}, [(far, far + WINDOW)])
+    slot = tree.slots_over(far, far + 1)[0]
+    tree.fill(slot, restrict(spans_of(done[0]), *tree.slot_range(slot)), done[0][1])
+    shown = window(data, tree, far // WINDOW)
+    annotated = sum(length for length, node in shown["runs"] if shown["nodes"][node][2] != "unparsed")
+    library_s, _ = timed(library_parse, fmt, data)
+    local = fl.load(data, fmt, peel=False)
+    local.spans  # noqa: B018 - the decode's own work done, as in the worker before the window
+    walk_s, _ = timed(window_spans, local, far, far + WINDOW)
+    del local
+    gc.collect()
+    # many windows, spread over the rest, in the browser's batches
+    slots = tree.slot_count()
+    chosen = sorted({round(i * (slots - 1) / max(windows - 1, 1)) for i in range(windows)})
+    tracemalloc.start()
+    base = tracemalloc.get_traced_memory()[0]
+    peak = 0
+    many_s = time.perf_counter()
+    for lo in range(0, len(chosen), BATCH):
+        batch = chosen[lo : lo + BATCH]
+        ranges = [tree.slot_range(s) for s in batch]
+        tree.trim(keep=set(batch))  # as the inspector's payload does before filling
+        for s, result in zip(batch, pool.run_sized(size, annotate, data, fmt, {}, ranges), strict=True):
+            tree.fill(s, restrict(spans_of(result), *tree.slot_range(s)), result[1])
+        peak = max(peak, tracemalloc.get_traced_memory()[0] - base)
+    many_s = time.perf_counter() - many_s
+    held = tracemalloc.get_traced_memory()[0] - base
+    tracemalloc.stop()
+    print(
+        f"{fmt:9} {size / 2**20:5.1f} MiB  first view {first_s:5.1f} s (annotated to {cut / size:4.0%})  "
+        f"far window {one_s:5.2f} s [library parse {library_s:5.2f} s, windowed walk {walk_s * 1000:6.1f} ms, "
+        f"{annotated:,} of {len(shown['hex']) // 2:,} bytes annotated]  "
+        f"{len(chosen)} windows in {many_s:5.1f} s: tree holds at most {peak / 2**20:5.1f} MiB, "
+        f"{held / 2**20:5.1f} MiB at the end ({len(tree.slots)} windows kept)  RSS {rss_mib():,.0f} MiB"
+    )
+
+
+def rss_mib() -> float:
+    import os
+
+    return rss(os.getpid()) / 2**20
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--mb", type=float, default=46)
+    parser.add_argument("--formats", default=",".join(FORMATS))
+    parser.add_argument("--windows", type=int, default=300)
+    args = parser.parse_args()
+    print(f"load average before: {load_average()}")
+    pool = WorkerPool()
+    try:
+        for fmt in args.formats.split(","):
+            one(fmt, args.mb, args.windows, pool)
+    finally:
+        pool.close()
+    print(f"load average after: {load_average()}")
+
+
+if __name__ == "__main__":
+    main()
