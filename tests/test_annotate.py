@@ -287,3 +287,13 @@ def test_the_large_protobuf_input_takes_the_large_path():
     data = INPUTS["protobuf-large"]
     assert len(data) >= 1 << 20
     assert fl.load(data, "protobuf", peel=False).glance_factory is not None
+
+
+def test_json_with_comments_is_annotated_through_the_codecs_own_reading():
+    # The walk alone refuses the comment (raw_decode); the codec reads the file with its comments blanked.
+    data = b"// settings\n" + INPUTS["json"]
+    start = len(data) // 2
+    [(columns, values)] = annotate(data, "json", {}, [(start, start + WINDOW)])
+    document = fl.load(data, "json", peel=False)
+    assert spans_of((columns, values)) == restrict(full_walk(document), start, start + WINDOW)
+    assert values and all(values[path] == RECORDS[path[0]] for path in values)

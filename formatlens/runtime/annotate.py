@@ -18,9 +18,10 @@ import struct
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from formatlens.core.boundary import translate
 from formatlens.core.document import Document, Span, SpanColumns, _as_spans, _as_tuples
 from formatlens.core.errors import FormatError
-from formatlens.core.limits import span_window
+from formatlens.core.limits import current, sized_for, span_window
 from formatlens.render.tree import MISSING, restrict, span_value_path, value_at
 
 ALONE = frozenset({"json", "msgpack", "cbor", "bson"})
@@ -40,9 +41,18 @@ def window_spans(document: Document, start: int, end: int) -> list[Span]:
 
 
 def annotate(data: bytes, format: str, options: dict, ranges: Sequence[tuple[int, int]]) -> list[Annotated]:
-    """In a worker: decode ``data`` as ``format`` and annotate each of ``ranges`` (start, end)."""
+    """In a worker: annotate each of ``ranges`` (start, end) of ``data`` as ``format``. Formats whose items
+    stand alone are only walked (the first view's decode accepted these bytes: the whole parse is not
+    done again); the others are decoded again first (a CSV row needs the dialect, an Avro block the
+    header, a protobuf field the schema)."""
     from formatlens.core.api import load
 
+    try:
+        walk = _walk_only(data, format) if not options else None
+        if walk is not None:
+            return [_walked(data, format, walk, start, end) for start, end in ranges]
+    except FormatError:  # bytes only the codec's own reading accepts: decoded again below, as it does
+        pass
     document = load(data, format, peel=False, **options)
     out = []
     for start, end in ranges:
@@ -55,6 +65,45 @@ def annotate(data: bytes, format: str, options: dict, ranges: Sequence[tuple[int
             values = {}
         out.append((_as_tuples(spans), values))
     return out
+
+
+def _walk_only(data: bytes, format: str) -> Callable[[], Sequence[Span]] | None:
+    """The codec's own span walk of ``data``, without its parse (the walkers check every byte they
+    read; items passed over in a span window are read by the format's library or their lengths)."""
+    # The codecs' walkers, as their decode() hands them to the Document.
+    if format == "json":
+        from formatlens.codecs.json import codec as json_codec
+        from formatlens.codecs.json import top_level_spans
+        from formatlens.codecs.support.jsonscan import has_comment_marks
+
+        text = json_codec._text(data)
+        if has_comment_marks(text.text):  # maybe JSON with comments: the codec's reading blanks them first
+            return None
+        return lambda: top_level_spans(text)
+    if format == "bson":
+        from formatlens.codecs.bson import _Walker as BsonWalker
+
+        many = int.from_bytes(data[:4], "little", signed=True) != len(data)  # decode()'s "more than one document"
+        return lambda: BsonWalker(data).items(many)
+    if format == "msgpack":
+        from formatlens.codecs.msgpack import _Walker as MsgpackWalker
+
+        return lambda: MsgpackWalker(data).items()
+    if format == "cbor":
+        from formatlens.codecs.cbor import _Walker as CborWalker
+
+        return lambda: CborWalker(data).items()
+    return None
+
+
+def _walked(data: bytes, format: str, walk: Callable[[], Sequence[Span]], start: int, end: int) -> Annotated:
+    from formatlens.core.registry import get
+
+    codec = get(format)
+    with sized_for(current().for_input(len(data))), span_window(start, end):
+        walked = translate(format, walk, bad_input=codec.bad_input)
+    spans = restrict(sorted(walked, key=lambda s: (s.start, -s.end)), start, end)
+    return _as_tuples(spans), item_values(data, format, spans)
 
 
 def spans_of(annotated: Annotated) -> list[Span]:
