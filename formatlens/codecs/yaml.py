@@ -25,7 +25,7 @@ from formatlens.codecs.support import duplicates, yamlevents
 from formatlens.codecs.support.textpos import Text, decode_text
 from formatlens.core.document import Document, Finding, Span, SpanKind, Traits
 from formatlens.core.errors import LimitExceeded
-from formatlens.core.limits import current, env_name
+from formatlens.core.limits import current, current_window, env_name
 
 if TYPE_CHECKING:
     from yaml import SafeDumper as _BaseDumper
@@ -363,28 +363,39 @@ def _repeat_findings(text: Text, built: yamlevents.Built) -> list[Finding]:
 
 def _entry_spans(text: Text, documents: list[list[yamlevents.Entry]]) -> list[Span]:
     """_spans for a stream read from events: one span per top-level entry (a key's span inside),
-    up to one past the span limit in force (the first view's head): the rest would be cut anyway."""
+    up to one past the span limit in force (the first view's head): the rest would be cut anyway.
+    In a span window (a far window of a large input), the entries there, read again from the events."""
+    many = len(documents) > 1
+    window = current_window()
+    if window is not None:
+        loader = _Loader(text.text)
+        try:
+            found = yamlevents.window(loader, *window, text.byte_offset)
+        finally:
+            loader.dispose()
+        return [_entry_span(text, entry, (number,) if many else ()) for number, entry in found]
     spans: list[Span] = []
     budget = current().max_spans
-    many = len(documents) > 1
     for number, entries in enumerate(documents):
-        prefix = (number,) if many else ()
-        for index, entry in enumerate(entries):
+        for entry in entries:
             if budget < 0:
                 return spans
-            if entry.whole:
-                spans.append(_range_span(text, (entry.start, entry.end), "value", entry.describe, prefix))
-            elif entry.key is None:
-                label = f"- [{index}] {entry.describe}"
-                spans.append(_range_span(text, (entry.start, entry.end), "entry", label, (*prefix, index)))
-            else:
-                path = (*prefix, entry.key)
-                key_span = _range_span(text, (entry.key_start, entry.key_end), "key", f"key {entry.key!r}", path)
-                value_span = _range_span(text, (entry.start, entry.end), "value", entry.describe, path)
-                label = f"{entry.key}: {entry.describe}"
-                spans.append(Span(key_span.start, value_span.end, "entry", label, path, (key_span, value_span)))
+            spans.append(_entry_span(text, entry, (number,) if many else ()))
             budget -= 1 + len(spans[-1].children)
     return spans
+
+
+def _entry_span(text: Text, entry: yamlevents.Entry, prefix: tuple) -> Span:
+    if entry.whole:
+        return _range_span(text, (entry.start, entry.end), "value", entry.describe, prefix)
+    if entry.key is None:
+        label = f"- [{entry.place}] {entry.describe}"
+        return _range_span(text, (entry.start, entry.end), "entry", label, (*prefix, entry.place))
+    path = (*prefix, entry.key)
+    key_span = _range_span(text, (entry.key_start, entry.key_end), "key", f"key {entry.key!r}", path)
+    value_span = _range_span(text, (entry.start, entry.end), "value", entry.describe, path)
+    label = f"{entry.key}: {entry.describe}"
+    return Span(key_span.start, value_span.end, "entry", label, path, (key_span, value_span))
 
 
 def _mapping_paths(roots: list[yaml.Node], wanted: set[int]) -> dict[int, tuple]:

@@ -65,6 +65,8 @@ class Entry(NamedTuple):
     describe: str
     whole: bool = False
     """The document is this one scalar."""
+    place: int = 0
+    """Its place among the document's top-level entries (a sequence item's index)."""
 
 
 @dataclass
@@ -280,7 +282,8 @@ class _Reader:
     def _entry(self, key: str | None, key_start: int, key_end: int, made: _Made, whole: bool = False) -> None:
         if self.spans_left > 0:
             self.spans_left -= 1
-            self.entries.append(Entry(key, key_start, key_end, made[1], made[2], _describe(made), whole))
+            index = len(self.entries)
+            self.entries.append(Entry(key, key_start, key_end, made[1], made[2], _describe(made), whole, index))
 
     def _repeat(self, key: Any, first: tuple, again: tuple) -> None:
         """A key given again in the mapping being read (``first``, ``again``: (key, as written, start, end))."""
@@ -339,3 +342,67 @@ def build(
     ``limits.max_nodes`` values is refused as it is read. ``spans``: most top-level entries recorded.
     """
     return _Reader(loader, wrap, hashable, limits, count_aliases, spans).stream()
+
+
+def window(loader: Any, lo: int, hi: int, byte_offset: Callable[[int], int]) -> list[tuple[int, Entry]]:
+    """(document number, entry) for the top-level entries with bytes in ``lo``..``hi``, read again from
+    ``loader``'s events without making values (an input build() has read: its errors are not checked
+    again). Byte positions come from ``byte_offset`` (character index -> byte); the walk stops past ``hi``.
+    How a far window of a large YAML is annotated (runtime.annotate, core.limits.span_window)."""
+    found: list[tuple[int, Entry]] = []
+    get_event = loader.get_event
+    get_event()  # StreamStartEvent
+    document = -1
+    while type(get_event()) is not StreamEndEvent:  # DocumentStartEvent
+        document += 1
+        anchors: dict[str, _Made] = {}
+        # Open collections: [mapping, items or pairs, anchor, start, the key waiting for its value].
+        stack: list[list] = []
+        while True:
+            event = get_event()
+            kind = type(event)
+            if kind is SequenceStartEvent or kind is MappingStartEvent:
+                stack.append([kind is MappingStartEvent, 0, event.anchor, event.start_mark.index, None])
+                continue
+            made: _Made
+            if kind is ScalarEvent:
+                made = (None, event.start_mark.index, event.end_mark.index, 1, event.value, 0, False)
+                if event.anchor is not None:
+                    anchors[event.anchor] = made
+            elif kind is AliasEvent:
+                _value, _start, _end, _size, text, count, mapping = anchors.get(event.anchor, _UNKNOWN)
+                made = (None, event.start_mark.index, event.end_mark.index, 1, text, count, mapping)
+            else:  # SequenceEndEvent or MappingEndEvent
+                mapping, count, anchor, start, _key = stack.pop()
+                made = (None, start, event.end_mark.index, 1, None, count, mapping)
+                if anchor is not None:
+                    anchors[anchor] = made
+            if not stack:
+                if made[4] is not None and _overlaps(made, lo, hi, byte_offset):
+                    found.append((document, Entry(None, 0, 0, made[1], made[2], _describe(made), True)))
+                break
+            parent = stack[-1]
+            if parent[0] and parent[4] is None:  # a key
+                parent[4] = ("?" if made[4] is None else made[4], made[1], made[2])
+                continue
+            key, parent[4] = parent[4], None
+            parent[1] += 1
+            if len(stack) > 1:
+                continue
+            first = made[1] if key is None else key[1]
+            if byte_offset(first) >= hi:
+                return found  # entries come in byte order: the rest are past the window
+            if byte_offset(made[2]) > lo:
+                written, key_start, key_end = key if key is not None else (None, 0, 0)
+                entry = Entry(written, key_start, key_end, made[1], made[2], _describe(made), False, parent[1] - 1)
+                found.append((document, entry))
+        get_event()  # DocumentEndEvent
+    return found
+
+
+_UNKNOWN: _Made = (None, 0, 0, 1, "*", 0, False)
+"""An alias build() would have refused (it read this input): labelled as written."""
+
+
+def _overlaps(made: _Made, lo: int, hi: int, byte_offset: Callable[[int], int]) -> bool:
+    return byte_offset(made[2]) > lo and byte_offset(made[1]) < hi
