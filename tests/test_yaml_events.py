@@ -16,7 +16,9 @@ from formatlens.codecs import yaml as yaml_codec
 from formatlens.codecs.support import yamlevents
 from formatlens.codecs.support.textpos import decode_text
 from formatlens.core.errors import FormatError
+from formatlens.render.tree import restrict
 from formatlens.runtime import firstview
+from formatlens.runtime.annotate import annotate, spans_of
 from formatlens.runtime.isolation import WorkerPool
 
 from .conftest import corpus_dir
@@ -205,3 +207,29 @@ def test_a_first_view_of_a_large_mapping_annotates_its_first_entries(monkeypatch
     at = data.index(b"key6665:")
     assert (before.start, before.end) == (at, at + len("key6665: 6665"))
     assert last.path == ("key6666",) and [child.kind for child in last.children] == ["key"]
+
+
+@pytest.mark.parametrize("root", ["sequence", "mapping", "documents"])
+def test_a_far_window_of_a_large_yaml_is_annotated_with_its_entries_and_values(root, monkeypatch):
+    tags = ["a", "b"]  # one list in every record: PyYAML writes an anchor, then aliases to it
+    records = [{"id": i, "name": f"user {i}", "tags": tags} for i in range(3000)]
+    value = records if root != "mapping" else {f"user{i}": record for i, record in enumerate(records)}
+    if root == "documents":
+        data = yaml.safe_dump_all(records, sort_keys=False).encode()
+    else:
+        data = yaml.safe_dump(value, sort_keys=False).encode()
+    assert (b"*id001" in data) is (root != "documents")  # anchors do not cross documents
+    lo = len(data) * 3 // 4
+    hi = lo + 4096
+    monkeypatch.setenv("FORMATLENS_MAX_SPANS", "300")  # the spans recorded at load stop far before the window
+    [(columns, values)] = annotate(data, "yaml", {}, [(lo, hi)])
+    spans = spans_of((columns, values))
+    # The same spans as a whole annotation (no limit) gives for those bytes.
+    monkeypatch.setenv("FORMATLENS_MAX_SPANS", "100000")
+    assert spans == restrict(fl.load(data, "yaml").spans, lo, hi)
+    assert len(spans) > 10 and spans[0].start < lo + 200 and spans[-1].end > hi - 200
+    # Each whole item's value, read from its own bytes, is the value at its path.
+    assert len(values) >= 20
+    for path, item in values.items():
+        expected = value[path[0]] if len(path) == 1 else value[path[0]][path[1]]
+        assert item == expected, path
