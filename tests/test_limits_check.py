@@ -3,7 +3,8 @@ checked the same way when it shares none, and depth first (each use counted, cyc
 
 from __future__ import annotations
 
-import cbor2
+import functools
+
 import pytest
 
 import formatlens as fl
@@ -59,18 +60,6 @@ def test_a_dict_subclass_is_counted_by_its_values():
     assert _refusal(check_value, Node(k=list(range(98)))) is None
 
 
-def test_cbor_is_checked_as_a_tree_unless_its_bytes_can_share_a_value():
-    plain = cbor2.dumps([[1, 2]] * 3)
-    shared_list = [1, 2]
-    shared = cbor2.dumps([shared_list] * 3, value_sharing=True)
-    assert b"\xd8\x1d" in shared
-    assert fl.load(plain, "cbor").value_check is check_value
-    assert fl.load(shared, "cbor").value_check is check_shared_value
-    document = fl.load(shared, "cbor")
-    assert document.value == [[1, 2]] * 3
-    assert document.value[0] is document.value[1]  # cbor2 shares it: counted per use by the shared check
-
-
 def test_over_a_limit_the_shared_check_names_what_its_depth_first_walk_meets_first():
     wide_and_deep = [list(range(200)), _nested(10)]  # over both limits
     assert _refusal(check_value, wide_and_deep) == "the number of values is over the limit of 100"  # a level
@@ -106,3 +95,70 @@ def test_csv_records_are_counted_as_check_value_counts_them(monkeypatch):
     monkeypatch.setenv("FORMATLENS_MAX_NODES", str(exact - 1))
     with pytest.raises(fl.LimitExceeded, match="the number of values is over the limit of 124"):
         fl.load(data, "csv").value  # noqa: B018
+
+
+# Records whose values are all atomic are dicts the collector does not track: while no collection has run
+# since the decode began, their values are counted by len() and not visited (check_value's built_at).
+
+
+def test_records_decoded_since_the_last_collection_are_counted_without_visiting_their_values(monkeypatch):
+    import gc
+    import json
+
+    from formatlens.core.limits import collections
+    from formatlens.runtime.gcpause import gc_paused
+
+    records = [{"id": i, "name": f"user {i}", **({"tags": ["a"]} if i % 2 else {})} for i in range(30)]
+    data = json.dumps(records).encode()
+    exact = 1 + 30 + 15 * 2 + 15 * 3 + 15  # the list, the records, their values, the tags' items
+    for limit, refused in ((exact, None), (exact - 1, f"the number of values is over the limit of {exact - 1}")):
+        monkeypatch.setenv("FORMATLENS_MAX_NODES", str(limit))
+        with gc_paused():  # as in a worker: no collection between the decode and its check
+            document = fl.load(data, "json")
+            assert document.built_at == collections()
+            assert gc.is_tracked(document._value_factory()[0]) is False  # {"id": 0, "name": "user 0"}
+            assert gc.is_tracked(document._value_factory()[1]) is True  # it holds a list
+            try:
+                document.value  # noqa: B018
+                message = None
+            except fl.LimitExceeded as exc:
+                message = exc.message
+        assert message == refused
+
+
+def test_after_a_collection_an_untracked_dict_is_visited_again():
+    import gc
+
+    from formatlens.core.limits import collections
+    from formatlens.runtime.gcpause import gc_paused
+
+    with gc_paused():
+        built_at = collections()
+        made = tuple(range(50))  # a tuple is made tracked...
+        record = {"t": made}
+        assert gc.is_tracked(record) is True
+        assert _refusal(check_value, [record], SMALL) is None  # 1 + 1 + 1 + 50
+    gc.collect()  # ...a collection untracks it (all atomic), and the dict that holds it
+    record = {"t": made}
+    assert (gc.is_tracked(made), gc.is_tracked(record)) == (False, False)
+    big = [record, {"more": made}]  # 1 + 2 + 2 + 100 values: over 100 only if the tuples are visited
+    assert collections() != built_at
+    for check in (check_value, check_shared_value):
+        assert _refusal(functools.partial(check, built_at=built_at), big) == (
+            "the number of values is over the limit of 100"
+        )
+
+
+def test_what_the_shortcut_assumes_a_tuple_made_before_the_decode_is_not_visited():
+    import gc
+
+    from formatlens.core.limits import collections
+    from formatlens.runtime.gcpause import gc_paused
+
+    made = tuple(range(50))
+    gc.collect()  # untracked now: no decoder puts such a tuple, made before it began, in a value
+    with gc_paused():
+        built_at = collections()
+        big = [{"t": made}, {"more": made}]
+        assert _refusal(check_value, big) == "the number of values is over the limit of 100"  # visited
+        assert _refusal(lambda v, lim: check_value(v, lim, built_at=built_at), big) is None  # counted by len()

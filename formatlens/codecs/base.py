@@ -37,7 +37,7 @@ from typing import Any, ClassVar, NamedTuple
 from formatlens.core.boundary import Exceptions, translate
 from formatlens.core.document import CodecInfo, Document, Finding, Schema, Traits
 from formatlens.core.errors import FormatError
-from formatlens.core.limits import check_shared_value, check_value, current, sized_for
+from formatlens.core.limits import check_shared_value, check_value, collections, current, sized_for
 
 SNIFF_BYTES = 4096
 """How much of the input sniff() looks at: detection stays cheap on large files."""
@@ -101,14 +101,15 @@ class Codec:
         self.check_options(self.decode, options)
         current().check("max_input_bytes", len(data), what=f"the input ({len(data):,} bytes)")
         limits = current().for_input(len(data))  # a large input may hold more values (Limits.for_input)
+        built_at = collections()
         with sized_for(limits):
             document = translate(self.name, lambda: self.decode(data, **options), bad_input=self.bad_input)
         document.format = self.name
         document.bad_input = self.bad_input
         document.limits = limits
+        document.built_at = built_at
         if document.value_check is None:  # a codec that knows its value's shape may have set a cheaper one
-            shared = self.shares_values and self.may_share(data)
-            document.value_check = check_shared_value if shared else check_value
+            document.value_check = check_shared_value if self.shares_values else check_value
         return document
 
     def dump(self, value: Any, **options: Any) -> tuple[bytes, Schema | None]:
@@ -143,11 +144,6 @@ class Codec:
 
     def sniff(self, data: bytes) -> Sniff:
         raise NotImplementedError
-
-    def may_share(self, data: bytes) -> bool:
-        """For a codec that ``shares_values``: whether ``data`` can decode to a value that uses a container
-        twice (else the value is checked as a tree, the faster check_value)."""
-        return True
 
     def reshape(self, value: Any, losses: list[str]) -> Any:
         return value

@@ -22,8 +22,6 @@ from formatlens.core.limits import current
 
 MAJOR = ("unsigned int", "negative int", "byte string", "text string", "array", "map", "tag", "simple/float")
 SELF_DESCRIBE = b"\xd9\xd9\xf7"
-_SHAREDREF = (b"\xd8\x1d", b"\xd9\x00\x1d", b"\xda\x00\x00\x00\x1d", b"\xdb\x00\x00\x00\x00\x00\x00\x00\x1d")
-"""Tag 29 (a reference to a shared value) in each width its argument may take."""
 TAGS = {
     0: "date/time string",
     1: "epoch date/time",
@@ -252,11 +250,6 @@ class CborCodec(Codec):
         if self.parses(lambda: self._load_all(data)):
             return Sniff(0.75, f"starts with a CBOR {kind} (0x{data[0]:02x}) and parses to the end")
         return Sniff(0.0, "starts like CBOR but does not parse")
-
-    def may_share(self, data: bytes) -> bool:
-        # cbor2 shares a container only through a sharedref tag (29, RFC 8949's registry, value sharing);
-        # bytes with no way of writing tag 29 decode to a tree.
-        return any(head in data for head in _SHAREDREF)
 
     def _load_all(self, data: bytes, *, allow_duplicate_keys: bool = True) -> list:
         stream = io.BytesIO(data)

@@ -189,11 +189,14 @@ class Document:
         self._table_factory = table_factory
         self.bad_input: Exceptions = ()
         """The codec's declared bad-input exceptions: a lazy part failing with one is a FormatError."""
-        self.value_check: Callable[[Any], None] | None = None
+        self.value_check: Callable[..., None] | None = None
         """Bounds the value (depth, nodes) when the codec does not; set by Codec.load."""
         self.first_view: dict | None = None
         """Set when only a first view was sent by a worker: {"shape", "tabular", "head"} (runtime.firstview)."""
         self.limits: Limits | None = None
+        self.built_at: int | None = None
+        """limits.collections() when the decode began (Codec.load): while no collection has run since, the
+        value check may take the collector's bookkeeping as true (see limits.check_value)."""
         """The limits sized for this input (Limits.for_input); the lazy parts run under them. Set by Codec.load."""
 
     @cached_property
@@ -213,8 +216,8 @@ class Document:
     def value(self) -> Any:
         value = self._guarded(self._value_factory)
         if self.value_check is not None:
-            check = self.value_check
-            self._guarded(lambda: check(value))
+            check, built_at = self.value_check, self.built_at
+            self._guarded(lambda: check(value, built_at=built_at))
         return value
 
     @cached_property
@@ -269,6 +272,7 @@ class Document:
         self._schema_factory = self._findings_factory = self._table_factory = None
         self._value_factory = self._spans_factory = tuple  # a part not sent: the receiver sets its factory
         self.bad_input, self.value_check, self.limits = (), None, None  # the sender checked what it computed
+        self.built_at = None
         self.value_is_derived, self.glance_factory = False, None
         self.first_view = state.get("first_view")
         if "spans" in state:
