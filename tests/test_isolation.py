@@ -234,3 +234,26 @@ def test_a_task_runs_with_the_garbage_collector_paused_and_leaves_it_as_it_found
     assert gc.isenabled() is True
     assert _run(gc.isenabled, 10, (), {}) is False
     assert gc.isenabled() is True
+
+
+def test_a_tasks_value_is_freed_after_its_result_has_gone_back_or_when_the_next_task_starts():
+    import weakref
+
+    from formatlens.runtime.isolation import FREE_AFTER, _run, free_later
+
+    class Tree(list):
+        pass
+
+    tree = Tree([[1, 2], [3]])
+    gone = weakref.ref(tree)
+    thread = free_later(tree)
+    del tree
+    assert gone() is not None  # still held: freeing it must not delay the result
+    thread.join(timeout=FREE_AFTER + 5)
+    assert gone() is None
+    again = Tree([1])
+    gone = weakref.ref(again)
+    free_later(again)
+    del again
+    assert _run(len, 10, (b"abc",), {}) == 3
+    assert gone() is None  # the next task started: freed first, never held alongside its value

@@ -21,6 +21,7 @@ import resource
 import signal
 import sys
 import threading
+import time
 import types
 from collections.abc import Callable
 from concurrent.futures import CancelledError, ProcessPoolExecutor
@@ -58,6 +59,7 @@ def _cpu_budget_spent(signum: int, frame: object) -> None:
 
 
 def _run(func: Callable[..., Any], cpu_seconds: float, args: tuple, kwargs: dict) -> Any:
+    _held.clear()  # the last task's value (free_later): not alongside this one's
     # RLIMIT_CPU counts the whole process's life: give this task its own budget on top of what was used.
     usage = resource.getrusage(resource.RUSAGE_SELF)
     used = int(usage.ru_utime + usage.ru_stime)
@@ -112,7 +114,28 @@ def load_everything(data: bytes, format: str | None, options: dict, light: bool 
         blob = firstview.first_view(document)
     else:
         blob = pickle.dumps(document, protocol=pickle.HIGHEST_PROTOCOL)
+    free_later(document)
     return data_is_input, light, blob
+
+
+FREE_AFTER = 0.2
+"""Seconds a worker keeps a task's decoded value after the task returns (free_later)."""
+_held: list = []
+
+
+def free_later(*held: Any) -> threading.Thread:
+    """Keep ``held`` until FREE_AFTER seconds from now, then free it in a thread: freeing the tree of a
+    46 MiB upload takes 0.03-0.12 s, which would otherwise delay the result on its way to the server.
+    The next task frees it first if it comes sooner (a worker never holds two decodes)."""
+    _held.extend(held)
+    thread = threading.Thread(target=_free, daemon=True, name="formatlens-free")
+    thread.start()
+    return thread
+
+
+def _free() -> None:
+    time.sleep(FREE_AFTER)
+    _held.clear()
 
 
 class _InWorker:
