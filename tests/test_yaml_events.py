@@ -74,6 +74,24 @@ def test_merge_keys_and_sets_are_read_through_the_node_graph(text):
     assert fl.load(text, "yaml").value == yaml.load(text, Loader=SAFE)
 
 
+def test_what_events_read_before_a_merge_key_is_freed_before_the_node_graph_reads_it(monkeypatch):
+    # A merge key at the end of a large YAML: the values read so far must not stay alive (held by the
+    # exception's traceback) while the node graph reads the whole input again.
+    text = b"".join(b"- !Ref x%d\n" % i for i in range(100)) + b"- {<<: {a: 1}}\n"
+    alive = []
+    read_nodes = yaml_codec._read_nodes
+
+    def counting(*args):
+        gc.collect()
+        alive.append(sum(type(o) is yaml_codec.TaggedNode for o in gc.get_objects()))
+        return read_nodes(*args)
+
+    monkeypatch.setattr(yaml_codec, "_read_nodes", counting)
+    document = fl.load(text, "yaml")
+    assert alive == [0]
+    assert len(document.value) == 101 and document.value[100] == {"a": 1}
+
+
 def test_no_node_graph_is_kept_after_loading():
     text = yaml.safe_dump([{"id": i, "name": f"user {i}"} for i in range(2000)]).encode()
     gc.collect()

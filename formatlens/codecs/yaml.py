@@ -187,10 +187,10 @@ class YamlCodec(Codec):
             raise self.error(f"invalid UTF-8: {exc.reason}", offset=exc.start, hint="YAML must be UTF-8") from None
         may_alias = "*" in text.text  # no alias, no expansion to bound
         try:
-            try:
-                documents, findings, spans_factory = _read_events(text, may_alias)
-            except yamlevents.Unsupported:  # merge keys, sets, ordered maps: PyYAML's node graph gives them
-                documents, findings, spans_factory = _read_nodes(text, may_alias)
+            read = _read_events_or_none(text, may_alias)
+            if read is None:  # merge keys, sets, ordered maps: PyYAML's node graph gives them
+                read = _read_nodes(text, may_alias)
+            documents, findings, spans_factory = read
         except yamlevents.BadScalar as exc:
             raise self.error(
                 f"a value does not fit its type: {type(exc.error).__name__}: {exc.error}",
@@ -256,6 +256,15 @@ def _read_events(text: Text, may_alias: bool) -> tuple[list, list[Finding], Call
         loader.dispose()
     findings = _tag_findings(text, loader.tags) + _repeat_findings(text, built)
     return built.documents, findings, lambda: _entry_spans(text, built.entries)
+
+
+def _read_events_or_none(text: Text, may_alias: bool) -> tuple[list, list[Finding], Callable[[], list[Span]]] | None:
+    """_read_events, or None when the stream needs the node graph. Returned, not handled in an except
+    block: the Unsupported exception's traceback holds what was read so far (up to the whole value)."""
+    try:
+        return _read_events(text, may_alias)
+    except yamlevents.Unsupported:
+        return None
 
 
 def _read_nodes(text: Text, may_alias: bool) -> tuple[list, list[Finding], Callable[[], list[Span]]]:
