@@ -116,18 +116,20 @@ def one(fmt: str, mib: float, windows: int, pool: WorkerPool) -> None:
     slots = tree.slot_count()
     chosen = sorted({round(i * (slots - 1) / max(windows - 1, 1)) for i in range(windows)})
     tracemalloc.start()
-    base = tracemalloc.get_traced_memory()[0]
-    peak = 0
+    held = peak = 0  # what the merges add, net (the pool's own buffers for sending the input are not counted)
     many_s = time.perf_counter()
     for lo in range(0, len(chosen), BATCH):
         batch = chosen[lo : lo + BATCH]
         ranges = [tree.slot_range(s) for s in batch]
+        results = pool.run_sized(size, annotate, data, fmt, {}, ranges)
+        before = tracemalloc.get_traced_memory()[0]
         tree.trim(keep=set(batch))  # as the inspector's payload does before filling
-        for s, result in zip(batch, pool.run_sized(size, annotate, data, fmt, {}, ranges), strict=True):
+        for s, result in zip(batch, results, strict=True):
             tree.fill(s, restrict(spans_of(result), *tree.slot_range(s)), result[1])
-        peak = max(peak, tracemalloc.get_traced_memory()[0] - base)
+        del results
+        held += tracemalloc.get_traced_memory()[0] - before
+        peak = max(peak, held)
     many_s = time.perf_counter() - many_s
-    held = tracemalloc.get_traced_memory()[0] - base
     tracemalloc.stop()
     print(
         f"{fmt:9} {size / 2**20:5.1f} MiB  first view {first_s:5.1f} s (annotated to {cut / size:4.0%})  "

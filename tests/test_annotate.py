@@ -297,3 +297,27 @@ def test_json_with_comments_is_annotated_through_the_codecs_own_reading():
     document = fl.load(data, "json", peel=False)
     assert spans_of((columns, values)) == restrict(full_walk(document), start, start + WINDOW)
     assert values and all(values[path] == RECORDS[path[0]] for path in values)
+
+
+@pytest.mark.parametrize("name", ["json", "bson", "msgpack", "csv"])
+def test_items_past_the_head_of_the_value_get_their_values_for_a_tree_slice(name):
+    # A first view has the head of the value (100 items per container): items further on are typed
+    # from the values a worker reads for the slice shown (values_of), not left as bare spans.
+    from formatlens.runtime.annotate import values_of
+    from formatlens.runtime.firstview import head_of
+
+    data = INPUTS[name]
+    format = name.split("-")[0]
+    document = fl.load(data, format, peel=False)
+    document.limits = replace(current(), max_spans=20_000)
+    whole = document.value
+    tree = TreeModel(document.spans, head_of(whole), len(data))
+    node = ()
+    while not tree.without_values(node, 500, 600):  # down to the level of the records
+        node = (*node, next(i for i, item in enumerate(tree.items(node)) if item.span is not None and item.span.children))
+    wanted = tree.without_values(node, 500, 600)
+    assert wanted
+    tree.values(values_of(data, format, {}, wanted))
+    assert tree.without_values(node, 500, 600) == []
+    for span in wanted:
+        assert tree.value_at(tuple(span.path)) == _at(whole, span.path)

@@ -39,6 +39,9 @@ them again, with the same node paths, when they are asked for again)."""
 MAX_SLOT_SPANS = 40_000
 """Spans kept in those windows in all (about 14 MB: a 4 KiB window of BSON holds about 1,000 spans)."""
 
+MAX_MORE_VALUES = 2_000
+"""Values past a first view's head kept per tree (values(): the items of the tree slices a person opened)."""
+
 MISSING: Any = object()
 """What value_at gives for a path that leads nowhere (None is a value)."""
 
@@ -120,19 +123,43 @@ class TreeModel:
         """Annotated windows of the rest: slot -> the walk's spans there (least recently used first)."""
         self._slot_values: dict[int, dict[tuple, Any]] = {}
         self._slot_spans: dict[int, int] = {}
+        self.more_values: OrderedDict[tuple, Any] = OrderedDict()
         self._items: dict[tuple, list[Item]] = {}
         self._starts: dict[tuple, list[int]] = {}
         self._reach: dict[tuple, list[int]] = {}
 
     # -- value lookups -------------------------------------------------------------------
     def value_at(self, path: tuple | None) -> Any:
-        if path and self._slot_values:  # a value a window's walk decoded (past the head of the value)
-            for values in self._slot_values.values():
+        if path and (self._slot_values or self.more_values):  # a value decoded past the head of the value
+            for values in (self.more_values, *self._slot_values.values()):
                 for cut in range(len(path), 0, -1):
                     found = values.get(path[:cut], MISSING)
                     if found is not MISSING:
                         return value_at(found, path[cut:])
         return value_at(self.value, path)
+
+    def without_values(self, node: tuple[int, ...], lo: int, hi: int) -> list[Span]:
+        """The spans among children ``lo``..``hi`` of ``node`` that stand for a value this tree lacks (past a
+        first view's head): what values() is to be given before their rows are made."""
+        out = []
+        children = self.items(node)
+        for item in children[max(lo, 0) : min(hi, len(children))]:
+            path = span_value_path(item.span) if item.span is not None else None
+            if item.span is not None and path is not None and self.value_at(path) is MISSING:
+                out.append(item.span)
+        return out
+
+    def values(self, found: dict[tuple, Any]) -> None:
+        """Values decoded past the head (paths -> values); the oldest go past MAX_MORE_VALUES."""
+        for path, value in found.items():
+            self.more_values[path] = value
+            self.more_values.move_to_end(path)
+        while len(self.more_values) > MAX_MORE_VALUES:
+            self.more_values.popitem(last=False)
+        for node in [node for node in self._items if node]:  # child counts may change: made again on demand
+            del self._items[node]
+        self._starts.clear()
+        self._reach.clear()
 
     # -- the rest of a large input, annotated window by window ---------------------------
     def rest_path(self) -> tuple[int, ...] | None:

@@ -156,6 +156,29 @@ def _values(spans: Sequence[Span], read: Callable[[Span, tuple], Any]) -> dict[t
     return values
 
 
+def values_of(data: bytes, format: str, options: dict, spans: Sequence[Span]) -> dict[tuple, Any]:
+    """In a worker: {path: head of the value} of ``spans`` (items past a first view's head that a tree
+    slice shows): read alone from their own bytes where the format's items stand alone, else from the
+    value of a decode of the input again."""
+    from formatlens.core.api import load
+
+    if format in ALONE and not options:
+        return item_values(data, format, spans)
+    document = load(data, format, peel=False, **options)
+    if document.glance_factory is not None:  # a large schemaless protobuf: its value is a second full walk
+        return {}
+    return _values(spans, lambda _span, path: value_at(document.value, path))
+
+
+def values_here_or_in_worker(data: bytes, format: str, options: dict, spans: Sequence[Span]) -> dict[tuple, Any]:
+    """On the server: values_of() in the shared worker pool, or here when FORMATLENS_ISOLATE=0."""
+    if os.environ.get("FORMATLENS_ISOLATE", "1") == "0":
+        return values_of(data, format, options, spans)
+    from formatlens.runtime.isolation import shared_pool
+
+    return shared_pool().run_sized(len(data), values_of, data, format, options, list(spans))
+
+
 def annotate_here_or_in_worker(data: bytes, format: str, options: dict, ranges: Sequence[tuple[int, int]]):
     """On the server: annotate() in the shared worker pool (with limits sized for the input), or in this
     process when FORMATLENS_ISOLATE=0."""

@@ -35,6 +35,8 @@ ALL_ROWS = 3000
 """Tree rows sent up front (a small document's whole tree)."""
 MAX_ASK_WINDOWS = 24
 MAX_ASK_SLICES = 40
+MAX_VALUES = 1000
+"""Items whose values past a first view's head one request decodes."""
 SERVER_DOWNLOAD = 64 * 1024
 """Selections larger than the browser copies are downloaded through the server."""
 COLORS = {**KIND_COLORS, "error": "#ff8787", "member": "#ffffff"}
@@ -68,6 +70,8 @@ class View:
     base: dict[str, Any] = field(default_factory=dict)
     annotate: Annotator | None = None
     """For a large input's first view: annotates the windows of the rest that the browser asks for."""
+    values: Callable[[list[Span]], dict] | None = None
+    """For a large input's first view: decodes the values of items past its head that a slice shows."""
     refused: str = ""
     """Why the last annotation of the rest was refused (shown under the inspector)."""
 
@@ -116,6 +120,7 @@ def make_view(
     *,
     rest_from: int | None = None,
     annotate: Annotator | None = None,
+    values: Callable[[list[Span]], dict] | None = None,
 ) -> View:
     """``rest_from``/``annotate``: where a large input's first view stopped annotating, and how the windows
     after that are annotated when the browser asks for them (render.tree's rest)."""
@@ -125,7 +130,7 @@ def make_view(
     if any(item.kind == UNPARSED for item in tree.items(())) or not spans:
         legend.append(UNPARSED)
     view = View(data, tree, f"d{next(_tokens)}", legend, -1 if error_offset is None else error_offset)
-    view.annotate = annotate
+    view.annotate, view.values = annotate, values
     if len(data) <= ALL_BYTES:  # small: everything up front, computed once
         view.base = {
             "windows": [window(data, tree, i) for i in range(-(-len(data) // WINDOW))],
@@ -152,15 +157,36 @@ def _all_slices(tree: TreeModel, budget: int) -> dict[str, list]:
     return out
 
 
-def _chain_slices(tree: TreeModel, offset: int) -> dict[str, list]:
+def _chain_keys(tree: TreeModel, offset: int) -> list[str]:
     """The slices from the root down to the node at ``offset`` (so the browser can reveal it)."""
-    out = {"|0": tree.rows((), 0, GROUP)}
     node = tree.locate(offset)
-    for depth in range(len(node)):
-        parent, index = node[:depth], node[depth]
-        lo = index // GROUP * GROUP
-        out[f"{path_text(parent)}|{lo}"] = tree.rows(parent, lo, lo + GROUP)
-    return out
+    return ["|0"] + [f"{path_text(node[:depth])}|{node[depth] // GROUP * GROUP}" for depth in range(len(node))]
+
+
+def _chain_slices(tree: TreeModel, offset: int) -> dict[str, list]:
+    return dict(made for made in (_slice(tree, key) for key in _chain_keys(tree, offset)) if made is not None)
+
+
+def _fetch_values(view: View, keys: list[str]) -> None:
+    """Values past a first view's head for the rows of the slices ``keys`` (types, previews, members)."""
+    if view.values is None:
+        return
+    wanted: list[Span] = []
+    for key in keys:
+        path, _, lo_text = key.rpartition("|")
+        try:
+            node, lo = parse_path(path), int(lo_text)
+            wanted += view.tree.without_values(node, lo, lo + GROUP)
+        except (ValueError, KeyError, IndexError):
+            continue  # a stale request (_slice says the same)
+    if not wanted:
+        return
+    try:
+        view.tree.values(view.values(wanted[:MAX_VALUES]))
+    except fl.FormatError as exc:  # a limit or a busy server: the rows show their spans' labels only
+        view.refused = f"The values of these items could not be read: {exc.message}"
+    except fl.InternalError as exc:
+        view.refused = f"This is a bug in formatlens, not a problem with your data: {exc.report or exc}"
 
 
 def _slice(tree: TreeModel, key: str) -> tuple[str, list] | None:
@@ -293,8 +319,13 @@ def payload(view: View, ask: dict | None, found: dict | None, keys: state.Inspec
     around = selected[0] if selected else max(view.error_offset, 0)
     near = [] if view.base else [i for i in range(around // WINDOW - 1, around // WINDOW + 2) if i >= 0] + [0]
     offsets = [around] + ([found_at] if found_at is not None else [])
-    # Past a large input's first view: the windows shown are annotated now (a worker walks just them)
+    # Past a large input's first view: the windows shown are annotated now (a worker walks just them),
+    # and the items of the slices shown get their values (a worker reads just them)
     nodes.update(_annotate_rest(view, asked_windows + near, asked_nodes, offsets))
+    if view.values is not None:
+        chains = [key for offset in offsets for key in _chain_keys(tree, offset)]
+        _fetch_values(view, list(dict.fromkeys(asked_nodes + chains + list(nodes))))
+        nodes = dict(made for made in (_slice(tree, key) for key in nodes) if made is not None)
     if view.base:
         windows = {w["index"]: w for w in view.base["windows"]}
         nodes = dict(view.base["nodes"])

@@ -14,7 +14,7 @@ from formatlens.convert.schema_tree import field_tree
 from formatlens.core.limits import current
 from formatlens.render import words
 from formatlens.render.partial import partial, split_only
-from formatlens.runtime.annotate import annotate_here_or_in_worker
+from formatlens.runtime.annotate import annotate_here_or_in_worker, values_here_or_in_worker
 from formatlens.runtime.isolation import isolated
 from formatlens.ui import state
 from formatlens.ui.inspector import View, inspector, make_view
@@ -185,7 +185,8 @@ def document_view(document: fl.Document) -> View:
             document.spans,
             document.value_for_view(),
             rest_from=rest_from,
-            annotate=_annotator(document) if rest_from is not None else None,
+            annotate=_annotator(document, annotate_here_or_in_worker) if rest_from is not None else None,
+            values=_annotator(document, values_here_or_in_worker) if document.first_view is not None else None,
         ),
     )
 
@@ -195,11 +196,12 @@ def _rest_from(document: fl.Document) -> int | None:
     return _annotated_to(document.spans) if document.details.get("spans_cut_at") and document.spans else None
 
 
-def _annotator(document: fl.Document):
-    """How the inspector annotates windows past the first view: a worker walks just those bytes, with
-    the options the input was decoded with (a schema, a message name)."""
+def _annotator(document: fl.Document, task):
+    """How the inspector annotates windows past the first view (a worker walks just those bytes), or reads
+    the values of items past its head: ``task`` with the options the input was decoded with (a schema,
+    a message name)."""
     options = getattr(document._value_factory, "options", None) or {}
-    return functools.partial(annotate_here_or_in_worker, document.data, document.format, dict(options))
+    return functools.partial(task, document.data, document.format, dict(options))
 
 
 def _annotated_to(spans: list) -> int:
