@@ -314,7 +314,10 @@ def test_items_past_the_head_of_the_value_get_their_values_for_a_tree_slice(name
     tree = TreeModel(document.spans, head_of(whole), len(data))
     node = ()
     while not tree.without_values(node, 500, 600):  # down to the level of the records
-        node = (*node, next(i for i, item in enumerate(tree.items(node)) if item.span is not None and item.span.children))
+        node = (
+            *node,
+            next(i for i, item in enumerate(tree.items(node)) if item.span is not None and item.span.children),
+        )
     wanted = tree.without_values(node, 500, 600)
     assert wanted
     tree.values(values_of(data, format, {}, wanted))

@@ -75,6 +75,7 @@ def test_a_far_offset_of_a_large_upload_is_annotated_and_its_node_revealed(page,
     assert selected.locator(".lb").inner_text() == expected.label
     index = json.loads(data[: expected.start].rsplit(b'"id": ', 1)[1].split(b",")[0])
     assert page.locator(".fl .tree .n", has_text=f"[{index}] object of 3 members").count() == 1
+    assert selected.locator(".ty").inner_text() == "dict (3)"  # typed from the value a worker read for it
     shot(page, "annotate-far-offset")
     # the tree node selects its bytes back (two-way sync past the first view)
     page.locator(".fl .tree .n", has_text=f"[{index}] object of 3 members").first.locator(".lb").click()
@@ -106,3 +107,24 @@ def test_scrolling_to_the_middle_annotates_the_rows_on_screen(page, server, big_
         assert (offset in colored) == (deepest is not None), offset
     shot(page, "annotate-scrolled")
     assert fl.detect(data)[0][0] == "json"
+
+
+def test_an_item_past_the_head_of_the_value_is_typed_and_opens_into_its_members(page, server, big_json):
+    # Inside the first view's spans but past the value's head (100 items): its value is read on demand.
+    data = big_json.read_bytes()
+    _upload(page, server, big_json)
+    at = data.index(b'"id": 3000,') + 2
+    page.locator(".fl .goto").fill(str(at))
+    page.locator(".fl .go").click()
+    page.locator(f".fl .hex .b[data-o='{at}']").first.wait_for()
+    settle(page)
+    page.locator(f".fl .hex .b[data-o='{at}']").first.click()
+    settle(page)
+    selected = page.locator(".fl .tree .n.sel")
+    assert selected.locator(".ty").inner_text() == "dict (3)"
+    assert selected.locator(".pv").inner_text() == "{id, name, ok}"
+    selected.locator(".tw").click()
+    settle(page)
+    members = page.locator(".fl .tree .n").filter(has=page.locator(".lb", has_text="name"))
+    assert members.first.locator(".pv").inner_text() == "'user 3000'"
+    shot(page, "annotate-past-the-head")
