@@ -1,14 +1,15 @@
 """YAML values built straight from PyYAML's parse events, without composing its node graph.
 
 PyYAML's loaders compose a whole document into nodes (each with two marks) before
-constructing the value: for a 40 MB file of records that graph is about 1.2 GB, and a
-worker's memory limit refused it. Here the C parser's events are turned into the value as
+constructing the value: reading 39 MiB of records that way peaked at 2.0 GB, and a worker's
+memory limit refused it (this way: about 440 MB). Here the C parser's events are turned into the value as
 they come: each scalar is resolved and constructed by the loader's own resolver and
 constructors (the same types and errors as PyYAML's safe loader), each mapping is a dict and
 each sequence a list, and an alias is the anchored value itself (shared, as PyYAML shares it).
 What the codec reports besides the value is kept on the way, small: repeated keys with both
 keys' positions, the custom and Python tags, the alias expansion count (a "billion laughs"
 is refused before it is built), and the positions of the top-level entries for the spans.
+A far window of a large input is annotated by reading the events again without values (window()).
 
 Constructs whose meaning PyYAML gives through its node graph (merge keys ``<<``, and
 collections tagged ``!!set``, ``!!omap``, ``!!pairs`` or another core tag) raise
