@@ -257,3 +257,30 @@ def test_a_tasks_value_is_freed_after_its_result_has_gone_back_or_when_the_next_
     del again
     assert _run(len, 10, (b"abc",), {}) == 3
     assert gone() is None  # the next task started: freed first, never held alongside its value
+
+
+def test_a_first_view_keeps_older_objects_from_the_collector_until_the_page_is_drawn():
+    import gc
+
+    from formatlens.runtime.gcpause import postpone_full_collection
+
+    gc.unfreeze()  # (another test's first view may have frozen them a moment ago)
+    timer = postpone_full_collection(0.2)
+    assert gc.get_freeze_count() > 1000  # the objects alive now: a full collection does not walk them
+    timer.join(timeout=5)
+    assert gc.get_freeze_count() == 0  # then walked again
+
+
+def test_a_large_inputs_first_view_postpones_the_servers_full_collection(pool):
+    import gc
+    import json
+
+    gc.unfreeze()
+    data = json.dumps([{"id": i, "name": f"user {i}"} for i in range(60_000)]).encode()
+    assert len(data) > 1 << 20
+    document = pool.load(data)
+    assert document.first_view is not None
+    assert gc.get_freeze_count() > 1000
+    gc.unfreeze()
+    small = pool.load(b'{"a": 1}')
+    assert (small.first_view, gc.get_freeze_count()) == (None, 0)

@@ -10,6 +10,7 @@ concurrent decodes in threads never leave it off.
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -23,3 +24,20 @@ def gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+FULL_COLLECTION_AFTER = 2.0
+"""Seconds a first view keeps the server's older objects out of the collector's sight (postpone_full_collection)."""
+
+
+def postpone_full_collection(seconds: float = FULL_COLLECTION_AFTER) -> threading.Timer:
+    """Keep the objects the collector tracks now out of its sight for ``seconds`` (gc.freeze, then
+    gc.unfreeze in a timer): the tens of thousands of objects a large input's first view brings to the
+    server trigger a full collection of the whole server heap (70-190 ms with a few sessions open), which
+    ran while the page's messages waited to be sent. Meanwhile a collection walks only newer objects;
+    the next one after the timer walks everything again."""
+    gc.freeze()
+    timer = threading.Timer(seconds, gc.unfreeze)
+    timer.daemon = True
+    timer.start()
+    return timer

@@ -34,7 +34,7 @@ from formatlens.core.errors import FormatError, InternalError, LimitExceeded
 from formatlens.core.limits import Limits, current, env_name
 from formatlens.runtime import firstview
 from formatlens.runtime.allocator import fix_mmap_threshold
-from formatlens.runtime.gcpause import gc_paused
+from formatlens.runtime.gcpause import gc_paused, postpone_full_collection
 
 
 def _worker_start(memory_bytes: int) -> None:
@@ -282,6 +282,8 @@ class WorkerPool:
         )
         with gc_paused():
             document = firstview.document_from(pickle.loads(blob)) if light else pickle.loads(blob)
+        if light:  # the page is drawn next: its full collection waits until it is (see gcpause)
+            postpone_full_collection()
         if data_is_input:
             document.data = data
         if document._sources:
