@@ -324,3 +324,14 @@ def test_items_past_the_head_of_the_value_get_their_values_for_a_tree_slice(name
     assert tree.without_values(node, 500, 600) == []
     for span in wanted:
         assert tree.value_at(tuple(span.path)) == _at(whole, span.path)
+
+
+@pytest.mark.parametrize("name", ["json", "bson", "msgpack-stream", "cbor", "csv", "protobuf"])
+def test_far_apart_windows_are_annotated_in_one_walk_as_each_alone(name):
+    data = INPUTS[name]
+    format = name.split("-")[0]
+    ranges = [(WINDOW * 3, WINDOW * 4), (len(data) // 2, len(data) // 2 + WINDOW), (len(data) - 100, len(data))]
+    together = [spans_of(done) for done in annotate(data, format, {}, ranges)]
+    alone = [spans_of(annotate(data, format, {}, [one])[0]) for one in ranges]
+    assert together == alone
+    assert all(together)

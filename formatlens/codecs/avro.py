@@ -80,7 +80,7 @@ class _Container(ByteWalker):
         pos += 16
         codec = self.codec
         while pos < len(self.data):
-            if self.window is not None and pos >= self.window[1]:
+            if self.window is not None and self.window.past(pos):
                 break  # past a span window (blocks before it are cheap: their lengths are read, not their records)
             if len(self.data) - pos < 18 and self.blocks:  # count, size and a 16-byte sync cannot fit
                 self.end = pos

@@ -195,10 +195,10 @@ class _Walker(ByteWalker):
         window = current_window()
         while pos < len(self.data):
             if window is not None:  # a far window: documents before it are skipped by their lengths
-                if pos >= window[1]:
+                if window.past(pos):
                     break
                 end = pos + self.int32(pos)
-                if end <= window[0] and pos + 5 <= end <= len(self.data):
+                if window.misses(pos, end) and pos + 5 <= end <= len(self.data):
                     pos, index = end, index + 1
                     continue
             span = self.document(pos, (index,) if many else (), "document" if not many else f"document {index}", 0)
@@ -256,7 +256,7 @@ class _Walker(ByteWalker):
         while pos < end - 1:
             if window is not None:
                 after = self.element_end(pos, end - 1)
-                if pos >= window[1] or after <= window[0]:  # outside the window: counted, not annotated
+                if window.misses(pos, after):  # outside the window: counted, not annotated
                     pos, index = after, index + 1
                     continue
             if self.spans_left <= 0:  # past max_spans: the rest of this document stays unannotated

@@ -159,7 +159,7 @@ class CsvCodec(Codec):
             window = current_window()  # a far window: the rows before it are read (quotes may hold newlines)
             for row, end in self._rows_with_ends(text, dialect):
                 end_byte = text.byte_offset(end)
-                if row and (window is None or (window[0] < end_byte and start < window[1])):
+                if row and (window is None or not window.misses(start, end_byte)):
                     label = "header row" if index < 0 else f"row {index + 1}"
                     if index < 0:
                         out.append(Span(start, end_byte, "header", label))
@@ -168,7 +168,7 @@ class CsvCodec(Codec):
                 if row:  # blank lines hold no record
                     index += 1
                 start = end_byte
-                if len(out) > current().max_spans or (window is not None and start >= window[1]):
+                if len(out) > current().max_spans or (window is not None and window.past(start)):
                     break  # one past max_spans: Document.spans cuts there and says so
             return out
 

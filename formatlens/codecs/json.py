@@ -267,10 +267,11 @@ def top_level_spans(text: Text) -> list[Span]:
             break
         start = i
         if window is not None:  # a far window: members before it are read (to find where they end), not annotated
-            if text.byte_offset(start) >= window[1]:
+            first = text.byte_offset(start)
+            if window.past(first):
                 break
             i = _member_end(s, i, is_object)
-            if text.byte_offset(i) <= window[0]:
+            if window.misses(first, text.byte_offset(i)):
                 index += 1
                 i = _skip_ws(s, i)
                 if i < len(s) and s[i] == ",":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import os
+from bisect import bisect_right
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -106,25 +107,49 @@ def sized_for(limits: Limits) -> Iterator[Limits]:
         _sized.reset(token)
 
 
-_window: ContextVar[tuple[int, int] | None] = ContextVar("formatlens_span_window", default=None)
+class SpanWindow(tuple[int, int]):
+    """Byte ranges to annotate (``ranges``: sorted, not overlapping; each start inclusive, end exclusive).
+    As a tuple it is ``(lo, hi)``, the first start and the last end (a walker that reads one stretch of
+    bytes uses those; restrict() trims what it makes between the ranges)."""
+
+    ranges: tuple[tuple[int, int], ...]
+
+    def __new__(cls, ranges: tuple[tuple[int, int], ...]) -> SpanWindow:
+        made = super().__new__(cls, (ranges[0][0], ranges[-1][1]))
+        made.ranges = ranges
+        return made
+
+    def past(self, pos: int) -> bool:
+        """Whether ``pos`` is at or after the end of the last range (the walk can stop)."""
+        return pos >= self.ranges[-1][1]
+
+    def misses(self, start: int, end: int) -> bool:
+        """Whether bytes ``start``..``end`` lie wholly outside every range (an item passed over)."""
+        # Only two ranges can decide: the last to start at or before ``start``, and the next one.
+        i = bisect_right(self.ranges, (start, float("inf"))) - 1
+        return all(not (lo < end and start < hi) for lo, hi in self.ranges[max(i, 0) : i + 2])
+
+
+_window: ContextVar[SpanWindow | None] = ContextVar("formatlens_span_window", default=None)
 
 
 @contextmanager
-def span_window(lo: int, hi: int) -> Iterator[tuple[int, int]]:
-    """Within this block the span walkers annotate only bytes ``lo``..``hi`` (exclusive): the spans that
-    overlap them and their ancestors. Whole items before ``lo`` are passed over without spans (skipped
-    by their length prefixes where the format has them), and the walk stops past ``hi``. How a view
-    annotates a far window of a large input without walking all of it (runtime/annotate.py).
+def span_window(lo: int, hi: int, *more: tuple[int, int]) -> Iterator[SpanWindow]:
+    """Within this block the span walkers annotate only bytes ``lo``..``hi`` (exclusive), and any ``more``
+    ranges: the spans that overlap them and their ancestors. Whole items outside them are passed over
+    without spans (skipped by their length prefixes where the format has them), and the walk stops past
+    the last. How a view annotates far windows of a large input in one walk (runtime/annotate.py).
 
     Not a Limits field: a window is what one call asks for, not an operator's bound."""
-    token = _window.set((lo, hi))
+    window = SpanWindow(tuple(sorted({(lo, hi), *more})))
+    token = _window.set(window)
     try:
-        yield (lo, hi)
+        yield window
     finally:
         _window.reset(token)
 
 
-def current_window() -> tuple[int, int] | None:
+def current_window() -> SpanWindow | None:
     """The span window in force (span_window), or None: annotate everything (up to max_spans)."""
     return _window.get()
 

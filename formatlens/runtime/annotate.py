@@ -35,9 +35,15 @@ Annotated = tuple[SpanColumns, dict]
 
 def window_spans(document: Document, start: int, end: int) -> list[Span]:
     """The spans of ``document`` with bytes in ``start``..``end``: its codec's walk in a span window."""
-    with span_window(start, end):
-        walked = document._guarded(document._spans_factory)
-    return restrict(sorted(walked, key=lambda s: (s.start, -s.end)), start, end)
+    return _in_windows(lambda: document._guarded(document._spans_factory), [(start, end)])[0]
+
+
+def _in_windows(walk: Callable[[], Sequence[Span]], ranges: Sequence[tuple[int, int]]) -> list[list[Span]]:
+    """One walk for all ``ranges`` (items between them passed over once), its spans restricted to each."""
+    (start, end), *more = ranges
+    with span_window(start, end, *more):
+        walked = sorted(walk(), key=lambda s: (s.start, -s.end))
+    return [restrict(walked, lo, hi) for lo, hi in ranges]
 
 
 def annotate(data: bytes, format: str, options: dict, ranges: Sequence[tuple[int, int]]) -> list[Annotated]:
@@ -50,13 +56,12 @@ def annotate(data: bytes, format: str, options: dict, ranges: Sequence[tuple[int
     try:
         walk = _walk_only(data, format) if not options else None
         if walk is not None:
-            return [_walked(data, format, walk, start, end) for start, end in ranges]
+            return _walked(data, format, walk, ranges)
     except FormatError:  # bytes only the codec's own reading accepts: decoded again below, as it does
         pass
     document = load(data, format, peel=False, **options)
     out = []
-    for start, end in ranges:
-        spans = window_spans(document, start, end)
+    for spans in _in_windows(lambda: document._guarded(document._spans_factory), ranges):
         if format in ALONE:
             values = item_values(data, format, spans)
         elif document.glance_factory is None:  # the parse made the value (CSV rows, Avro records, a message)
@@ -96,14 +101,15 @@ def _walk_only(data: bytes, format: str) -> Callable[[], Sequence[Span]] | None:
     return None
 
 
-def _walked(data: bytes, format: str, walk: Callable[[], Sequence[Span]], start: int, end: int) -> Annotated:
+def _walked(
+    data: bytes, format: str, walk: Callable[[], Sequence[Span]], ranges: Sequence[tuple[int, int]]
+) -> list[Annotated]:
     from formatlens.core.registry import get
 
     codec = get(format)
-    with sized_for(current().for_input(len(data))), span_window(start, end):
-        walked = translate(format, walk, bad_input=codec.bad_input)
-    spans = restrict(sorted(walked, key=lambda s: (s.start, -s.end)), start, end)
-    return _as_tuples(spans), item_values(data, format, spans)
+    with sized_for(current().for_input(len(data))):
+        found = _in_windows(lambda: translate(format, walk, bad_input=codec.bad_input), ranges)
+    return [(_as_tuples(spans), item_values(data, format, spans)) for spans in found]
 
 
 def spans_of(annotated: Annotated) -> list[Span]:

@@ -117,7 +117,7 @@ class WireWalker(ByteWalker):
             payload_start, field_end = after_tag, after_tag + (8 if wire_type == 1 else 4)
         if field_end > end:
             raise _NotAMessage(after_tag)
-        if pos < self.window[1] and field_end > self.window[0]:
+        if not self.window.misses(pos, field_end):
             return None
         return WireField(number, wire_type, pos, after_tag, payload_start, field_end, None, "passed")
 
@@ -333,7 +333,7 @@ def wire_spans(fields: list[WireField], path: tuple = (), data: bytes | None = N
             field_path = (*path, key, index)
         else:
             field_path = (*path, key)
-        if window is not None and (wire.end <= window[0] or wire.start >= window[1]):
+        if window is not None and window.misses(wire.start, wire.end):
             continue  # outside a span window: counted (for the indexes of repeated fields), not annotated
         described = _describe(wire)
         tag_label = (

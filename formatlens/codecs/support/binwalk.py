@@ -73,7 +73,7 @@ class ByteWalker:
         end = pos
         for _ in range(items):
             end = self.skip(end)
-        return end if pos >= self.window[1] or end <= self.window[0] else None
+        return end if self.window.misses(pos, end) else None
 
     def fail(self, message: str, offset: int) -> FormatError:
         return FormatError(message, offset=offset, format=self.format, hint="the data is truncated or corrupt here")
@@ -124,7 +124,7 @@ class ByteWalker:
         spans, pos, index = [], 0, 0
         while pos < len(self.data):
             if self.window is not None:
-                if pos >= self.window[1]:
+                if self.window.past(pos):
                     break
                 passed = self.outside(pos)
                 if passed is not None:
