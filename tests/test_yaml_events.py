@@ -251,3 +251,22 @@ def test_a_far_window_of_a_large_yaml_is_annotated_with_its_entries_and_values(r
     for path, item in values.items():
         expected = value[path[0]] if len(path) == 1 else value[path[0]][path[1]]
         assert item == expected, path
+
+
+def test_aliases_used_as_keys_are_refused_as_soon_as_they_expand_past_the_limit(monkeypatch):
+    # An alias used as a key is walked whole to make it a dict key: each use of a 1,000,000-value
+    # anchor costs that much, so the mapping is refused at the use that passes the limit, not at its end.
+    lines = ["a: &a [" + ", ".join(["x"] * 1000) + "]", "b: &b [" + ", ".join(["*a"] * 1000) + "]", "c:"]
+    lines += [f"  ? [{i}, *b]\n  : {i}" for i in range(200)]
+    walks = []
+    hashable = yaml_codec._hashable
+
+    def counting(key):
+        if type(key) is list and len(key) == 2 and type(key[0]) is int:  # a key, not its parts
+            walks.append(key[0])
+        return hashable(key)
+
+    monkeypatch.setattr(yaml_codec, "_hashable", counting)
+    with pytest.raises(fl.LimitExceeded, match=r"aliases are expanded.*FORMATLENS_MAX_NODES"):
+        fl.load("\n".join(lines).encode(), "yaml")
+    assert walks == [0]  # the second use passes 2,000,000 values: refused before it is walked

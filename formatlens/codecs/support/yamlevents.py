@@ -257,6 +257,9 @@ class _Reader:
             # Into the collection being read (inline: this runs for every node).
             parent = stack[-1]
             parent.size += made[3]
+            if count_aliases and parent.size > max_nodes:  # refused now, not when it ends: an alias used
+                # as a key is walked whole (hashable), so many of them would take long before that
+                self.limits.check("max_nodes", parent.size, what="the document once its aliases are expanded")
             if not parent.mapping:
                 parent.value.append(made[0])
                 parent.count += 1
