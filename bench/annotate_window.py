@@ -11,9 +11,9 @@ first view), then, as the inspector does when the person scrolls past the first 
   library parsing the whole input in this process (the floor of a worker that must parse), and the
   windowed walk alone on an already-decoded Document (what the window itself costs);
 - ``--windows`` windows spread over the rest are annotated in batches of 24 (the browser's most per
-  request) and merged into a TreeModel: the most Python memory the tree held (tracemalloc) and what it
-  holds at the end (render.tree keeps 64 windows or 40,000 spans, plus one request's), and this
-  process's resident memory.
+  request) and merged into a TreeModel: the most memory the merged windows held (held_by: the objects
+  counted once, the input's bytes not included) and what they hold at the end (render.tree keeps 64
+  windows or 20,000 spans, plus one request's), and this process's resident memory.
 
 Nothing here is a pass/fail test; one run on a shared machine, so read the times as rough.
 """
@@ -25,7 +25,6 @@ import gc
 import io
 import sys
 import time
-import tracemalloc
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -115,22 +114,18 @@ def one(fmt: str, mib: float, windows: int, pool: WorkerPool) -> None:
     # many windows, spread over the rest, in the browser's batches
     slots = tree.slot_count()
     chosen = sorted({round(i * (slots - 1) / max(windows - 1, 1)) for i in range(windows)})
-    tracemalloc.start()
-    held = peak = 0  # what the merges add, net (the pool's own buffers for sending the input are not counted)
+    peak = 0
     many_s = time.perf_counter()
     for lo in range(0, len(chosen), BATCH):
         batch = chosen[lo : lo + BATCH]
         ranges = [tree.slot_range(s) for s in batch]
         results = pool.run_sized(size, annotate, data, fmt, {}, ranges)
-        before = tracemalloc.get_traced_memory()[0]
         tree.trim(keep=set(batch))  # as the inspector's payload does before filling
         for s, result in zip(batch, results, strict=True):
             tree.fill(s, restrict(spans_of(result), *tree.slot_range(s)), result[1])
-        del results
-        held += tracemalloc.get_traced_memory()[0] - before
-        peak = max(peak, held)
+        peak = max(peak, held_by(tree))
     many_s = time.perf_counter() - many_s
-    tracemalloc.stop()
+    held = held_by(tree)
     print(
         f"{fmt:9} {size / 2**20:5.1f} MiB  first view {first_s:5.1f} s (annotated to {cut / size:4.0%})  "
         f"far window {one_s:5.2f} s [library parse {library_s:5.2f} s, windowed walk {walk_s * 1000:6.1f} ms, "
@@ -138,6 +133,27 @@ def one(fmt: str, mib: float, windows: int, pool: WorkerPool) -> None:
         f"{len(chosen)} windows in {many_s:5.1f} s: tree holds at most {peak / 2**20:5.1f} MiB, "
         f"{held / 2**20:5.1f} MiB at the end ({len(tree.slots)} windows kept)  RSS {rss_mib():,.0f} MiB"
     )
+
+
+def held_by(tree: TreeModel) -> int:
+    """Bytes of the objects the tree's merged windows hold (spans, their labels and paths, the values
+    decoded there, and the child lists made of them), each object counted once."""
+    seen: set[int] = set()
+    total = 0
+    stack: list = [tree.slots, tree._slot_values, tree._slot_spans, tree.more_values]
+    rest = tree.rest_path()
+    stack += [items for node, items in tree._items.items() if rest is not None and node[:1] == rest]
+    while stack:
+        obj = stack.pop()
+        if id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        total += sys.getsizeof(obj)
+        if isinstance(obj, dict):
+            stack += [*obj.keys(), *obj.values()]
+        elif isinstance(obj, (list, tuple, set, frozenset)):
+            stack += list(obj)
+    return total
 
 
 def rss_mib() -> float:

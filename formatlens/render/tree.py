@@ -36,8 +36,9 @@ NOT_LAZY, REST = -1, -2
 MAX_SLOTS = 64
 """Windows of the rest kept annotated per tree (the least recently used are dropped: the same walk makes
 them again, with the same node paths, when they are asked for again)."""
-MAX_SLOT_SPANS = 40_000
-"""Spans kept in those windows in all (about 14 MB: a 4 KiB window of BSON holds about 1,000 spans)."""
+MAX_SLOT_SPANS = 20_000
+"""Spans kept in those windows in all (about 6 MB, as many as a first view holds: a 4 KiB window of BSON
+holds about 1,000 spans)."""
 
 MAX_MORE_VALUES = 2_000
 """Values past a first view's head kept per tree (values(): the items of the tree slices a person opened)."""
