@@ -1,6 +1,6 @@
 """Upload to first view at the upload cap: the app against a bare Streamlit page, side by side in one run.
 
-    python bench/upload_to_view.py [--mb 46] [--formats json,csv,...] [--timeout 120]
+    python bench/upload_to_view.py [--mb 46] [--formats json,csv,...] [--timeout 120] [--repeat 3]
     python bench/upload_to_view.py --sessions 20 --mb 25     # twenty sessions, each a different upload
 
 For each of the 11 formats a file of about ``--mb`` MiB (the same records, written by formatlens)
@@ -9,8 +9,10 @@ drawn, and (b) bench/bare_page.py, a bare page that parses the upload with the f
 and prints its length, timed until that text appears. Both servers run at the same time on
 127.0.0.1, driven by Playwright and Debian's chromium. Printed per format: both times, their ratio
 (goal: at most 1.5), and the growth of each server process's resident memory while the session
-holds the file, against the file's size (goal for the app: at most 3x). The inputs are cached in
-/tmp/formatlens-bench/. Nothing here is a pass/fail test.
+holds the file, against the file's size (goal for the app: at most 3x). With ``--repeat N`` each
+page is sent the file N times in turn (a new session each time) and the median times are printed
+with each run's ratio: the machine is shared, and one burst of load moves a single run by 2x.
+The inputs are cached in /tmp/formatlens-bench/. Nothing here is a pass/fail test.
 """
 
 from __future__ import annotations
@@ -123,6 +125,15 @@ class Peak:
     def stop(self) -> None:
         self._stop.set()
         self._thread.join()
+
+
+def median(times: list[float | None]) -> float | None:
+    """The median of the runs' times (None if one timed out; negative if the app refused one: see upload)."""
+    values = [t for t in times if t is not None]
+    if len(values) < len(times):
+        return None
+    middle = sorted(abs(t) for t in values)[len(values) // 2]
+    return -middle if any(t < 0 for t in values) else middle
 
 
 def load_average() -> str:
@@ -252,6 +263,9 @@ def main() -> None:
         "the first view of inputs the default limits refuse",
     )
     parser.add_argument("--sessions", type=int, default=0, help="instead: this many sessions of --mb MiB each")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="uploads per format to each page, in turn; the median is printed"
+    )
     args = parser.parse_args()
     if args.sessions:
         sessions(args.sessions, args.mb, args.timeout)
@@ -275,14 +289,24 @@ def main() -> None:
         for fmt in formats:
             path, proto = inputs[fmt]
             size = path.stat().st_size
-            with bare_server(fmt, proto) as (bare_url, bare_process):
-                before = rss(bare_process.pid)
-                bare = upload(browser, bare_url, path, "text=parsed:", app=False, timeout=args.timeout)
-                bare_grow = rss(bare_process.pid) - before
-            before = rss(app_process.pid)
             done = ".fl .tree .n, [data-testid='stAlert']:has-text('Could not read')"
-            app = upload(browser, app_url, path, done, app=True, timeout=args.timeout)
-            app_grow = rss(app_process.pid) - before
+            bares: list[float | None] = []
+            apps: list[float | None] = []
+            bare_grows: list[int] = []
+            app_grows: list[int] = []
+            with bare_server(fmt, proto) as (bare_url, bare_process):
+                for _ in range(args.repeat):  # in turn, so that a burst of the machine's load hits both
+                    before = rss(bare_process.pid)
+                    bares.append(upload(browser, bare_url, path, "text=parsed:", app=False, timeout=args.timeout))
+                    bare_grows.append(rss(bare_process.pid) - before)
+                    before = rss(app_process.pid)
+                    apps.append(upload(browser, app_url, path, done, app=True, timeout=args.timeout))
+                    app_grows.append(rss(app_process.pid) - before)
+            bare_grow, app_grow = bare_grows[0], app_grows[0]  # the first session's growth
+            bare, app = median(bares), median(apps)
+            if len(bares) > 1:
+                runs = ", ".join(f"{abs(a) / b:.2f}" for a, b in zip(apps, bares) if a is not None and b is not None)
+                print(f"          ({fmt}: {len(bares)} runs, ratio per run {runs})", flush=True)
             note = "  REFUSED by the app (a limit: see its message)" if app is not None and app < 0 else ""
             shown = lambda t: f"{abs(t):7.2f}" if t is not None else "timeout"  # noqa: E731
             ratio = f"{abs(app) / bare:6.2f}" if app is not None and bare is not None else "     -"
