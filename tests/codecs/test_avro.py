@@ -104,3 +104,16 @@ def test_bad_inputs():
     with pytest.raises(fl.FormatError, match="sync marker") as info:
         fl.load(data[:-1] + b"\x00", "avro")
     assert info.value.offset == len(data) - 16
+
+
+def test_each_block_names_its_first_and_last_record():
+    schema = {"type": "record", "name": "R", "fields": [{"name": "i", "type": "long"}]}
+    out = io.BytesIO()
+    fastavro.writer(out, schema, [{"i": i} for i in range(250)], sync_interval=20)  # blocks of a few records
+    document = fl.load(out.getvalue(), "avro")
+    blocks = [s for s in document.spans if s.label.startswith("block ")]
+    counts = [b["records"] for b in document.details["blocks"]]
+    assert len(blocks) == len(counts) > 5 and sum(counts) == 250
+    firsts = [sum(counts[:i]) for i in range(len(counts))]
+    assert [b.children[2].label for b in blocks] == [f"records {f:,}-{f + c - 1:,}" for f, c in zip(firsts, counts)]
+    assert [b.children[2].path for b in blocks] == [(f,) for f in firsts]
