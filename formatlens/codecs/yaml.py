@@ -16,16 +16,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 import yaml
+from yaml.composer import Composer
 
 from formatlens.codecs.base import SNIFF_BYTES, Codec, Sniff, one_or_many
 from formatlens.codecs.support import duplicates, yamlevents
 from formatlens.codecs.support.textpos import Text, decode_text
 from formatlens.core.document import Document, Finding, Span, SpanKind, Traits
 from formatlens.core.errors import LimitExceeded
-from formatlens.core.limits import current, current_window, env_name
+from formatlens.core.limits import Limits, current, current_window, env_name
 
 if TYPE_CHECKING:
     from yaml import SafeDumper as _BaseDumper
@@ -188,7 +190,9 @@ class YamlCodec(Codec):
         may_alias = "*" in text.text  # no alias, no expansion to bound
         try:
             read = _read_events_or_none(text, may_alias)
-            if read is None:  # merge keys, sets, ordered maps: PyYAML's node graph gives them
+            if read is None:  # merge keys, sets, ordered maps: PyYAML's node graph gives them, an item at a time
+                read = _read_items_or_none(text, may_alias)
+            if read is None:  # ... or the whole document (such a construct at its top level)
                 read = _read_nodes(text, may_alias)
             documents, findings, spans_factory = read
         except yamlevents.BadScalar as exc:
@@ -265,6 +269,182 @@ def _read_events_or_none(text: Text, may_alias: bool) -> tuple[list, list[Findin
         return _read_events(text, may_alias)
     except yamlevents.Unsupported:
         return None
+
+
+class _ItemLoader(_Loader):
+    """The safe loader with PyYAML's Python composer on the C parser's events: it composes one node at
+    a time (the C composer only composes whole documents)."""
+
+    compose_scalar_node = Composer.compose_scalar_node
+    compose_sequence_node = Composer.compose_sequence_node
+    compose_mapping_node = Composer.compose_mapping_node
+
+    def __init__(self, stream: str, limits: Limits, count_aliases: bool) -> None:
+        super().__init__(stream)
+        self.anchors: dict[str, yaml.Node] = {}
+        self.limits, self.count_aliases = limits, count_aliases
+        self.expanded = 0
+        """Values composed in this document so far, each alias counting its anchor's whole size."""
+        self.sizes: dict[int, int] = {}
+        """The expanded size of each anchored node (by id)."""
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        event = self.peek_event()
+        # The C composer's messages (the Python one names the anchor): the same input, the same refusal.
+        if isinstance(event, yaml.AliasEvent):
+            if event.anchor not in self.anchors:
+                raise yaml.composer.ComposerError(None, None, "found undefined alias", event.start_mark)
+        elif event.anchor is not None and event.anchor in self.anchors:
+            first = self.anchors[event.anchor].start_mark
+            raise yaml.composer.ComposerError(
+                "found duplicate anchor; first occurrence", first, "second occurrence", event.start_mark
+            )
+        # The alias count of _check_expansion, kept as nodes are composed (a bomb is refused before it
+        # is constructed): a node adds itself and its children, an alias its anchor's whole size.
+        before = self.expanded
+        node = Composer.compose_node(self, parent, index)
+        if isinstance(event, yaml.AliasEvent):
+            self.expanded += self.sizes.get(id(node), 1)
+        else:
+            self.expanded += 1
+            if event.anchor is not None:
+                self.sizes[id(node)] = self.expanded - before
+        if self.count_aliases and self.expanded > self.limits.max_nodes:
+            self.limits.check("max_nodes", self.expanded, what="the document once its aliases are expanded")
+        return node
+
+
+class _Whole(Exception):
+    """A document whose top level needs the whole node graph (a merge key, tag or anchor there)."""
+
+
+def _read_items_or_none(text: Text, may_alias: bool) -> tuple[list, list[Finding], Callable[[], list[Span]]] | None:
+    """PyYAML's node graph and constructor, one top-level item at a time: between items only the
+    anchored nodes (and the values made of them) are kept, so a large YAML with merge keys needs the
+    memory of its value, not of its whole graph. None when a document's top level needs the graph."""
+    try:
+        return _read_items(text, may_alias)
+    except _Whole:
+        return None
+
+
+def _read_items(text: Text, may_alias: bool) -> tuple[list, list[Finding], Callable[[], list[Span]]]:
+    limits = current()
+    loader = _ItemLoader(text.text, limits, may_alias)
+    built = yamlevents.Built()
+    spans_left = limits.max_spans + 1
+    try:
+        loader.get_event()  # StreamStartEvent
+        while not loader.check_event(yaml.StreamEndEvent):
+            loader.get_event()  # DocumentStartEvent
+            loader.anchors, loader.sizes, loader.expanded = {}, {}, 1
+            entries: list[yamlevents.Entry] = []
+            built.entries.append(entries)
+            built.documents.append(_document_items(loader, built, spans_left))
+            spans_left -= len(entries)
+            loader.get_event()  # DocumentEndEvent
+            loader.constructed_objects = {}
+    finally:
+        loader.dispose()
+    findings = _tag_findings(text, loader.tags) + _repeat_findings(text, built)
+    return built.documents, findings, lambda: _entry_spans(text, built.entries)
+
+
+def _document_items(loader: _ItemLoader, built: yamlevents.Built, spans_left: int) -> Any:
+    """One document's value, its top-level collection's items composed and constructed one at a time."""
+    start = loader.peek_event()
+    mapping = isinstance(start, yaml.MappingStartEvent)
+    if not (mapping or isinstance(start, yaml.SequenceStartEvent)) or start.anchor is not None:
+        raise _Whole
+    if start.tag not in (None, "!", yamlevents.MAP if mapping else yamlevents.SEQ):
+        raise _Whole
+    loader.get_event()
+    value: Any = {} if mapping else []
+    entries, document = built.entries[-1], len(built.documents)
+    seen: dict[Any, tuple[int, int]] = {}
+    place = 0
+    anchored: set[int] = set()
+    constructed = loader.constructed_objects
+    while not loader.check_event(yaml.SequenceEndEvent, yaml.MappingEndEvent):
+        key_node = loader.compose_node(None, None) if mapping else None
+        if key_node is not None and key_node.tag == yamlevents.MERGE:
+            raise _Whole
+        node = loader.compose_node(None, None)
+        written = None if key_node is None else (key_node.value if isinstance(key_node, yaml.ScalarNode) else "?")
+        if len(entries) < spans_left:  # before constructing: merge keys change a mapping node's pairs
+            at = (key_node or node).start_mark.index
+            entries.append(
+                yamlevents.Entry(
+                    written,
+                    at,
+                    key_node.end_mark.index if key_node is not None else 0,
+                    node.start_mark.index,
+                    node.end_mark.index,
+                    _describe(node),
+                    False,
+                    place,
+                )
+            )
+        before = len(constructed)
+        made = []
+        for part in (key_node, node):
+            if part is None:
+                continue
+            try:
+                made.append(_construct(loader, part))
+            except _SCALAR_ERRORS as exc:
+                raise yamlevents.BadScalar(exc, _bad_scalar_index(part)) from None
+        prefix = (place,) if key_node is None else (written,)
+        _item_repeats(loader, built, document, prefix, node)
+        if key_node is None:
+            value.append(made[0])
+        else:
+            key = _hashable(made[0])
+            if key in seen and len(built.repeats) < yamlevents.LIMIT_REPEATS:
+                again = (key_node.start_mark.index, key_node.end_mark.index)
+                built.repeats.append(yamlevents.Repeat(document, (), key, seen[key], again))
+            seen[key] = (key_node.start_mark.index, key_node.end_mark.index)
+            value[key] = made[1]
+        place += 1
+        # Only an anchored node can be met again (through an alias): the rest of the item's cache goes.
+        anchored.update(id(kept) for kept in islice(loader.anchors.values(), len(anchored), None))
+        for done in list(islice(constructed, before, None)):
+            if id(done) not in anchored:
+                del constructed[done]
+    loader.get_event()  # SequenceEndEvent or MappingEndEvent
+    return value
+
+
+def _construct(loader: _ItemLoader, node: yaml.Node) -> Any:
+    """``node``'s value as construct_document makes a document's: collections first, filled after (so a
+    collection may hold itself)."""
+    value = loader.construct_object(node)
+    while loader.state_generators:
+        generators, loader.state_generators = loader.state_generators, []
+        for generator in generators:
+            for _step in generator:
+                pass
+    return value
+
+
+def _item_repeats(loader: _ItemLoader, built: yamlevents.Built, document: int, prefix: tuple, root: yaml.Node) -> None:
+    """The keys repeated inside one item (recorded by _Loader.construct_mapping), with their paths."""
+    if not loader.duplicates:
+        return
+    paths = _mapping_paths([root], {id(mapping) for *_keys, mapping in loader.duplicates})
+    for key, first, again, mapping in loader.duplicates:
+        if len(built.repeats) >= yamlevents.LIMIT_REPEATS:
+            break
+        path = paths.get(id(mapping))
+        found = yamlevents.Repeat(
+            document,
+            (*prefix, *path) if path is not None else (None,),
+            key,
+            (first.start_mark.index, first.end_mark.index),
+            (again.start_mark.index, again.end_mark.index),
+        )
+        built.repeats.append(found)
+    loader.duplicates.clear()
 
 
 def _read_nodes(text: Text, may_alias: bool) -> tuple[list, list[Finding], Callable[[], list[Span]]]:
@@ -433,8 +613,8 @@ def _mapping_paths(roots: list[yaml.Node], wanted: set[int]) -> dict[int, tuple]
     return paths
 
 
-def _check_expansion(root: yaml.Node) -> None:
-    """Refuse a document whose aliases would expand past the node limit (billion laughs).
+def _check_expansion(root: yaml.Node) -> int:
+    """Refuse a document whose aliases would expand past the node limit (billion laughs); its size.
 
     An alias is the same node object as its anchor, so sizes are memoised per node
     and each use of an alias adds the whole size of what it points to.
@@ -457,6 +637,7 @@ def _check_expansion(root: yaml.Node) -> None:
             opened.add(id(node))
             stack.append((node, True))
             stack.extend((child, False) for child in children if id(child) not in sizes and id(child) not in opened)
+    return sizes[id(root)]
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:
