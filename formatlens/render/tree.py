@@ -40,6 +40,8 @@ MAX_SLOT_SPANS = 20_000
 """Spans kept in those windows in all (about 6 MB, as many as a first view holds: a 4 KiB window of BSON
 holds about 1,000 spans)."""
 
+WINDOW_KIND = "window"
+"""The kind of a window of the rest (a neutral color; its bytes no walk explains are gaps inside it)."""
 MAX_MORE_VALUES = 2_000
 """Values past a first view's head kept per tree (values(): the items of the tree slices a person opened)."""
 
@@ -228,7 +230,11 @@ class TreeModel:
         return [Item(start, end, UNPARSED, "not annotated yet: scroll the hexdump here, or open this node")]
 
     def _rest_items(self) -> list[Item]:
-        return [Item(*self.slot_range(slot), UNPARSED, "", None, None, slot) for slot in range(self.slot_count())]
+        made = []
+        for slot in range(self.slot_count()):
+            start, end = self.slot_range(slot)
+            made.append(Item(start, end, WINDOW_KIND, f"bytes {start:,}–{end:,}", None, None, slot))
+        return made
 
     # -- children ------------------------------------------------------------------------
     def items(self, node: tuple[int, ...]) -> list[Item]:
@@ -350,8 +356,6 @@ def gap_label(item: Item) -> str:
     size = item.end - item.start
     if item.slot == REST:
         return f"the rest, {size:,} bytes: annotated where you look (scroll the hexdump, go to, find, open)"
-    if item.slot >= 0:
-        return f"bytes {item.start:,}–{item.end:,}"
     return item.label or f"{size:,} byte{'s' if size != 1 else ''} not annotated"
 
 

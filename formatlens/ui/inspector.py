@@ -24,7 +24,7 @@ import formatlens as fl
 from formatlens.core.document import Span
 from formatlens.render.colors import KIND_COLORS
 from formatlens.render.hexdump import WINDOW, window
-from formatlens.render.tree import GROUP, MISSING, UNPARSED, TreeModel, parse_path, path_text, restrict
+from formatlens.render.tree import GROUP, MISSING, UNPARSED, WINDOW_KIND, TreeModel, parse_path, path_text, restrict
 from formatlens.runtime.annotate import Annotated, spans_of
 from formatlens.sources.rangefile import FIND_BYTES, LazyBytes
 from formatlens.ui import state
@@ -39,7 +39,7 @@ MAX_VALUES = 1000
 """Items whose values past a first view's head one request decodes."""
 SERVER_DOWNLOAD = 64 * 1024
 """Selections larger than the browser copies are downloaded through the server."""
-COLORS = {**KIND_COLORS, "error": "#ff8787", "member": "#ffffff"}
+COLORS = {**KIND_COLORS, "error": "#ff8787", "member": "#ffffff", WINDOW_KIND: "#e9ecef"}
 
 _URL_DONE = state.INSPECTOR_URL_DONE
 _tokens = itertools.count(1)
