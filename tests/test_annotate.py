@@ -335,3 +335,13 @@ def test_far_apart_windows_are_annotated_in_one_walk_as_each_alone(name):
     alone = [spans_of(annotate(data, format, {}, [one])[0]) for one in ranges]
     assert together == alone
     assert all(together)
+
+
+def test_an_item_whose_value_cannot_be_read_alone_is_not_asked_for_again():
+    data = INPUTS["json"]
+    document = fl.load(data, "json", peel=False)
+    tree = TreeModel(document.spans, [], len(data))  # a head without the items
+    wanted = tree.without_values((), 0, 10)
+    assert wanted
+    tree.values({}, wanted)  # the worker could read none of them
+    assert tree.without_values((), 0, 10) == []

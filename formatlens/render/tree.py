@@ -127,6 +127,7 @@ class TreeModel:
         self._slot_values: dict[int, dict[tuple, Any]] = {}
         self._slot_spans: dict[int, int] = {}
         self.more_values: OrderedDict[tuple, Any] = OrderedDict()
+        self._asked: set[tuple] = set()
         self._items: dict[tuple, list[Item]] = {}
         self._starts: dict[tuple, list[int]] = {}
         self._reach: dict[tuple, list[int]] = {}
@@ -147,13 +148,22 @@ class TreeModel:
         out = []
         children = self.items(node)
         for item in children[max(lo, 0) : min(hi, len(children))]:
-            path = span_value_path(item.span) if item.span is not None else None
-            if item.span is not None and path is not None and self.value_at(path) is MISSING:
+            if item.span is None:
+                continue
+            path = span_value_path(item.span)
+            if path is not None and path not in self._asked and self.value_at(path) is MISSING:
                 out.append(item.span)
         return out
 
-    def values(self, found: dict[tuple, Any]) -> None:
-        """Values decoded past the head (paths -> values); the oldest go past MAX_MORE_VALUES."""
+    def values(self, found: dict[tuple, Any], asked: Sequence[Span] = ()) -> None:
+        """Values decoded past the head (paths -> values); the oldest go past MAX_MORE_VALUES. The paths of
+        ``asked`` that got none (an item that cannot be read alone) are not asked for again."""
+        for span in asked:
+            path = span_value_path(span)
+            if path is not None and path not in found:
+                self._asked.add(path)
+        if len(self._asked) > 10 * MAX_MORE_VALUES:
+            self._asked.clear()
         for path, value in found.items():
             self.more_values[path] = value
             self.more_values.move_to_end(path)

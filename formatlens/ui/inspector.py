@@ -182,7 +182,8 @@ def _fetch_values(view: View, keys: list[str]) -> None:
     if not wanted:
         return
     try:
-        view.tree.values(view.values(wanted[:MAX_VALUES]))
+        asked = wanted[:MAX_VALUES]
+        view.tree.values(view.values(asked), asked)
     except fl.FormatError as exc:  # a limit or a busy server: the rows show their spans' labels only
         view.refused = f"The values of these items could not be read: {exc.message}"
     except fl.InternalError as exc:
