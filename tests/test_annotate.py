@@ -345,3 +345,15 @@ def test_an_item_whose_value_cannot_be_read_alone_is_not_asked_for_again():
     assert wanted
     tree.values({}, wanted)  # the worker could read none of them
     assert tree.without_values((), 0, 10) == []
+
+
+def test_only_formats_whose_walkers_honour_a_window_get_a_rest():
+    # XML's walker starts at the beginning whatever the window: its cut first view says so instead.
+    from formatlens.ui.views import _rest_from
+
+    records = "".join(f"<user><id>{i}</id><name>user {i}</name></user>" for i in range(3000))
+    for format, data in (("xml", f"<users>{records}</users>".encode()), ("json", INPUTS["json"])):
+        document = fl.load(data, format, peel=False)
+        document.limits = replace(current(), max_spans=500)
+        assert document.spans and document.details.get("spans_cut_at") == 500
+        assert (_rest_from(document) is None) == (format == "xml"), format

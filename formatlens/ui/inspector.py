@@ -311,6 +311,7 @@ def _annotate_rest(view: View, windows: list[int], slices: list[str], offsets: l
 def payload(view: View, ask: dict | None, found: dict | None, keys: state.InspectorKeys = state.INSPECT) -> dict:
     """What the browser is sent in this run."""
     data, tree = view.data, view.tree
+    view.refused = ""  # a refusal is said in the run it happened in
     selected = st.session_state.get(keys.selection)
     windows: dict[int, dict] = {}
     nodes: dict[str, list] = {}

@@ -14,7 +14,7 @@ from formatlens.convert.schema_tree import field_tree
 from formatlens.core.limits import current
 from formatlens.render import words
 from formatlens.render.partial import partial, split_only
-from formatlens.runtime.annotate import annotate_here_or_in_worker, values_here_or_in_worker
+from formatlens.runtime.annotate import WINDOWED, annotate_here_or_in_worker, values_here_or_in_worker
 from formatlens.runtime.isolation import isolated
 from formatlens.ui import state
 from formatlens.ui.inspector import View, inspector, make_view
@@ -163,8 +163,13 @@ def instrument(loaded) -> None:
         "The URL keeps the selection (`select=START:END`)."
     )
     rest_from = _rest_from(document)
+    cut = document.details.get("spans_cut_at")
+    if cut and rest_from is None and document.spans:  # XML, pickle: their walkers start at the beginning
+        st.caption(
+            f"Annotated: the first {cut:,} byte spans, up to byte {_annotated_to(document.spans):,} of "
+            f"{len(document.data):,}; the bytes after them show as not annotated."
+        )
     if rest_from is not None:
-        cut = document.details["spans_cut_at"]
         st.caption(
             f"Annotated at once: the first {cut:,} byte spans, up to byte {rest_from:,} of {len(document.data):,}. "
             "The rest is annotated where you look: scroll the hexdump, go to an offset, find, or open "
@@ -192,8 +197,11 @@ def document_view(document: fl.Document) -> View:
 
 
 def _rest_from(document: fl.Document) -> int | None:
-    """Where the annotation of a document whose spans were cut stops (None: it was not cut)."""
-    return _annotated_to(document.spans) if document.details.get("spans_cut_at") and document.spans else None
+    """Where the annotation of a document whose spans were cut stops (None: it was not cut, or its format's
+    walker cannot annotate a far window)."""
+    if document.format not in WINDOWED or not document.details.get("spans_cut_at") or not document.spans:
+        return None
+    return _annotated_to(document.spans)
 
 
 def _annotator(document: fl.Document, task):
