@@ -284,3 +284,33 @@ def test_a_large_inputs_first_view_postpones_the_servers_full_collection(pool):
     gc.unfreeze()
     small = pool.load(b'{"a": 1}')
     assert (small.first_view, gc.get_freeze_count()) == (None, 0)
+
+
+def test_large_bytes_go_to_a_worker_through_a_file_in_memory_and_the_file_is_removed(pool, monkeypatch, tmp_path):
+    import zlib
+
+    from formatlens.runtime import isolation
+
+    monkeypatch.setattr(isolation, "SHIP_DIR", str(tmp_path))  # its own folder (others' tests share /dev/shm)
+    big = os.urandom(isolation.SHIP_FROM + 7)
+    with isolation.shipped((big, b"small", "text", 3)) as sent:
+        assert isinstance(sent[0], isolation.Shipped) and sent[1:] == (b"small", "text", 3)
+        assert sent[0].read() == big
+        assert os.listdir(tmp_path) == [os.path.basename(sent[0].path)]
+    assert os.listdir(tmp_path) == []
+    assert pool.run(zlib.crc32, big) == zlib.crc32(big)
+    with pytest.raises(fl.FormatError):
+        pool.run(fl.load, b"{" + big, "json")  # a refusal: the file goes all the same
+    assert os.listdir(tmp_path) == []
+
+
+def test_without_a_memory_file_system_the_bytes_go_through_the_pipe(pool, monkeypatch, tmp_path):
+    import zlib
+
+    from formatlens.runtime import isolation
+
+    monkeypatch.setattr(isolation, "SHIP_DIR", str(tmp_path / "missing"))
+    big = os.urandom(isolation.SHIP_FROM)
+    with isolation.shipped((big,)) as sent:
+        assert sent == (big,)
+    assert pool.run(zlib.crc32, big) == zlib.crc32(big)
