@@ -17,7 +17,7 @@ import xmltodict
 from formatlens.codecs.base import SNIFF_BYTES, Codec, Sniff
 from formatlens.convert.adapt import adapt
 from formatlens.core.document import Document, Span, Traits
-from formatlens.core.limits import current
+from formatlens.core.limits import current, current_window
 
 _NAME_START = re.compile(r"[^A-Za-z_:]")
 _NAME_CHAR = re.compile(r"[^\w.\-:]")
@@ -173,6 +173,7 @@ def _spans(data: bytes, value: Any = None) -> list[Span]:
     parser = expat.ParserCreate()
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     limit = current().max_spans
+    window = current_window()
     children: list[tuple[int, int, str, int]] = []
     stack: list[tuple[str, int]] = []
     root: list = []
@@ -193,7 +194,12 @@ def _spans(data: bytes, value: Any = None) -> list[Span]:
         if len(stack) == 1:
             index = counts.get(name, 0)  # every child counts: a name repeated past the limit gets indexes too
             counts[name] = index + 1
-            if len(children) <= limit:  # one past: Document.spans cuts there and says so
+            if window is not None:  # a far window: the children with bytes in it; stop past it when sure
+                if not window.misses(begin, finish):
+                    children.append((begin, finish, name, index))
+                elif window.past(begin) and may_stop:
+                    raise _Enough
+            elif len(children) <= limit:  # one past: Document.spans cuts there and says so
                 children.append((begin, finish, name, index))
                 if len(children) > limit and may_stop:
                     raise _Enough

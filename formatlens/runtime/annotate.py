@@ -24,8 +24,8 @@ from formatlens.core.errors import FormatError
 from formatlens.core.limits import current, sized_for, span_window
 from formatlens.render.tree import MISSING, restrict, span_value_path, value_at
 
-WINDOWED = frozenset({"json", "bson", "msgpack", "cbor", "protobuf", "csv", "avro", "yaml"})
-"""Formats whose span walkers honour a span window (XML's and pickle's walk from the start: not these)."""
+WINDOWED = frozenset({"json", "bson", "msgpack", "cbor", "protobuf", "csv", "avro", "yaml", "xml"})
+"""Formats whose span walkers honour a span window (pickle's opcode walk starts at the beginning: not it)."""
 ALONE = frozenset({"json", "msgpack", "cbor", "bson"})
 """Formats whose items are read alone from their own bytes (no header, schema or context needed)."""
 VALUE_BYTES = 64 * 1024
