@@ -38,7 +38,7 @@ from formatlens.render.tree import TreeModel, restrict  # noqa: E402
 from formatlens.runtime.annotate import annotate, spans_of, window_spans  # noqa: E402
 from formatlens.runtime.isolation import WorkerPool  # noqa: E402
 
-FORMATS = ["json", "bson", "msgpack", "cbor", "protobuf", "csv", "avro"]
+FORMATS = ["json", "bson", "msgpack", "cbor", "protobuf", "csv", "avro", "xml"]
 BATCH = 24
 
 
@@ -68,6 +68,10 @@ def library_parse(fmt: str, data: bytes) -> None:
         import fastavro
 
         list(fastavro.reader(io.BytesIO(data)))
+    elif fmt == "xml":
+        import xmltodict
+
+        xmltodict.parse(data)
     elif fmt == "protobuf":  # uploaded without a schema: no library parse; the wire walk's top level
         from formatlens.codecs.protobuf.wire import top_level_walk
 
