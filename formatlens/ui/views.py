@@ -16,6 +16,7 @@ from formatlens.render import words
 from formatlens.render.partial import partial, split_only
 from formatlens.runtime.annotate import WINDOWED, annotate_here_or_in_worker, values_here_or_in_worker
 from formatlens.runtime.isolation import isolated
+from formatlens.sources.rangefile import LazyBytes
 from formatlens.ui import state
 from formatlens.ui.inspector import View, inspector, make_view
 from formatlens.ui.text import plain
@@ -191,7 +192,7 @@ def document_view(document: fl.Document) -> View:
             document.value_for_view(),
             rest_from=rest_from,
             annotate=_annotator(document, annotate_here_or_in_worker) if rest_from is not None else None,
-            values=_annotator(document, values_here_or_in_worker) if document.first_view is not None else None,
+            values=_annotator(document, values_here_or_in_worker) if _reads_values(document) else None,
         ),
     )
 
@@ -201,7 +202,15 @@ def _rest_from(document: fl.Document) -> int | None:
     walker cannot annotate a far window)."""
     if document.format not in WINDOWED or not document.details.get("spans_cut_at") or not document.spans:
         return None
+    if isinstance(document.data, LazyBytes):  # a remote file read by ranges: a worker would fetch all of it
+        return None
     return _annotated_to(document.spans)
+
+
+def _reads_values(document: fl.Document) -> bool:
+    """Whether items past a first view's value head get their values from a worker (not for a remote
+    file read by ranges: the worker would fetch all of it)."""
+    return document.first_view is not None and not isinstance(document.data, LazyBytes)
 
 
 def _annotator(document: fl.Document, task):
