@@ -361,3 +361,25 @@ def test_only_formats_whose_walkers_honour_a_window_get_a_rest():
         document.limits = replace(current(), max_spans=500)
         assert document.spans and document.details.get("spans_cut_at") == 500
         assert (_rest_from(document) is None) == (format == "pickle"), format
+
+
+def test_the_inspector_annotates_the_neighbours_of_a_far_window_in_the_same_walk():
+    from formatlens.ui.inspector import AHEAD, make_view
+    from formatlens.ui.inspector import _annotate_rest as annotate_rest
+
+    data = INPUTS["bson-stream"]
+    tree, document = _first_view_tree(data, "bson")
+    asked: list = []
+
+    def annotator(ranges):
+        asked.append(list(ranges))
+        return annotate(data, "bson", {}, ranges)
+
+    view = make_view(data, document.spans, None, rest_from=tree.rest_from, annotate=annotator)
+    index = len(data) // 2 // WINDOW
+    changed = annotate_rest(view, [index], [], [])
+    slot = view.tree.slots_over(index * WINDOW, index * WINDOW + 1)[0]
+    assert asked == [[(view.tree.slot_range(slot - AHEAD)[0], view.tree.slot_range(slot + AHEAD)[1])]]  # one walk
+    assert set(view.tree.slots) == set(range(slot - AHEAD, slot + AHEAD + 1))
+    assert changed and all(key.startswith(f"{view.tree.rest_path()[0]}|") for key in changed)
+    assert annotate_rest(view, [index + 1], [], []) == {} and len(asked) == 1  # the next window was made already

@@ -35,6 +35,8 @@ ALL_ROWS = 3000
 """Tree rows sent up front (a small document's whole tree)."""
 MAX_ASK_WINDOWS = 24
 MAX_ASK_SLICES = 40
+AHEAD = 4
+"""Windows on each side of those asked for that a walk of the rest annotates too."""
 MAX_VALUES = 1000
 """Items whose values past a first view's head one request decodes."""
 SERVER_DOWNLOAD = 64 * 1024
@@ -282,6 +284,12 @@ def _annotate_rest(view: View, windows: list[int], slices: list[str], offsets: l
     missing = sorted(slot for slot in wanted if slot not in tree.slots)[:MAX_ASK_WINDOWS]
     if not missing:
         return {}
+    # The walk's cost is passing over what lies before the windows: the neighbours come almost free,
+    # and scrolling a few rows on then needs no worker.
+    near = {slot + step for slot in missing for step in range(-AHEAD, AHEAD + 1)} - set(missing)
+    near = {slot for slot in near if 0 <= slot < tree.slot_count() and slot not in tree.slots}
+    spare = sorted(near, key=lambda slot: min(abs(slot - m) for m in missing))[: MAX_ASK_WINDOWS - len(missing)]
+    missing = sorted(missing + spare)
     runs: list[list[int]] = []  # neighbouring windows are one walk
     for slot in missing:
         if runs and runs[-1][-1] == slot - 1:
