@@ -106,6 +106,15 @@ def test_merge_keys_and_sets_are_read_through_the_node_graph(text):
     assert fl.load(text, "yaml").value == yaml.load(text, Loader=SAFE)
 
 
+def test_a_value_key_beside_a_merge_key_is_its_text_as_pyyaml_makes_it():
+    # flatten_mapping turns a `=` (tag:yaml.org,2002:value) key into a str; the item-at-a-time path must too,
+    # not make it a custom-tag value with a "custom tags kept as data" finding (found by review).
+    text = b"base: &b {x: 1}\n=: 5\nother: {<<: *b}\n"
+    document = fl.load(text, "yaml")
+    assert document.value == yaml.load(text, Loader=SAFE) == {"base": {"x": 1}, "=": 5, "other": {"x": 1}}
+    assert [f.code for f in document.findings] == []
+
+
 def test_what_events_read_before_a_merge_key_is_freed_before_the_node_graph_reads_it(monkeypatch):
     # A merge key at the end of a large YAML: the values read so far must not stay alive (held by the
     # exception's traceback) while the node graph reads the whole input again.

@@ -68,7 +68,8 @@ class _Walker(ByteWalker):
     def skipper(self, pos: int) -> Callable[[], int]:
         stream = io.BytesIO(self.data)  # shares the bytes (no copy until written)
         stream.seek(pos)
-        unpacker = msgpack.Unpacker(stream, read_size=1 << 16, max_buffer_size=len(self.data) + 1)
+        room = len(self.data) + 1  # msgpack refuses a read size over the buffer's: a small input gets both
+        unpacker = msgpack.Unpacker(stream, read_size=min(1 << 16, room), max_buffer_size=room)
 
         def following() -> int:
             unpacker.skip()

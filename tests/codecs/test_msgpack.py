@@ -59,3 +59,17 @@ def test_a_refusal_past_the_walkers_span_budget_is_cheap_and_keeps_the_true_end(
         fl.load(data, "msgpack")
     assert info.value.offset == len(data)
     assert info.value.message == "invalid MessagePack: the data ends in the middle of an item"
+
+
+def test_a_span_window_of_a_small_input_passes_over_items_before_it():
+    # The window walk skips whole items with msgpack's Unpacker; its read size must fit a small input's
+    # buffer (msgpack refuses read_size > max_buffer_size, which showed as a refusal of good data).
+    from formatlens.render.tree import restrict
+    from formatlens.runtime.annotate import window_spans
+
+    data = b"".join(msgpack.packb({"id": i, "name": f"user {i}"}) for i in range(2000))
+    assert len(data) < 1 << 16
+    document = fl.load(data, "msgpack")
+    start = len(data) // 2
+    shown = window_spans(document, start, start + 64)
+    assert shown == restrict(document.spans, start, start + 64) and shown
