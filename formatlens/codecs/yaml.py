@@ -390,8 +390,8 @@ def _document_items(loader: _ItemLoader, built: yamlevents.Built, spans_left: in
         for part in (key_node, node):
             if part is None:
                 continue
-            if part is key_node and part.tag == yamlevents.VALUE:
-                made.append(part.value)  # PyYAML's flatten_mapping makes a `=` key a string (so do the events)
+            if part is key_node and key_node.tag == yamlevents.VALUE:
+                made.append(key_node.value)  # PyYAML's flatten_mapping makes a `=` key a string (so do the events)
                 continue
             try:
                 made.append(_construct(loader, part))
