@@ -314,3 +314,48 @@ def test_without_a_memory_file_system_the_bytes_go_through_the_pipe(pool, monkey
     with isolation.shipped((big,)) as sent:
         assert sent == (big,)
     assert pool.run(zlib.crc32, big) == zlib.crc32(big)
+
+
+def test_a_worker_that_cannot_start_the_freeing_thread_frees_now_and_keeps_its_result(monkeypatch):
+    # Near RLIMIT_AS a new thread's stack cannot be reserved ("can't start new thread"): the decode
+    # succeeded, so the value is freed at once instead of the result becoming a bug report (found by review).
+    import threading
+    import weakref
+
+    from formatlens.runtime import isolation
+
+    def refuse(self):
+        raise RuntimeError("can't start new thread")
+
+    class Tree(list):
+        pass
+
+    monkeypatch.setattr(threading.Thread, "start", refuse)
+    tree = Tree([1, 2])
+    gone = weakref.ref(tree)
+    assert isolation.free_later(tree) is None
+    del tree
+    assert gone() is None
+
+
+def test_a_shipped_file_already_removed_does_not_replace_the_tasks_result(monkeypatch, tmp_path):
+    from formatlens.runtime import isolation
+
+    monkeypatch.setattr(isolation, "SHIP_DIR", str(tmp_path))
+    with isolation.shipped((b"x" * isolation.SHIP_FROM,)) as sent:
+        os.unlink(sent[0].path)  # a tmp cleaner got there first
+        result = "kept"
+    assert result == "kept" and os.listdir(tmp_path) == []
+
+
+def test_a_shipped_argument_that_does_not_fit_in_memory_is_a_limit_not_a_bug(monkeypatch, tmp_path):
+    from formatlens.runtime import isolation
+
+    monkeypatch.setattr(isolation, "SHIP_DIR", str(tmp_path))
+
+    def no_memory(self):
+        raise MemoryError
+
+    monkeypatch.setattr(isolation.Shipped, "read", no_memory)
+    with isolation.shipped((b"x" * isolation.SHIP_FROM,)) as sent, pytest.raises(fl.LimitExceeded):
+        isolation._run(len, 10, sent, {})

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import CancelledError, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any, NamedTuple
 
 from formatlens.core.boundary import bug
@@ -62,7 +62,6 @@ def _cpu_budget_spent(signum: int, frame: object) -> None:
 
 def _run(func: Callable[..., Any], cpu_seconds: float, args: tuple, kwargs: dict) -> Any:
     _held.clear()  # the last task's value (free_later): not alongside this one's
-    args = tuple(arg.read() if isinstance(arg, Shipped) else arg for arg in args)
     # RLIMIT_CPU counts the whole process's life: give this task its own budget on top of what was used.
     usage = resource.getrusage(resource.RUSAGE_SELF)
     used = int(usage.ru_utime + usage.ru_stime)
@@ -73,6 +72,8 @@ def _run(func: Callable[..., Any], cpu_seconds: float, args: tuple, kwargs: dict
         # A task builds one large tree that lives until it returns: no collections meanwhile (each would
         # walk every container made so far; about 0.1 s of a 46 MiB first view). Freed by refcount after.
         with gc_paused():
+            # Read here, not before the try: a worker near its memory limit says so (LimitExceeded).
+            args = tuple(arg.read() if isinstance(arg, Shipped) else arg for arg in args)
             return func(*args, **kwargs)
     except (FormatError, InternalError):
         raise
@@ -126,13 +127,18 @@ FREE_AFTER = 0.2
 _held: list = []
 
 
-def free_later(*held: Any) -> threading.Thread:
+def free_later(*held: Any) -> threading.Thread | None:
     """Keep ``held`` until FREE_AFTER seconds from now, then free it in a thread: freeing the tree of a
     46 MiB upload takes 0.03-0.12 s, which would otherwise delay the result on its way to the server.
-    The next task frees it first if it comes sooner (a worker never holds two decodes)."""
+    The next task frees it first if it comes sooner (a worker never holds two decodes). A worker near
+    its memory limit may not start a thread (its stack is reserved): then it is freed now (None)."""
     _held.extend(held)
     thread = threading.Thread(target=_free, daemon=True, name="formatlens-free")
-    thread.start()
+    try:
+        thread.start()
+    except RuntimeError:  # "can't start new thread": a good result must not become a bug report
+        _held.clear()
+        return None
     return thread
 
 
@@ -171,7 +177,8 @@ def shipped(args: tuple) -> Iterator[tuple]:
         yield sent
     finally:
         for path in paths:
-            os.unlink(path)
+            with suppress(FileNotFoundError):  # already gone (a tmp cleaner): the result stands
+                os.unlink(path)
 
 
 def _ship(data: bytes, paths: list[str]) -> bytes | Shipped:
