@@ -162,3 +162,25 @@ def test_what_the_shortcut_assumes_a_tuple_made_before_the_decode_is_not_visited
         big = [{"t": made}, {"more": made}]
         assert _refusal(check_value, big) == "the number of values is over the limit of 100"  # visited
         assert _refusal(lambda v, lim: check_value(v, lim, built_at=built_at), big) is None  # counted by len()
+
+
+def test_a_collection_during_the_walk_makes_the_check_walk_again_in_full(monkeypatch):
+    # Another thread's collection while the check walks may untrack dicts it then skips (found by review):
+    # a "within the limits" verdict reached with the shortcut is only kept if no collection ran meanwhile.
+    import gc
+
+    from formatlens.core import limits as limits_module
+    from formatlens.runtime.gcpause import gc_paused
+
+    made = tuple(range(50))
+    gc.collect()  # untracked: as a tuple made during the decode would be after a collection
+    with gc_paused():
+        built_at = limits_module.collections()
+        big = [{"t": made}, {"more": made}]
+        readings = iter([built_at, built_at + 1, built_at + 1])  # before the walk, then after it
+        monkeypatch.setattr(limits_module, "collections", lambda: next(readings))
+        for check in (check_value, check_shared_value):
+            readings = iter([built_at, built_at + 1, built_at + 1])
+            assert _refusal(functools.partial(check, built_at=built_at), big) == (
+                "the number of values is over the limit of 100"
+            )

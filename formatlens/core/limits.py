@@ -185,7 +185,7 @@ def check_value(value: object, limits: Limits | None = None, *, built_at: int | 
     """
     limits = limits or current()
     if isinstance(value, _CONTAINERS):
-        _levels(value, limits, untracked=_no_collection_since(built_at))
+        _levels_since(value, limits, built_at)
 
 
 def check_records(value: list, limits: Limits | None = None, *, built_at: int | None = None) -> None:
@@ -196,6 +196,18 @@ def check_records(value: list, limits: Limits | None = None, *, built_at: int | 
 
 def _no_collection_since(built_at: int | None) -> bool:
     return built_at is not None and collections() == built_at
+
+
+def _levels_since(value: object, limits: Limits, built_at: int | None, *, distinct: bool = False) -> bool:
+    """_levels, skipping untracked dicts while no collection has run since ``built_at``. A collection
+    during the walk (another thread's, in the server) may have untracked dicts it then skipped: a
+    verdict of "within the limits" is only kept if none ran, else the value is walked again in full."""
+    if not _no_collection_since(built_at):
+        return _levels(value, limits, distinct=distinct)
+    verdict = _levels(value, limits, distinct=distinct, untracked=True)
+    if _no_collection_since(built_at):
+        return verdict
+    return _levels(value, limits, distinct=distinct)
 
 
 def _levels(value: object, limits: Limits, *, distinct: bool = False, leaves: int = 0, untracked: bool = False) -> bool:
@@ -255,7 +267,7 @@ def check_shared_value(value: object, limits: Limits | None = None, *, built_at:
     if not isinstance(value, _CONTAINERS):
         return
     try:
-        if _levels(value, limits, distinct=True, untracked=_no_collection_since(built_at)):
+        if _levels_since(value, limits, built_at, distinct=True):
             return  # a tree within the limits: the depth-first walk would count the same
     except LimitExceeded:
         pass  # over a limit: the depth-first walk below names which, counting shared containers its way
