@@ -49,6 +49,20 @@ MISSING: Any = object()
 """What value_at gives for a path that leads nowhere (None is a value)."""
 
 
+class Clashed:
+    """The value of a path that two items of one window stand for (a repeated key): neither is shown as
+    the other's. Pickled from a worker (runtime.annotate), so a class and not a bare object()."""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Clashed)
+
+    def __hash__(self) -> int:
+        return 0
+
+
+CLASHED = Clashed()
+
+
 class Item(NamedTuple):
     """One child of a node: a span, a gap, or (below the spans) a member of the decoded value."""
 
@@ -133,13 +147,17 @@ class TreeModel:
         self._reach: dict[tuple, list[int]] = {}
 
     # -- value lookups -------------------------------------------------------------------
-    def value_at(self, path: tuple | None) -> Any:
-        if path and (self._slot_values or self.more_values):  # a value decoded past the head of the value
-            for values in (self.more_values, *self._slot_values.values()):
-                for cut in range(len(path), 0, -1):
-                    found = values.get(path[:cut], MISSING)
-                    if found is not MISSING:
-                        return value_at(found, path[cut:])
+    def value_at(self, path: tuple | None, slot: int | None = None) -> Any:
+        """The value at ``path``. For a node in window ``slot`` of the rest, the values decoded there come
+        first, and only those: another window's item may have the same path (a repeated key) and other
+        bytes. Then the values decoded for tree slices, then the first view's head."""
+        if path:
+            for values in (self._slot_values.get(slot) if slot is not None else None, self.more_values):
+                found = _by_prefix(values, path) if values else MISSING
+                if found is CLASHED:
+                    return MISSING
+                if found is not MISSING:
+                    return found
         return value_at(self.value, path)
 
     def without_values(self, node: tuple[int, ...], lo: int, hi: int) -> list[Span]:
@@ -147,11 +165,12 @@ class TreeModel:
         first view's head): what values() is to be given before their rows are made."""
         out = []
         children = self.items(node)
+        slot = self.slot_of_path((*node, 0))
         for item in children[max(lo, 0) : min(hi, len(children))]:
             if item.span is None:
                 continue
             path = span_value_path(item.span)
-            if path is not None and path not in self._asked and self.value_at(path) is MISSING:
+            if path is not None and path not in self._asked and self.value_at(path, slot) is MISSING:
                 out.append(item.span)
         return out
 
@@ -160,7 +179,7 @@ class TreeModel:
         ``asked`` that got none (an item that cannot be read alone) are not asked for again."""
         for span in asked:
             path = span_value_path(span)
-            if path is not None and path not in found:
+            if path is not None and found.get(path, CLASHED) is CLASHED:  # none, or two items' (not shown)
                 self._asked.add(path)
         if len(self._asked) > 10 * MAX_MORE_VALUES:
             self._asked.clear()
@@ -253,7 +272,7 @@ class TreeModel:
         if cached is not None:
             return cached
         with gc_paused():  # hundreds of thousands of small tuples: no collections while they are made
-            made = self._root_items() if not node else self._children_of(self.item(node))
+            made = self._root_items() if not node else self._children_of(self.item(node), self.slot_of_path(node))
         self._items[node] = made
         return made
 
@@ -275,7 +294,7 @@ class TreeModel:
             raise KeyError(node)
         return parent[node[-1]]
 
-    def _children_of(self, item: Item) -> list[Item]:
+    def _children_of(self, item: Item, slot: int | None = None) -> list[Item]:
         if item.slot == REST:
             return self._rest_items()
         if item.slot >= 0:
@@ -286,7 +305,7 @@ class TreeModel:
         path = self.value_path(item)
         if path is None or item.kind in (UNPARSED, "key"):
             return []
-        value = self.value_at(path)
+        value = self.value_at(path, slot)
         if value is MISSING:
             return []
         return [Item(-1, -1, "member", str(k), None, (*path, k)) for k, _ in _members(value)]
@@ -322,7 +341,7 @@ class TreeModel:
     # -- rows for the browser ------------------------------------------------------------
     def row(self, node: tuple[int, ...], item: Item) -> list:
         """[start, end, kind, label, type, preview, children] as the view draws a node."""
-        value = self.value_at(self.value_path(item))
+        value = self.value_at(self.value_path(item), self.slot_of_path(node))
         if value is MISSING:
             kind_type = "gap" if item.kind == UNPARSED else item.kind
             type_text, preview_text = kind_type, ""
@@ -360,6 +379,17 @@ class TreeModel:
             if not hits:
                 return node
             node = (*node, hits[-1])  # the later sibling is the more specific one when spans overlap
+
+
+def _by_prefix(values: dict[tuple, Any], path: tuple) -> Any:
+    """The value at ``path`` inside the values decoded for items (keyed by each item's path)."""
+    for cut in range(len(path), 0, -1):
+        found = values.get(path[:cut], MISSING)
+        if found is CLASHED:
+            return CLASHED
+        if found is not MISSING:
+            return value_at(found, path[cut:])
+    return MISSING
 
 
 def gap_label(item: Item) -> str:

@@ -22,14 +22,21 @@ from formatlens.core.boundary import translate
 from formatlens.core.document import Document, Span, SpanColumns, _as_spans, _as_tuples
 from formatlens.core.errors import FormatError
 from formatlens.core.limits import current, sized_for, span_window
-from formatlens.render.tree import MISSING, restrict, span_value_path, value_at
+from formatlens.render.tree import CLASHED, MISSING, restrict, span_value_path, value_at
 
 WINDOWED = frozenset({"json", "bson", "msgpack", "cbor", "protobuf", "csv", "avro", "yaml", "xml"})
 """Formats whose span walkers honour a span window (pickle's opcode walk starts at the beginning: not it)."""
 ALONE = frozenset({"json", "msgpack", "cbor", "bson"})
 """Formats whose items are read alone from their own bytes (no header, schema or context needed)."""
+CBOR_REFERENCES = (b"\xd8\x1d", b"\xd8\x19")
+"""CBOR tags 29 (a shared value) and 25 (a string reference), as one-byte-argument heads: an item holding
+either (or bytes that look like it) is not read alone."""
 VALUE_BYTES = 64 * 1024
 """Items up to this size in a window get their value decoded (larger ones: the items inside them)."""
+
+NOT_ALONE: Any = object()
+"""What an item's reader gives for an item whose value depends on bytes outside it: its parts with their own
+paths may still be read, but not the parts that share its path (a CBOR reference's index is not its value)."""
 
 Annotated = tuple[SpanColumns, dict]
 """One window's spans (as columns: they pickle fast) and {value path: head of the value}."""
@@ -127,6 +134,10 @@ def item_values(data: bytes, format: str, spans: Sequence[Span]) -> dict[tuple, 
 
     def alone(span: Span, _path: tuple) -> Any:
         raw = data[span.start : span.end]
+        if format == "cbor" and any(tag in raw for tag in CBOR_REFERENCES):
+            # Numbered across the whole input: read alone, a reference would find another value. The
+            # reference itself has no value here (its content is an index); an item holding one, its parts.
+            return NOT_ALONE if raw.startswith(CBOR_REFERENCES) else MISSING
         element = format == "bson" and span.kind == "entry"
         if element:  # a BSON element (type, key, value) is read as the one element of a document
             raw = struct.pack("<i", len(raw) + 5) + raw + b"\x00"
@@ -147,16 +158,27 @@ def _values(spans: Sequence[Span], read: Callable[[Span, tuple], Any]) -> dict[t
     from formatlens.runtime.firstview import head_of
 
     values: dict[tuple, Any] = {}
+    owner: dict[tuple, tuple[int, int]] = {}  # path -> the bytes of the item that stands for it
     stack = list(spans)
     while stack:
-        span = stack.pop()
+        span = stack.pop()  # a parent before its children
         path = span_value_path(span)
-        if path is None or span.end - span.start > VALUE_BYTES:
+        if path is None:
             stack.extend(span.children)
             continue
-        if path in values:
+        start, end = owner.setdefault(path, (span.start, span.end))
+        if span.start < start or span.end > end:  # another item with the same path (a repeated key)
+            values[path] = CLASHED  # neither is shown as the other's
+            continue
+        if span.end - span.start > VALUE_BYTES:
+            stack.extend(span.children)
+            continue
+        if path in values:  # a span inside the item already read (a JSON member's value)
             continue
         value = read(span, path)
+        if value is NOT_ALONE:
+            stack.extend(child for child in span.children if span_value_path(child) != path)
+            continue
         if value is MISSING:
             stack.extend(span.children)
             continue

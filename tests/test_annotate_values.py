@@ -1,0 +1,64 @@
+"""Values of far items (runtime.annotate) must be the values of those items' own bytes, or none: never another
+item's. Two ways they could be another's: two items with one path (a repeated key) and a CBOR reference,
+whose meaning depends on bytes outside the item (both found by review)."""
+
+from __future__ import annotations
+
+import json
+
+import cbor2
+
+import formatlens as fl
+from formatlens.render.tree import MISSING, TreeModel, restrict, value_at
+from formatlens.runtime.annotate import annotate, spans_of
+
+PAD = ", ".join(f'"a{i}": "{"x" * 40}"' for i in range(150))
+
+
+def _annotated_tree(data: bytes, format: str) -> TreeModel:
+    """A tree whose rest starts at byte 0, every window annotated as the inspector does."""
+    tree = TreeModel([], MISSING, len(data), rest_from=0, step=4096)
+    slots = tree.slots_over(0, len(data))
+    for slot, done in zip(slots, annotate(data, format, {}, [tree.slot_range(s) for s in slots]), strict=True):
+        tree.fill(slot, restrict(spans_of(done), *tree.slot_range(slot)), done[1])
+    return tree
+
+
+def _rows_of(tree: TreeModel, key: str) -> dict[int, list]:
+    rest = tree.rest_path()
+    assert rest is not None
+    return {
+        row[0]: row
+        for slot in range(tree.slot_count())
+        for row in tree.rows((*rest, slot), 0, 1000)
+        if row[2] == "entry" and row[3].startswith(f"'{key}'")
+    }
+
+
+def test_a_key_repeated_in_another_window_shows_each_items_own_value():
+    data = ('{"status": "ok", ' + PAD + ', "status": "REVOKED", ' + PAD.replace('"a', '"b') + "}").encode()
+    assert json.loads(data)["status"] == "REVOKED"
+    rows = _rows_of(_annotated_tree(data, "json"), "status")
+    first, second = data.index(b'"status"'), data.rindex(b'"status"')
+    assert second // 4096 != first // 4096  # the two members are in different windows
+    assert (rows[first][4:6], rows[second][4:6]) == (["str", "'ok'"], ["str", "'REVOKED'"])
+
+
+def test_a_key_repeated_in_one_window_shows_neither_value_as_the_others():
+    data = b'{"status": "ok", "id": 7, "status": "REVOKED"}' + b" " * 5000
+    rows = _rows_of(_annotated_tree(data, "json"), "status")
+    assert sorted(rows) == [1, 26]
+    assert [rows[1][4:6], rows[26][4:6]] == [["entry", ""], ["entry", ""]]  # the labels say what the bytes hold
+
+
+def test_a_cbor_reference_read_alone_is_not_given_another_items_value():
+    value = [{"who": "A"}, [{"who": "C"}, {"who": "A"}]]
+    value[1][1] = value[0]  # the same object twice: written once, then referenced (tag 29)
+    data = cbor2.dumps(value, value_sharing=True)
+    assert b"\xd8\x1d" in data
+    (done,) = annotate(data, "cbor", {}, [(0, len(data))])
+    values = done[1]
+    whole = fl.load(data, "cbor").value
+    assert values and all(value_at(whole, path) == found for path, found in values.items())
+    assert values[(1, 0)] == {"who": "C"}
+    assert (1, 1) not in values  # its content is the reference's index (0), not the value
