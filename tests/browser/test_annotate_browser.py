@@ -128,3 +128,33 @@ def test_an_item_past_the_head_of_the_value_is_typed_and_opens_into_its_members(
     members = page.locator(".fl .tree .n").filter(has=page.locator(".lb", has_text="name"))
     assert members.first.locator(".pv").inner_text() == "'user 3000'"
     shot(page, "annotate-past-the-head")
+
+
+def test_a_far_offset_of_a_large_bson_upload_is_annotated_down_to_its_fields(page, server, tmp_path):
+    # A binary format: far bytes are colored by a walk that skipped the documents before them by length.
+    from dataclasses import replace
+
+    import bson
+
+    from formatlens.core.limits import current, sized_for
+
+    path = tmp_path / "records.bson"
+    path.write_bytes(b"".join(bson.encode(record) for record in RECORDS))  # written by pymongo
+    data = path.read_bytes()
+    assert len(data) > 1 << 20
+    _upload(page, server, path)
+    far = data.index(b"user 37000") + 3  # inside a string value near the end
+    with sized_for(replace(current(), max_spans=10**9)):
+        expected = _deepest(fl.load(data, "bson", peel=False)._spans_factory(), far)
+    page.locator(".fl .goto").fill(str(far))
+    page.locator(".fl .go").click()
+    deadline = time.time() + 60
+    while time.time() < deadline and _colored(page, [far]) != [far]:
+        time.sleep(0.5)
+    assert _colored(page, [far]) == [far]
+    settle(page)
+    page.locator(f".fl .hex .b[data-o='{far}']").first.click()
+    settle(page)
+    assert selected_offsets(page) == list(range(expected.start, expected.end))
+    assert page.locator(".fl .tree .n.sel .lb").inner_text() == expected.label == "string bytes"
+    shot(page, "annotate-far-bson")
