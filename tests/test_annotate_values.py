@@ -62,3 +62,30 @@ def test_a_cbor_reference_read_alone_is_not_given_another_items_value():
     assert values and all(value_at(whole, path) == found for path, found in values.items())
     assert values[(1, 0)] == {"who": "C"}
     assert (1, 1) not in values  # its content is the reference's index (0), not the value
+
+
+def test_the_values_a_request_sends_and_a_tree_keeps_are_bounded_by_their_size_not_only_their_count():
+    # A crafted input of large items (each near VALUE_BYTES, thousands of small values): kept whole, 2,000
+    # of them held gigabytes in the server (found by review). Now: a head per item, a budget per request
+    # and per tree.
+    import msgpack
+
+    from formatlens.render.tree import MAX_KEPT_VALUES, count_values
+    from formatlens.runtime.annotate import CALL_VALUES, ITEM_HEAD_VALUES, VALUE_BYTES
+
+    item = [[f"{i % 97:02d}" for i in range(100)] for _ in range(25)]  # 2,526 values
+    raw = msgpack.packb(item)
+    assert len(raw) < VALUE_BYTES and count_values(item, 10**6) == 2526
+    data = msgpack.packb([item] * 60)
+    (done,) = annotate(data, "msgpack", {}, [(0, len(data))])
+    sizes = [count_values(found, 10**6) for found in done[1].values()]
+    assert max(sizes) <= ITEM_HEAD_VALUES + 1
+    assert CALL_VALUES <= sum(sizes) <= CALL_VALUES + ITEM_HEAD_VALUES + 1  # then the rest get none
+    assert len(sizes) < 60
+
+    tree = TreeModel([], MISSING, len(data))
+    for start in range(0, 400, 50):
+        tree.values({(i,): item for i in range(start, start + 50)})
+    kept = sum(count_values(found, 10**6) for found in tree.more_values.values())
+    assert MAX_KEPT_VALUES - 2526 < kept <= MAX_KEPT_VALUES
+    assert (399,) in tree.more_values and (0,) not in tree.more_values  # the oldest went first

@@ -141,12 +141,12 @@ class _Walker(ByteWalker):
         children = [head, *(s for s in (length_span,) if s)]
         at = start
         for index in range(count):
+            if self.spans_left <= 0:  # first: a cut item before this one claimed the rest of the data
+                break
             passed = self.outside(at, 2 if what == "map" else 1)
             if passed is not None:  # outside a span window: passed over without spans
                 at = passed
                 continue
-            if self.spans_left <= 0:
-                break
             if what == "map":
                 key = self.item(at, path, depth + 1, "key")
                 key_value = self.key_of(key.start, key.end)

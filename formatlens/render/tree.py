@@ -43,7 +43,9 @@ holds about 1,000 spans)."""
 WINDOW_KIND = "window"
 """The kind of a window of the rest (a neutral color; its bytes no walk explains are gaps inside it)."""
 MAX_MORE_VALUES = 2_000
-"""Values past a first view's head kept per tree (values(): the items of the tree slices a person opened)."""
+"""Items past a first view's head whose values are kept per tree (values(): the tree slices a person opened)."""
+MAX_KEPT_VALUES = 200_000
+"""Values kept in all in those items' heads (about 12 MB): an item's head may hold 2,000 (runtime.annotate)."""
 
 MISSING: Any = object()
 """What value_at gives for a path that leads nowhere (None is a value)."""
@@ -141,6 +143,8 @@ class TreeModel:
         self._slot_values: dict[int, dict[tuple, Any]] = {}
         self._slot_spans: dict[int, int] = {}
         self.more_values: OrderedDict[tuple, Any] = OrderedDict()
+        self._weights: dict[tuple, int] = {}
+        self._kept = 0
         self._asked: set[tuple] = set()
         self._items: dict[tuple, list[Item]] = {}
         self._starts: dict[tuple, list[int]] = {}
@@ -184,10 +188,14 @@ class TreeModel:
         if len(self._asked) > 10 * MAX_MORE_VALUES:
             self._asked.clear()
         for path, value in found.items():
+            self._kept -= self._weights.pop(path, 0)
+            self._weights[path] = weight = count_values(value, MAX_KEPT_VALUES)
+            self._kept += weight
             self.more_values[path] = value
             self.more_values.move_to_end(path)
-        while len(self.more_values) > MAX_MORE_VALUES:
-            self.more_values.popitem(last=False)
+        while len(self.more_values) > MAX_MORE_VALUES or self._kept > MAX_KEPT_VALUES:
+            path, _ = self.more_values.popitem(last=False)
+            self._kept -= self._weights.pop(path, 0)
         for node in [node for node in self._items if node]:  # child counts may change: made again on demand
             del self._items[node]
         self._starts.clear()
@@ -230,7 +238,9 @@ class TreeModel:
         self.slots[slot] = list(spans)
         self.slots.move_to_end(slot)
         self._slot_values[slot] = dict(values or {})
-        self._slot_spans[slot] = count_spans(spans, MAX_SLOT_SPANS)
+        # What the window holds, spans and values alike, is what the caps count.
+        held = sum(count_values(value, MAX_SLOT_SPANS) for value in self._slot_values[slot].values())
+        self._slot_spans[slot] = count_spans(spans, MAX_SLOT_SPANS) + held
 
     def trim(self, keep: set[int] = frozenset()) -> None:  # type: ignore[assignment]
         """Drop the least recently used windows past MAX_SLOTS / MAX_SLOT_SPANS, except those in ``keep``
@@ -379,6 +389,19 @@ class TreeModel:
             if not hits:
                 return node
             node = (*node, hits[-1])  # the later sibling is the more specific one when spans overlap
+
+
+def count_values(value: Any, cap: int) -> int:
+    """How many values ``value`` holds, itself included, counting at most ``cap``."""
+    count, stack = 0, [value]
+    while stack and count < cap:
+        node = stack.pop()
+        count += 1
+        if isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, (list, tuple)):
+            stack.extend(node)
+    return min(count, cap)
 
 
 def _by_prefix(values: dict[tuple, Any], path: tuple) -> Any:

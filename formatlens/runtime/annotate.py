@@ -22,7 +22,7 @@ from formatlens.core.boundary import translate
 from formatlens.core.document import Document, Span, SpanColumns, _as_spans, _as_tuples
 from formatlens.core.errors import FormatError
 from formatlens.core.limits import current, sized_for, span_window
-from formatlens.render.tree import CLASHED, MISSING, restrict, span_value_path, value_at
+from formatlens.render.tree import CLASHED, MISSING, count_values, restrict, span_value_path, value_at
 
 WINDOWED = frozenset({"json", "bson", "msgpack", "cbor", "protobuf", "csv", "avro", "yaml", "xml"})
 """Formats whose span walkers honour a span window (pickle's opcode walk starts at the beginning: not it)."""
@@ -31,6 +31,10 @@ ALONE = frozenset({"json", "msgpack", "cbor", "bson"})
 CBOR_REFERENCES = (b"\xd8\x1d", b"\xd8\x19")
 """CBOR tags 29 (a shared value) and 25 (a string reference), as one-byte-argument heads: an item holding
 either (or bytes that look like it) is not read alone."""
+ITEM_HEAD_VALUES = 2_000
+"""Values kept of each far item: its preview and its first members (a first view's head keeps 20,000 in all)."""
+CALL_VALUES = 100_000
+"""Values one request sends back in all (about 6 MB in the server)."""
 VALUE_BYTES = 64 * 1024
 """Items up to this size in a window get their value decoded (larger ones: the items inside them)."""
 
@@ -158,6 +162,7 @@ def _values(spans: Sequence[Span], read: Callable[[Span, tuple], Any]) -> dict[t
     from formatlens.runtime.firstview import head_of
 
     values: dict[tuple, Any] = {}
+    left = CALL_VALUES
     owner: dict[tuple, tuple[int, int]] = {}  # path -> the bytes of the item that stands for it
     stack = list(spans)
     while stack:
@@ -182,7 +187,10 @@ def _values(spans: Sequence[Span], read: Callable[[Span, tuple], Any]) -> dict[t
         if value is MISSING:
             stack.extend(span.children)
             continue
-        values[path] = head_of(value)
+        values[path] = kept = head_of(value, budget=ITEM_HEAD_VALUES)
+        left -= count_values(kept, left)
+        if left <= 0:  # a crafted input of large items: the rest of this request's items get none
+            break
     return values
 
 

@@ -73,3 +73,16 @@ def test_a_span_window_of_a_small_input_passes_over_items_before_it():
     start = len(data) // 2
     shown = window_spans(document, start, start + 64)
     assert shown == restrict(document.spans, start, start + 64) and shown
+
+
+def test_a_span_window_whose_items_spend_the_span_budget_stops_there_as_a_whole_walk_does(monkeypatch):
+    # The budget ran out inside an item that then claimed the rest of the data; its container went on to
+    # pass over an item at the end of the data (msgpack: "No more data to unpack", a refusal of good data).
+    from formatlens.runtime.annotate import window_spans
+
+    monkeypatch.setenv("FORMATLENS_MAX_SPANS", "1000")
+    data = msgpack.packb([[f"{i:03d}" for i in range(300)]] * 10)
+    document = fl.load(data, "msgpack")
+    shown = window_spans(document, 0, len(data))  # (the walk's budget counts items; Document.spans all spans)
+    assert shown[0].label == document.spans[0].label == "array of 10 (annotation stopped)"
+    assert shown[0].children[:2] == document.spans[0].children[:2]
