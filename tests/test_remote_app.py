@@ -125,7 +125,6 @@ def test_big_parquet_url_is_read_lazily(monkeypatch, big_parquet):
         assert {m.label: m.value for m in at.metric}["Size change"] == "—"
 
 
-
 def big_avro() -> bytes:
     import io
 

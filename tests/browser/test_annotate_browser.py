@@ -10,7 +10,6 @@ import formatlens as fl
 from formatlens.codecs.json import top_level_spans
 from formatlens.codecs.support.textpos import Text
 
-from .conftest import SHOTS
 from .test_browser import choose_source, inspector_ready, selected_offsets, settle, shot
 
 RECORDS = [{"id": i, "name": f"user {i}", "ok": i % 3 == 0} for i in range(40_000)]
@@ -82,7 +81,6 @@ def test_a_far_offset_of_a_large_upload_is_annotated_and_its_node_revealed(page,
     settle(page)
     entry = next(s for s in top_level_spans(Text(data, "utf-8")) if s.path == (index,))
     assert selected_offsets(page)[0] == entry.start
-    assert (SHOTS / "annotate-far-offset.png").exists()
 
 
 def test_scrolling_to_the_middle_annotates_the_rows_on_screen(page, server, big_json):
@@ -106,7 +104,6 @@ def test_scrolling_to_the_middle_annotates_the_rows_on_screen(page, server, big_
         deepest = _deepest(spans, offset)
         assert (offset in colored) == (deepest is not None), offset
     shot(page, "annotate-scrolled")
-    assert fl.detect(data)[0][0] == "json"
 
 
 def test_an_item_past_the_head_of_the_value_is_typed_and_opens_into_its_members(page, server, big_json):
