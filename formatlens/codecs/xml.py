@@ -85,6 +85,15 @@ class XmlCodec(Codec):
             raise self.error(
                 str(exc), offset=exc.offset, hint="entity declarations and external DTDs are refused for safety"
             ) from None
+        except LookupError as exc:
+            if type(exc) is not LookupError:  # a KeyError or IndexError is a bug, not the input's fault
+                raise
+            # the declaration names an encoding Python does not know (codecs.lookup, through expat)
+            raise self.error(
+                f"the XML declaration names an unknown encoding ({exc})",
+                offset=data.find(b"encoding"),
+                hint='use an encoding Python knows, e.g. encoding="UTF-8"',
+            ) from None
         except expat.ExpatError as exc:
             parser = guarded.state.parser
             offset = parser.ErrorByteIndex if parser is not None and parser.ErrorByteIndex >= 0 else None

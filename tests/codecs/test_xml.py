@@ -84,3 +84,11 @@ def test_the_cut_walk_takes_the_repeated_names_from_the_value(monkeypatch):
         ("feed", "w"),
     ]
     assert [s.path for s in _spans(data)[0].children][:1] == [("feed", "x")]
+
+
+def test_an_unknown_encoding_in_the_declaration_is_a_refusal():
+    data = b'<?xml version="1.0" encoding="tf-8"?>\n<feed><id>1</id></feed>'  # a byte lost from "utf-8"
+    with pytest.raises(fl.FormatError, match="unknown encoding") as info:
+        fl.load(data, "xml")
+    assert not isinstance(info.value, fl.InternalError)
+    assert info.value.offset == data.index(b"encoding")
