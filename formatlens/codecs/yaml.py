@@ -73,12 +73,15 @@ class _Loader(_BaseLoader):
             raise yaml.constructor.ConstructorError(
                 None, None, f"expected a mapping node, but found {node.id}", node.start_mark
             )
+        # A key written in this mapping overrides one a merge key (<<) brings in: only two written here repeat.
+        written = {id(key_node) for key_node, _ in node.value}
         self.flatten_mapping(node)
         mapping: dict = {}
         seen: dict[Any, yaml.Node] = {}
         for key_node, value_node in node.value:
             key = _hashable(self.construct_object(key_node, deep=True))
-            if key in seen and node.tag != "tag:yaml.org,2002:set":
+            repeated = key in seen and id(seen[key]) in written and id(key_node) in written
+            if repeated and node.tag != "tag:yaml.org,2002:set":
                 self.duplicates.append((key, seen[key], key_node, node))
             seen[key] = key_node
             mapping[key] = self.construct_object(value_node, deep=deep)

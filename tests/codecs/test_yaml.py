@@ -38,3 +38,13 @@ def test_python_tags_are_data_with_a_danger_finding(marker):
     doc = fl.load(data, "yaml")
     assert doc.value == {"!tag": "!!python/object/apply:os.system", "value": [f"touch {marker}"]}
     assert [f.severity for f in doc.findings] == ["danger"]
+
+
+def test_a_key_that_overrides_a_merged_one_is_not_a_duplicate():
+    # YAML's merge key: a key written in the mapping overrides one the merge brings in (found by review:
+    # it was reported as a duplicate key pointing inside the anchor). Two written keys still repeat.
+    override = fl.load(b"base: &b {x: 1, y: 2}\nother:\n  <<: *b\n  y: 3\n", "yaml")
+    assert override.value == {"base": {"x": 1, "y": 2}, "other": {"x": 1, "y": 3}}
+    assert [f.code for f in override.findings] == []
+    repeated = fl.load(b"other:\n  y: 1\n  <<: {x: 1}\n  y: 3\n", "yaml")
+    assert [(f.code, f.span.start if f.span else None) for f in repeated.findings] == [("yaml.duplicate-key", 29)]
