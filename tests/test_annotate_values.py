@@ -89,3 +89,37 @@ def test_the_values_a_request_sends_and_a_tree_keeps_are_bounded_by_their_size_n
     kept = sum(count_values(found, 10**6) for found in tree.more_values.values())
     assert MAX_KEPT_VALUES - 2526 < kept <= MAX_KEPT_VALUES
     assert (399,) in tree.more_values and (0,) not in tree.more_values  # the oldest went first
+
+
+def test_a_key_repeated_in_two_tree_slices_past_the_head_shows_neither_value_as_the_others():
+    # Items past the value's head get values per opened slice (values_of); the second slice's "status"
+    # showed the first one's value (found by review).
+    from formatlens.runtime.annotate import values_of
+    from formatlens.runtime.firstview import head_of
+
+    members = [f'"k{i}": {i}' for i in range(500)]
+    members[150], members[350] = '"status": "ok"', '"status": "REVOKED"'
+    data = ("{" + ", ".join(members) + "}").encode()
+    document = fl.load(data, "json", peel=False)
+    tree = TreeModel(document.spans, head_of(document.value), len(data))
+    where = [i for i, item in enumerate(tree.items(())) if item.span is not None and item.span.path == ("status",)]
+    for index in where:  # each slice opened in its own request, as the inspector asks
+        lo = index // 100 * 100
+        asked = tree.without_values((), lo, lo + 100)
+        tree.values(values_of(data, "json", {}, asked), asked)
+    rows = [tree.row((index,), tree.items(())[index]) for index in where]
+    assert [row[3] for row in rows] == ["'status': \"ok\"", "'status': \"REVOKED\""]
+    assert [row[4:6] for row in rows] == [["entry", ""], ["entry", ""]]
+    assert tree.row((where[0] + 2,), tree.items(())[where[0] + 2])[4:6] == ["int", "151"]  # the others keep theirs
+
+
+def test_a_cbor_reference_written_with_a_wider_tag_head_is_not_read_alone_either():
+    value = [{"who": "A"}, [{"who": "C"}, {"who": "A"}]]
+    value[1][1] = value[0]
+    data = cbor2.dumps(value, value_sharing=True)
+    for wide in (b"\xd9\x00\x1d", b"\xda\x00\x00\x00\x1d", b"\xdb" + (0x1D).to_bytes(8, "big")):
+        widened = data.replace(b"\xd8\x1d", wide)
+        whole = fl.load(widened, "cbor").value
+        assert whole == value  # cbor2 reads the wide head as tag 29 all the same
+        (done,) = annotate(widened, "cbor", {}, [(0, len(widened))])
+        assert all(value_at(whole, path) == found for path, found in done[1].items()), wide.hex()

@@ -144,6 +144,8 @@ class TreeModel:
         self._slot_spans: dict[int, int] = {}
         self.more_values: OrderedDict[tuple, Any] = OrderedDict()
         self._weights: dict[tuple, int] = {}
+        self._owners: dict[tuple, int] = {}
+        """path -> the first byte of the item whose value more_values holds for it."""
         self._kept = 0
         self._asked: set[tuple] = set()
         self._items: dict[tuple, list[Item]] = {}
@@ -174,7 +176,11 @@ class TreeModel:
             if item.span is None:
                 continue
             path = span_value_path(item.span)
-            if path is not None and path not in self._asked and self.value_at(path, slot) is MISSING:
+            if path is None or path in self._asked:
+                continue
+            # Asked for too when the value held for its path is another item's (a repeated key): values() then
+            # shows neither as the other's.
+            if self.value_at(path, slot) is MISSING or self._owners.get(path, item.start) != item.start:
                 out.append(item.span)
         return out
 
@@ -187,7 +193,11 @@ class TreeModel:
                 self._asked.add(path)
         if len(self._asked) > 10 * MAX_MORE_VALUES:
             self._asked.clear()
+        starts = {span_value_path(span): span.start for span in asked}
         for path, value in found.items():
+            start = starts.get(path)
+            if start is not None and self._owners.setdefault(path, start) != start:  # another item, one path
+                value = CLASHED  # (a repeated key): neither is shown as the other's
             self._kept -= self._weights.pop(path, 0)
             self._weights[path] = weight = count_values(value, MAX_KEPT_VALUES)
             self._kept += weight
@@ -196,6 +206,7 @@ class TreeModel:
         while len(self.more_values) > MAX_MORE_VALUES or self._kept > MAX_KEPT_VALUES:
             path, _ = self.more_values.popitem(last=False)
             self._kept -= self._weights.pop(path, 0)
+            self._owners.pop(path, None)
         for node in [node for node in self._items if node]:  # child counts may change: made again on demand
             del self._items[node]
         self._starts.clear()
