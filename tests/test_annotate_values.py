@@ -70,7 +70,8 @@ def test_the_values_a_request_sends_and_a_tree_keeps_are_bounded_by_their_size_n
     # and per tree.
     import msgpack
 
-    from formatlens.render.tree import MAX_KEPT_VALUES, count_values
+    from formatlens.render.preview import count_nodes as count_values
+    from formatlens.render.tree import MAX_KEPT_VALUES
     from formatlens.runtime.annotate import CALL_VALUES, ITEM_HEAD_VALUES, VALUE_BYTES
 
     item = [[f"{i % 97:02d}" for i in range(100)] for _ in range(25)]  # 2,526 values

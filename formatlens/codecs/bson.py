@@ -8,6 +8,7 @@ trailing 0x00. The same walk locates the byte where a broken file goes wrong.
 
 from __future__ import annotations
 
+import functools
 import struct
 from decimal import Decimal
 from typing import Any
@@ -133,21 +134,11 @@ class BsonCodec(Codec):
         return duplicates.findings(self.name, "pymongo", repeated, walker.items(many), skip=walker.arrays)
 
     def writes_back(self, documents: list, data: bytes) -> bool:
-        """Whether pymongo encodes the decoded ``documents`` as exactly ``data``: then no document held a
-        key twice. (Bytes parse one way; a dict holds each key once and is written with one element per
-        key, so a document that repeated a key comes back shorter.) At C speed, a third of the exact
-        check's time; other writers' bytes (another key order, an int64 that fits 32 bits) take the
-        exact check."""
-        at = 0
-        for document in documents:
-            try:
-                written = bson.encode(document, codec_options=READ_OPTIONS)
-            except self.bad_value:  # a decoded value pymongo does not write back: the exact check decides
-                return False
-            if not data.startswith(written, at):
-                return False
-            at += len(written)
-        return at == len(data)
+        """Whether pymongo encodes the decoded ``documents`` as exactly ``data`` (duplicates.written_back):
+        then no document held a key twice. Another key order or an int64 that fits 32 bits takes the exact
+        check."""
+        encode = functools.partial(bson.encode, codec_options=READ_OPTIONS)
+        return duplicates.written_back(data, documents, encode, self.bad_value)
 
     def encode(self, value: Any) -> bytes:
         if not isinstance(value, dict):

@@ -24,6 +24,7 @@ from typing import Any, NamedTuple
 
 from formatlens.core.document import Span, count_spans
 from formatlens.render import typed
+from formatlens.render.preview import count_nodes
 from formatlens.runtime.gcpause import gc_paused
 
 GROUP = 100
@@ -199,7 +200,7 @@ class TreeModel:
             if start is not None and self._owners.setdefault(path, start) != start:  # another item, one path
                 value = CLASHED  # (a repeated key): neither is shown as the other's
             self._kept -= self._weights.pop(path, 0)
-            self._weights[path] = weight = count_values(value, MAX_KEPT_VALUES)
+            self._weights[path] = weight = count_nodes(value, MAX_KEPT_VALUES)
             self._kept += weight
             self.more_values[path] = value
             self.more_values.move_to_end(path)
@@ -250,7 +251,7 @@ class TreeModel:
         self.slots.move_to_end(slot)
         self._slot_values[slot] = dict(values or {})
         # What the window holds, spans and values alike, is what the caps count.
-        held = sum(count_values(value, MAX_SLOT_SPANS) for value in self._slot_values[slot].values())
+        held = sum(count_nodes(value, MAX_SLOT_SPANS) for value in self._slot_values[slot].values())
         self._slot_spans[slot] = count_spans(spans, MAX_SLOT_SPANS) + held
 
     def trim(self, keep: set[int] = frozenset()) -> None:  # type: ignore[assignment]
@@ -400,19 +401,6 @@ class TreeModel:
             if not hits:
                 return node
             node = (*node, hits[-1])  # the later sibling is the more specific one when spans overlap
-
-
-def count_values(value: Any, cap: int) -> int:
-    """How many values ``value`` holds, itself included, counting at most ``cap``."""
-    count, stack = 0, [value]
-    while stack and count < cap:
-        node = stack.pop()
-        count += 1
-        if isinstance(node, dict):
-            stack.extend(node.values())
-        elif isinstance(node, (list, tuple)):
-            stack.extend(node)
-    return min(count, cap)
 
 
 def _by_prefix(values: dict[tuple, Any], path: tuple) -> Any:

@@ -22,7 +22,8 @@ from formatlens.core.boundary import translate
 from formatlens.core.document import Document, Span, SpanColumns, _as_spans, _as_tuples
 from formatlens.core.errors import FormatError
 from formatlens.core.limits import current, sized_for, span_window
-from formatlens.render.tree import CLASHED, MISSING, count_values, restrict, span_value_path, value_at
+from formatlens.render.preview import count_nodes
+from formatlens.render.tree import CLASHED, MISSING, restrict, span_value_path, value_at
 
 WINDOWED = frozenset({"json", "bson", "msgpack", "cbor", "protobuf", "csv", "avro", "yaml", "xml"})
 """Formats whose span walkers honour a span window (pickle's opcode walk starts at the beginning: not it)."""
@@ -192,7 +193,7 @@ def _values(spans: Sequence[Span], read: Callable[[Span, tuple], Any]) -> dict[t
             stack.extend(span.children)
             continue
         values[path] = kept = head_of(value, budget=ITEM_HEAD_VALUES)
-        left -= count_values(kept, left)
+        left -= count_nodes(kept, left)
         if left <= 0:  # a crafted input of large items: the rest of this request's items get none
             break
     return values
