@@ -5,11 +5,12 @@ whose meaning depends on bytes outside the item (both found by review)."""
 from __future__ import annotations
 
 import json
+import pickle
 
 import cbor2
 
 import formatlens as fl
-from formatlens.render.tree import MISSING, TreeModel, restrict, value_at
+from formatlens.render.tree import CLASHED, MISSING, UNREADABLE, TreeModel, restrict, value_at
 from formatlens.runtime.annotate import annotate, spans_of
 
 PAD = ", ".join(f'"a{i}": "{"x" * 40}"' for i in range(150))
@@ -19,7 +20,9 @@ def _annotated_tree(data: bytes, format: str) -> TreeModel:
     """A tree whose rest starts at byte 0, every window annotated as the inspector does."""
     tree = TreeModel([], MISSING, len(data), rest_from=0, step=4096)
     slots = tree.slots_over(0, len(data))
-    for slot, done in zip(slots, annotate(data, format, {}, [tree.slot_range(s) for s in slots]), strict=True):
+    annotated = annotate(data, format, {}, [tree.slot_range(s) for s in slots])
+    annotated = pickle.loads(pickle.dumps(annotated))  # as a worker sends it to the server
+    for slot, done in zip(slots, annotated, strict=True):
         tree.fill(slot, restrict(spans_of(done), *tree.slot_range(slot)), done[1])
     return tree
 
@@ -45,6 +48,7 @@ def test_a_key_repeated_in_another_window_shows_each_items_own_value():
 
 
 def test_a_key_repeated_in_one_window_shows_neither_value_as_the_others():
+    assert pickle.loads(pickle.dumps(CLASHED)) is CLASHED  # the server compares what a worker sent with `is`
     data = b'{"status": "ok", "id": 7, "status": "REVOKED"}' + b" " * 5000
     rows = _rows_of(_annotated_tree(data, "json"), "status")
     assert sorted(rows) == [1, 26]
@@ -59,9 +63,10 @@ def test_a_cbor_reference_read_alone_is_not_given_another_items_value():
     (done,) = annotate(data, "cbor", {}, [(0, len(data))])
     values = done[1]
     whole = fl.load(data, "cbor").value
-    assert values and all(value_at(whole, path) == found for path, found in values.items())
+    assert all(value_at(whole, path) == found for path, found in values.items() if found is not UNREADABLE)
     assert values[(1, 0)] == {"who": "C"}
-    assert (1, 1) not in values  # its content is the reference's index (0), not the value
+    assert values[(1, 1)] is UNREADABLE  # its content is the reference's index (0), not the value
+    assert pickle.loads(pickle.dumps(values))[(1, 1)] is UNREADABLE  # as the server gets it from a worker
 
 
 def test_the_values_a_request_sends_and_a_tree_keeps_are_bounded_by_their_size_not_only_their_count():
@@ -83,6 +88,9 @@ def test_the_values_a_request_sends_and_a_tree_keeps_are_bounded_by_their_size_n
     assert max(sizes) <= ITEM_HEAD_VALUES + 1
     assert CALL_VALUES <= sum(sizes) <= CALL_VALUES + ITEM_HEAD_VALUES + 1  # then the rest get none
     assert len(sizes) < 60
+    reached = sorted(path for path, found in done[1].items() if found is not UNREADABLE and len(path) == 1)
+    assert reached == [(i,) for i in range(len(reached))]  # in byte order: what is cut is the farthest
+    assert not any(found is UNREADABLE for found in done[1].values())  # and it is not said to be unreadable
 
     tree = TreeModel([], MISSING, len(data))
     for start in range(0, 400, 50):
@@ -123,4 +131,5 @@ def test_a_cbor_reference_written_with_a_wider_tag_head_is_not_read_alone_either
         whole = fl.load(widened, "cbor").value
         assert whole == value  # cbor2 reads the wide head as tag 29 all the same
         (done,) = annotate(widened, "cbor", {}, [(0, len(widened))])
-        assert all(value_at(whole, path) == found for path, found in done[1].items()), wide.hex()
+        given = {path: found for path, found in done[1].items() if found is not UNREADABLE}
+        assert given and all(value_at(whole, path) == found for path, found in given.items()), wide.hex()

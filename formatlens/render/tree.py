@@ -52,18 +52,24 @@ MISSING: Any = object()
 """What value_at gives for a path that leads nowhere (None is a value)."""
 
 
-class Clashed:
-    """The value of a path that two items of one window stand for (a repeated key): neither is shown as
-    the other's. Pickled from a worker (runtime.annotate), so a class and not a bare object()."""
+class NoValue:
+    """What a worker says of a path it cannot give a value for. Pickled as the name of this module's
+    constant, so the server gets the same object back (``is`` compares them)."""
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Clashed)
+    def __init__(self, name: str) -> None:
+        self.name = name
 
-    def __hash__(self) -> int:
-        return 0
+    def __reduce__(self) -> str:
+        return self.name
+
+    def __repr__(self) -> str:
+        return self.name
 
 
-CLASHED = Clashed()
+CLASHED = NoValue("CLASHED")
+"""Two items of one request stand for the path (a repeated key): neither is shown as the other's."""
+UNREADABLE = NoValue("UNREADABLE")
+"""The item was tried and has no value of its own to show (too large, or not readable alone)."""
 
 
 class Item(NamedTuple):
@@ -161,7 +167,7 @@ class TreeModel:
         if path:
             for values in (self._slot_values.get(slot) if slot is not None else None, self.more_values):
                 found = _by_prefix(values, path) if values else MISSING
-                if found is CLASHED:
+                if isinstance(found, NoValue):
                     return MISSING
                 if found is not MISSING:
                     return found
@@ -190,12 +196,14 @@ class TreeModel:
         ``asked`` that got none (an item that cannot be read alone) are not asked for again."""
         for span in asked:
             path = span_value_path(span)
-            if path is not None and found.get(path, CLASHED) is CLASHED:  # none, or two items' (not shown)
-                self._asked.add(path)
+            if path is not None and isinstance(found.get(path), NoValue):  # tried: none, or two items'
+                self._asked.add(path)  # (an item the worker did not reach is asked for again)
         if len(self._asked) > 10 * MAX_MORE_VALUES:
             self._asked.clear()
         starts = {span_value_path(span): span.start for span in asked}
         for path, value in found.items():
+            if value is UNREADABLE:  # remembered above; not kept (the head's value, if any, is shown)
+                continue
             start = starts.get(path)
             if start is not None and self._owners.setdefault(path, start) != start:  # another item, one path
                 value = CLASHED  # (a repeated key): neither is shown as the other's
@@ -249,7 +257,7 @@ class TreeModel:
         self._forget((*self.rest_path(), slot))  # type: ignore[misc]  # a rest exists when slots are filled
         self.slots[slot] = list(spans)
         self.slots.move_to_end(slot)
-        self._slot_values[slot] = dict(values or {})
+        self._slot_values[slot] = {path: value for path, value in (values or {}).items() if value is not UNREADABLE}
         # What the window holds, spans and values alike, is what the caps count.
         held = sum(count_nodes(value, MAX_SLOT_SPANS) for value in self._slot_values[slot].values())
         self._slot_spans[slot] = count_spans(spans, MAX_SLOT_SPANS) + held
@@ -407,8 +415,8 @@ def _by_prefix(values: dict[tuple, Any], path: tuple) -> Any:
     """The value at ``path`` inside the values decoded for items (keyed by each item's path)."""
     for cut in range(len(path), 0, -1):
         found = values.get(path[:cut], MISSING)
-        if found is CLASHED:
-            return CLASHED
+        if isinstance(found, NoValue):
+            return found
         if found is not MISSING:
             return value_at(found, path[cut:])
     return MISSING

@@ -23,7 +23,7 @@ from formatlens.core.document import Document, Span, SpanColumns, _as_spans, _as
 from formatlens.core.errors import FormatError
 from formatlens.core.limits import current, sized_for, span_window
 from formatlens.render.preview import count_nodes
-from formatlens.render.tree import CLASHED, MISSING, restrict, span_value_path, value_at
+from formatlens.render.tree import CLASHED, MISSING, UNREADABLE, restrict, span_value_path, value_at
 
 WINDOWED = frozenset({"json", "bson", "msgpack", "cbor", "protobuf", "csv", "avro", "yaml", "xml"})
 """Formats whose span walkers honour a span window (pickle's opcode walk starts at the beginning: not it)."""
@@ -167,35 +167,37 @@ def _values(spans: Sequence[Span], read: Callable[[Span, tuple], Any]) -> dict[t
     from formatlens.runtime.firstview import head_of
 
     values: dict[tuple, Any] = {}
+    tried: list[tuple] = []  # paths whose item was tried and gave no value of its own
     left = CALL_VALUES
     owner: dict[tuple, tuple[int, int]] = {}  # path -> the bytes of the item that stands for it
-    stack = list(spans)
+    stack = list(reversed(spans))
     while stack:
-        span = stack.pop()  # a parent before its children
+        span = stack.pop()  # in byte order, a parent before its children: a cut request drops the farthest
         path = span_value_path(span)
+        inside = reversed(span.children)
         if path is None:
-            stack.extend(span.children)
+            stack.extend(inside)
             continue
         start, end = owner.setdefault(path, (span.start, span.end))
         if span.start < start or span.end > end:  # another item with the same path (a repeated key)
             values[path] = CLASHED  # neither is shown as the other's
             continue
-        if span.end - span.start > VALUE_BYTES:
-            stack.extend(span.children)
-            continue
         if path in values:  # a span inside the item already read (a JSON member's value)
             continue
-        value = read(span, path)
+        value = read(span, path) if span.end - span.start <= VALUE_BYTES else MISSING
         if value is NOT_ALONE:
-            stack.extend(child for child in span.children if span_value_path(child) != path)
-            continue
+            stack.extend(child for child in inside if span_value_path(child) != path)
         if value is MISSING:
-            stack.extend(span.children)
+            stack.extend(inside)
+        if value is NOT_ALONE or value is MISSING:  # its parts may still be read (a JSON member's value)
+            tried.append(path)
             continue
         values[path] = kept = head_of(value, budget=ITEM_HEAD_VALUES)
         left -= count_nodes(kept, left)
-        if left <= 0:  # a crafted input of large items: the rest of this request's items get none
+        if left <= 0:  # a crafted input of large items: the items past here are not reached (asked again later)
             break
+    for path in tried:
+        values.setdefault(path, UNREADABLE)
     return values
 
 
@@ -209,7 +211,7 @@ def values_of(data: bytes, format: str, options: dict, spans: Sequence[Span]) ->
         return item_values(data, format, spans)
     document = load(data, format, peel=False, **options)
     if document.glance_factory is not None:  # a large schemaless protobuf: its value is a second full walk
-        return {}
+        return {path: UNREADABLE for path in map(span_value_path, spans) if path is not None}
     return _values(spans, lambda _span, path: value_at(document.value, path))
 
 
