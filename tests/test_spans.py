@@ -51,3 +51,25 @@ def test_span_paths_point_into_the_value(path):
                 else:
                     assert isinstance(step, int) and step < len(node), (span.label, span.path)
                     node = node[step]
+
+
+@pytest.mark.parametrize("fmt", ["msgpack", "cbor"])
+def test_the_items_of_a_stream_have_the_paths_of_their_values(fmt):
+    # A stream of several items is the list of them (one_or_many): item i is value[i], and so are the paths
+    # inside it. Every item had the path (), so the tree showed the whole list for each (found by review).
+    import cbor2
+    import msgpack
+
+    from formatlens.render.tree import TreeModel, value_at
+
+    dump = msgpack.packb if fmt == "msgpack" else cbor2.dumps
+    data = b"".join(dump({"id": i, "tags": ["x"] * i}) for i in range(3))
+    document = fl.load(data, fmt)
+    assert [span.path for span in document.spans] == [(0,), (1,), (2,)]
+    assert [value_at(document.value, span.path) for span in document.spans] == document.value
+    deepest = {child.path for span in document.spans for child in span.children if child.kind == "value"}
+    assert {(2, "tags")} <= deepest and {("tags",)}.isdisjoint(deepest)
+    rows = TreeModel(document.spans, document.value, len(data)).rows((), 0, 3)
+    assert [row[4:6] for row in rows] == [["dict (2)", "{id, tags}"]] * 3
+    single = fl.load(dump({"id": 0}), fmt)
+    assert [span.path for span in single.spans] == [()]  # one item is the value itself

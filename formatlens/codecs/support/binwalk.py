@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from formatlens.codecs.base import Sniff
+from formatlens.core.document import Span
 from formatlens.core.errors import FormatError
 from formatlens.core.limits import Limits, current, current_window
 
@@ -120,7 +121,8 @@ class ByteWalker:
         self.spans_left -= 1
 
     def items(self) -> list:
-        """Every top-level item, one after the other (in a span window: those with bytes in it)."""
+        """Every top-level item, one after the other (in a span window: those with bytes in it). One item
+        is the value itself (path ``()``); in a stream of several, item i is the value's [i] (one_or_many)."""
         spans, pos, index = [], 0, 0
         while pos < len(self.data):
             if self.window is not None:
@@ -130,7 +132,9 @@ class ByteWalker:
                 if passed is not None:
                     pos, index = passed, index + 1
                     continue
-            span = self.item(pos, (), 0)
+            span = self.item(pos, (index,) if index else (), 0)
+            if index == 0 and span.end < len(self.data):  # more follow: the first was item [0] of a stream
+                span = _under(span, 0)
             spans.append(span)
             pos = span.end
             index += 1
@@ -193,3 +197,9 @@ def head_sniff(walker: ByteWalker, what: str) -> Sniff:
 def preview(value: object, width: int = 40) -> str:
     text = repr(value)
     return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def _under(span: Span, index: int) -> Span:
+    """``span`` with ``index`` put before every path in it (the first item of what turned out a stream)."""
+    children = tuple(_under(child, index) for child in span.children)
+    return span._replace(path=(index, *span.path), children=children)
