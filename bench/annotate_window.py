@@ -6,14 +6,18 @@ For each format, a file of about ``--mb`` MiB (the records bench/upload_to_view.
 /tmp/formatlens-bench/) is decoded by a worker as the app does for an upload (WorkerPool.load: the
 first view), then, as the inspector does when the person scrolls past the first view:
 
-- one far window (4 KiB at 90 % of the input) is annotated by a worker: the round trip (decode again,
-  the walk in a span window, the values of the items there, pickling) beside the format's own
-  library parsing the whole input in this process (the floor of a worker that must parse), and the
-  windowed walk alone on an already-decoded Document (what the window itself costs);
+- one far window (4 KiB at 90 % of the input) is annotated by a worker from byte 0: the round trip
+  (decode again, the walk in a span window, the values of the items there, pickling) beside the
+  format's own library parsing the whole input in this process (the floor of a worker that must
+  parse), and the windowed walk alone on an already-decoded Document (what the window itself costs);
+- as the app does (runtime.annotate.WindowAnnotator, core.checkpoints): the first far request (the
+  same window at 90 %: it notes checkpoints on its way), then a second far request at 60 % that
+  starts from them, beside the same 60 % window from byte 0;
 - ``--windows`` windows spread over the rest are annotated in batches of 24 (the browser's most per
   request) and merged into a TreeModel: the most memory the merged windows held (held_by: the objects
   counted once, the input's bytes not included) and what they hold at the end (render.tree keeps 64
-  windows or 20,000 spans, plus one request's), and this process's resident memory.
+  windows or 20,000 spans, plus one request's), and this process's resident memory (with the
+  checkpoints, as the app does; ``--windows 0`` leaves this out).
 
 Nothing here is a pass/fail test; one run on a shared machine, so read the times as rough.
 """
@@ -23,6 +27,7 @@ from __future__ import annotations
 import argparse
 import gc
 import io
+import pickle
 import sys
 import time
 from pathlib import Path
@@ -33,9 +38,10 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 from upload_to_view import load_average, make_input, rss  # noqa: E402
 
 import formatlens as fl  # noqa: E402
+from formatlens.core.checkpoints import Checkpoints  # noqa: E402
 from formatlens.render.hexdump import WINDOW, window  # noqa: E402
 from formatlens.render.tree import TreeModel, restrict  # noqa: E402
-from formatlens.runtime.annotate import annotate, spans_of, window_spans  # noqa: E402
+from formatlens.runtime.annotate import annotate, annotate_from, spans_of, window_spans  # noqa: E402
 from formatlens.runtime.isolation import WorkerPool  # noqa: E402
 
 FORMATS = ["json", "bson", "msgpack", "cbor", "protobuf", "csv", "avro", "xml"]
@@ -109,6 +115,17 @@ def one(fmt: str, mib: float, windows: int, pool: WorkerPool) -> None:
     tree.fill(slot, restrict(spans_of(done[0]), *tree.slot_range(slot)), done[0][1])
     shown = window(data, tree, far // WINDOW)
     annotated = sum(length for length, node in shown["runs"] if shown["nodes"][node][2] != "unparsed")
+    # As the app does: the first far request notes checkpoints, the next starts from them.
+    checkpoints = Checkpoints(fmt, size)
+    noting_s, (_done, checkpoints) = timed(
+        pool.run_sized, size, annotate_from, data, fmt, {}, [(far, far + WINDOW)], checkpoints
+    )
+    other = size * 6 // 10 // WINDOW * WINDOW
+    resumed_s, (resumed, checkpoints) = timed(
+        pool.run_sized, size, annotate_from, data, fmt, {}, [(other, other + WINDOW)], checkpoints
+    )
+    zero_s, from_zero = timed(pool.run_sized, size, annotate, data, fmt, {}, [(other, other + WINDOW)])
+    assert resumed == from_zero, f"{fmt}: the window from checkpoints differs from the walk from byte 0"
     library_s, _ = timed(library_parse, fmt, data)
     local = fl.load(data, fmt, peel=False)
     local.spans  # noqa: B018 - the decode's own work done, as in the worker before the window
@@ -117,13 +134,13 @@ def one(fmt: str, mib: float, windows: int, pool: WorkerPool) -> None:
     gc.collect()
     # many windows, spread over the rest, in the browser's batches
     slots = tree.slot_count()
-    chosen = sorted({round(i * (slots - 1) / max(windows - 1, 1)) for i in range(windows)})
+    chosen = sorted({round(i * (slots - 1) / max(windows - 1, 1)) for i in range(windows)}) if windows else []
     peak = 0
     many_s = time.perf_counter()
     for lo in range(0, len(chosen), BATCH):
         batch = chosen[lo : lo + BATCH]
         ranges = [tree.slot_range(s) for s in batch]
-        results = pool.run_sized(size, annotate, data, fmt, {}, ranges)
+        results, checkpoints = pool.run_sized(size, annotate_from, data, fmt, {}, ranges, checkpoints)
         tree.trim(keep=set(batch))  # as the inspector's payload does before filling
         for s, result in zip(batch, results, strict=True):
             tree.fill(s, restrict(spans_of(result), *tree.slot_range(s)), result[1])
@@ -132,11 +149,17 @@ def one(fmt: str, mib: float, windows: int, pool: WorkerPool) -> None:
     held = held_by(tree)
     print(
         f"{fmt:9} {size / 2**20:5.1f} MiB  first view {first_s:5.1f} s (annotated to {cut / size:4.0%})  "
-        f"far window {one_s:5.2f} s [library parse {library_s:5.2f} s, windowed walk {walk_s * 1000:6.1f} ms, "
-        f"{annotated:,} of {len(shown['hex']) // 2:,} bytes annotated]  "
-        f"{len(chosen)} windows in {many_s:5.1f} s: tree holds at most {peak / 2**20:5.1f} MiB, "
-        f"{held / 2**20:5.1f} MiB at the end ({len(tree.slots)} windows kept)  RSS {rss_mib():,.0f} MiB"
+        f"far window at 90% from byte 0 {one_s:5.2f} s [library parse {library_s:5.2f} s, windowed walk "
+        f"{walk_s * 1000:6.1f} ms, {annotated:,} of {len(shown['hex']) // 2:,} bytes annotated]\n"
+        f"{'':9} checkpoints: first far request (90%, notes them) {noting_s:5.2f} s, then at 60% {resumed_s:5.3f} s "
+        f"(from byte 0 there: {zero_s:5.2f} s; same result) [{checkpoints.marks:,} checkpoints in "
+        f"{len(checkpoints.frames)} containers, {len(pickle.dumps(checkpoints)) / 1024:,.0f} KiB pickled]"
     )
+    if chosen:
+        print(
+            f"{'':9} {len(chosen)} windows in {many_s:5.1f} s: tree holds at most {peak / 2**20:5.1f} MiB, "
+            f"{held / 2**20:5.1f} MiB at the end ({len(tree.slots)} windows kept)  RSS {rss_mib():,.0f} MiB"
+        )
 
 
 def held_by(tree: TreeModel) -> int:

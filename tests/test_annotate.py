@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import pickle
 from dataclasses import replace
 
 import bson
@@ -21,12 +22,14 @@ import xmltodict
 import formatlens as fl
 from formatlens.codecs.protobuf.codec import compile_proto
 from formatlens.codecs.protobuf.wire import WireWalker, wire_spans
+from formatlens.core import checkpoints as checkpoints_module
+from formatlens.core.checkpoints import Checkpoints
 from formatlens.core.document import Span, count_spans
 from formatlens.core.limits import current, sized_for, span_window
 from formatlens.render import typed
 from formatlens.render.hexdump import WINDOW, window
 from formatlens.render.tree import MAX_SLOT_SPANS, MAX_SLOTS, REST, UNREADABLE, TreeModel, restrict, span_value_path
-from formatlens.runtime.annotate import annotate, spans_of, window_spans
+from formatlens.runtime.annotate import annotate, annotate_from, spans_of, window_spans
 
 from .conftest import SAMPLES
 
@@ -386,3 +389,87 @@ def test_the_inspector_annotates_the_neighbours_of_a_far_window_in_the_same_walk
     assert set(view.tree.slots) == set(range(slot - AHEAD, slot + AHEAD + 1))
     assert changed and all(key.startswith(f"{view.tree.rest_path()[0]}|") for key in changed)
     assert annotate_rest(view, [index + 1], [], []) == {} and len(asked) == 1  # the next window was made already
+
+
+# -- checkpoints: a far window's walk starts near it, not at byte 0 (core.checkpoints) ------------
+INDEXED = ["json", "json-object", "bson", "bson-stream", "msgpack", "msgpack-map", "msgpack-stream"]
+INDEXED += ["cbor", "cbor-indefinite", "cbor-tagged"]
+
+
+def _indexed(name: str, monkeypatch) -> tuple[bytes, str, Checkpoints]:
+    """An input and the checkpoints a first far request (a window at its end) noted in it, one every 2 KiB."""
+    monkeypatch.setattr(checkpoints_module, "STEP", 2048)
+    data, format = INPUTS[name], name.split("-")[0]
+    _done, checkpoints = annotate_from(data, format, {}, [(len(data) - 10, len(data))], Checkpoints(format, len(data)))
+    return data, format, pickle.loads(pickle.dumps(checkpoints))  # as the server keeps them, from a worker
+
+
+def _marks(checkpoints: Checkpoints) -> list[int]:
+    return sorted(offset for frame in checkpoints.frames.values() for offset in frame.offsets)
+
+
+@pytest.mark.parametrize("name", INDEXED)
+def test_a_walk_from_checkpoints_makes_the_same_spans_and_values_as_from_byte_0(name, monkeypatch):
+    data, format, checkpoints = _indexed(name, monkeypatch)
+    marks = _marks(checkpoints)
+    assert len(marks) >= len(data) // 2048 // 2, "the first far request noted checkpoints"
+    middle = marks[len(marks) // 2]
+    windows = [*_windows(len(data)), (middle - 40, middle + 40), (marks[-1] - WINDOW, marks[-1] + 1)]
+    for start, end in windows:
+        resumed, _ = annotate_from(data, format, {}, [(start, end)], checkpoints)
+        assert resumed == annotate(data, format, {}, [(start, end)]), (name, start, end)
+    document = fl.load(data, format, peel=False)
+    start, end = middle - 40, middle + 40
+    [done], _ = annotate_from(data, format, {}, [(start, end)], checkpoints)
+    assert spans_of(done) == restrict(full_walk(document), start, end)
+
+
+@pytest.mark.parametrize("name", INDEXED)
+def test_a_walk_from_a_checkpoint_does_not_read_the_bytes_before_it(name, monkeypatch):
+    # Bytes before the checkpoint broken: a walk from byte 0 is refused there, one from the checkpoint is not.
+    data, format, checkpoints = _indexed(name, monkeypatch)
+    marks = _marks(checkpoints)
+    at = marks[len(marks) // 2]
+    broken = bytearray(data)
+    for k in range(at - 600, at - 100):  # 0xc1: never used in MessagePack or BSON; 0xfc: reserved in CBOR
+        if format != "json":
+            broken[k] = 0xFC if format == "cbor" else 0xC1
+        elif broken[k] < 0x80:  # in text, one character for one (a checkpoint counts characters too)
+            broken[k] = ord("@")
+    broken = bytes(broken)
+    window = (at + 10, at + 200)
+    resumed, _ = annotate_from(broken, format, {}, [window], checkpoints)
+    assert resumed == annotate(data, format, {}, [window])
+    with pytest.raises(fl.FormatError):
+        annotate(broken, format, {}, [window])
+
+
+def test_checkpoints_of_another_input_are_not_used(monkeypatch):
+    data, format, checkpoints = _indexed("bson-stream", monkeypatch)
+    other = data + bson.encode({"x": 1})
+    window = (len(data) // 2, len(data) // 2 + 100)
+    done, fresh = annotate_from(other, format, {}, [window], checkpoints)
+    assert done == annotate(other, format, {}, [window])
+    assert fresh is not checkpoints and (fresh.format, fresh.size) == ("bson", len(other))
+
+
+def test_the_checkpoints_are_bounded(monkeypatch):
+    monkeypatch.setattr(checkpoints_module, "STEP", 16)
+    monkeypatch.setattr(checkpoints_module, "MAX_MARKS", 50)
+    data = INPUTS["msgpack-stream"]
+    _done, checkpoints = annotate_from(data, "msgpack", {}, [(len(data) - 10, len(data))], Checkpoints("msgpack", 0))
+    assert checkpoints.marks == 50 == len(_marks(checkpoints))
+
+
+def test_the_server_keeps_the_checkpoints_between_requests(monkeypatch):
+    from formatlens.runtime.annotate import WindowAnnotator
+
+    monkeypatch.setenv("FORMATLENS_ISOLATE", "0")
+    data = INPUTS["cbor"]
+    annotator = WindowAnnotator(data, "cbor", {})
+    far = (len(data) - 100, len(data))
+    assert annotator([far]) == annotate(data, "cbor", {}, [far])
+    assert annotator.checkpoints.marks >= len(data) // checkpoints_module.STEP - 1
+    assert annotator.checkpoints.item_end(0) == len(data)  # the one top-level array, passed over once
+    middle = (len(data) // 2, len(data) // 2 + WINDOW)
+    assert annotator([middle]) == annotate(data, "cbor", {}, [middle])

@@ -21,6 +21,7 @@ from bson.decimal128 import Decimal128
 from formatlens.codecs.base import Codec, Sniff, one_or_many
 from formatlens.codecs.support import duplicates
 from formatlens.codecs.support.binwalk import ByteWalker
+from formatlens.core.checkpoints import TOP, current_checkpoints
 from formatlens.core.document import Document, Finding, Span, Traits
 from formatlens.core.limits import current_window
 
@@ -184,10 +185,15 @@ class _Walker(ByteWalker):
     def items(self, many: bool = True) -> list[Span]:
         spans, pos, index = [], 0, 0
         window = current_window()
+        marks = current_checkpoints() if window is not None else None
+        if marks is not None and window is not None:  # from the last checkpoint before the window
+            pos, index = marks.start(TOP, pos, index, window[0])
         while pos < len(self.data):
             if window is not None:  # a far window: documents before it are skipped by their lengths
                 if window.past(pos):
                     break
+                if marks is not None:
+                    marks.note(TOP, pos, index)
                 end = pos + self.int32(pos)
                 if window.misses(pos, end) and pos + 5 <= end <= len(self.data):
                     pos, index = end, index + 1
@@ -244,8 +250,17 @@ class _Walker(ByteWalker):
         children = [Span(start, start + 4, "length", f"document length {length}", path)]
         pos, index = start + 4, 0
         window = current_window()
+        marks = current_checkpoints() if window is not None else None
+        if marks is not None and window is not None:  # a far window: from the last checkpoint before it
+            pos, index = marks.start(start, pos, index, window[0])
         while pos < end - 1:
             if window is not None:
+                ended = marks.end(start) if marks is not None and window.past(pos) else None
+                if ended is not None:  # past the window: the rest is passed over to where it ended before
+                    pos, index = ended
+                    break
+                if marks is not None:
+                    marks.note(start, pos, index)
                 after = self.element_end(pos, end - 1)
                 if window.misses(pos, after):  # outside the window: counted, not annotated
                     pos, index = after, index + 1
@@ -256,6 +271,8 @@ class _Walker(ByteWalker):
             children.append(element)
             pos = element.end
             index += 1
+        if marks is not None:
+            marks.ended(start, pos, index)
         if pos != end - 1:
             raise self.fail("element runs past the end of its document", pos)
         children.append(Span(end - 1, end, "footer", "end of document (0x00)", path))

@@ -178,11 +178,20 @@ class _Walker(ByteWalker):
         if count is not None:
             self.need(after, count * (2 if major == 5 else 1), f"{what} of {count:,} items")
         children, at, index = list(heads), after, 0
+        marks, window = self.checkpoints, self.window
+        if marks is not None and window is not None:  # a far window: from the last checkpoint before it
+            at, index = marks.start(pos, at, index, window[0])
         # past max_spans the walk stops before looking for a break byte (a cut item claims the rest of the data)
         stopped = lambda: self.spans_left <= 0  # noqa: E731
         while (count is None and (stopped() or self.more(at, "an item"))) or (count is not None and index < count):
             if stopped():
                 return Span(pos, len(self.data), kind, f"{what} (annotation stopped)", path, tuple(children))
+            if marks is not None and window is not None:
+                ended = marks.end(pos) if window.past(at) else None
+                if ended is not None:  # past the window: what is left is passed over to where it ended before
+                    at, index = ended
+                    break
+                marks.note(pos, at, index)
             passed = self.outside(at, 2 if major == 5 else 1)
             if passed is not None:  # outside a span window: passed over without spans
                 at, index = passed, index + 1
@@ -198,6 +207,8 @@ class _Walker(ByteWalker):
                 children.append(value)
             at = value.end
             index += 1
+        if marks is not None:
+            marks.ended(pos, at, index)
         if count is None:
             children.append(Span(at, at + 1, "footer", "break", path))
             at += 1

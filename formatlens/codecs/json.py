@@ -20,6 +20,7 @@ from typing import Any
 from formatlens.codecs.base import SNIFF_BYTES, Codec, Sniff, folding_checks
 from formatlens.codecs.support import duplicates, jsonscan
 from formatlens.codecs.support.textpos import Text, split_bom
+from formatlens.core.checkpoints import TOP, current_checkpoints
 from formatlens.core.document import Document, Finding, Severity, Span, Traits
 from formatlens.core.errors import LimitExceeded
 from formatlens.core.limits import current, current_window, env_name
@@ -261,6 +262,12 @@ def top_level_spans(text: Text) -> list[Span]:
     index = made = 0
     limit = current().max_spans
     window = current_window()
+    marks = current_checkpoints() if window is not None else None
+    if marks is not None and window is not None:  # a far window: from the last checkpoint before it
+        at, resumed = marks.start(TOP, 0, None, window[0])
+        if resumed is not None:
+            (i, index) = resumed
+            text.known(i, at)
     while made <= limit:  # one past the limit: Document.spans cuts there and says so
         i = _skip_ws(s, i)
         if i >= len(s) or s[i] in "]}":
@@ -270,6 +277,8 @@ def top_level_spans(text: Text) -> list[Span]:
             first = text.byte_offset(start)
             if window.past(first):
                 break
+            if marks is not None:
+                marks.note(TOP, first, (start, index))
             i = _member_end(s, i, is_object)
             if window.misses(first, text.byte_offset(i)):
                 index += 1

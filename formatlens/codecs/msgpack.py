@@ -140,13 +140,23 @@ class _Walker(ByteWalker):
         per_item = 2 if what == "map" else 1
         self.need(start, count * per_item, f"{what} of {count:,} items")
         children = [head, *(s for s in (length_span,) if s)]
-        at = start
-        for index in range(count):
+        at, index = start, 0
+        marks, window = self.checkpoints, self.window
+        if marks is not None and window is not None:  # a far window: from the last checkpoint before it
+            at, index = marks.start(pos, at, index, window[0])
+        while index < count:
             if self.spans_left <= 0:  # first: a cut item before this one claimed the rest of the data
-                break
-            passed = self.outside(at, 2 if what == "map" else 1)
+                stopped = f"{what} of {count:,} (annotation stopped)"
+                return Span(pos, len(self.data), kind, stopped, path, tuple(children))
+            if marks is not None and window is not None:
+                ended = marks.end(pos) if window.past(at) else None
+                if ended is not None:  # past the window: what is left is passed over to where it ended before
+                    at, index = ended
+                    break
+                marks.note(pos, at, index)
+            passed = self.outside(at, per_item)
             if passed is not None:  # outside a span window: passed over without spans
-                at = passed
+                at, index = passed, index + 1
                 continue
             if what == "map":
                 key = self.item(at, path, depth + 1, "key")
@@ -154,14 +164,14 @@ class _Walker(ByteWalker):
                 key = key._replace(path=(*path, key_value))
                 value = self.item(key.end, (*path, key_value), depth + 1)
                 children += [key, value]
-                at = value.end
             else:
                 value = self.item(at, (*path, index), depth + 1)
                 children.append(value)
-                at = value.end
-        else:
-            return Span(pos, at, kind, f"{what} of {count:,}", path, tuple(children))
-        return Span(pos, len(self.data), kind, f"{what} of {count:,} (annotation stopped)", path, tuple(children))
+            at = value.end
+            index += 1
+        if marks is not None:
+            marks.ended(pos, at, index)
+        return Span(pos, at, kind, f"{what} of {count:,}", path, tuple(children))
 
 
 def _hashable_pairs(pairs: list) -> dict:

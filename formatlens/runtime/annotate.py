@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from formatlens.core.boundary import translate
+from formatlens.core.checkpoints import Checkpoints, resuming
 from formatlens.core.document import Document, Span, SpanColumns, _as_spans, _as_tuples
 from formatlens.core.errors import FormatError
 from formatlens.core.limits import current, sized_for, span_window
@@ -65,21 +66,34 @@ def _in_windows(walk: Callable[[], Sequence[Span]], ranges: Sequence[tuple[int, 
 
 
 def annotate(data: bytes, format: str, options: dict, ranges: Sequence[tuple[int, int]]) -> list[Annotated]:
-    """In a worker: annotate each of ``ranges`` (start, end) of ``data`` as ``format``. Formats whose items
-    stand alone are only walked (the first view's decode accepted these bytes: the whole parse is not
-    done again); the others are decoded again first (a CSV row needs the dialect, an Avro block the
-    header, a protobuf field the schema)."""
+    """In a worker: annotate each of ``ranges`` (start, end) of ``data`` as ``format``, walking from byte 0."""
+    return annotate_from(data, format, options, ranges, Checkpoints(format, len(data)))[0]
+
+
+def annotate_from(
+    data: bytes, format: str, options: dict, ranges: Sequence[tuple[int, int]], checkpoints: Checkpoints
+) -> tuple[list[Annotated], Checkpoints]:
+    """In a worker: annotate each of ``ranges`` (start, end) of ``data`` as ``format``, the walks starting
+    at ``checkpoints`` (core.checkpoints: noted by earlier walks of this input); returns the annotations
+    and the checkpoints with those this walk noted. Formats whose items stand alone are only walked (the
+    first view's decode accepted these bytes: the whole parse is not done again); the others are decoded
+    again first (a CSV row needs the dialect, an Avro block the header, a protobuf field the schema)."""
     from formatlens.core.api import load
 
+    if not checkpoints.fits(format, len(data)):  # noted for another input: start afresh
+        checkpoints = Checkpoints(format, len(data))
     try:
-        walk = _walk_only(data, format) if not options else None
+        walk = _walk_only(data, format, checkpoints) if not options else None
         if walk is not None:
-            return _walked(data, format, walk, ranges)
+            with resuming(checkpoints):
+                return _walked(data, format, walk, ranges), checkpoints
     except FormatError:  # bytes only the codec's own reading accepts: decoded again below, as it does
-        pass
+        checkpoints = Checkpoints(format, len(data))  # what the refused walk noted is not kept
     document = load(data, format, peel=False, **options)
     out = []
-    for spans in _in_windows(lambda: document._guarded(document._spans_factory), ranges):
+    with resuming(checkpoints):
+        windows = _in_windows(lambda: document._guarded(document._spans_factory), ranges)
+    for spans in windows:
         if format in ALONE:
             values = item_values(data, format, spans)
         elif document.glance_factory is None:  # the parse made the value (CSV rows, Avro records, a message)
@@ -87,12 +101,13 @@ def annotate(data: bytes, format: str, options: dict, ranges: Sequence[tuple[int
         else:  # a large schemaless protobuf: its whole value is a second, full walk (the labels say enough)
             values = {}
         out.append((_as_tuples(spans), values))
-    return out
+    return out, checkpoints
 
 
-def _walk_only(data: bytes, format: str) -> Callable[[], Sequence[Span]] | None:
+def _walk_only(data: bytes, format: str, checkpoints: Checkpoints) -> Callable[[], Sequence[Span]] | None:
     """The codec's own span walk of ``data``, without its parse (the walkers check every byte they
-    read; items passed over in a span window are read by the format's library or their lengths)."""
+    read; items passed over in a span window are read by the format's library or their lengths).
+    What it learns of the whole input once is kept in ``checkpoints.context``."""
     # The codecs' walkers, as their decode() hands them to the Document.
     if format == "json":
         from formatlens.codecs.json import codec as json_codec
@@ -100,7 +115,10 @@ def _walk_only(data: bytes, format: str) -> Callable[[], Sequence[Span]] | None:
         from formatlens.codecs.support.jsonscan import has_comment_marks
 
         text = json_codec._text(data)
-        if has_comment_marks(text.text):  # maybe JSON with comments: the codec's reading blanks them first
+        plain = checkpoints.context.get("json.plain")
+        if plain is None:  # a scan of the whole text: once per input
+            plain = checkpoints.context["json.plain"] = not has_comment_marks(text.text)
+        if not plain:  # maybe JSON with comments: the codec's reading blanks them first
             return None
         return lambda: top_level_spans(text)
     if format == "bson":
@@ -224,9 +242,31 @@ def values_here_or_in_worker(data: bytes, format: str, options: dict, spans: Seq
     return shared_pool().run_sized(len(data), values_of, data, format, options, list(spans))
 
 
+class WindowAnnotator:
+    """On the server: annotates windows of one input past its first view (annotate_from, in a worker),
+    keeping the checkpoints its walks noted for the next request (core.checkpoints). One per session's
+    view of a document: the checkpoints come only from walks of these bytes, never from the browser."""
+
+    def __init__(self, data: bytes, format: str, options: dict) -> None:
+        self.data, self.format, self.options = data, format, options
+        self.checkpoints = Checkpoints(format, len(data))
+
+    def __call__(self, ranges: Sequence[tuple[int, int]]) -> list[Annotated]:
+        args = (self.data, self.format, self.options, list(ranges), self.checkpoints)
+        if os.environ.get("FORMATLENS_ISOLATE", "1") == "0":
+            done, checkpoints = annotate_from(*args)
+        else:
+            from formatlens.runtime.isolation import shared_pool
+
+            done, checkpoints = shared_pool().run_sized(len(self.data), annotate_from, *args)
+        # Requests of one session run one at a time; were two to overlap, either's checkpoints are true.
+        self.checkpoints = checkpoints
+        return done
+
+
 def annotate_here_or_in_worker(data: bytes, format: str, options: dict, ranges: Sequence[tuple[int, int]]):
     """On the server: annotate() in the shared worker pool (with limits sized for the input), or in this
-    process when FORMATLENS_ISOLATE=0."""
+    process when FORMATLENS_ISOLATE=0 (from byte 0 each time: WindowAnnotator keeps checkpoints)."""
     if os.environ.get("FORMATLENS_ISOLATE", "1") == "0":
         return annotate(data, format, options, ranges)
     from formatlens.runtime.isolation import shared_pool

@@ -14,7 +14,7 @@ from formatlens.convert.schema_tree import field_tree
 from formatlens.core.limits import current
 from formatlens.render import words
 from formatlens.render.partial import partial, split_only
-from formatlens.runtime.annotate import WINDOWED, annotate_here_or_in_worker, values_here_or_in_worker
+from formatlens.runtime.annotate import WINDOWED, WindowAnnotator, values_here_or_in_worker
 from formatlens.runtime.isolation import isolated
 from formatlens.sources.rangefile import LazyBytes
 from formatlens.ui import state
@@ -191,7 +191,9 @@ def document_view(document: fl.Document) -> View:
             document.spans,
             document.value_for_view(),
             rest_from=rest_from,
-            annotate=_annotator(document, annotate_here_or_in_worker) if rest_from is not None else None,
+            annotate=WindowAnnotator(document.data, document.format, _options(document))
+            if rest_from is not None
+            else None,
             values=_annotator(document, values_here_or_in_worker) if _reads_values(document) else None,
         ),
     )
@@ -217,8 +219,12 @@ def _annotator(document: fl.Document, task):
     """How the inspector annotates windows past the first view (a worker walks just those bytes), or reads
     the values of items past its head: ``task`` with the options the input was decoded with (a schema,
     a message name)."""
-    options = getattr(document._value_factory, "options", None) or {}
-    return functools.partial(task, document.data, document.format, dict(options))
+    return functools.partial(task, document.data, document.format, _options(document))
+
+
+def _options(document: fl.Document) -> dict:
+    """The options the input was decoded with (a schema, a message name), for a worker's decode of it again."""
+    return dict(getattr(document._value_factory, "options", None) or {})
 
 
 def _annotated_to(spans: list) -> int:

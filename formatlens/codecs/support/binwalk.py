@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from formatlens.codecs.base import Sniff
+from formatlens.core.checkpoints import TOP, Checkpoints, current_checkpoints
 from formatlens.core.document import Span
 from formatlens.core.errors import FormatError
 from formatlens.core.limits import Limits, current, current_window
@@ -49,6 +50,8 @@ class ByteWalker:
         self.spans_left = self.limits.max_spans
         self.window = current_window()
         """The span window (core.limits.span_window): items wholly outside it are passed over by skip()."""
+        self.checkpoints: Checkpoints | None = current_checkpoints() if self.window is not None else None
+        """Where container loops may start, and where they end (core.checkpoints), noted as items are passed."""
         self._skipping: tuple[int, Callable[[], int]] | None = None
 
     def skipper(self, pos: int) -> Callable[[], int]:
@@ -58,12 +61,18 @@ class ByteWalker:
 
     def skip(self, pos: int) -> int:
         """Where the item at ``pos`` ends, found without spans (a far window passes over items this way)."""
+        marks = self.checkpoints
+        known = marks.item_end(pos) if marks is not None else None
+        if known is not None:  # a large item an earlier walk passed over
+            return known
         if self._skipping is not None and self._skipping[0] == pos:
             following = self._skipping[1]  # the item after the last one passed: the same reader goes on
         else:
             following = self.skipper(pos)
         end = following()
         self._skipping = (end, following)
+        if marks is not None:
+            marks.passed(pos, end)
         return end
 
     def outside(self, pos: int, items: int = 1) -> int | None:
@@ -124,10 +133,16 @@ class ByteWalker:
         """Every top-level item, one after the other (in a span window: those with bytes in it). One item
         is the value itself (path ``()``); in a stream of several, item i is the value's [i] (one_or_many)."""
         spans, pos, index = [], 0, 0
+        marks = self.checkpoints
+        if marks is not None:
+            assert self.window is not None  # checkpoints are only used in a span window
+            pos, index = marks.start(TOP, pos, index, self.window[0])
         while pos < len(self.data):
             if self.window is not None:
                 if self.window.past(pos):
                     break
+                if marks is not None:
+                    marks.note(TOP, pos, index)
                 passed = self.outside(pos)
                 if passed is not None:
                     pos, index = passed, index + 1

@@ -57,6 +57,10 @@ class Text:
         self._last = (char_index, found)
         return self.skip + found
 
+    def known(self, char_index: int, byte_offset: int) -> None:
+        """The character at ``char_index`` is at ``byte_offset`` (a checkpoint's): lookups go on from there."""
+        self._last = (char_index, byte_offset - self.skip)
+
     def _index(self, step: int = 4096) -> tuple[list[int], list[int]]:
         # Checkpoints every `step` characters keep each lookup O(step); built on the first lookup.
         marks, bytes_at = [], []
