@@ -93,7 +93,21 @@ def _avro() -> bytes:
     return out.getvalue()
 
 
+def _csv_odd() -> dict[str, bytes]:
+    """CSVs whose records need more than their row: each line ending with the delimiter (the empty last
+    column is dropped), and blank lines with rows of other widths (ragged)."""
+    trailing = "".join(f"{r['id']};{r['name']};" + "\r\n" for r in RECORDS)
+    ragged = "id,name,score\n" + "".join(
+        f"{r['id']},{r['name']}"
+        + ("" if r["id"] % 5 == 0 else f",{r['score']}")
+        + (",x\n\n" if r["id"] % 11 == 0 else "\n")
+        for r in RECORDS
+    )
+    return {"csv-trailing": ("id;name;\r\n" + trailing).encode(), "csv-ragged": ragged.encode()}
+
+
 INPUTS["csv"] = _csv()
+INPUTS.update(_csv_odd())
 INPUTS["avro"] = _avro()
 INPUTS["xml"] = xmltodict.unparse({"users": {"user": [{k: str(v) for k, v in r.items()} for r in RECORDS]}}).encode()
 
@@ -393,7 +407,7 @@ def test_the_inspector_annotates_the_neighbours_of_a_far_window_in_the_same_walk
 
 # -- checkpoints: a far window's walk starts near it, not at byte 0 (core.checkpoints) ------------
 INDEXED = ["json", "json-object", "bson", "bson-stream", "msgpack", "msgpack-map", "msgpack-stream"]
-INDEXED += ["cbor", "cbor-indefinite", "cbor-tagged"]
+INDEXED += ["cbor", "cbor-indefinite", "cbor-tagged", "csv", "csv-trailing", "csv-ragged"]
 
 
 def _indexed(name: str, monkeypatch) -> tuple[bytes, str, Checkpoints]:
@@ -414,7 +428,13 @@ def test_a_walk_from_checkpoints_makes_the_same_spans_and_values_as_from_byte_0(
     marks = _marks(checkpoints)
     assert len(marks) >= len(data) // 2048 // 2, "the first far request noted checkpoints"
     middle = marks[len(marks) // 2]
-    windows = [*_windows(len(data)), (middle - 40, middle + 40), (marks[-1] - WINDOW, marks[-1] + 1)]
+    # and windows across a checkpoint, from one (its first item is in the window), and up to the last one
+    windows = [
+        *_windows(len(data)),
+        (middle - 40, middle + 40),
+        (middle, middle + 40),
+        (marks[-1] - WINDOW, marks[-1] + 1),
+    ]
     for start, end in windows:
         resumed, _ = annotate_from(data, format, {}, [(start, end)], checkpoints)
         assert resumed == annotate(data, format, {}, [(start, end)]), (name, start, end)
@@ -426,20 +446,27 @@ def test_a_walk_from_checkpoints_makes_the_same_spans_and_values_as_from_byte_0(
 
 @pytest.mark.parametrize("name", INDEXED)
 def test_a_walk_from_a_checkpoint_does_not_read_the_bytes_before_it(name, monkeypatch):
-    # Bytes before the checkpoint broken: a walk from byte 0 is refused there, one from the checkpoint is not.
+    # Bytes before the checkpoint broken: a walk from byte 0 is refused there (a CSV's rows come out
+    # otherwise: a quote opened there runs on), one from the checkpoint is not.
     data, format, checkpoints = _indexed(name, monkeypatch)
     marks = _marks(checkpoints)
     at = marks[len(marks) // 2]
     broken = bytearray(data)
+    text = [k for k in range(at - 600, at - 100) if data[k] < 0x80]  # one character for one: a checkpoint counts them
     for k in range(at - 600, at - 100):  # 0xc1: never used in MessagePack or BSON; 0xfc: reserved in CBOR
-        if format != "json":
+        if format not in ("json", "csv"):
             broken[k] = 0xFC if format == "cbor" else 0xC1
-        elif broken[k] < 0x80:  # in text, one character for one (a checkpoint counts characters too)
-            broken[k] = ord("@")
+    for k in text if format in ("json", "csv") else ():
+        broken[k] = ord("@")
+    if format == "csv":
+        broken[text[0]], broken[text[1]] = ord("\n"), ord('"')  # a row whose first field is quoted from here on
     broken = bytes(broken)
     window = (at + 10, at + 200)
     resumed, _ = annotate_from(broken, format, {}, [window], checkpoints)
     assert resumed == annotate(data, format, {}, [window])
+    if format == "csv":
+        assert annotate(broken, format, {}, [window]) != resumed
+        return
     with pytest.raises(fl.FormatError):
         annotate(broken, format, {}, [window])
 

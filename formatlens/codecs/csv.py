@@ -12,13 +12,14 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import islice
 from typing import Any, Literal
 
 from formatlens.codecs.base import SNIFF_BYTES, Codec, Sniff
 from formatlens.codecs.support.textpos import Text, decode_text
 from formatlens.convert.adapt import to_jsonable
+from formatlens.core.checkpoints import TOP, current_checkpoints
 from formatlens.core.document import Document, Finding, Schema, Span, Traits
 from formatlens.core.limits import check_records, current, current_window
 
@@ -108,7 +109,8 @@ class CsvCodec(Codec):
         dialect = _sniff_dialect(text.text, delimiter)
         rows = self._read(text, dialect)
         filled = [row for row in rows if row]
-        if len(filled) > 0 and all(len(row) > 1 and row[-1] == "" for row in filled):
+        trailing = len(filled) > 0 and all(len(row) > 1 and row[-1] == "" for row in filled)
+        if trailing:
             # Excel and open-data exports end every line with the delimiter: an empty last column, not data.
             rows = [row[:-1] if row else row for row in rows]
             findings.append(
@@ -152,36 +154,65 @@ class CsvCodec(Codec):
             "bom": text.skip > 0,
             "rows": len(records),
             "columns": columns,
+            "trailing_delimiter": trailing,  # every line's empty last column was dropped
         }
-
-        def spans() -> list[Span]:
-            out, start, index = [], text.skip, -1 if header else 0
-            window = current_window()  # a far window: the rows before it are read (quotes may hold newlines)
-            for row, end in self._rows_with_ends(text, dialect):
-                end_byte = text.byte_offset(end)
-                if row and (window is None or not window.misses(start, end_byte)):
-                    label = "header row" if index < 0 else f"row {index + 1}"
-                    if index < 0:
-                        out.append(Span(start, end_byte, "header", label))
-                    else:
-                        out.append(Span(start, end_byte, "entry", label, (index,)))
-                if row:  # blank lines hold no record
-                    index += 1
-                start = end_byte
-                if len(out) > current().max_spans or (window is not None and window.past(start)):
-                    break  # one past max_spans: Document.spans cuts there and says so
-            return out
 
         document = self.document(
             data,
             value=records,
-            spans_factory=spans,
+            spans_factory=lambda: self.row_spans(text, dialect, bool(header)),
             findings=findings,
             schema_factory=lambda: _column_schema(columns, records),
             details=details,
         )
         document.value_check = check_records  # flat records of strings (or None): counted without visiting them
         return document
+
+    def row_spans(self, text: Text, dialect: type[csv.Dialect], header: bool) -> list[Span]:
+        """One span per row (the header's its own kind). In a far window the rows before it are read (quotes
+        may hold newlines): from the last checkpoint before it (core.checkpoints), which is a row's end
+        the csv module found, noted as this walk passes over rows."""
+        out, start, index, begin = [], text.skip, -1 if header else 0, 0
+        window = current_window()
+        marks = current_checkpoints() if window is not None else None
+        if marks is not None and window is not None:
+            at, resumed = marks.start(TOP, start, None, window[0])
+            if resumed is not None:
+                (begin, index), start = resumed, at
+                text.known(begin, at)
+        for row, end in self._rows_with_ends(text, dialect, begin):
+            end_byte = text.byte_offset(end)
+            if row and (window is None or not window.misses(start, end_byte)):
+                label = "header row" if index < 0 else f"row {index + 1}"
+                if index < 0:
+                    out.append(Span(start, end_byte, "header", label))
+                else:
+                    out.append(Span(start, end_byte, "entry", label, (index,)))
+            if row:  # blank lines hold no record
+                index += 1
+            start = end_byte
+            if marks is not None:
+                marks.note(TOP, start, (end, index))
+            if len(out) > current().max_spans or (window is not None and window.past(start)):
+                break  # one past max_spans: Document.spans cuts there and says so
+        return out
+
+    def far_walk(self, data: bytes, details: dict) -> tuple[Callable[[], list[Span]], Callable[[Span], Any]]:
+        """A far window's walk of ``data``, whose decode gave ``details`` (runtime.annotate keeps them with its
+        checkpoints), without decoding it again: the rows' spans (row_spans, from a checkpoint) and a
+        function that gives a row span's record, read alone from its bytes (a span is one whole record)."""
+        text, _fell_back = decode_text(data, fallback="latin-1")  # as decode() reads it
+        dialect = _sniff_dialect("", details["delimiter"])
+        columns, trailing = list(details["columns"]), bool(details["trailing_delimiter"])
+
+        def record(span: Span) -> Any:
+            raw = data[span.start : span.end].decode(text.encoding)
+            row = next(csv.reader(io.StringIO(raw, newline=""), dialect, strict=False), [])
+            if trailing and row:
+                row = row[:-1]
+            return _records(columns, [row])[0][0]
+
+        return lambda: self.row_spans(text, dialect, bool(details["header"])), record
 
     def _read(self, text: Text, dialect: type[csv.Dialect]) -> list[list[str]]:
         try:
@@ -191,13 +222,16 @@ class CsvCodec(Codec):
                 pass
             raise
 
-    def _rows_with_ends(self, text: Text, dialect: type[csv.Dialect]) -> Iterator[tuple[list[str], int]]:
-        """Each row with the character offset just past it (a second, slower pass, for spans)."""
-        consumed = 0
+    def _rows_with_ends(
+        self, text: Text, dialect: type[csv.Dialect], begin: int = 0
+    ) -> Iterator[tuple[list[str], int]]:
+        """Each row with the character offset just past it (a second, slower pass, for spans), from the
+        character ``begin`` on (a row's start)."""
+        consumed = begin
 
         def lines() -> Iterator[str]:
             nonlocal consumed
-            for line in io.StringIO(text.text, newline=""):
+            for line in io.StringIO(text.text[begin:] if begin else text.text, newline=""):
                 consumed += len(line)
                 yield line
 

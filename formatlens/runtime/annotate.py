@@ -86,10 +86,18 @@ def annotate_from(
         walk = _walk_only(data, format, checkpoints) if not options else None
         if walk is not None:
             with resuming(checkpoints):
-                return _walked(data, format, walk, ranges), checkpoints
+                return _walked(data, format, walk, ranges, lambda spans: item_values(data, format, spans)), checkpoints
     except FormatError:  # bytes only the codec's own reading accepts: decoded again below, as it does
         checkpoints = Checkpoints(format, len(data))  # what the refused walk noted is not kept
+    far = _far_walk(data, format, checkpoints)
+    if far is not None:  # what the walk needs of a decode was kept from an earlier request's
+        walk, read = far
+        with resuming(checkpoints):
+            return _walked(
+                data, format, walk, ranges, lambda spans: _values(spans, lambda span, _: read(span))
+            ), checkpoints
     document = load(data, format, peel=False, **options)
+    checkpoints.context.update(_context_of(document))
     out = []
     with resuming(checkpoints):
         windows = _in_windows(lambda: document._guarded(document._spans_factory), ranges)
@@ -137,15 +145,40 @@ def _walk_only(data: bytes, format: str, checkpoints: Checkpoints) -> Callable[[
     return None
 
 
+def _context_of(document: Document) -> dict[str, Any]:
+    """What a far window's walk of ``document``'s input needs of its decode, kept with the checkpoints so
+    that the next request need not decode it again (_far_walk): a CSV's dialect, header and columns."""
+    if document.format == "csv" and document.details.get("columns"):
+        keys = ("delimiter", "header", "columns", "trailing_delimiter")
+        return {"csv": {key: document.details[key] for key in keys}}
+    return {}
+
+
+def _far_walk(
+    data: bytes, format: str, checkpoints: Checkpoints
+) -> tuple[Callable[[], Sequence[Span]], Callable[[Span], Any]] | None:
+    """A far window's walk without decoding the input again, from what an earlier request's decode
+    left in ``checkpoints.context`` (_context_of): the spans' walk and each item's value; else None."""
+    if format == "csv" and "csv" in checkpoints.context:
+        from formatlens.codecs.csv import codec as csv_codec
+
+        return csv_codec.far_walk(data, checkpoints.context["csv"])
+    return None
+
+
 def _walked(
-    data: bytes, format: str, walk: Callable[[], Sequence[Span]], ranges: Sequence[tuple[int, int]]
+    data: bytes,
+    format: str,
+    walk: Callable[[], Sequence[Span]],
+    ranges: Sequence[tuple[int, int]],
+    values: Callable[[Sequence[Span]], dict[tuple, Any]],
 ) -> list[Annotated]:
     from formatlens.core.registry import get
 
     codec = get(format)
     with sized_for(current().for_input(len(data))):
         found = _in_windows(lambda: translate(format, walk, bad_input=codec.bad_input), ranges)
-    return [(_as_tuples(spans), item_values(data, format, spans)) for spans in found]
+    return [(_as_tuples(spans), values(spans)) for spans in found]
 
 
 def spans_of(annotated: Annotated) -> list[Span]:
