@@ -15,7 +15,7 @@ from formatlens.runtime import firstview
 from formatlens.runtime.isolation import WorkerPool
 
 RECORDS = [{"id": i, "name": f"user {i}", "tags": ["a", "b"]} for i in range(12_000)]
-"""36,000 top-level JSON spans: over the first view's HEAD_SPANS (20,000)."""
+"""36,000 top-level JSON spans: over the first view's HEAD_SPANS."""
 
 
 @pytest.fixture(scope="module")
@@ -205,11 +205,12 @@ def test_the_app_shows_a_large_upload_from_its_first_view(monkeypatch):
     assert any("48,000 rows × 3 columns" in c.value for c in app.main.caption)
     document = app.session_state[state.LOADED][1].document
     assert document.has("value") is False and document.first_view is not None
-    # 20,000 spans of a JSON array are its first 10,000 entries (entry + value each): entry 9,999 ends there
-    last = document.spans[-1]
-    assert last.label.startswith("[9999]") and data[last.end - 1 : last.end] == b"}"
+    # HEAD_SPANS spans of a JSON array are its first HEAD_SPANS / 2 entries (entry + value each)
+    last, entries = document.spans[-1], firstview.HEAD_SPANS // 2
+    assert last.label.startswith(f"[{entries - 1}]") and data[last.end - 1 : last.end] == b"}"
     assert any(
-        f"Annotated at once: the first 20,000 byte spans, up to byte {last.end:,} of {len(data):,}" in c.value
+        f"Annotated at once: the first {firstview.HEAD_SPANS:,} byte spans, up to byte {last.end:,} of {len(data):,}"
+        in c.value
         for c in app.main.caption
     )
 

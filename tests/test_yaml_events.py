@@ -222,7 +222,8 @@ def test_a_yaml_over_1_mib_gets_a_first_view_with_its_head_findings_and_spans(bi
 
     # One span per top-level record, from its first byte to its last; labels say what it holds.
     items = [m.start() + 2 for m in re.finditer(r"^- ", text, re.M)]
-    assert len(document.spans) == len(items) == 16_001 and "spans_cut_at" not in document.details
+    assert len(items) == 16_001 and len(document.spans) == firstview.HEAD_SPANS  # the first HEAD_SPANS records
+    assert document.details["spans_cut_at"] == firstview.HEAD_SPANS
     shown = document.spans[:3]
     assert [(s.start, s.label, s.path) for s in shown] == [
         (items[0], "- [0] mapping of 9", (0,)),
@@ -259,13 +260,14 @@ def test_a_first_view_of_a_large_mapping_annotates_its_first_entries(monkeypatch
     assert document.first_view["shape"] == "object of 8,000 keys"
     assert document.details["spans_cut_at"] == firstview.HEAD_SPANS
     assert fl.core.document.count_spans(document.spans, 10**6) == firstview.HEAD_SPANS
-    # 6,666 whole entries (entry, key, value: 19,998 spans), then the next entry with its key only.
-    assert len(document.spans) == 6667
+    # Whole entries (entry, key, value: 3 spans each), then the next entry with what is left of the budget.
+    whole, left = divmod(firstview.HEAD_SPANS, 3)
+    assert len(document.spans) == whole + 1 and left in (1, 2)
     before, last = document.spans[-2:]
-    assert before.path == ("key6665",) and before.label == "key6665: 6665"
-    at = data.index(b"key6665:")
-    assert (before.start, before.end) == (at, at + len("key6665: 6665"))
-    assert last.path == ("key6666",) and [child.kind for child in last.children] == ["key"]
+    assert before.path == (f"key{whole - 1}",) and before.label == f"key{whole - 1}: {whole - 1}"
+    at = data.index(f"key{whole - 1}:".encode())
+    assert (before.start, before.end) == (at, at + len(f"key{whole - 1}: {whole - 1}"))
+    assert last.path == (f"key{whole}",) and [child.kind for child in last.children] == ["key"][: left - 1]
 
 
 @pytest.mark.parametrize("root", ["sequence", "mapping", "documents"])

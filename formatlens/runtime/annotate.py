@@ -18,6 +18,7 @@ import struct
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from formatlens.codecs.cbor import REFERENCES as CBOR_REFERENCES
 from formatlens.core.boundary import translate
 from formatlens.core.checkpoints import Checkpoints, resuming
 from formatlens.core.document import Document, Span, SpanColumns, _as_spans, _as_tuples
@@ -30,15 +31,9 @@ WINDOWED = frozenset({"json", "bson", "msgpack", "cbor", "protobuf", "csv", "avr
 """Formats whose span walkers honour a span window (pickle's opcode walk starts at the beginning: not it)."""
 ALONE = frozenset({"json", "msgpack", "cbor", "bson"})
 """Formats whose items are read alone from their own bytes (no header, schema or context needed)."""
-CBOR_REFERENCES = tuple(
-    head + number.to_bytes(width, "big")
-    for number in (0x19, 0x1D)
-    for head, width in ((b"\xd8", 1), (b"\xd9", 2), (b"\xda", 4), (b"\xdb", 8))
-)
-"""CBOR tags 25 (a string reference) and 29 (a shared value), in each width a tag's number may be written in:
-an item holding either (or bytes that look like it) is not read alone."""
 ITEM_HEAD_VALUES = 2_000
-"""Values kept of each far item: its preview and its first members (a first view's head keeps 20,000 in all)."""
+"""Values kept of each far item: its preview and its first members (a first view's head keeps 20,000 in all).
+A CBOR item holding a string reference or a shared value (codecs.cbor.REFERENCES) is not read alone."""
 CALL_VALUES = 100_000
 """Values one request sends back in all (about 6 MB in the server)."""
 VALUE_BYTES = 64 * 1024

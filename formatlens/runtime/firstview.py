@@ -20,11 +20,15 @@ from typing import Any
 
 from formatlens.core.document import Document
 from formatlens.core.limits import current
+from formatlens.runtime.annotate import WINDOWED
 
 LIGHT_FROM = 1 << 20
 """Inputs of at least this many bytes get the first-view document (smaller ones: everything at once)."""
-HEAD_SPANS = 20_000
-"""Spans annotated for the first view (the rest of the bytes show as not annotated)."""
+HEAD_SPANS = 4_000
+"""Spans annotated for the first view (a few hundred records: the tree's first group and many screens of
+the hexdump); the rest is annotated where the person looks (runtime.annotate), window by window."""
+UNWINDOWED_HEAD_SPANS = 20_000
+"""The same for a format whose walk cannot start past the head (pickle's opcodes): all it will annotate."""
 HEAD_ITEMS = 100
 """Items per container in the value's head (the tree splits lists 100 per level)."""
 HEAD_BUDGET = 20_000
@@ -132,7 +136,8 @@ def first_view(document: Document) -> bytes:
     document.findings  # noqa: B018 - computed here: the page header counts them
     document.schema  # noqa: B018 - small, and inferring it needs the value
     limits = document.limits or current()  # walk the head only: the walkers stop at max_spans
-    document.limits = replace(limits, max_spans=min(HEAD_SPANS, limits.max_spans))
+    head = HEAD_SPANS if document.format in WINDOWED else UNWINDOWED_HEAD_SPANS
+    document.limits = replace(limits, max_spans=min(head, limits.max_spans))
     state = document.__getstate__(parts=("spans", "schema", "findings"))
     state["first_view"] = {**glance, "has_table": document._table_factory is not None}
     return pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
