@@ -408,14 +408,16 @@ def test_the_inspector_annotates_the_neighbours_of_a_far_window_in_the_same_walk
 # -- checkpoints: a far window's walk starts near it, not at byte 0 (core.checkpoints) ------------
 INDEXED = ["json", "json-object", "bson", "bson-stream", "msgpack", "msgpack-map", "msgpack-stream"]
 INDEXED += ["cbor", "cbor-indefinite", "cbor-tagged", "csv", "csv-trailing", "csv-ragged"]
+INDEXED += ["protobuf-large", "protobuf-schema"]
 
 
-def _indexed(name: str, monkeypatch) -> tuple[bytes, str, Checkpoints]:
+def _indexed(name: str, monkeypatch) -> tuple[bytes, str, dict, Checkpoints]:
     """An input and the checkpoints a first far request (a window at its end) noted in it, one every 2 KiB."""
     monkeypatch.setattr(checkpoints_module, "STEP", 2048)
-    data, format = INPUTS[name], name.split("-")[0]
-    _done, checkpoints = annotate_from(data, format, {}, [(len(data) - 10, len(data))], Checkpoints(format, len(data)))
-    return data, format, pickle.loads(pickle.dumps(checkpoints))  # as the server keeps them, from a worker
+    data, format, options = INPUTS[name], name.split("-")[0], OPTIONS.get(name, {})
+    far = [(len(data) - 10, len(data))]
+    _done, checkpoints = annotate_from(data, format, options, far, Checkpoints(format, len(data)))
+    return data, format, options, pickle.loads(pickle.dumps(checkpoints))  # as the server keeps them, from a worker
 
 
 def _marks(checkpoints: Checkpoints) -> list[int]:
@@ -424,7 +426,7 @@ def _marks(checkpoints: Checkpoints) -> list[int]:
 
 @pytest.mark.parametrize("name", INDEXED)
 def test_a_walk_from_checkpoints_makes_the_same_spans_and_values_as_from_byte_0(name, monkeypatch):
-    data, format, checkpoints = _indexed(name, monkeypatch)
+    data, format, options, checkpoints = _indexed(name, monkeypatch)
     marks = _marks(checkpoints)
     assert len(marks) >= len(data) // 2048 // 2, "the first far request noted checkpoints"
     middle = marks[len(marks) // 2]
@@ -436,19 +438,19 @@ def test_a_walk_from_checkpoints_makes_the_same_spans_and_values_as_from_byte_0(
         (marks[-1] - WINDOW, marks[-1] + 1),
     ]
     for start, end in windows:
-        resumed, _ = annotate_from(data, format, {}, [(start, end)], checkpoints)
-        assert resumed == annotate(data, format, {}, [(start, end)]), (name, start, end)
-    document = fl.load(data, format, peel=False)
+        resumed, _ = annotate_from(data, format, options, [(start, end)], checkpoints)
+        assert resumed == annotate(data, format, options, [(start, end)]), (name, start, end)
+    document = fl.load(data, format, peel=False, **options)
     start, end = middle - 40, middle + 40
-    [done], _ = annotate_from(data, format, {}, [(start, end)], checkpoints)
+    [done], _ = annotate_from(data, format, options, [(start, end)], checkpoints)
     assert spans_of(done) == restrict(full_walk(document), start, end)
 
 
-@pytest.mark.parametrize("name", INDEXED)
+@pytest.mark.parametrize("name", [name for name in INDEXED if not name.startswith("protobuf")])  # (decoded whole)
 def test_a_walk_from_a_checkpoint_does_not_read_the_bytes_before_it(name, monkeypatch):
     # Bytes before the checkpoint broken: a walk from byte 0 is refused there (a CSV's rows come out
     # otherwise: a quote opened there runs on), one from the checkpoint is not.
-    data, format, checkpoints = _indexed(name, monkeypatch)
+    data, format, options, checkpoints = _indexed(name, monkeypatch)
     marks = _marks(checkpoints)
     at = marks[len(marks) // 2]
     broken = bytearray(data)
@@ -462,17 +464,39 @@ def test_a_walk_from_a_checkpoint_does_not_read_the_bytes_before_it(name, monkey
         broken[text[0]], broken[text[1]] = ord("\n"), ord('"')  # a row whose first field is quoted from here on
     broken = bytes(broken)
     window = (at + 10, at + 200)
-    resumed, _ = annotate_from(broken, format, {}, [window], checkpoints)
-    assert resumed == annotate(data, format, {}, [window])
+    resumed, _ = annotate_from(broken, format, options, [window], checkpoints)
+    assert resumed == annotate(data, format, options, [window])
     if format == "csv":
-        assert annotate(broken, format, {}, [window]) != resumed
+        assert annotate(broken, format, options, [window]) != resumed
         return
     with pytest.raises(fl.FormatError):
-        annotate(broken, format, {}, [window])
+        annotate(broken, format, options, [window])
+
+
+@pytest.mark.parametrize("name", ["protobuf-large", "protobuf-schema"])
+def test_a_protobuf_messages_top_level_is_walked_from_a_checkpoint_to_past_the_window(name, monkeypatch):
+    # A message is decoded again (its schema's parse, or the schemaless top-level count), but its span walk
+    # passes over only the fields between the checkpoint and the window, not every field before it.
+    data, format, options, checkpoints = _indexed(name, monkeypatch)
+    passed: list[int] = []
+    real = WireWalker.passed
+
+    def counted(self, pos, *args):
+        passed.append(pos)
+        return real(self, pos, *args)
+
+    monkeypatch.setattr(WireWalker, "passed", counted)
+    window = (len(data) // 2, len(data) // 2 + 100)
+    resumed, _ = annotate_from(data, format, options, [window], checkpoints)
+    walked, passed[:] = passed[:], []
+    assert resumed == annotate(data, format, options, [window])
+    assert len(passed) > 700  # from byte 0: every top-level field (1,500 or 20,000 items in all)
+    assert 0 < len(walked) < 100  # from the checkpoint: the few fields before the window (2 KiB apart)
+    assert min(walked) >= len(data) // 2 - 2048 - 200
 
 
 def test_checkpoints_of_another_input_are_not_used(monkeypatch):
-    data, format, checkpoints = _indexed("bson-stream", monkeypatch)
+    data, format, _options, checkpoints = _indexed("bson-stream", monkeypatch)
     other = data + bson.encode({"x": 1})
     window = (len(data) // 2, len(data) // 2 + 100)
     done, fresh = annotate_from(other, format, {}, [window], checkpoints)

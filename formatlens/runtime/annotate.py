@@ -86,11 +86,9 @@ def annotate_from(
         checkpoints = Checkpoints(format, len(data))  # what the refused walk noted is not kept
     far = _far_walk(data, format, checkpoints)
     if far is not None:  # what the walk needs of a decode was kept from an earlier request's
-        walk, read = far
+        walk, read_values = far
         with resuming(checkpoints):
-            return _walked(
-                data, format, walk, ranges, lambda spans: _values(spans, lambda span, _: read(span))
-            ), checkpoints
+            return _walked(data, format, walk, ranges, read_values), checkpoints
     document = load(data, format, peel=False, **options)
     checkpoints.context.update(_context_of(document))
     out = []
@@ -142,22 +140,31 @@ def _walk_only(data: bytes, format: str, checkpoints: Checkpoints) -> Callable[[
 
 def _context_of(document: Document) -> dict[str, Any]:
     """What a far window's walk of ``document``'s input needs of its decode, kept with the checkpoints so
-    that the next request need not decode it again (_far_walk): a CSV's dialect, header and columns."""
+    that the next request need not decode it again (_far_walk): a CSV's dialect, header and columns; that
+    a protobuf message without a schema took the large path (its spans are its wire walk, no values)."""
     if document.format == "csv" and document.details.get("columns"):
         keys = ("delimiter", "header", "columns", "trailing_delimiter")
         return {"csv": {key: document.details[key] for key in keys}}
+    if document.format == "protobuf" and document.glance_factory is not None:
+        return {"protobuf.large": True}
     return {}
 
 
 def _far_walk(
     data: bytes, format: str, checkpoints: Checkpoints
-) -> tuple[Callable[[], Sequence[Span]], Callable[[Span], Any]] | None:
+) -> tuple[Callable[[], Sequence[Span]], Callable[[Sequence[Span]], dict[tuple, Any]]] | None:
     """A far window's walk without decoding the input again, from what an earlier request's decode
-    left in ``checkpoints.context`` (_context_of): the spans' walk and each item's value; else None."""
+    left in ``checkpoints.context`` (_context_of): the spans' walk and the values of its items; else None."""
     if format == "csv" and "csv" in checkpoints.context:
         from formatlens.codecs.csv import codec as csv_codec
 
-        return csv_codec.far_walk(data, checkpoints.context["csv"])
+        walk, read = csv_codec.far_walk(data, checkpoints.context["csv"])
+        return walk, lambda spans: _values(spans, lambda span, _path: read(span))
+    if format == "protobuf" and checkpoints.context.get("protobuf.large"):
+        from formatlens.codecs.protobuf.wire import window_spans as message_spans
+
+        # as its document's spans in a span window; no values (the decode's large path has none either)
+        return lambda: message_spans(data), lambda _spans: {}
     return None
 
 

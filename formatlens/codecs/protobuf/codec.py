@@ -37,6 +37,7 @@ from formatlens.codecs.protobuf.wire import (
     is_repeated,
     shallow_field_count,
     top_level_walk,
+    window_spans,
     wire_findings,
     wire_spans,
     wire_value,
@@ -262,9 +263,7 @@ class ProtobufCodec(SchemaCodec):
             glance_factory=glance,
             schema=Schema("proto", guess_proto([head]), guessed),
             # a span window past the head: the whole top level, walked into the window only (WireWalker.passed)
-            spans_factory=lambda: wire_spans(
-                _head(head) if current_window() is None else WireWalker(data).message(0, len(data)), (), data
-            ),
+            spans_factory=lambda: wire_spans(_head(head), (), data) if current_window() is None else window_spans(data),
             findings=[
                 Finding(
                     "info",
@@ -331,7 +330,7 @@ class ProtobufCodec(SchemaCodec):
             findings=findings,
             # An Any whose type the schema lacks cannot be written back from the value: the identity copies the bytes
             details={"message": message, "verbatim": any(f.code == "protobuf.any-unknown" for f in findings)},
-            spans_factory=lambda: wire_spans(WireWalker(data).message(0, len(data), descriptor)),
+            spans_factory=lambda: window_spans(data, descriptor, readings=False),
         )
 
     # -- encoding

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from formatlens.codecs.support.binwalk import ByteWalker, preview, read_varint
+from formatlens.core.checkpoints import TOP
 from formatlens.core.document import Finding, Span
 from formatlens.core.errors import FormatError
 from formatlens.core.limits import current_window
@@ -53,6 +54,10 @@ class WireWalker(ByteWalker):
     format = "protobuf"
     group_close: tuple[int, int] = (0, 0)
     """Where the last group walked ends: its end-group tag's start and the offset after it."""
+    top_seen: dict[int, int] | None = None
+    top_counts: dict[int, int] | None = None
+    """In a span window walked from a checkpoint (core.checkpoints): how many fields of each number the top
+    level holds before the first field walked, and in all (wire_spans numbers repeated fields with them)."""
 
     def bad_varint(self, message: str, pos: int) -> Exception:
         return _NotAMessage(pos)  # guessing tries many readings: a cheap exception, made a FormatError in message()
@@ -68,7 +73,21 @@ class WireWalker(ByteWalker):
         data, pos = self.data, start
         out: list[WireField] = []
         by_number = numbered_fields(descriptor) if descriptor is not None else None
+        # The top level of a whole message in a span window: from the last checkpoint before the window, and
+        # from past it to the end an earlier walk found (with the count of each field number there).
+        marks = self.checkpoints if depth == 0 and not group and (start, end) == (0, len(data)) else None
+        seen: dict[int, int] = {}
+        if marks is not None and self.window is not None:
+            pos, found = marks.start(TOP, pos, None, self.window[0])
+            seen = dict(found) if found is not None else {}
+            self.top_seen = dict(seen)
         while pos < end:
+            if marks is not None and self.window is not None:
+                ended = marks.end(TOP) if self.window.past(pos) else None
+                if ended is not None:
+                    pos, seen = ended[0], dict(ended[1])
+                    break
+                marks.note(TOP, pos, dict(seen))
             # The one-byte tag and the one-byte varint are inlined: they are most of the wire.
             tag = data[pos]
             tag, after_tag = (tag, pos + 1) if tag < 0x80 else self.varint(pos, end)
@@ -82,6 +101,8 @@ class WireWalker(ByteWalker):
                 self.spans_left -= len(out)
                 return out
             field_descriptor = by_number.get(number) if by_number is not None else None
+            if marks is not None:
+                seen[number] = seen.get(number, 0) + 1
             if self.window is not None and wire_type != 3:
                 passed = self.passed(pos, after_tag, end, number, wire_type)
                 if passed is not None:  # wholly outside a span window: its tag and length checked, not read
@@ -102,6 +123,9 @@ class WireWalker(ByteWalker):
             pos = wire.end
         if group:
             raise _NotAMessage(start)  # the group never ends
+        if marks is not None:
+            marks.ended(TOP, pos, dict(seen))
+            self.top_counts = seen
         self.spans_left -= len(out)
         return out
 
@@ -315,14 +339,32 @@ def wire_value(fields: list[WireField]) -> dict:
     return out
 
 
-def wire_spans(fields: list[WireField], path: tuple = (), data: bytes | None = None) -> list[Span]:
-    """Spans of the walked fields in wire order; with ``data``, guessed payloads list their other readings."""
+def window_spans(data: bytes, descriptor: Any = None, readings: bool = True) -> list[Span]:
+    """The spans of the whole message ``data`` in a span window (core.limits.span_window): its top level
+    walked from the last checkpoint before the window when there are checkpoints (core.checkpoints), only
+    the fields in the window read; with ``readings``, guessed payloads list their other readings."""
+    walker = WireWalker(data)
+    fields = walker.message(0, len(data), descriptor)
+    return wire_spans(fields, (), data if readings else None, walker.top_counts, walker.top_seen)
+
+
+def wire_spans(
+    fields: list[WireField],
+    path: tuple = (),
+    data: bytes | None = None,
+    counts: dict[int, int] | None = None,
+    seen: dict[int, int] | None = None,
+) -> list[Span]:
+    """Spans of the walked fields in wire order; with ``data``, guessed payloads list their other readings.
+    ``counts``: how many fields of each number the message holds (else counted in ``fields``); ``seen``:
+    how many come before ``fields`` (a walk from a checkpoint)."""
     # Spans are built with tuple.__new__ directly: this loop makes tens of thousands of them.
-    counts: dict[int, int] = {}
-    for wire in fields:
-        counts[wire.number] = counts.get(wire.number, 0) + 1
+    if counts is None:
+        counts = {}
+        for wire in fields:
+            counts[wire.number] = counts.get(wire.number, 0) + 1
     spans: list[Span] = []
-    seen: dict[int, int] = {}
+    seen = dict(seen or {})
     window = current_window()
     for wire in fields:
         number = wire.number
