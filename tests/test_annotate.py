@@ -20,6 +20,7 @@ import pytest
 import xmltodict
 
 import formatlens as fl
+from formatlens.codecs.avro import _Container as AvroContainer
 from formatlens.codecs.protobuf.codec import compile_proto
 from formatlens.codecs.protobuf.wire import WireWalker, wire_spans
 from formatlens.core import checkpoints as checkpoints_module
@@ -28,8 +29,18 @@ from formatlens.core.document import Span, count_spans
 from formatlens.core.limits import current, sized_for, span_window
 from formatlens.render import typed
 from formatlens.render.hexdump import WINDOW, window
-from formatlens.render.tree import MAX_SLOT_SPANS, MAX_SLOTS, REST, UNREADABLE, TreeModel, restrict, span_value_path
-from formatlens.runtime.annotate import annotate, annotate_from, spans_of, window_spans
+from formatlens.render.tree import (
+    MAX_SLOT_SPANS,
+    MAX_SLOTS,
+    REST,
+    UNREADABLE,
+    NoValue,
+    TreeModel,
+    restrict,
+    span_value_path,
+    value_at,
+)
+from formatlens.runtime.annotate import ALONE, annotate, annotate_from, spans_of, window_spans
 
 from .conftest import SAMPLES
 
@@ -78,7 +89,7 @@ def _csv() -> bytes:
     return out.getvalue().encode()
 
 
-def _avro() -> bytes:
+def _avro(codec: str = "null") -> bytes:
     schema = {
         "type": "record",
         "name": "User",
@@ -89,8 +100,18 @@ def _avro() -> bytes:
         ],
     }
     out = io.BytesIO()
-    fastavro.writer(out, schema, ({k: r[k] for k in ("id", "name", "score")} for r in RECORDS), sync_interval=500)
+    records = ({k: r[k] for k in ("id", "name", "score")} for r in RECORDS)
+    fastavro.writer(out, schema, records, sync_interval=500, codec=codec)
     return out.getvalue()
+
+
+def _avro_with_an_empty_block() -> bytes:
+    """A container whose first block holds no records (count 0, size 0: valid, fastavro reads past it)."""
+    data = _avro()
+    walker = AvroContainer(data)
+    walker.items()
+    first = walker.blocks[0]["offset"]
+    return data[:first] + b"\x00\x00" + walker.sync + data[first:]
 
 
 def _csv_odd() -> dict[str, bytes]:
@@ -109,6 +130,8 @@ def _csv_odd() -> dict[str, bytes]:
 INPUTS["csv"] = _csv()
 INPUTS.update(_csv_odd())
 INPUTS["avro"] = _avro()
+INPUTS["avro-deflate"] = _avro("deflate")
+INPUTS["avro-empty"] = _avro_with_an_empty_block()
 INPUTS["xml"] = xmltodict.unparse({"users": {"user": [{k: str(v) for k, v in r.items()} for r in RECORDS]}}).encode()
 
 
@@ -408,7 +431,7 @@ def test_the_inspector_annotates_the_neighbours_of_a_far_window_in_the_same_walk
 # -- checkpoints: a far window's walk starts near it, not at byte 0 (core.checkpoints) ------------
 INDEXED = ["json", "json-object", "bson", "bson-stream", "msgpack", "msgpack-map", "msgpack-stream"]
 INDEXED += ["cbor", "cbor-indefinite", "cbor-tagged", "csv", "csv-trailing", "csv-ragged"]
-INDEXED += ["protobuf-large", "protobuf-schema"]
+INDEXED += ["protobuf-large", "protobuf-schema", "avro", "avro-deflate", "avro-empty"]
 
 
 def _indexed(name: str, monkeypatch) -> tuple[bytes, str, dict, Checkpoints]:
@@ -444,6 +467,12 @@ def test_a_walk_from_checkpoints_makes_the_same_spans_and_values_as_from_byte_0(
     start, end = middle - 40, middle + 40
     [done], _ = annotate_from(data, format, options, [(start, end)], checkpoints)
     assert spans_of(done) == restrict(full_walk(document), start, end)
+    # the values of the formats not read alone (a CSV row with its header, an Avro record with its schema)
+    # are what a decode's value holds there
+    for lo, hi in windows if format not in ALONE else ():
+        [(_spans, values)], _ = annotate_from(data, format, options, [(lo, hi)], checkpoints)
+        for path, value in values.items():
+            assert isinstance(value, NoValue) or value == value_at(document.value, path), (name, path)
 
 
 @pytest.mark.parametrize("name", [name for name in INDEXED if not name.startswith("protobuf")])  # (decoded whole)

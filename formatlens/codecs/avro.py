@@ -13,6 +13,7 @@ import io
 import json
 import lzma
 import zlib
+from collections.abc import Callable
 from typing import Any
 
 import cramjam
@@ -24,6 +25,7 @@ from fastavro.schema import SchemaParseException, UnknownType, fingerprint, pars
 from formatlens.codecs.base import SchemaCodec, Sniff
 from formatlens.codecs.support.binwalk import ByteWalker, preview
 from formatlens.convert.infer import coerce, infer_records, to_avro, to_rows
+from formatlens.core.checkpoints import TOP
 from formatlens.core.document import Document, Finding, Schema, Span, SpanKind, Traits
 from formatlens.core.limits import current
 
@@ -81,18 +83,24 @@ class _Container(ByteWalker):
         spans.append(Span(pos, pos + 16, "magic", f"sync marker {self.sync.hex()}"))
         pos += 16
         codec = self.codec
+        index, marks = 0, self.checkpoints
+        if marks is not None and self.window is not None:  # a far window: from the last checkpoint before it
+            pos, (index, self.records) = marks.start(TOP, pos, (index, self.records), self.window[0])
         while pos < len(self.data):
             if self.window is not None and self.window.past(pos):
                 break  # past a span window (blocks before it are cheap: their lengths are read, not their records)
-            if len(self.data) - pos < 18 and self.blocks:  # count, size and a 16-byte sync cannot fit
+            if marks is not None:
+                marks.note(TOP, pos, (index, self.records))
+            if len(self.data) - pos < 18 and index:  # count, size and a 16-byte sync cannot fit
                 self.end = pos
                 spans.append(
                     Span(pos, len(self.data), "padding", f"stray bytes after the last block ({len(self.data) - pos})")
                 )
                 break
-            block = self.block(pos, len(self.blocks), codec)
+            block = self.block(pos, index, codec)
             spans.append(block)
             pos = block.end
+            index += 1
         return spans
 
     def unreadable_metadata(self) -> list[str]:
@@ -225,11 +233,35 @@ class _Container(ByteWalker):
                     kind,
                     f"records {first_record:,}-{first_record + count - 1:,}"
                     + ("" if codec == "null" else f" ({codec})"),
-                    (first_record,),
+                    (first_record,) if count else (),  # an empty block's data stands for no record
                 ),
                 Span(data_end, data_end + 16, "magic", "sync marker"),
             ),
         )
+
+
+def far_walk(data: bytes) -> tuple[Callable[[], list[Span]], Callable[[Span], Any]] | None:
+    """A far window's walk of the container ``data`` without decoding its records (runtime.annotate): the
+    header and the blocks' lengths walked (from a checkpoint, core.checkpoints), and a function that gives
+    the value a block's data span stands for (its first record, as a decode's value holds it), read by
+    fastavro from the header and that block's data alone. None when fastavro cannot read the header as it
+    is (binary metadata: the decode sets those aside first)."""
+    if not data.startswith(MAGIC):
+        return None
+    probe = _Container(data)
+    header_end = probe.header(4).end + 16
+    if [key for key in probe.unreadable_metadata() if key not in ("avro.schema", "avro.codec")]:
+        return None
+    header, sync = data[:header_end], data[header_end - 16 : header_end]
+
+    def first_record(span: Span) -> Any:
+        # the block's data as a block of one record: fastavro reads just that one (null codec: only its
+        # data spans stand for a value; compressed ones are of kind "compressed")
+        payload = data[span.start : span.end]
+        block = _long(1) + _long(len(payload)) + payload + sync
+        return next(iter(fastavro.reader(io.BytesIO(header + block))))
+
+    return lambda: _Container(data).items(), first_record
 
 
 def _long(value: int) -> bytes:

@@ -84,7 +84,7 @@ def annotate_from(
                 return _walked(data, format, walk, ranges, lambda spans: item_values(data, format, spans)), checkpoints
     except FormatError:  # bytes only the codec's own reading accepts: decoded again below, as it does
         checkpoints = Checkpoints(format, len(data))  # what the refused walk noted is not kept
-    far = _far_walk(data, format, checkpoints)
+    far = _far_walk(data, format, options, checkpoints)
     if far is not None:  # what the walk needs of a decode was kept from an earlier request's
         walk, read_values = far
         with resuming(checkpoints):
@@ -151,15 +151,24 @@ def _context_of(document: Document) -> dict[str, Any]:
 
 
 def _far_walk(
-    data: bytes, format: str, checkpoints: Checkpoints
+    data: bytes, format: str, options: dict, checkpoints: Checkpoints
 ) -> tuple[Callable[[], Sequence[Span]], Callable[[Sequence[Span]], dict[tuple, Any]]] | None:
     """A far window's walk without decoding the input again, from what an earlier request's decode
-    left in ``checkpoints.context`` (_context_of): the spans' walk and the values of its items; else None."""
+    left in ``checkpoints.context`` (_context_of), or where the format's walk needs none (an Avro container
+    without options: its header holds the schema): the spans' walk and the values of its items; else None."""
     if format == "csv" and "csv" in checkpoints.context:
         from formatlens.codecs.csv import codec as csv_codec
 
         walk, read = csv_codec.far_walk(data, checkpoints.context["csv"])
         return walk, lambda spans: _values(spans, lambda span, _path: read(span))
+    if format == "avro" and not options:
+        from formatlens.codecs.avro import far_walk as container_walk
+
+        found = container_walk(data)
+        if found is None:
+            return None
+        blocks, first_record = found
+        return blocks, lambda spans: _values(spans, lambda span, _path: first_record(span))
     if format == "protobuf" and checkpoints.context.get("protobuf.large"):
         from formatlens.codecs.protobuf.wire import window_spans as message_spans
 
