@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import pickle
+import struct
 
 import pytest
 
@@ -79,6 +80,59 @@ def test_a_refusal_is_still_a_refusal(pool, light):
     with pytest.raises(fl.FormatError) as caught:
         pool.load(data, "json")
     assert caught.value.format == "json" and caught.value.offset == len(data)
+
+
+def _with_a_repeated_key(fmt: str) -> bytes:
+    """Records with one key written twice in record 2,000 (each format's own writer; BSON by hand)."""
+    import bson
+    import cbor2
+    import msgpack
+
+    records = [{"id": i, "name": f"user {i}"} for i in range(3000)]
+    if fmt == "json":
+        text = json.dumps(records)
+        return text.replace('{"id": 2000,', '{"id": 2000, "id": -1,', 1).encode()
+    if fmt == "msgpack":
+        pairs = msgpack.packb(records).replace(msgpack.packb({"id": 2000})[1:], msgpack.packb({"id": -1})[1:], 1)
+        return pairs.replace(b"\x82\xa2id\xff", b"\x83\xa2id\xcd\x07\xd0\xa2id\xff", 1)
+    if fmt == "cbor":
+        data = cbor2.dumps(records)
+        one = cbor2.dumps({"id": 2000, "name": "user 2000"})
+        two = b"\xa3" + cbor2.dumps("id") + cbor2.dumps(-1) + one[1:]
+        return data.replace(one, two, 1)
+    docs = [bson.encode(record) for record in records]
+    twice = b"\x10id\x00" + struct.pack("<i", -1) + docs[2000][4:-1]
+    docs[2000] = struct.pack("<i", len(twice) + 5) + twice + b"\x00"
+    return _bson_document(b"\x04items\x00" + _bson_document(*(b"\x03%d\x00" % i + d for i, d in enumerate(docs))))
+
+
+def _bson_document(*elements: bytes) -> bytes:
+    body = b"".join(elements)
+    return struct.pack("<i", len(body) + 5) + body + b"\x00"
+
+
+@pytest.mark.parametrize("fmt", ["json", "bson", "msgpack", "cbor"])
+def test_a_first_views_findings_come_from_a_worker_beside_it(pool, light, fmt):
+    """The repeated-key check of a large input runs in another worker while the first one decodes: the
+    first view has the same findings as a plain load, pointing at the same bytes."""
+    data = _with_a_repeated_key(fmt)
+    expected = [(f.code, f.message, f.span) for f in fl.load(data, fmt).findings]
+    assert any(code.endswith("duplicate-key") for code, _, _ in expected), expected
+    two = WorkerPool(workers=2, memory_mb=1024)
+    try:
+        document = two.load(data, filename=f"users.{fmt}")
+    finally:
+        two.close()
+    assert document.format == fmt and document.first_view["findings_beside"] is True
+    assert [(f.code, f.message, f.span) for f in document.findings] == expected
+
+
+def test_findings_that_come_with_the_parse_stay_in_the_first_view(pool, light):
+    data = ("- {id: 1, id: 2}\n" + "- {id: 3}\n" * 200).encode()  # YAML notes repeats as it reads
+    document = pool.load(data, filename="users.yaml")
+    assert document.format == "yaml" and document.first_view["findings_beside"] is False
+    assert [f.code for f in document.findings] == [f.code for f in fl.load(data, "yaml").findings]
+    assert "yaml.duplicate-key" in [f.code for f in document.findings]
 
 
 def test_small_inputs_come_back_whole(pool):

@@ -93,6 +93,9 @@ class Codec:
     """Library exceptions that mean a value cannot be written: refused as EncodeError."""
     choices: ClassVar[dict[str, tuple]] = {}
     """Encode options with a fixed set of values a person can pick (the convert page's widgets)."""
+    findings_apart: ClassVar[bool] = False
+    """True when the findings over the whole input take a pass of their own (repeated keys): a large input's
+    first view runs that pass in another worker, beside the decode (runtime.isolation.WorkerPool.load)."""
     shares_values: ClassVar[bool] = False
     """True when a decoded value may share containers or hold cycles (pickle, YAML anchors, CBOR sharing)."""
 

@@ -25,10 +25,10 @@ import threading
 import time
 import types
 from collections.abc import Callable, Iterator
-from concurrent.futures import CancelledError, ProcessPoolExecutor
+from concurrent.futures import CancelledError, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, nullcontext, suppress
 from typing import Any, NamedTuple
 
 from formatlens.core.boundary import bug
@@ -93,18 +93,24 @@ def _run(func: Callable[..., Any], cpu_seconds: float, args: tuple, kwargs: dict
         resource.setrlimit(resource.RLIMIT_CPU, (hard, hard))
 
 
-def load_everything(data: bytes, format: str | None, options: dict, light: bool = False):
+def load_everything(
+    data: bytes, format: str | None, options: dict, light: bool = False, findings_beside: str | None = None
+):
     """What a worker does for an upload: decode and compute every lazy part of the Document, or with
     ``light`` only what a first view needs (runtime.firstview: no value or table, the head of the spans).
     A small input whose peeled layers hold a large one (a gzip, base64) gets a first view too.
+    ``findings_beside``: the format whose findings another worker computes meanwhile (findings_of); if the
+    input is that format as it is (no layers peeled), the first view leaves them out.
 
     Returns (whether the Document's bytes are the input, whether it is a first view, the pickled state)."""
     from formatlens.codecs.base import findings_wanted
     from formatlens.core.api import load
 
-    with findings_wanted():  # computed below in any case: a codec may check while it parses
+    # Findings computed here: a codec may check while it parses. Computed beside: the plain parse.
+    with findings_wanted() if findings_beside is None else nullcontext():
         document = load(data, format, **options)
     light = light or len(document.data) >= firstview.LIGHT_FROM
+    beside = light and findings_beside == document.format and not document.layers
     if not light:
         for part in ("value", "spans", "table", "schema", "findings"):
             getattr(document, part)
@@ -115,11 +121,24 @@ def load_everything(data: bytes, format: str | None, options: dict, light: bool 
         document.data = b""
     document._sources = [b"" if source is data else source for source in document._sources]
     if light:
-        blob = firstview.first_view(document)
+        blob = firstview.first_view(document, findings=not beside)
     else:
         blob = pickle.dumps(document, protocol=pickle.HIGHEST_PROTOCOL)
     free_later(document)
     return data_is_input, light, blob
+
+
+def findings_of(data: bytes, format: str, options: dict) -> list:
+    """In a worker, beside a first view's decode: ``data``'s findings as ``format`` (its own parse, which
+    notes repeated keys as it goes)."""
+    from formatlens.codecs.base import findings_wanted
+    from formatlens.core.api import load
+
+    with findings_wanted():
+        document = load(data, format, peel=False, **options)
+    findings = document.findings
+    free_later(document)
+    return findings
 
 
 FREE_AFTER = 0.2
@@ -334,12 +353,19 @@ class WorkerPool:
 
     def load(self, data: bytes, format: str | None = None, **options: Any):
         """Decode ``data`` in a worker. A large input comes back as a first view (runtime.firstview):
-        its value and table are decoded again in a worker when a view first asks for them."""
-        data_is_input, light, blob = self.run_sized(
-            len(data), load_everything, data, format, options, len(data) >= firstview.LIGHT_FROM
-        )
+        its value and table are decoded again in a worker when a view first asks for them. When its
+        format's findings take a pass of their own (Codec.findings_apart), a second worker makes them
+        meanwhile: the first view waits for the longer of the two, not for both."""
+        light = len(data) >= firstview.LIGHT_FROM
+        apart = _findings_apart(data, format, options) if light else None
+        beside = None
+        if apart is not None:
+            beside = _BESIDE.submit(self.run_sized, len(data), findings_of, data, apart, _codec_options(options))
+        data_is_input, light, blob = self.run_sized(len(data), load_everything, data, format, options, light, apart)
         with gc_paused():
             document = firstview.document_from(pickle.loads(blob)) if light else pickle.loads(blob)
+        if beside is not None and document.first_view and document.first_view["findings_beside"]:
+            document.__dict__["findings"] = beside.result()  # its refusal or bug is this upload's
         if light:  # the page is drawn next: its full collection waits until it is (see gcpause)
             postpone_full_collection()
         if data_is_input:
@@ -361,6 +387,31 @@ class WorkerPool:
         if executor is not None:
             executor.shutdown(wait=True, cancel_futures=True)
 
+
+def _findings_apart(data: bytes, format: str | None, options: dict) -> str | None:
+    """The format whose findings a worker computes beside a first view's decode: the one the input will be
+    decoded as (named, or detected first), if its findings take a pass of their own."""
+    from formatlens.core import registry
+
+    if format is None:
+        ranking = registry.detect(data, options.get("filename"))
+        format = ranking[0][0] if ranking else None
+    if format is None:
+        return None
+    try:
+        codec = registry.get(format)
+    except FormatError:  # a name the decode itself refuses, with its message
+        return None
+    return codec.name if codec.findings_apart else None
+
+
+def _codec_options(options: dict) -> dict:
+    """The options a codec's decode takes (the filename only helps detection)."""
+    return {key: value for key, value in options.items() if key != "filename"}
+
+
+_BESIDE = ThreadPoolExecutor(max_workers=4, thread_name_prefix="formatlens-beside")
+"""Threads that wait for a worker's task beside the session's own (WorkerPool.load's findings)."""
 
 _MAIN_SWAP = threading.Lock()
 _STUB_MAIN = types.ModuleType("__main__")
