@@ -366,3 +366,24 @@ def test_the_garbage_collector_stays_on_while_a_worker_makes_a_part():
     from formatlens.runtime.isolation import _InWorker
 
     assert _InWorker.waits is True  # the factories WorkerPool.load gives a first view (checked below)
+
+
+def test_a_bson_first_view_shows_its_datetimes_as_a_plain_load_makes_them(pool, light):
+    """The worker sums a first view up from naive datetimes (codecs.base.summing_up): the head it sends
+    shows them aware, in UTC, exactly as fl.load's value holds them; one out of Python's range stays ms."""
+    import datetime as dt
+
+    import bson
+    from bson.datetime_ms import DatetimeMS
+
+    records = [{"id": i, "at": dt.datetime(2020, 1, 1, tzinfo=dt.UTC) + dt.timedelta(hours=i)} for i in range(300)]
+    records[3]["far"] = DatetimeMS(2**62)  # past datetime.max
+    data = bson.encode({"items": records, "when": dt.datetime(1999, 12, 31, 23, 59, tzinfo=dt.UTC)})
+    document = pool.load(data, filename="records.bson")
+    expected = firstview.head_of(fl.load(data, "bson").value)
+    head = document.first_view["head"]
+    assert head == expected  # equal datetimes: aware ones never equal naive ones
+    for shown in (head["items"][0]["at"], head["when"]):  # bson's own UTC, as pymongo makes it (pickled here)
+        assert type(shown.tzinfo).__module__ == "bson.tz_util" and shown.utcoffset() == dt.timedelta(0)
+    assert head["items"][3]["far"] == DatetimeMS(2**62) and len(head["items"]) == 300
+    assert document.value == fl.load(data, "bson").value  # the whole value, decoded again when asked for

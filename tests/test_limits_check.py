@@ -184,3 +184,27 @@ def test_a_collection_during_the_walk_makes_the_check_walk_again_in_full(monkeyp
             assert _refusal(functools.partial(check, built_at=built_at), big) == (
                 "the number of values is over the limit of 100"
             )
+
+
+def test_a_record_of_scalars_shared_many_times_still_counts_once_per_use():
+    # check_shared_value does not look for untracked containers twice (they hold no container, so make no
+    # cycle): a record used 100 times must still count 100 times.
+    import gc
+
+    from formatlens.core.limits import collections
+    from formatlens.runtime.gcpause import gc_paused
+
+    with gc_paused():
+        built_at = collections()
+        record = {"a": 1, "b": 2}
+        assert gc.is_tracked(record) is False
+        value = [record] * 100  # 1 + 100 + 200 values
+        check = functools.partial(check_shared_value, built_at=built_at)
+        assert _refusal(check, value, Limits(max_nodes=301, max_depth=5)) is None
+        assert _refusal(check, value, Limits(max_nodes=300, max_depth=5)) == (
+            "the number of values is over the limit of 300"
+        )
+        rows = [record] * 10
+        assert _refusal(check, [rows] * 10, Limits(max_nodes=310, max_depth=5)) == (  # 1 + 10 + 100 + 200
+            "the number of values is over the limit of 310"
+        )

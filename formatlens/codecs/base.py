@@ -61,6 +61,26 @@ def folding_checks() -> bool:
     return _FINDINGS_WANTED.get()
 
 
+_SUMMED_UP: ContextVar[bool] = ContextVar("formatlens_summed_up", default=False)
+
+
+@contextmanager
+def summing_up() -> Iterator[None]:
+    """Within this block a decoded value is only summed up (counted, checked, its head shown after
+    Codec.shown): a worker's first view, or its findings. A codec may then build a cheaper equivalent
+    whose values count and encode the same (BSON's datetimes without their time zone object)."""
+    token = _SUMMED_UP.set(True)
+    try:
+        yield
+    finally:
+        _SUMMED_UP.reset(token)
+
+
+def summed_up() -> bool:
+    """Whether a decode runs inside summing_up()."""
+    return _SUMMED_UP.get()
+
+
 class Sniff(NamedTuple):
     """What sniff() found: how sure, and why (the sidebar and fl.explain_detection show the reason)."""
 
@@ -114,6 +134,10 @@ class Codec:
         if document.value_check is None:  # a codec that knows its value's shape may have set a cheaper one
             document.value_check = check_shared_value if self.shares_values else check_value
         return document
+
+    def shown(self, head: Any) -> Any:
+        """The head of a value decoded inside summing_up(), as a plain decode makes it (in place)."""
+        return head
 
     def dump(self, value: Any, **options: Any) -> tuple[bytes, Schema | None]:
         """Encode ``value``; the bytes and, for schema-based formats, the schema written with."""

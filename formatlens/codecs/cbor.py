@@ -18,7 +18,7 @@ from formatlens.codecs.base import Codec, Sniff, folding_checks, one_or_many
 from formatlens.codecs.support import duplicates
 from formatlens.codecs.support.binwalk import ByteWalker, head_sniff, preview
 from formatlens.core.document import Document, Finding, Span, SpanKind, Traits
-from formatlens.core.limits import check_value, current
+from formatlens.core.limits import current
 
 MAJOR = ("unsigned int", "negative int", "byte string", "text string", "array", "map", "tag", "simple/float")
 SELF_DESCRIBE = b"\xd9\xd9\xf7"
@@ -44,8 +44,7 @@ REFERENCES = tuple(
     for number in (0x19, 0x1D)
     for head, width in ((b"\xd8", 1), (b"\xd9", 2), (b"\xda", 4), (b"\xdb", 8))
 )
-"""Tags 25 (a string reference) and 29 (a shared value), in each width a tag's number may be written in.
-Bytes that hold none of these make a value with no shared parts: cbor2 shares only what tag 29 points at."""
+"""Tags 25 (a string reference) and 29 (a shared value), in each width a tag's number may be written in."""
 SIMPLE = {20: "false", 21: "true", 22: "null", 23: "undefined"}
 
 
@@ -301,7 +300,7 @@ class CborCodec(Codec):
         if not items:
             raise self.error("no CBOR item", offset=0)
         value, findings = one_or_many(items, "CBOR items", "cbor.stream")
-        document = self.document(
+        return self.document(
             data,
             value=value,
             findings=findings,
@@ -309,9 +308,6 @@ class CborCodec(Codec):
             spans_factory=lambda: _Walker(data).items(),
             findings_factory=lambda: self._duplicate_keys(data, repeated) if repeated or not strict else [],
         )
-        if not any(tag in data for tag in REFERENCES):  # nothing shared: the plain check counts it right
-            document.value_check = check_value
-        return document
 
     def _duplicate_keys(self, data: bytes, first: str) -> list[Finding]:
         """Warnings for maps that hold a key twice (cbor2 keeps the last value, as a dict does); ``first``:

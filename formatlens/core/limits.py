@@ -224,7 +224,10 @@ def _levels(value: object, limits: Limits, *, distinct: bool = False, leaves: in
     None, datetime...) or an untracked tuple; a tuple is made tracked and only a collection untracks it.
     So such a dict holds no container made since (only a tuple made before the decode could hide there,
     and no decoder puts one in a value): its values are counted by len() and not visited. That is most
-    records (0.34 -> 0.04 s for a 46 MiB BSON's 388,000 documents).
+    records (0.34 -> 0.04 s for a 46 MiB BSON's 388,000 documents). An untracked tuple is one made before
+    the decode: it is counted by len() and not visited either (no input can have made it large). With
+    ``distinct``, untracked containers are not looked for twice: holding no container, they make no cycle,
+    and a shared one already counts once per use.
     """
     max_depth, max_nodes = limits.max_depth, limits.max_nodes
     level: list[Any] = [value]
@@ -239,20 +242,27 @@ def _levels(value: object, limits: Limits, *, distinct: bool = False, leaves: in
         if depth == leaves:
             break
         if untracked:  # see above: an untracked dict holds no container made since the decode began
-            level = [node for node in level if type(node) is not dict or gc.is_tracked(node)]
+            level = _tracked(level)
         if len(level) == 1:  # one container (the top): its items as they are, not copied
             children = level[0].values() if isinstance(level[0], dict) else level[0]
         else:
             children = list(chain.from_iterable([node.values() if isinstance(node, dict) else node for node in level]))
         inner = {kind for kind in set(map(type, children)) if issubclass(kind, _CONTAINERS)}
         level = list(compress(children, map(inner.__contains__, map(type, children)))) if inner else []
-        if distinct:
+        if distinct:  # an untracked container holds no container: met twice, it still counts per use above
+            shareable = _tracked(level) if untracked else level
             before = len(seen)
-            seen.update(map(id, level))
-            if len(seen) - before != len(level):
+            seen.update(map(id, shareable))
+            if len(seen) - before != len(shareable):
                 return False
         depth += 1
     return True
+
+
+def _tracked(level: list) -> list:
+    """The containers of ``level`` the collector tracks (see _levels): with no collection since the decode
+    began, an untracked one holds atomic values only (or tuples that existed before the input was read)."""
+    return list(compress(level, map(gc.is_tracked, level)))
 
 
 def check_shared_value(value: object, limits: Limits | None = None, *, built_at: int | None = None) -> None:

@@ -18,6 +18,7 @@ import pickle
 from dataclasses import replace
 from typing import Any
 
+from formatlens.core import registry
 from formatlens.core.document import Document
 from formatlens.core.limits import current
 from formatlens.runtime.annotate import WINDOWED
@@ -133,7 +134,7 @@ def first_view(document: Document, findings: bool = True) -> bytes:
         glance["head"] = head_list(table.slice(0, HEAD_ITEMS).to_pylist(), table.num_rows)
     else:
         value = document.value  # the parse's verdict, with the node and depth limits
-        glance = {**summary(value), "head": head_of(value)}
+        glance = {**summary(value), "head": registry.get(document.format).shown(head_of(value))}
     if findings:
         document.findings  # noqa: B018 - computed here: the page header counts them
     else:

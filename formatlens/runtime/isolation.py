@@ -103,11 +103,11 @@ def load_everything(
     input is that format as it is (no layers peeled), the first view leaves them out.
 
     Returns (whether the Document's bytes are the input, whether it is a first view, the pickled state)."""
-    from formatlens.codecs.base import findings_wanted
+    from formatlens.codecs.base import findings_wanted, summing_up
     from formatlens.core.api import load
 
     # Findings computed here: a codec may check while it parses. Computed beside: the plain parse.
-    with findings_wanted() if findings_beside is None else nullcontext():
+    with findings_wanted() if findings_beside is None else nullcontext(), summing_up() if light else nullcontext():
         document = load(data, format, **options)
     light = light or len(document.data) >= firstview.LIGHT_FROM
     beside = light and findings_beside == document.format and not document.layers
@@ -131,10 +131,10 @@ def load_everything(
 def findings_of(data: bytes, format: str, options: dict) -> list:
     """In a worker, beside a first view's decode: ``data``'s findings as ``format`` (its own parse, which
     notes repeated keys as it goes)."""
-    from formatlens.codecs.base import findings_wanted
+    from formatlens.codecs.base import findings_wanted, summing_up
     from formatlens.core.api import load
 
-    with findings_wanted():
+    with findings_wanted(), summing_up():
         document = load(data, format, peel=False, **options)
     findings = document.findings
     free_later(document)
@@ -249,6 +249,10 @@ class WorkerPool:
                     initializer=_worker_start,
                     initargs=(self.memory,),
                 )
+                # The executor starts a process only when no idle one is free: without these, a first
+                # view's second task (its findings, beside it) would wait for a new worker's imports.
+                for _ in range(self.workers):
+                    self._submit(self._executor, os.getpid)
             return self._executor
 
     def _replace(self, broken: ProcessPoolExecutor) -> None:
