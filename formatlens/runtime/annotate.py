@@ -26,6 +26,7 @@ from formatlens.core.errors import FormatError
 from formatlens.core.limits import current, sized_for, span_window
 from formatlens.render.preview import count_nodes
 from formatlens.render.tree import CLASHED, MISSING, UNREADABLE, restrict, span_value_path, value_at
+from formatlens.runtime.farwalk import NeedsDecode, context_of, far_walk
 
 WINDOWED = frozenset({"json", "bson", "msgpack", "cbor", "protobuf", "csv", "avro", "yaml", "xml"})
 """Formats whose span walkers honour a span window (pickle's opcode walk starts at the beginning: not it)."""
@@ -84,13 +85,23 @@ def annotate_from(
                 return _walked(data, format, walk, ranges, lambda spans: item_values(data, format, spans)), checkpoints
     except FormatError:  # bytes only the codec's own reading accepts: decoded again below, as it does
         checkpoints = Checkpoints(format, len(data))  # what the refused walk noted is not kept
-    far = _far_walk(data, format, options, checkpoints)
-    if far is not None:  # what the walk needs of a decode was kept from an earlier request's
-        walk, read_values = far
-        with resuming(checkpoints):
-            return _walked(data, format, walk, ranges, read_values), checkpoints
+    far = far_walk(data, format, options, checkpoints)
+    if far is not None:  # what the walk needs of a decode was kept from an earlier request's (runtime.farwalk)
+        walk, read = far
+
+        def read_values(spans: Sequence[Span]) -> dict[tuple, Any]:
+            if read is None:
+                return {}
+            top = {id(span) for span in spans}
+            return _values(spans, lambda span, _path: read(span, id(span) in top))
+
+        try:
+            with resuming(checkpoints):
+                return _walked(data, format, walk, ranges, read_values), checkpoints
+        except NeedsDecode:  # an item whose value depends on the others: decoded whole below
+            pass
     document = load(data, format, peel=False, **options)
-    checkpoints.context.update(_context_of(document))
+    checkpoints.context.update(context_of(document))
     out = []
     with resuming(checkpoints):
         windows = _in_windows(lambda: document._guarded(document._spans_factory), ranges)
@@ -135,45 +146,6 @@ def _walk_only(data: bytes, format: str, checkpoints: Checkpoints) -> Callable[[
         from formatlens.codecs.cbor import _Walker as CborWalker
 
         return lambda: CborWalker(data).items()
-    return None
-
-
-def _context_of(document: Document) -> dict[str, Any]:
-    """What a far window's walk of ``document``'s input needs of its decode, kept with the checkpoints so
-    that the next request need not decode it again (_far_walk): a CSV's dialect, header and columns; that
-    a protobuf message without a schema took the large path (its spans are its wire walk, no values)."""
-    if document.format == "csv" and document.details.get("columns"):
-        keys = ("delimiter", "header", "columns", "trailing_delimiter")
-        return {"csv": {key: document.details[key] for key in keys}}
-    if document.format == "protobuf" and document.glance_factory is not None:
-        return {"protobuf.large": True}
-    return {}
-
-
-def _far_walk(
-    data: bytes, format: str, options: dict, checkpoints: Checkpoints
-) -> tuple[Callable[[], Sequence[Span]], Callable[[Sequence[Span]], dict[tuple, Any]]] | None:
-    """A far window's walk without decoding the input again, from what an earlier request's decode
-    left in ``checkpoints.context`` (_context_of), or where the format's walk needs none (an Avro container
-    without options: its header holds the schema): the spans' walk and the values of its items; else None."""
-    if format == "csv" and "csv" in checkpoints.context:
-        from formatlens.codecs.csv import codec as csv_codec
-
-        walk, read = csv_codec.far_walk(data, checkpoints.context["csv"])
-        return walk, lambda spans: _values(spans, lambda span, _path: read(span))
-    if format == "avro" and not options:
-        from formatlens.codecs.avro import far_walk as container_walk
-
-        found = container_walk(data)
-        if found is None:
-            return None
-        blocks, first_record = found
-        return blocks, lambda spans: _values(spans, lambda span, _path: first_record(span))
-    if format == "protobuf" and checkpoints.context.get("protobuf.large"):
-        from formatlens.codecs.protobuf.wire import window_spans as message_spans
-
-        # as its document's spans in a span window; no values (the decode's large path has none either)
-        return lambda: message_spans(data), lambda _spans: {}
     return None
 
 

@@ -1,0 +1,130 @@
+"""Far walks: a far window's spans and values without decoding the whole input again.
+
+A far window of a format whose items need context (a CSV row its dialect and header, an Avro record
+the header's schema, a protobuf field the message's schema) was annotated by decoding the input
+again on every request (runtime.annotate). What that decode decides for the whole input is small:
+the first far request's decode leaves it in the checkpoints' context (``context_of``), and the next
+requests walk from a checkpoint and read each item of the window alone, from its own bytes and that
+context (``far_walk``). What they give is what the decode gives there (tests/test_annotate.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from formatlens.core.checkpoints import Checkpoints
+from formatlens.core.document import Document, Span
+from formatlens.render.tree import MISSING, value_at
+
+Read = Callable[[Span, bool], Any]
+"""The value a span stands for (``MISSING`` if none), given whether it is one of the walk's top-level spans."""
+
+
+class NeedsDecode(Exception):
+    """An item whose value in the whole input depends on the other items (a packed protobuf field written
+    in several chunks): the input is decoded whole for this request instead."""
+
+
+def context_of(document: Document) -> dict[str, Any]:
+    """What a far window's walk of ``document``'s input needs of its decode, kept with the checkpoints:
+    a CSV's dialect, header and columns; which message a schema's bytes are; that a protobuf message
+    without a schema took the large path (its spans are its wire walk, no values)."""
+    if document.format == "csv" and document.details.get("columns"):
+        keys = ("delimiter", "header", "columns", "trailing_delimiter")
+        return {"csv": {key: document.details[key] for key in keys}}
+    if document.format == "protobuf" and document.glance_factory is not None:
+        return {"protobuf.large": True}
+    if document.format == "protobuf" and document.details.get("message"):
+        return {"protobuf.message": document.details["message"]}
+    return {}
+
+
+def far_walk(
+    data: bytes, format: str, options: dict, checkpoints: Checkpoints
+) -> tuple[Callable[[], Sequence[Span]], Read | None] | None:
+    """A far window's walk of ``data`` without decoding it again, from what an earlier request's decode left
+    in ``checkpoints.context`` (context_of), or where the walk needs none (an Avro container without
+    options: its header holds the schema): the spans' walk and how an item's value is read (None: the
+    items get no values, as from the decode); else None."""
+    context = checkpoints.context
+    if format == "csv" and "csv" in context:
+        from formatlens.codecs.csv import codec as csv_codec
+
+        rows, record = csv_codec.far_walk(data, context["csv"])
+        return rows, lambda span, _top: record(span)
+    if format == "avro" and not options:
+        from formatlens.codecs.avro import far_walk as container_walk
+
+        found = container_walk(data)
+        if found is None:
+            return None
+        blocks, first_record = found
+        return blocks, lambda span, _top: first_record(span)
+    if format == "protobuf" and not options and context.get("protobuf.large"):
+        from formatlens.codecs.protobuf.wire import window_spans
+
+        # as its document's spans in a span window; no values (the decode's large path has none either)
+        return lambda: window_spans(data), None
+    if format == "protobuf" and set(options) <= {"schema", "message"} and "schema" in options:
+        message = context.get("protobuf.message")
+        return _message_walk(data, options["schema"], message) if message else None
+    return None
+
+
+def _message_walk(data: bytes, schema: Any, message: str) -> tuple[Callable[[], Sequence[Span]], Read]:
+    """A protobuf message with its schema: the top level walked from a checkpoint, and each top-level field's
+    value read from that field's bytes alone, parsed as the message (a message holding just that field)."""
+    from formatlens.codecs.protobuf.codec import compile_proto, is_repeated, message_to_value
+    from formatlens.codecs.protobuf.wire import window_spans
+
+    compiled = compile_proto(schema)
+    descriptor = compiled.descriptor(message)
+    message_class = compiled.message_class(message)
+    by_name = {field.name: field for field in descriptor.fields}
+
+    decided: dict[tuple, Any] = {}  # top-level path -> what read() gave for it
+
+    def read(span: Span, top: bool) -> Any:
+        if top:
+            decided[tuple(span.path)] = found = read_field(span)
+            return found
+        for cut in range(len(span.path), 0, -1):  # a part of a top-level field read before
+            if decided.get(tuple(span.path[:cut])) is MISSING:
+                return MISSING  # the field has no value at its path: nor has anything inside it
+        raise NeedsDecode  # inside a top-level field too large to read (VALUE_BYTES): the whole value has it
+
+    def read_field(span: Span) -> Any:
+        alone = message_class()
+        alone.ParseFromString(data[span.start : span.end])
+        value = message_to_value(alone, [])
+        name, *index = span.path
+        if name not in value:  # an unknown field: the value keeps those under "!unknown", not by number
+            return MISSING
+        if not index:  # the field's only occurrence: its value in the whole message
+            return value[name]
+        # One of several occurrences, at the path (name, i): a repeated field's item i, if each occurrence
+        # is one item (not a packed chunk, not a map entry, whose i-th item is not this one's)
+        field = by_name.get(name)
+        if field is not None and is_repeated(field):
+            items = value[name]
+            if isinstance(items, list) and len(items) == 1 and field.type in _ONE_PER_FIELD:
+                return items[0]
+            if isinstance(items, dict) and all(isinstance(key, str) for key in items):
+                return MISSING  # a map: the path's index is no key of it (string keys)
+            raise NeedsDecode
+        if value_at(value[name], tuple(index)) is MISSING:  # a singular field: its last occurrence (or the
+            return MISSING  # merge of all) is the value; an index into that finds nothing
+        raise NeedsDecode
+
+    return lambda: window_spans(data, descriptor, readings=False), read
+
+
+def _one_per_field() -> frozenset[int]:
+    from google.protobuf.descriptor import FieldDescriptor as F
+
+    return frozenset({F.TYPE_MESSAGE, F.TYPE_GROUP, F.TYPE_STRING, F.TYPE_BYTES})
+
+
+_ONE_PER_FIELD = _one_per_field()
+"""Field types written one item per field (never packed)."""
