@@ -24,7 +24,7 @@ from formatlens.codecs.avro import _Container as AvroContainer
 from formatlens.codecs.protobuf.codec import compile_proto
 from formatlens.codecs.protobuf.wire import WireWalker, wire_spans
 from formatlens.core import checkpoints as checkpoints_module
-from formatlens.core.checkpoints import Checkpoints
+from formatlens.core.checkpoints import TOP, Checkpoints
 from formatlens.core.document import Span, count_spans
 from formatlens.core.limits import current, sized_for, span_window
 from formatlens.render import typed
@@ -592,3 +592,27 @@ def test_the_server_keeps_the_checkpoints_between_requests(monkeypatch):
     assert annotator.checkpoints.item_end(0) == len(data)  # the one top-level array, passed over once
     middle = (len(data) // 2, len(data) // 2 + WINDOW)
     assert annotator([middle]) == annotate(data, "cbor", {}, [middle])
+
+
+def test_a_message_of_many_field_numbers_notes_no_checkpoints(monkeypatch):
+    # Each checkpoint of a message's top level copies the count of each field number: a crafted message of
+    # thousands of numbers would make each one as large; none are noted, and the window is still right.
+    from formatlens.codecs.protobuf import wire
+
+    def varint(value: int) -> bytes:
+        out = bytearray()
+        while value > 0x7F:
+            out.append(value & 0x7F | 0x80)
+            value >>= 7
+        return bytes([*out, value])
+
+    # over 1 MiB (a large message: its spans are walked in the window), a varint field of each number
+    data = b"".join(varint(n << 3) + varint(n) for n in range(1, 180_000))
+    assert len(data) > 1 << 20
+    window = [(len(data) - 100, len(data))]
+    done, checkpoints = annotate_from(data, "protobuf", {}, window, Checkpoints("protobuf", len(data)))
+    assert done == annotate(data, "protobuf", {}, window)
+    assert checkpoints.marks == 0 and checkpoints.end(TOP) is None
+    monkeypatch.setattr(wire, "MAX_NOTED_NUMBERS", 10**6)
+    _done, checkpoints = annotate_from(data, "protobuf", {}, window, Checkpoints("protobuf", len(data)))
+    assert checkpoints.marks > 10 and len(checkpoints.end(TOP)[1]) == 179_999

@@ -97,6 +97,14 @@ class Checkpoints:
         return self.ends.get(offset)
 
     # -- noting, as a walk passes over items ---------------------------------------------
+    def wants(self, key: int, offset: int) -> bool:
+        """Whether note() may keep a checkpoint of container ``key`` at ``offset`` (a walk whose state is
+        costly to copy asks first)."""
+        frame = self.frames.get(key)
+        if frame is None:
+            return offset - key >= STEP and len(self.frames) < MAX_FRAMES
+        return offset >= frame._next and self.marks < MAX_MARKS
+
     def note(self, key: int, offset: int, state: Any) -> None:
         """An item of container ``key`` starts at ``offset``, in ``state``: kept about every STEP bytes."""
         frame = self.frames.get(key)

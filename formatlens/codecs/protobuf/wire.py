@@ -25,6 +25,9 @@ from formatlens.core.limits import current_window
 
 WIRE_TYPES = {0: "varint", 1: "fixed64", 2: "length-delimited", 5: "fixed32", 3: "group start", 4: "group end"}
 MAX_FIELD = (1 << 29) - 1
+MAX_NOTED_NUMBERS = 256
+"""A checkpoint of a message's top level holds the count of each field number so far: past this many
+numbers (a crafted message), none are noted (each would copy them all)."""
 
 
 @dataclass(slots=True)
@@ -87,7 +90,8 @@ class WireWalker(ByteWalker):
                 if ended is not None:
                     pos, seen = ended[0], dict(ended[1])
                     break
-                marks.note(TOP, pos, dict(seen))
+                if marks.wants(TOP, pos) and len(seen) <= MAX_NOTED_NUMBERS:
+                    marks.note(TOP, pos, dict(seen))
             # The one-byte tag and the one-byte varint are inlined: they are most of the wire.
             tag = data[pos]
             tag, after_tag = (tag, pos + 1) if tag < 0x80 else self.varint(pos, end)
@@ -124,7 +128,8 @@ class WireWalker(ByteWalker):
         if group:
             raise _NotAMessage(start)  # the group never ends
         if marks is not None:
-            marks.ended(TOP, pos, dict(seen))
+            if len(seen) <= MAX_NOTED_NUMBERS:
+                marks.ended(TOP, pos, dict(seen))
             self.top_counts = seen
         self.spans_left -= len(out)
         return out
