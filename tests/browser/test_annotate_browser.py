@@ -158,3 +158,20 @@ def test_a_far_offset_of_a_large_bson_upload_is_annotated_down_to_its_fields(pag
     assert selected_offsets(page) == list(range(expected.start, expected.end))
     assert page.locator(".fl .tree .n.sel .lb").inner_text() == expected.label == "string bytes"
     shot(page, "annotate-far-bson")
+    # Another far offset, before the first: its walk starts at a checkpoint the first one noted (the server
+    # keeps them), and finds the same node a walk from byte 0 does.
+    other = data.index(b"user 21000") + 3
+    with sized_for(replace(current(), max_spans=10**9)):
+        expected = _deepest(fl.load(data, "bson", peel=False)._spans_factory(), other)
+    page.locator(".fl .goto").fill(str(other))
+    page.locator(".fl .go").click()
+    deadline = time.time() + 60
+    while time.time() < deadline and _colored(page, [other]) != [other]:
+        time.sleep(0.5)
+    assert _colored(page, [other]) == [other]
+    settle(page)
+    page.locator(f".fl .hex .b[data-o='{other}']").first.click()
+    settle(page)
+    assert selected_offsets(page) == list(range(expected.start, expected.end))
+    assert page.locator(".fl .tree .n.sel .lb").inner_text() == expected.label == "string bytes"
+    shot(page, "annotate-far-bson-again")
