@@ -29,15 +29,16 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any, ClassVar, NamedTuple
 
 from formatlens.core.boundary import Exceptions, translate
 from formatlens.core.document import CodecInfo, Document, Finding, Schema, Traits
-from formatlens.core.errors import FormatError
+from formatlens.core.errors import FormatError, LimitExceeded
 from formatlens.core.limits import check_shared_value, check_value, collections, current, sized_for
+from formatlens.runtime.gcpause import gc_paused
 
 SNIFF_BYTES = 4096
 """How much of the input sniff() looks at: detection stays cheap on large files."""
@@ -124,15 +125,19 @@ class Codec:
         self.check_options(self.decode, options)
         current().check("max_input_bytes", len(data), what=f"the input ({len(data):,} bytes)")
         limits = current().for_input(len(data))  # a large input may hold more values (Limits.for_input)
-        built_at = collections()
-        with sized_for(limits):
+        # No collections while the decoder builds its tree (gcpause): each would walk every container made so
+        # far; and with none since built_at, the value check counts untracked records by len() (_check_now).
+        with gc_paused(), sized_for(limits):
+            built_at = collections()
             document = translate(self.name, lambda: self.decode(data, **options), bad_input=self.bad_input)
-        document.format = self.name
-        document.bad_input = self.bad_input
-        document.limits = limits
-        document.built_at = built_at
-        if document.value_check is None:  # a codec that knows its value's shape may have set a cheaper one
-            document.value_check = check_shared_value if self.shares_values else check_value
+            document.format = self.name
+            document.bad_input = self.bad_input
+            document.limits = limits
+            document.built_at = built_at
+            if document.value_check is None:  # a codec that knows its value's shape may have set a cheaper one
+                document.value_check = check_shared_value if self.shares_values else check_value
+            if document.value_made:
+                _check_now(document)
         return document
 
     def shown(self, head: Any) -> Any:
@@ -218,6 +223,16 @@ class Codec:
             snippet=cls.snippet,
             sample=cls.sample,
         )
+
+
+def _check_now(document: Document) -> None:
+    """Check a value the decode made at once, while no collection has run since (the value check then
+    counts untracked records by len(): limits.check_value), and keep it checked. A value over a limit is
+    left unchecked: asking for it raises, as it would have without this."""
+    if collections() != document.built_at:
+        return  # the shortcut does not hold: checked in full when the value is asked for
+    with suppress(LimitExceeded):  # raised again, with the same message, where the value is asked for
+        document.value  # noqa: B018
 
 
 def option_names(method: Any) -> list[str]:

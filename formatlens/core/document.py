@@ -180,6 +180,8 @@ class Document:
         self.details = details or {}
         """Codec extras a view can show (dialect, encoding, document count...)."""
         self._value_factory = value_factory or (lambda: value)
+        self.value_made = value_factory is None
+        """True when the decode made the value already (not a factory that makes it when asked for)."""
         self.value_is_derived = value_factory is not None and table_factory is not None
         """True when the value is made from the table (Parquet's records): the parse is the table."""
         self.glance_factory = glance_factory
@@ -273,7 +275,7 @@ class Document:
         self._value_factory = self._spans_factory = tuple  # a part not sent: the receiver sets its factory
         self.bad_input, self.value_check, self.limits = (), None, None  # the sender checked what it computed
         self.built_at = None
-        self.value_is_derived, self.glance_factory = False, None
+        self.value_is_derived, self.glance_factory, self.value_made = False, None, False
         self.first_view = state.get("first_view")
         if "spans" in state:
             state["spans"] = _as_spans(state["spans"])

@@ -24,6 +24,8 @@ SNIFF_CHARS = 65536
 _B64_CHARS = re.compile(rb"[A-Za-z0-9+/\-_=]+")
 _HEX = re.compile(rb"(?:0x)?[0-9a-fA-F]+")
 _DATA_URL = re.compile(rb"data:([^,;]*)((?:;[^,;]*)*),", re.IGNORECASE)
+_STARTS_BASE64 = re.compile(rb"\s*[A-Za-z0-9+/\-_]")
+_STARTS_HEX = re.compile(rb"\s*(?:0x|\\x)?[0-9a-fA-F]")
 
 
 def _compact(data: bytes) -> bytes:
@@ -81,6 +83,8 @@ class Base64Layer(LayerCodec):
     family = "armor"
 
     def sniff(self, data: bytes) -> float:
+        if not _STARTS_BASE64.match(data):  # most inputs: no need to compact 64 KiB to see it
+            return 0.0
         head = _compact(data[: SNIFF_CHARS + 1024])
         # Real base64 of any length has both cases of letters; digits-only or words-only text is not it.
         if len(head) < 8 or not _B64_CHARS.fullmatch(head) or head.startswith(b"="):
@@ -123,6 +127,8 @@ class HexLayer(LayerCodec):
     family = "armor"
 
     def sniff(self, data: bytes) -> float:
+        if not _STARTS_HEX.match(data):
+            return 0.0
         head = _compact(data[:SNIFF_CHARS]).replace(b"\\x", b"")
         # Hex of real data has letters: a run of digits is a number, not hex.
         if len(head) < 4 or not _HEX.fullmatch(head) or not re.search(rb"[a-fA-F]", head.removeprefix(b"0x")):
