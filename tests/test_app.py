@@ -1,5 +1,6 @@
 """The app through streamlit's AppTest: samples, uploads and a malformed upload."""
 
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -55,6 +56,22 @@ def test_upload_and_malformed_upload(app):
     app.file_uploader(key="upload").set_value(("bad.json", b'{"a": 1 2}', "application/json")).run()
     assert not app.exception
     assert "at byte 8" in app.error[0].value
+
+
+def test_a_load_is_decoded_once_per_bytes_format_and_options(app):
+    from formatlens.ui import state
+
+    app.radio(key="source").set_value("Upload").run()
+    app.file_uploader(key="upload").set_value(("one.json", b'[{"a": 1}]', "application/json")).run()
+    first = app.session_state[state.LOADED]
+    app.run()  # a rerun with the same bytes: the same decode
+    assert app.session_state[state.LOADED][1] is first[1]
+    app.file_uploader(key="upload").set_value(("two.json", b'[{"a": 2}]', "application/json")).run()
+    again = app.session_state[state.LOADED]  # the same length, format and options: other bytes
+    assert again[1] is not first[1] and again[1].document.value == [{"a": 2}] and again[0][0] != first[0][0]
+    assert again[0][0] == hashlib.sha256(b'[{"a": 2}]').hexdigest()  # the key other views cache by
+    app.selectbox(key=state.FORMAT_OVERRIDE).set_value("yaml").run()
+    assert app.session_state[state.LOADED][1].document.format == "yaml"
 
 
 def test_paste_hex_with_format_override(app):

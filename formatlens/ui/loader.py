@@ -12,6 +12,7 @@ import binascii
 import hashlib
 import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import streamlit as st
@@ -25,6 +26,8 @@ from formatlens.ui import layers_view, state, url_source
 from formatlens.ui.text import plain
 
 AUTO = "auto-detect"
+_HASHING = ThreadPoolExecutor(max_workers=2, thread_name_prefix="formatlens-hash")
+"""Hashes a new input's bytes while a worker decodes them (the key other views cache by: state.loaded_key)."""
 SOURCES = ["Sample", "Upload", "Paste text", "Paste hex/base64"]
 
 
@@ -250,20 +253,22 @@ def sidebar_loader() -> Loaded | None:
     decode_options = layers_view.with_schema_by_id(data, decode_options)  # a schema given for a Confluent id
     if is_sample:
         _share_link()
-    key = (hashlib.sha256(data).hexdigest(), fmt, hashlib.sha256(str(decode_options).encode()).hexdigest())
+    settings = (fmt, hashlib.sha256(str(decode_options).encode()).hexdigest())
     cached = st.session_state.get(state.LOADED)
-    if cached is not None and cached[0] == key:
+    # The same bytes, format and options: compared, not hashed (a few ms at the upload cap, not 25).
+    if cached is not None and cached[0][1:] == settings and cached[1].data == data:
         detected_caption.caption(_detection_caption(detections, cached[1].document))
         return cached[1]
     # After a new load the person lands on Inspect, unless a link named the page to open.
     st.session_state[state.INPUT_CHANGED] = cached is not None and not followed
+    digest = _HASHING.submit(lambda: hashlib.sha256(data).hexdigest())  # meanwhile: hashlib lets go of the GIL
     try:
         document, error = decode(data, fmt, name, decode_options), None
     except (fl.FormatError, fl.InternalError) as exc:  # a bug is shown as one (views.error_panel)
         document, error = None, exc
     loaded = Loaded(name, data, ranking, document, error, is_sample, {d.format: d.reason for d in detections})
     detected_caption.caption(_detection_caption(detections, document))
-    st.session_state[state.LOADED] = (key, loaded)
+    st.session_state[state.LOADED] = ((digest.result(), *settings), loaded)
     state.forget_view()
     return loaded
 
