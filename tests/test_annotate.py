@@ -616,3 +616,24 @@ def test_a_message_of_many_field_numbers_notes_no_checkpoints(monkeypatch):
     monkeypatch.setattr(wire, "MAX_NOTED_NUMBERS", 10**6)
     _done, checkpoints = annotate_from(data, "protobuf", {}, window, Checkpoints("protobuf", len(data)))
     assert checkpoints.marks > 10 and len(checkpoints.end(TOP)[1]) == 179_999
+
+
+@pytest.mark.parametrize("name", ["csv", "csv-ragged", "avro", "avro-empty", "protobuf-schema", "protobuf-mixed"])
+def test_values_for_a_tree_slice_are_read_alone_once_a_decode_left_its_context(name, monkeypatch):
+    # The first request decodes the input (and keeps what the next need: a CSV's dialect and header, which
+    # message the bytes are); the next read each item alone, and give what a decode gives (values_of).
+    from formatlens.core import api
+    from formatlens.runtime.annotate import values_from, values_of
+
+    data, format, options = INPUTS[name], name.split("-")[0], OPTIONS.get(name, {})
+    full = full_walk(fl.load(data, format, peel=False, **options))
+    slices = [restrict(full, lo, hi) for lo, hi in _windows(len(data))]
+    _found, checkpoints = values_from(data, format, options, slices[0], Checkpoints(format, len(data)))
+    decoded = []
+    real = api.load
+    monkeypatch.setattr(api, "load", lambda *args, **kwargs: decoded.append(1) or real(*args, **kwargs))
+    for spans in slices:
+        found, checkpoints = values_from(data, format, options, spans, checkpoints)
+        assert found and found == values_of(data, format, options, spans), (name, spans[0].start)
+    # values_of's decodes, and for the mixed message those of a packed chunk and an int-keyed map entry
+    assert len(decoded) == len(slices) + (2 if name == "protobuf-mixed" else 0)

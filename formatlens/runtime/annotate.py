@@ -90,10 +90,7 @@ def annotate_from(
         walk, read = far
 
         def read_values(spans: Sequence[Span]) -> dict[tuple, Any]:
-            if read is None:
-                return {}
-            top = {id(span) for span in spans}
-            return _values(spans, lambda span, _path: read(span, id(span) in top))
+            return {} if read is None else _values(spans, lambda span, _path: read(span))
 
         try:
             with resuming(checkpoints):
@@ -249,18 +246,39 @@ def values_of(data: bytes, format: str, options: dict, spans: Sequence[Span]) ->
     return _values(spans, lambda _span, path: value_at(document.value, path))
 
 
-def values_here_or_in_worker(data: bytes, format: str, options: dict, spans: Sequence[Span]) -> dict[tuple, Any]:
-    """On the server: values_of() in the shared worker pool, or here when FORMATLENS_ISOLATE=0."""
-    if os.environ.get("FORMATLENS_ISOLATE", "1") == "0":
-        return values_of(data, format, options, spans)
-    from formatlens.runtime.isolation import shared_pool
+def values_from(
+    data: bytes, format: str, options: dict, spans: Sequence[Span], checkpoints: Checkpoints
+) -> tuple[dict[tuple, Any], Checkpoints]:
+    """values_of(), each item read alone from its bytes and what an earlier request's decode left in
+    ``checkpoints.context`` (runtime.farwalk: a CSV row with the dialect and header, an Avro record with
+    the header, a protobuf field with the schema) where it can, else from a decode of the input again
+    (which leaves that context for the next request); returns the values and the checkpoints."""
+    from formatlens.core.api import load
 
-    return shared_pool().run_sized(len(data), values_of, data, format, options, list(spans))
+    if not checkpoints.fits(format, len(data)):  # noted for another input: start afresh
+        checkpoints = Checkpoints(format, len(data))
+    if format in ALONE and not options:
+        return item_values(data, format, spans), checkpoints
+    far = far_walk(data, format, options, checkpoints)
+    if far is not None and far[1] is None:  # a large schemaless protobuf: as values_of says of it
+        return {path: UNREADABLE for path in map(span_value_path, spans) if path is not None}, checkpoints
+    if far is not None and far[1] is not None:
+        read = far[1]
+        try:
+            return _values(spans, lambda span, _path: read(span)), checkpoints
+        except NeedsDecode:  # an item whose value depends on the others: decoded whole below
+            pass
+    document = load(data, format, peel=False, **options)
+    checkpoints.context.update(context_of(document))
+    if document.glance_factory is not None:
+        return {path: UNREADABLE for path in map(span_value_path, spans) if path is not None}, checkpoints
+    return _values(spans, lambda _span, path: value_at(document.value, path)), checkpoints
 
 
 class WindowAnnotator:
-    """On the server: annotates windows of one input past its first view (annotate_from, in a worker),
-    keeping the checkpoints its walks noted for the next request (core.checkpoints). One per session's
+    """On the server: annotates windows of one input past its first view (annotate_from, in a worker) and
+    reads the values of items past its head (values_from), keeping the checkpoints its walks noted and
+    what a decode left for the next request (core.checkpoints). One per session's
     view of a document: the checkpoints come only from walks of these bytes, never from the browser."""
 
     def __init__(self, data: bytes, format: str, options: dict) -> None:
@@ -279,12 +297,14 @@ class WindowAnnotator:
         self.checkpoints = checkpoints
         return done
 
+    def values(self, spans: Sequence[Span]) -> dict[tuple, Any]:
+        """The values of items past the first view's head that a tree slice shows (values_from, in a worker)."""
+        args = (self.data, self.format, self.options, list(spans), self.checkpoints)
+        if os.environ.get("FORMATLENS_ISOLATE", "1") == "0":
+            found, checkpoints = values_from(*args)
+        else:
+            from formatlens.runtime.isolation import shared_pool
 
-def annotate_here_or_in_worker(data: bytes, format: str, options: dict, ranges: Sequence[tuple[int, int]]):
-    """On the server: annotate() in the shared worker pool (with limits sized for the input), or in this
-    process when FORMATLENS_ISOLATE=0 (from byte 0 each time: WindowAnnotator keeps checkpoints)."""
-    if os.environ.get("FORMATLENS_ISOLATE", "1") == "0":
-        return annotate(data, format, options, ranges)
-    from formatlens.runtime.isolation import shared_pool
-
-    return shared_pool().run_sized(len(data), annotate, data, format, options, list(ranges))
+            found, checkpoints = shared_pool().run_sized(len(self.data), values_from, *args)
+        self.checkpoints = checkpoints
+        return found

@@ -17,8 +17,8 @@ from formatlens.core.checkpoints import Checkpoints
 from formatlens.core.document import Document, Span
 from formatlens.render.tree import MISSING, value_at
 
-Read = Callable[[Span, bool], Any]
-"""The value a span stands for (``MISSING`` if none), given whether it is one of the walk's top-level spans."""
+Read = Callable[[Span], Any]
+"""The value a span stands for (``MISSING`` if none)."""
 
 
 class NeedsDecode(Exception):
@@ -52,7 +52,7 @@ def far_walk(
         from formatlens.codecs.csv import codec as csv_codec
 
         rows, record = csv_codec.far_walk(data, context["csv"])
-        return rows, lambda span, _top: record(span)
+        return rows, record
     if format == "avro" and not options:
         from formatlens.codecs.avro import far_walk as container_walk
 
@@ -60,7 +60,7 @@ def far_walk(
         if found is None:
             return None
         blocks, first_record = found
-        return blocks, lambda span, _top: first_record(span)
+        return blocks, first_record
     if format == "protobuf" and not options and context.get("protobuf.large"):
         from formatlens.codecs.protobuf.wire import window_spans
 
@@ -85,8 +85,11 @@ def _message_walk(data: bytes, schema: Any, message: str) -> tuple[Callable[[], 
 
     decided: dict[tuple, Any] = {}  # top-level path -> what read() gave for it
 
-    def read(span: Span, top: bool) -> Any:
-        if top:
+    def read(span: Span) -> Any:
+        # A top-level field's entry: its path is its name, and the index of its occurrence when the name
+        # occurs more than once (a field inside one has a longer path, or a name after the first)
+        _name, *rest = span.path
+        if span.kind == "entry" and (not rest or (len(rest) == 1 and isinstance(rest[0], int))):
             decided[tuple(span.path)] = found = read_field(span)
             return found
         for cut in range(len(span.path), 0, -1):  # a part of a top-level field read before

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 
 import pandas as pd
@@ -14,7 +13,7 @@ from formatlens.convert.schema_tree import field_tree
 from formatlens.core.limits import current
 from formatlens.render import words
 from formatlens.render.partial import partial, split_only
-from formatlens.runtime.annotate import WINDOWED, WindowAnnotator, values_here_or_in_worker
+from formatlens.runtime.annotate import WINDOWED, WindowAnnotator
 from formatlens.runtime.isolation import isolated
 from formatlens.sources.rangefile import LazyBytes
 from formatlens.ui import state
@@ -181,22 +180,23 @@ def instrument(loaded) -> None:
 
 def document_view(document: fl.Document) -> View:
     """The inspector's view of a document's bytes, made once per document. A large input's first view
-    annotated its head only: the rest is annotated where the person looks (_annotator)."""
+    annotated its head only: the rest is annotated where the person looks, and the values of items past
+    the value's head are read when a tree slice shows them (runtime.annotate.WindowAnnotator: one per
+    view, keeping what its walks learn of the input for the next request)."""
     rest_from = _rest_from(document)
-    return memo(
-        document,
-        "inspector",
-        lambda: make_view(
+
+    def made() -> View:
+        worker = WindowAnnotator(document.data, document.format, _options(document))
+        return make_view(
             document.data,
             document.spans,
             document.value_for_view(),
             rest_from=rest_from,
-            annotate=WindowAnnotator(document.data, document.format, _options(document))
-            if rest_from is not None
-            else None,
-            values=_annotator(document, values_here_or_in_worker) if _reads_values(document) else None,
-        ),
-    )
+            annotate=worker if rest_from is not None else None,
+            values=worker.values if _reads_values(document) else None,
+        )
+
+    return memo(document, "inspector", made)
 
 
 def _rest_from(document: fl.Document) -> int | None:
@@ -213,13 +213,6 @@ def _reads_values(document: fl.Document) -> bool:
     """Whether items past a first view's value head get their values from a worker (not for a remote
     file read by ranges: the worker would fetch all of it)."""
     return document.first_view is not None and not isinstance(document.data, LazyBytes)
-
-
-def _annotator(document: fl.Document, task):
-    """How the inspector annotates windows past the first view (a worker walks just those bytes), or reads
-    the values of items past its head: ``task`` with the options the input was decoded with (a schema,
-    a message name)."""
-    return functools.partial(task, document.data, document.format, _options(document))
 
 
 def _options(document: fl.Document) -> dict:
