@@ -12,7 +12,9 @@ first view), then, as the inspector does when the person scrolls past the first 
   parse), and the windowed walk alone on an already-decoded Document (what the window itself costs);
 - as the app does (runtime.annotate.WindowAnnotator, core.checkpoints): the first far request (the
   same window at 90 %: it notes checkpoints on its way), then a second far request at 60 % that
-  starts from them, beside the same 60 % window from byte 0;
+  starts from them, beside the same 60 % window from byte 0; for formats whose items need context
+  (CSV, Avro, protobuf with a schema), the values of that window's items as a tree slice asks for
+  them: from a decode of the input again (values_of), and each read alone (values_from);
 - ``--windows`` windows spread over the rest are annotated in batches of 24 (the browser's most per
   request) and merged into a TreeModel: the most memory the merged windows held (held_by: the objects
   counted once, the input's bytes not included) and what they hold at the end (render.tree keeps 64
@@ -41,7 +43,15 @@ import formatlens as fl  # noqa: E402
 from formatlens.core.checkpoints import Checkpoints  # noqa: E402
 from formatlens.render.hexdump import WINDOW, window  # noqa: E402
 from formatlens.render.tree import TreeModel, restrict  # noqa: E402
-from formatlens.runtime.annotate import annotate, annotate_from, spans_of, window_spans  # noqa: E402
+from formatlens.runtime.annotate import (  # noqa: E402
+    ALONE,
+    annotate,
+    annotate_from,
+    spans_of,
+    values_from,
+    values_of,
+    window_spans,
+)
 from formatlens.runtime.isolation import WorkerPool  # noqa: E402
 
 FORMATS = ["json", "bson", "msgpack", "cbor", "protobuf", "protobuf+schema", "csv", "avro", "xml"]
@@ -132,6 +142,13 @@ def one(name: str, mib: float, windows: int, pool: WorkerPool) -> None:
     )
     zero_s, from_zero = timed(pool.run_sized, size, annotate, data, fmt, options, [(other, other + WINDOW)])
     assert resumed == from_zero, f"{fmt}: the window from checkpoints differs from the walk from byte 0"
+    slice_line = ""
+    if fmt not in ALONE or options:  # the values a tree slice there shows: from a decode, or each read alone
+        spans = spans_of(resumed[0])
+        decode_s, decoded = timed(pool.run_sized, size, values_of, data, fmt, options, spans)
+        alone_s, (alone, checkpoints) = timed(pool.run_sized, size, values_from, data, fmt, options, spans, checkpoints)
+        assert alone == decoded, f"{fmt}: the values read alone differ from the decode's"
+        slice_line = f"values of its {len(decoded)} items: decode again {decode_s:5.2f} s, read alone {alone_s:5.3f} s"
     library_s, _ = timed(library_parse, fmt, data)
     local = fl.load(data, fmt, peel=False, **options)
     local.spans  # noqa: B018 - the decode's own work done, as in the worker before the window
@@ -161,6 +178,8 @@ def one(name: str, mib: float, windows: int, pool: WorkerPool) -> None:
         f"(from byte 0 there: {zero_s:5.2f} s; same result) [{checkpoints.marks:,} checkpoints in "
         f"{len(checkpoints.frames)} containers, {len(pickle.dumps(checkpoints)) / 1024:,.0f} KiB pickled]"
     )
+    if slice_line:
+        print(f"{'':15} {slice_line}")
     if chosen:
         print(
             f"{'':15} {len(chosen)} windows in {many_s:5.1f} s: tree holds at most {peak / 2**20:5.1f} MiB, "
