@@ -52,6 +52,7 @@ def _inputs() -> dict[str, bytes]:
     return {
         "json": json.dumps(RECORDS, ensure_ascii=False, indent=1).encode(),
         "json-object": json.dumps({f"k{i}": r for i, r in enumerate(RECORDS)}).encode(),
+        "json-bom": b"\xef\xbb\xbf" + json.dumps(RECORDS, ensure_ascii=False).encode(),  # offsets past a BOM
         "bson": bson.encode({"users": RECORDS}),
         "bson-stream": b"".join(bson.encode(r) for r in RECORDS),
         "msgpack": msgpack.packb(RECORDS),
@@ -167,6 +168,7 @@ def _csv_odd() -> dict[str, bytes]:
 
 
 INPUTS["csv"] = _csv()
+INPUTS["csv-bom"] = b"\xef\xbb\xbf" + INPUTS["csv"]
 INPUTS.update(_csv_odd())
 INPUTS["avro"] = _avro()
 INPUTS["avro-deflate"] = _avro("deflate")
@@ -468,8 +470,8 @@ def test_the_inspector_annotates_the_neighbours_of_a_far_window_in_the_same_walk
 
 
 # -- checkpoints: a far window's walk starts near it, not at byte 0 (core.checkpoints) ------------
-INDEXED = ["json", "json-object", "bson", "bson-stream", "msgpack", "msgpack-map", "msgpack-stream"]
-INDEXED += ["cbor", "cbor-indefinite", "cbor-tagged", "csv", "csv-trailing", "csv-ragged"]
+INDEXED = ["json", "json-object", "json-bom", "bson", "bson-stream", "msgpack", "msgpack-map", "msgpack-stream"]
+INDEXED += ["cbor", "cbor-indefinite", "cbor-tagged", "csv", "csv-bom", "csv-trailing", "csv-ragged"]
 INDEXED += ["protobuf-large", "protobuf-schema", "protobuf-mixed", "avro", "avro-deflate", "avro-empty"]
 
 
