@@ -36,6 +36,21 @@ def pool():
     pool.close()
 
 
+@pytest.fixture
+def one_worker():
+    """Makes a one-worker pool when called: after the test has set its environment (a pool reads
+    FORMATLENS_QUEUE_SECONDS when it is made). Each is closed when the test ends."""
+    made: list[WorkerPool] = []
+
+    def make() -> WorkerPool:
+        made.append(WorkerPool(workers=1, memory_mb=1024))
+        return made[-1]
+
+    yield make
+    for pool in made:
+        pool.close()
+
+
 def test_a_document_comes_back_whole(pool):
     data = (SAMPLES / "users.parquet").read_bytes()
     document = pool.load(data)
@@ -147,82 +162,70 @@ def nap(seconds: float) -> float:
     return seconds
 
 
-def test_the_wall_time_limit_counts_a_tasks_run_not_its_wait_for_a_worker(monkeypatch):
+def test_the_wall_time_limit_counts_a_tasks_run_not_its_wait_for_a_worker(monkeypatch, one_worker):
     # One worker, a 1 s budget: the wall-time bound is 2 x 1 + 2 = 4 s. Three 2 s tasks at once: each
     # runs 2 s (2 s under the bound); the third waits 4 s for the worker, so counted from its submission
     # it would pass the bound by 2 s and be stopped (and the pool replaced under the others).
     import threading
 
     monkeypatch.setenv("FORMATLENS_MAX_DECODE_SECONDS", "1")
-    single = WorkerPool(workers=1, memory_mb=1024)
-    try:
-        assert single.run(nap, 0) == 0  # the worker is started before the clock matters
-        results: list[object] = []
+    single = one_worker()
+    assert single.run(nap, 0) == 0  # the worker is started before the clock matters
+    results: list[object] = []
 
-        def one() -> None:
-            try:
-                results.append(single.run(nap, 2))
-            except fl.FormatError as error:
-                results.append(error)
+    def one() -> None:
+        try:
+            results.append(single.run(nap, 2))
+        except fl.FormatError as error:
+            results.append(error)
 
-        threads = [threading.Thread(target=one) for _ in range(3)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(60)
-        assert results == [2, 2, 2]
-    finally:
-        single.close()
+    threads = [threading.Thread(target=one) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert results == [2, 2, 2]
 
 
-def test_a_task_that_finds_no_free_worker_in_time_is_told_the_server_is_busy(monkeypatch):
+def test_a_task_that_finds_no_free_worker_in_time_is_told_the_server_is_busy(monkeypatch, one_worker):
     monkeypatch.setenv("FORMATLENS_QUEUE_SECONDS", "0.5")
-    single = WorkerPool(workers=1, memory_mb=1024)
-    try:
-        assert single._slots.acquire(timeout=5)  # another session's task holds the only worker
-        with pytest.raises(fl.LimitExceeded, match="server is busy") as info:
-            single.run(nap, 0)
-        assert "FORMATLENS_WORKERS" in info.value.hint
-        single._slots.release()
-        assert single.run(nap, 0) == 0  # the slot was not lost
-    finally:
-        single.close()
+    single = one_worker()
+    assert single._slots.acquire(timeout=5)  # another session's task holds the only worker
+    with pytest.raises(fl.LimitExceeded, match="server is busy") as info:
+        single.run(nap, 0)
+    assert "FORMATLENS_WORKERS" in info.value.hint
+    single._slots.release()
+    assert single.run(nap, 0) == 0  # the slot was not lost
 
 
-def test_a_pool_broken_by_another_sessions_worker_is_replaced_not_shown_as_a_traceback():
+def test_a_pool_broken_by_another_sessions_worker_is_replaced_not_shown_as_a_traceback(one_worker):
     # A worker killed outside any task (another session's crash, the OOM killer) leaves the executor
     # broken until someone replaces it; the next task must get a fresh pool, not a raw BrokenProcessPool.
     import signal
 
-    single = WorkerPool(workers=1, memory_mb=1024)
-    try:
-        assert single.run(int, "7") == 7
-        executor = single._executor
-        for process in list(executor._processes.values()):
-            os.kill(process.pid, signal.SIGKILL)
-        for _ in range(200):  # the executor notices the death on its own thread
-            if executor._broken:
-                break
-            time.sleep(0.05)
-        assert executor._broken
-        assert single.run(int, "8") == 8
-    finally:
-        single.close()
+    single = one_worker()
+    assert single.run(int, "7") == 7
+    executor = single._executor
+    for process in list(executor._processes.values()):
+        os.kill(process.pid, signal.SIGKILL)
+    for _ in range(200):  # the executor notices the death on its own thread
+        if executor._broken:
+            break
+        time.sleep(0.05)
+    assert executor._broken
+    assert single.run(int, "8") == 8
 
 
-def test_a_task_that_waits_on_the_network_gets_its_own_wall_time_and_message(monkeypatch):
+def test_a_task_that_waits_on_the_network_gets_its_own_wall_time_and_message(monkeypatch, one_worker):
     # A 1 s CPU budget gives a 4 s wall bound: a remote read may wait longer (run_waiting), and one that
     # overruns even that is named as a slow host, not as a slow decode.
     monkeypatch.setenv("FORMATLENS_MAX_DECODE_SECONDS", "1")
-    single = WorkerPool(workers=1, memory_mb=1024)
-    try:
-        assert single.run(nap, 0) == 0
-        assert single.run_waiting(9, nap, 5) == 5  # over run()'s 4 s, asleep: no CPU spent
-        with pytest.raises(fl.LimitExceeded, match="the remote host is slow") as info:
-            single.run_waiting(0.5, nap, 30)  # the 4 s bound still applies
-        assert "FORMATLENS_REMOTE_READ_SECONDS" in info.value.hint
-    finally:
-        single.close()
+    single = one_worker()
+    assert single.run(nap, 0) == 0
+    assert single.run_waiting(9, nap, 5) == 5  # over run()'s 4 s, asleep: no CPU spent
+    with pytest.raises(fl.LimitExceeded, match="the remote host is slow") as info:
+        single.run_waiting(0.5, nap, 30)  # the 4 s bound still applies
+    assert "FORMATLENS_REMOTE_READ_SECONDS" in info.value.hint
 
 
 def test_a_task_runs_with_the_garbage_collector_paused_and_leaves_it_as_it_found_it(pool):
