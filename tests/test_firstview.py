@@ -111,12 +111,38 @@ def _bson_document(*elements: bytes) -> bytes:
     return struct.pack("<i", len(body) + 5) + body + b"\x00"
 
 
-@pytest.mark.parametrize("fmt", ["json", "bson", "msgpack", "cbor"])
-def test_a_first_views_findings_come_from_a_worker_beside_it(pool, light, fmt):
+def _stream_with_a_repeated_key(fmt: str) -> bytes:
+    """Records one after another (a BSON file as mongodump writes it, a MessagePack stream, a CBOR
+    sequence), record 2,000 holding a key twice."""
+    import bson
+    import cbor2
+    import msgpack
+
+    records = [{"id": i, "name": f"user {i}"} for i in range(3000)]
+    if fmt == "bson":
+        items = [bson.encode(record) for record in records]
+        twice = b"\x10id\x00" + struct.pack("<i", -1) + items[2000][4:-1]
+        items[2000] = struct.pack("<i", len(twice) + 5) + twice + b"\x00"
+    elif fmt == "msgpack":
+        items = [msgpack.packb(record) for record in records]
+        items[2000] = b"\x83\xa2id\xff" + items[2000][1:]
+    else:
+        items = [cbor2.dumps(record) for record in records]
+        items[2000] = b"\xa3" + cbor2.dumps("id") + cbor2.dumps(-1) + items[2000][1:]
+    return b"".join(items)
+
+
+BESIDE_CASES = [(fmt, _with_a_repeated_key) for fmt in ("json", "bson", "msgpack", "cbor")] + [
+    (fmt, _stream_with_a_repeated_key) for fmt in ("bson", "msgpack", "cbor")
+]
+
+
+@pytest.mark.parametrize(("fmt", "make"), BESIDE_CASES, ids=[f"{f}-{m.__name__[1:5]}" for f, m in BESIDE_CASES])
+def test_a_first_views_findings_come_from_a_worker_beside_it(light, fmt, make):
     """The repeated-key check of a large input runs in another worker while the first one decodes: the
-    first view has the same findings as a plain load, pointing at the same bytes."""
-    data = _with_a_repeated_key(fmt)
-    expected = [(f.code, f.message, f.span) for f in fl.load(data, fmt).findings]
+    first view has the same findings as a plain load (a stream's layer included), at the same bytes."""
+    data = make(fmt)
+    expected = [(f.code, f.message, f.span) for f in fl.load(data, filename=f"users.{fmt}").findings]
     assert any(code.endswith("duplicate-key") for code, _, _ in expected), expected
     two = WorkerPool(workers=2, memory_mb=1024)
     try:
@@ -125,6 +151,33 @@ def test_a_first_views_findings_come_from_a_worker_beside_it(pool, light, fmt):
         two.close()
     assert document.format == fmt and document.first_view["findings_beside"] is True
     assert [(f.code, f.message, f.span) for f in document.findings] == expected
+
+
+def test_with_no_second_worker_free_the_one_parse_makes_the_findings(light):
+    """The findings take a second worker only if one is free at once: never the slot the decode needs."""
+    data = _with_a_repeated_key("json")
+    expected = [(f.code, f.message, f.span) for f in fl.load(data, "json").findings]
+    for workers in (1, 2):
+        pool = WorkerPool(workers=workers, memory_mb=1024)
+        try:
+            if workers == 2:
+                assert pool._slots.acquire(timeout=5)  # another session's task holds one worker
+            document = pool.load(data, filename="users.json")
+            assert document.first_view["findings_beside"] is False
+            assert [(f.code, f.message, f.span) for f in document.findings] == expected
+            assert pool._slots.acquire(blocking=False)  # no slot was lost
+        finally:
+            pool.close()
+
+
+def test_a_large_layer_whose_inside_does_not_decode_still_opens_as_unparsed_bytes(pool, light):
+    import gzip
+    import os
+
+    data = gzip.compress(os.urandom(1_200_000))
+    document = pool.load(data, filename="blob.gz")
+    assert document.format == "unparsed" and [layer.kind for layer in document.layers] == ["gzip"]
+    assert [f.code for f in document.findings] == [f.code for f in fl.load(data).findings]
 
 
 def test_findings_that_come_with_the_parse_stay_in_the_first_view(pool, light):
@@ -374,10 +427,14 @@ def test_a_bson_first_view_shows_its_datetimes_as_a_plain_load_makes_them(pool, 
     import datetime as dt
 
     import bson
+    from bson.code import Code
     from bson.datetime_ms import DatetimeMS
+    from bson.dbref import DBRef
 
     records = [{"id": i, "at": dt.datetime(2020, 1, 1, tzinfo=dt.UTC) + dt.timedelta(hours=i)} for i in range(300)]
     records[3]["far"] = DatetimeMS(2**62)  # past datetime.max
+    at = dt.datetime(2021, 5, 6, 7, 8, tzinfo=dt.UTC)  # datetimes inside a DBRef and a Code's scope too
+    records[4].update(ref=DBRef("users", at, "db", seen=at), code=Code("f(at)", {"at": at, "list": [at]}))
     data = bson.encode({"items": records, "when": dt.datetime(1999, 12, 31, 23, 59, tzinfo=dt.UTC)})
     document = pool.load(data, filename="records.bson")
     expected = firstview.head_of(fl.load(data, "bson").value)

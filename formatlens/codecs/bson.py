@@ -16,7 +16,9 @@ from typing import Any
 
 import bson
 from bson.binary import UuidRepresentation
+from bson.code import Code
 from bson.codec_options import CodecOptions, DatetimeConversion, TypeRegistry
+from bson.dbref import DBRef
 from bson.decimal128 import Decimal128
 from bson.tz_util import utc
 
@@ -42,6 +44,7 @@ READ_OPTIONS: CodecOptions[dict[str, Any]] = CodecOptions(
 SUMMED_UP_OPTIONS = READ_OPTIONS.with_options(tz_aware=False)
 """A summed-up decode (codecs.base.summing_up): naive UTC datetimes, twice as fast to make as aware ones,
 counted and encoded back the same; Codec.shown makes the ones shown aware."""
+_DBREF_KEYS = frozenset({"$ref", "$id", "$db"})
 WRITE_OPTIONS: CodecOptions[dict[str, Any]] = CodecOptions(
     tz_aware=True,
     uuid_representation=UuidRepresentation.STANDARD,
@@ -157,6 +160,11 @@ class BsonCodec(Codec):
                 head[index] = self.shown(item)
         elif type(head) is datetime.datetime and head.tzinfo is None:
             return head.replace(tzinfo=utc)
+        elif isinstance(head, DBRef):  # its id and extra fields are values too
+            extra = {key: self.shown(item) for key, item in head.as_doc().items() if key not in _DBREF_KEYS}
+            return DBRef(head.collection, self.shown(head.id), head.database, **extra)
+        elif isinstance(head, Code) and head.scope is not None:
+            return Code(str(head), self.shown(dict(head.scope)))
         return head
 
     def encode(self, value: Any) -> bytes:

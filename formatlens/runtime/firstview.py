@@ -20,16 +20,20 @@ from typing import Any
 
 from formatlens.core import registry
 from formatlens.core.document import Document
+from formatlens.core.errors import UnknownFormatError
 from formatlens.core.limits import current
-from formatlens.runtime.annotate import WINDOWED
 
 LIGHT_FROM = 1 << 20
 """Inputs of at least this many bytes get the first-view document (smaller ones: everything at once)."""
 HEAD_SPANS = 4_000
 """Spans annotated for the first view (a few hundred records: the tree's first group and many screens of
-the hexdump); the rest is annotated where the person looks (runtime.annotate), window by window."""
-UNWINDOWED_HEAD_SPANS = 20_000
-"""The same for a format whose walk cannot start past the head (pickle's opcodes): all it will annotate."""
+the hexdump) of a format whose far windows start at checkpoints (CHECKPOINTED); the rest is annotated
+where the person looks (runtime.annotate), window by window, in about 0.1 s each at the upload cap."""
+CHECKPOINTED = frozenset({"json", "bson", "msgpack", "cbor", "csv", "avro", "protobuf"})
+"""Formats whose far windows are walked from the nearest checkpoint (core.checkpoints)."""
+WIDE_HEAD_SPANS = 20_000
+"""The same for the others: YAML and XML decode the whole input again for each far window, and pickle's
+opcode walk cannot start past the head (what it annotates at once is all it will)."""
 HEAD_ITEMS = 100
 """Items per container in the value's head (the tree splits lists 100 per level)."""
 HEAD_BUDGET = 20_000
@@ -108,6 +112,15 @@ def head_of(value: Any, items: int = HEAD_ITEMS, budget: int = HEAD_BUDGET) -> A
     return cut(value)
 
 
+def _as_shown(format: str, head: Any) -> Any:
+    """The head as a plain decode makes it (Codec.shown: the worker's decode summed the value up)."""
+    try:
+        codec = registry.get(format)
+    except UnknownFormatError:  # "unparsed" bytes inside a layer, a "mixed" stream: no codec made them
+        return head
+    return codec.shown(head)
+
+
 def summary(value: Any) -> dict:
     """What the page header says about the value (views.metrics), computed where the value is."""
     if isinstance(value, list) and value and all(isinstance(row, dict) for row in value[:100]):
@@ -134,14 +147,14 @@ def first_view(document: Document, findings: bool = True) -> bytes:
         glance["head"] = head_list(table.slice(0, HEAD_ITEMS).to_pylist(), table.num_rows)
     else:
         value = document.value  # the parse's verdict, with the node and depth limits
-        glance = {**summary(value), "head": registry.get(document.format).shown(head_of(value))}
+        glance = {**summary(value), "head": _as_shown(document.format, head_of(value))}
     if findings:
         document.findings  # noqa: B018 - computed here: the page header counts them
     else:
         document.__dict__["findings"] = []  # the other worker's, set by the server
     document.schema  # noqa: B018 - small, and inferring it needs the value
     limits = document.limits or current()  # walk the head only: the walkers stop at max_spans
-    head = HEAD_SPANS if document.format in WINDOWED else UNWINDOWED_HEAD_SPANS
+    head = HEAD_SPANS if document.format in CHECKPOINTED else WIDE_HEAD_SPANS
     document.limits = replace(limits, max_spans=min(head, limits.max_spans))
     state = document.__getstate__(parts=("spans", "schema", "findings"))
     state["first_view"] = {**glance, "has_table": document._table_factory is not None, "findings_beside": not findings}

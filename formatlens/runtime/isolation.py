@@ -14,6 +14,8 @@ default 300), and the decode limits of formatlens.core.limits (FORMATLENS_MAX_DE
 
 from __future__ import annotations
 
+import contextvars
+import logging
 import multiprocessing
 import os
 import pickle
@@ -25,7 +27,7 @@ import threading
 import time
 import types
 from collections.abc import Callable, Iterator
-from concurrent.futures import CancelledError, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager, nullcontext, suppress
@@ -93,24 +95,20 @@ def _run(func: Callable[..., Any], cpu_seconds: float, args: tuple, kwargs: dict
         resource.setrlimit(resource.RLIMIT_CPU, (hard, hard))
 
 
-def load_everything(
-    data: bytes, format: str | None, options: dict, light: bool = False, findings_beside: str | None = None
-):
+def load_everything(data: bytes, format: str | None, options: dict, light: bool = False, beside: bool = False):
     """What a worker does for an upload: decode and compute every lazy part of the Document, or with
     ``light`` only what a first view needs (runtime.firstview: no value or table, the head of the spans).
-    A small input whose peeled layers hold a large one (a gzip, base64) gets a first view too.
-    ``findings_beside``: the format whose findings another worker computes meanwhile (findings_of); if the
-    input is that format as it is (no layers peeled), the first view leaves them out.
+    A small input whose peeled layers hold a large one (a gzip, base64) gets a first view too. With
+    ``beside`` (a light one only) another worker makes the findings meanwhile (findings_of): left out here.
 
     Returns (whether the Document's bytes are the input, whether it is a first view, the pickled state)."""
     from formatlens.codecs.base import findings_wanted, summing_up
     from formatlens.core.api import load
 
     # Findings computed here: a codec may check while it parses. Computed beside: the plain parse.
-    with findings_wanted() if findings_beside is None else nullcontext(), summing_up() if light else nullcontext():
+    with findings_wanted() if not beside else nullcontext(), summing_up() if light else nullcontext():
         document = load(data, format, **options)
     light = light or len(document.data) >= firstview.LIGHT_FROM
-    beside = light and findings_beside == document.format and not document.layers
     if not light:
         for part in ("value", "spans", "table", "schema", "findings"):
             getattr(document, part)
@@ -128,14 +126,14 @@ def load_everything(
     return data_is_input, light, blob
 
 
-def findings_of(data: bytes, format: str, options: dict) -> list:
-    """In a worker, beside a first view's decode: ``data``'s findings as ``format`` (its own parse, which
-    notes repeated keys as it goes)."""
+def findings_of(data: bytes, format: str | None, options: dict) -> list:
+    """In a worker, beside a first view's decode (load_everything with ``beside``): the same load's findings
+    (its own parse, which notes repeated keys as it goes; a stream's layer named as the first view names it)."""
     from formatlens.codecs.base import findings_wanted, summing_up
     from formatlens.core.api import load
 
     with findings_wanted(), summing_up():
-        document = load(data, format, peel=False, **options)
+        document = load(data, format, **options)
     findings = document.findings
     free_later(document)
     return findings
@@ -295,14 +293,25 @@ class WorkerPool:
         return self._in_slot(current(), wait_seconds, func, args, kwargs)
 
     def _in_slot(self, limits: Limits, wait: float | None, func: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
+        self._take_slot()
+        try:
+            with shipped(args) as sent:
+                return self._run_in_slot(limits, wait, func, sent, kwargs)
+        finally:
+            self._slots.release()
+
+    def _take_slot(self) -> None:
         if not self._slots.acquire(timeout=self.queue_seconds):
             raise LimitExceeded(
                 f"the server is busy: no decoder was free within {self.queue_seconds:g} s",
                 hint="try again in a moment; an operator can add workers (FORMATLENS_WORKERS) or replicas",
             )
+
+    def _in_taken_slot(self, size: int, func: Callable[..., Any], *args: Any) -> Any:
+        """run_sized() in a slot the caller took (and that this gives back)."""
         try:
             with shipped(args) as sent:
-                return self._run_in_slot(limits, wait, func, sent, kwargs)
+                return self._run_in_slot(current().for_input(size), None, func, sent, {})
         finally:
             self._slots.release()
 
@@ -357,18 +366,25 @@ class WorkerPool:
 
     def load(self, data: bytes, format: str | None = None, **options: Any):
         """Decode ``data`` in a worker. A large input comes back as a first view (runtime.firstview):
-        its value and table are decoded again in a worker when a view first asks for them. When its
-        format's findings take a pass of their own (Codec.findings_apart), a second worker makes them
-        meanwhile: the first view waits for the longer of the two, not for both."""
+        its value and table are decoded again in a worker when a view first asks for them.
+
+        When its format's findings take a pass of their own (Codec.findings_apart) and a second worker
+        is free right now, that worker makes them meanwhile (findings_of: the same load, with the
+        checks), so the first view waits for the longer of the two parses, not for both in turn. With
+        no worker free, the one parse makes the findings as it goes, as for any other input."""
         light = len(data) >= firstview.LIGHT_FROM
-        apart = _findings_apart(data, format, options) if light else None
-        beside = None
-        if apart is not None:
-            beside = _BESIDE.submit(self.run_sized, len(data), findings_of, data, apart, _codec_options(options))
-        data_is_input, light, blob = self.run_sized(len(data), load_everything, data, format, options, light, apart)
+        self._take_slot()  # the first view's worker first: the findings never take the last free one
+        try:
+            beside = self._findings_beside(data, format, options) if light else None
+            with shipped((data,)) as (sent,):
+                limits = current().for_input(len(data))
+                args = (sent, format, options, light, beside is not None)
+                data_is_input, light, blob = self._run_in_slot(limits, None, load_everything, args, {})
+        finally:
+            self._slots.release()
         with gc_paused():
             document = firstview.document_from(pickle.loads(blob)) if light else pickle.loads(blob)
-        if beside is not None and document.first_view and document.first_view["findings_beside"]:
+        if beside is not None:
             document.__dict__["findings"] = beside.result()  # its refusal or bug is this upload's
         if light:  # the page is drawn next: its full collection waits until it is (see gcpause)
             postpone_full_collection()
@@ -385,6 +401,24 @@ class WorkerPool:
                 document._table_factory = _InWorker(self, document.data, document.format, again, "table")
         return document
 
+    def _findings_beside(self, data: bytes, format: str | None, options: dict) -> Future | None:
+        """findings_of in a second worker, if one is free right now and the format's findings take a pass
+        of their own; else None (the first view's parse makes them)."""
+        if not self._slots.acquire(blocking=False):
+            return None
+        try:
+            wanted = _findings_apart(data, format, options)
+        except BaseException:
+            self._slots.release()
+            raise
+        if not wanted:
+            self._slots.release()
+            return None
+        context = contextvars.copy_context()  # the caller's limits (sized_for) hold there too
+        beside = _BESIDE.submit(context.run, self._in_taken_slot, len(data), findings_of, data, format, options)
+        beside.add_done_callback(_unless_used)
+        return beside
+
     def close(self) -> None:
         with self._lock:
             executor, self._executor = self._executor, None
@@ -392,30 +426,32 @@ class WorkerPool:
             executor.shutdown(wait=True, cancel_futures=True)
 
 
-def _findings_apart(data: bytes, format: str | None, options: dict) -> str | None:
-    """The format whose findings a worker computes beside a first view's decode: the one the input will be
-    decoded as (named, or detected first), if its findings take a pass of their own."""
+def _findings_apart(data: bytes, format: str | None, options: dict) -> bool:
+    """Whether the format the input will be decoded as (named, or detected first) makes its findings in
+    a pass of its own (Codec.findings_apart). A wrong guess costs time only: findings_of makes the same
+    load's findings whatever it finds."""
     from formatlens.core import registry
 
     if format is None:
         ranking = registry.detect(data, options.get("filename"))
         format = ranking[0][0] if ranking else None
     if format is None:
-        return None
+        return False
     try:
-        codec = registry.get(format)
+        return registry.get(format).findings_apart
     except FormatError:  # a name the decode itself refuses, with its message
-        return None
-    return codec.name if codec.findings_apart else None
+        return False
 
 
-def _codec_options(options: dict) -> dict:
-    """The options a codec's decode takes (the filename only helps detection)."""
-    return {key: value for key, value in options.items() if key != "filename"}
+def _unless_used(task: Future) -> None:
+    """A findings task whose result nobody took (the first view was refused): a bug in it is still logged."""
+    if not task.cancelled() and isinstance(task.exception(), InternalError):
+        _log.error("the findings beside a first view failed: %s", task.exception())
 
 
 _BESIDE = ThreadPoolExecutor(max_workers=4, thread_name_prefix="formatlens-beside")
 """Threads that wait for a worker's task beside the session's own (WorkerPool.load's findings)."""
+_log = logging.getLogger(__name__)
 
 _MAIN_SWAP = threading.Lock()
 _STUB_MAIN = types.ModuleType("__main__")
