@@ -75,6 +75,8 @@ class JsonCodec(Codec):
             return self._sniff_commented(data, jsonscan.strip_comments(text).text.lstrip())
         if text[0] in "{[":
             if len(data) > SNIFF_BYTES * 16:  # too big to parse just to sniff: structure alone
+                if _value_then_another(text):  # one JSON value per line: the json-lines layer's, not one value
+                    return Sniff(0.5, f"starts with `{text[0]}`, but another value follows the first (JSON Lines?)")
                 return Sniff(0.9, f"starts with `{text[0]}` (too large to parse just to sniff)")
             if _is_json(data):
                 return Sniff(0.97, f"starts with `{text[0]}` and parses")
@@ -206,6 +208,19 @@ def _comments_finding(text: Text, stripped: jsonscan.Stripped) -> Finding:
         Span(text.byte_offset(first), text.byte_offset(end), "metadata", "comment" if end > first + 1 else "comma"),
         code="json.comments",
     )
+
+
+def _value_then_another(head: str) -> bool:
+    """Whether ``head`` (an input's first characters) holds a whole JSON value with another after it."""
+    try:
+        _, end = _HEAD_DECODER.raw_decode(head)
+    except json.JSONDecodeError:  # cut inside the first value (one large document), or not JSON at all
+        return False
+    rest = head[end:].lstrip()
+    return bool(rest) and (rest[0] in '{["' or _SCALAR_START.match(rest) is not None)
+
+
+_HEAD_DECODER = json.JSONDecoder()
 
 
 def _value_findings(text: Text, value: Any, repeated: bool | None) -> list[Finding]:

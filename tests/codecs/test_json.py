@@ -58,3 +58,17 @@ def test_scalar_document_and_extra_data():
     with pytest.raises(fl.FormatError, match="Extra data") as info:
         fl.load(b'{"a": 1}\n{"b": 2}', "json", peel=False)
     assert info.value.offset == 9 and "JSON Lines" in info.value.hint
+
+
+def test_json_lines_larger_than_the_sniff_window_are_read_line_by_line():
+    # Over 64 KiB the JSON codec does not parse to sniff; a whole value followed by another in its first
+    # bytes is JSON Lines (found by review: 3,000 lines were refused with "Extra data").
+    import json
+
+    lines = b"".join(json.dumps({"id": i, "name": f"user {i}"}).encode() + b"\n" for i in range(3000))
+    assert len(lines) > 65536
+    document = fl.load(lines)
+    assert document.format == "json" and [layer.kind for layer in document.layers] == ["json-lines"]
+    assert document.value == [{"id": i, "name": f"user {i}"} for i in range(3000)]
+    single = json.dumps([{"id": i} for i in range(20000)], indent=2).encode()  # one large document
+    assert fl.load(single).layers == [] and fl.load(single).value[19999] == {"id": 19999}
