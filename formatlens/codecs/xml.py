@@ -8,6 +8,7 @@ external subset, and nothing is ever fetched.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 from xml.parsers import expat
@@ -16,6 +17,7 @@ import xmltodict
 
 from formatlens.codecs.base import SNIFF_BYTES, Codec, Sniff
 from formatlens.convert.adapt import adapt
+from formatlens.core.checkpoints import TOP, current_checkpoints
 from formatlens.core.document import Document, Span, Traits
 from formatlens.core.limits import current, current_window
 
@@ -168,38 +170,59 @@ def _lose(losses: list[str], sentence: str) -> None:
         losses.append(sentence)
 
 
+MAX_NOTED_NAMES = 256
+"""A checkpoint of the root's children holds the count of each child name so far: past this many names
+(a crafted document), none are noted."""
+
+
 class _Enough(Exception):
     """Raised in expat's handler once the root has one child more than max_spans (the walk stops there)."""
 
 
-def _spans(data: bytes, value: Any = None) -> list[Span]:
+def _spans(data: bytes, value: Any = None, repeated: set[str] | None = None) -> list[Span]:
     """The root element and one span per child of the root, from expat's byte indexes.
 
     Past max_spans children the walk stops (a first view annotates the head only) when ``value``,
     xmltodict's reading, says which child names repeat (it makes a list of those: their paths get an
-    index) and the root's end tag is the document's last bytes; otherwise expat reads to the end.
+    index; or ``repeated`` names them) and the root's end tag is the document's last bytes; otherwise
+    expat reads to the end. In a far window with checkpoints (core.checkpoints) expat reads the
+    document's head up to the root's first child, then from the start of the last child noted before
+    the window (the children between are not read: their count of each name is the checkpoint's).
     """
+    window = current_window()
+    marks = current_checkpoints() if window is not None else None
+    counts: dict[str, int] = {}
+    buffer, cut, shift = data, len(data) + 1, 0  # expat reads ``buffer``; its offsets from ``cut`` on are shifted
+    first_child = marks.context.get("xml.first_child") if marks is not None else None
+    if marks is not None and window is not None and first_child is not None:
+        at, noted = marks.start(TOP, first_child, None, window[0])
+        if noted is not None:
+            buffer, cut, shift, counts = data[:first_child] + data[at:], first_child, at - first_child, dict(noted)
+    real = lambda offset: offset if offset < cut else offset + shift  # noqa: E731
     parser = expat.ParserCreate()
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     limit = current().max_spans
-    window = current_window()
     children: list[tuple[int, int, str, int]] = []
     stack: list[tuple[str, int]] = []
     root: list = []
-    counts: dict[str, int] = {}
-    may_stop = isinstance(value, dict) and len(value) == 1
+    may_stop = (isinstance(value, dict) and len(value) == 1) or repeated is not None
 
     def start(name, attrs):
-        stack.append((name, parser.CurrentByteIndex))
+        begin = parser.CurrentByteIndex
+        # a child of the root starts: where a walk may start again
+        if len(stack) == 1 and marks is not None and len(counts) <= MAX_NOTED_NAMES and marks.wants(TOP, real(begin)):
+            marks.note(TOP, real(begin), dict(counts))
+        stack.append((name, begin))
 
     def end(name):
         _, begin = stack.pop()
-        open_end = data.find(b">", begin)
-        if data[open_end - 1 : open_end] == b"/":  # an empty element, <a/>
+        open_end = buffer.find(b">", begin)
+        if buffer[open_end - 1 : open_end] == b"/":  # an empty element, <a/>
             finish = open_end + 1
         else:
-            close = data.find(b">", parser.CurrentByteIndex)
-            finish = len(data) if close < 0 else close + 1
+            close = buffer.find(b">", parser.CurrentByteIndex)
+            finish = len(buffer) if close < 0 else close + 1
+        begin, finish = real(begin), real(finish)
         if len(stack) == 1:
             index = counts.get(name, 0)  # every child counts: a name repeated past the limit gets indexes too
             counts[name] = index + 1
@@ -218,14 +241,15 @@ def _spans(data: bytes, value: Any = None) -> list[Span]:
     parser.StartElementHandler = start
     parser.EndElementHandler = end
     try:
-        parser.Parse(data, True)
+        parser.Parse(buffer, True)
     except _Enough:
-        (name, begin), repeated = stack[0], _repeated_children(value, stack[0][0])
+        name, begin = stack[0]
+        names = repeated if repeated is not None else _repeated_children(value, name)
         finish = _root_end(data, name)
-        if repeated is None or finish is None:
+        if names is None or finish is None:
             return _spans(data)  # not sure where the root ends, or which names repeat: the whole walk
         root.append((name, begin, finish))
-        counts = {child: 2 if child in repeated else 1 for child in counts}
+        counts = {child: 2 if child in names else 1 for child in counts}
     if not root:
         return []
     name, begin, finish = root[0]
@@ -241,6 +265,48 @@ def _spans(data: bytes, value: Any = None) -> list[Span]:
         for start, end, child, index in children
     )
     return [Span(begin, finish, "value", f"root element <{name}>", (name,), spans)]
+
+
+def far_walk(
+    data: bytes, first_child: int, repeated: set[str]
+) -> tuple[Callable[[], list[Span]], Callable[[Span], Any]] | None:
+    """A far window's walk of ``data`` without xmltodict's reading of all of it (runtime.farwalk): expat from
+    the head and the last checkpoint before the window (_spans), the root's child names that repeat as an
+    earlier decode found them (``repeated``), and a function that gives a child's value, read by xmltodict
+    from the document's head up to its first child (``first_child``), that child's bytes and the root's end
+    tag. None where that reading could differ: a head in an encoding other than ASCII's superset UTF-8."""
+    head = data[:first_child]
+    declared = re.search(rb"""encoding\s*=\s*["']([A-Za-z0-9._-]+)""", head)
+    if not head.startswith(b"<") or (declared and declared.group(1).lower() not in (b"utf-8", b"utf8", b"us-ascii")):
+        return None
+
+    def child_value(span: Span) -> Any:  # a child of the root's span (its path: root, name[, index])
+        root, name = span.path[:2]
+        alone = head + data[span.start : span.end] + f"</{root}>".encode()
+        value = xmltodict.parse(alone, expat=_guarded_expat(), disable_entities=True)
+        return value[root][name]
+
+    return lambda: _spans(data, None, set(repeated)), child_value
+
+
+def first_child(data: bytes) -> int | None:
+    """Where the root element's first child starts (expat's byte index), or None if it has none."""
+    parser = expat.ParserCreate()
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    depth: list[int] = []
+
+    def start(_name, _attrs):
+        if depth:
+            depth.append(parser.CurrentByteIndex)
+            raise _Enough
+        depth.append(-1)
+
+    parser.StartElementHandler = start
+    try:
+        parser.Parse(data, True)
+    except _Enough:
+        return depth[-1]
+    return None
 
 
 def _repeated_children(value: dict, root: str) -> set[str] | None:

@@ -29,12 +29,19 @@ class NeedsDecode(Exception):
 def context_of(document: Document) -> dict[str, Any]:
     """What a far window's walk of ``document``'s input needs of its decode, kept with the checkpoints:
     a CSV's dialect, header and columns; which message a schema's bytes are; that a protobuf message
-    without a schema took the large path (its spans are its wire walk, no values)."""
+    without a schema took the large path (its spans are its wire walk, no values); which child names of
+    an XML root repeat (xmltodict makes lists of those)."""
     if document.format == "csv" and document.details.get("columns"):
         keys = ("delimiter", "header", "columns", "trailing_delimiter")
         return {"csv": {key: document.details[key] for key in keys}}
     if document.format == "protobuf" and document.glance_factory is not None:
         return {"protobuf.large": True}
+    if document.format == "xml" and isinstance(document.value, dict) and len(document.value) == 1:
+        from formatlens.codecs.xml import _repeated_children, first_child
+
+        repeated = _repeated_children(document.value, next(iter(document.value)))
+        start = first_child(document.data) if repeated is not None else None
+        return {} if start is None else {"xml.repeated": sorted(repeated or ()), "xml.first_child": start}
     if document.format == "protobuf" and document.details.get("message"):
         return {"protobuf.message": document.details["message"]}
     return {}
@@ -61,6 +68,11 @@ def far_walk(
             return None
         blocks, first_record = found
         return blocks, first_record
+    if format == "xml" and not options and "xml.first_child" in context and "xml.repeated" in context:
+        from formatlens.codecs.xml import far_walk as element_walk
+
+        found = element_walk(data, context["xml.first_child"], context["xml.repeated"])
+        return None if found is None else (found[0], _alone_children(found[1]))
     if format == "protobuf" and not options and context.get("protobuf.large"):
         from formatlens.codecs.protobuf.wire import window_spans
 
@@ -70,6 +82,23 @@ def far_walk(
         message = context.get("protobuf.message")
         return _message_walk(data, options["schema"], message) if message else None
     return None
+
+
+def _alone_children(child_value: Read) -> Read:
+    """An XML child's value read alone (codecs.xml.far_walk); the root's is the whole document's, and a child
+    whose bytes do not parse alone (its end found by a guess that a '>' in an attribute fooled) needs the
+    decode too."""
+    from xml.parsers import expat
+
+    def read(span: Span) -> Any:
+        if len(span.path) < 2:
+            raise NeedsDecode
+        try:
+            return child_value(span)
+        except expat.ExpatError:
+            raise NeedsDecode from None
+
+    return read
 
 
 def _message_walk(data: bytes, schema: Any, message: str) -> tuple[Callable[[], Sequence[Span]], Read]:
