@@ -133,7 +133,10 @@ def _message_walk(data: bytes, schema: Any, message: str) -> tuple[Callable[[], 
         name, *index = span.path
         if name not in value:  # an unknown field: the value keeps those under "!unknown", not by number
             return MISSING
-        if not index:  # the field's only occurrence: its value in the whole message
+        if not index:  # the field's only occurrence: its value in the whole message...
+            oneof = by_name[name].containing_oneof if name in by_name else None
+            if oneof is not None and len(oneof.fields) > 1:  # ...unless another member of its oneof clears it
+                raise NeedsDecode
             return value[name]
         # One of several occurrences, at the path (name, i): a repeated field's item i, if each occurrence
         # is one item (not a packed chunk, not a map entry, whose i-th item is not this one's)
