@@ -671,3 +671,17 @@ def test_values_for_a_tree_slice_are_read_alone_once_a_decode_left_its_context(n
     # values_of's decodes, and for the mixed message those of a packed chunk and an int-keyed map entry, for
     # the mixed XML those of the windows with an empty element whose attribute holds a '>' (its end is a guess)
     assert len(decoded) == len(slices) + {"protobuf-mixed": 2, "xml-mixed": 3}.get(name, 0)
+
+
+def test_an_input_of_too_many_names_keeps_no_context_and_is_decoded_again(monkeypatch):
+    # The context travels to the worker with each request: a CSV of more columns than MAX_CONTEXT_NAMES
+    # (here lowered to 3) keeps none, and each request decodes it again, with the same result.
+    from formatlens.runtime import farwalk
+
+    data = INPUTS["csv"]  # 4 columns
+    window = [(len(data) // 2, len(data) // 2 + 100)]
+    _done, kept = annotate_from(data, "csv", {}, window, Checkpoints("csv", len(data)))
+    assert kept.context["csv"]["columns"] == ["id", "name", "note", "score"]
+    monkeypatch.setattr(farwalk, "MAX_CONTEXT_NAMES", 3)
+    done, checkpoints = annotate_from(data, "csv", {}, window, Checkpoints("csv", len(data)))
+    assert "csv" not in checkpoints.context and done == annotate(data, "csv", {}, window)

@@ -21,6 +21,11 @@ Read = Callable[[Span], Any]
 """The value a span stands for (``MISSING`` if none)."""
 
 
+MAX_CONTEXT_NAMES = 10_000
+"""Most names (a CSV's columns, an XML root's repeated child names) kept in a context: it travels to the
+worker with each request; a crafted input with more is decoded again per request instead."""
+
+
 class NeedsDecode(Exception):
     """An item whose value in the whole input depends on the other items (a packed protobuf field written
     in several chunks): the input is decoded whole for this request instead."""
@@ -31,7 +36,7 @@ def context_of(document: Document) -> dict[str, Any]:
     a CSV's dialect, header and columns; which message a schema's bytes are; that a protobuf message
     without a schema took the large path (its spans are its wire walk, no values); which child names of
     an XML root repeat (xmltodict makes lists of those)."""
-    if document.format == "csv" and document.details.get("columns"):
+    if document.format == "csv" and 0 < len(document.details.get("columns") or ()) <= MAX_CONTEXT_NAMES:
         keys = ("delimiter", "header", "columns", "trailing_delimiter")
         return {"csv": {key: document.details[key] for key in keys}}
     if document.format == "protobuf" and document.glance_factory is not None:
@@ -41,7 +46,9 @@ def context_of(document: Document) -> dict[str, Any]:
 
         repeated = _repeated_children(document.value, next(iter(document.value)))
         start = first_child(document.data) if repeated is not None else None
-        return {} if start is None else {"xml.repeated": sorted(repeated or ()), "xml.first_child": start}
+        if start is None or len(repeated or ()) > MAX_CONTEXT_NAMES:
+            return {}
+        return {"xml.repeated": sorted(repeated or ()), "xml.first_child": start}
     if document.format == "protobuf" and document.details.get("message"):
         return {"protobuf.message": document.details["message"]}
     return {}
