@@ -116,6 +116,23 @@ def _protobuf_mixed() -> bytes:
     return top.SerializeToString() + tail
 
 
+REQUIRED_PROTO = """syntax = "proto2";
+package required;
+message Item { required int64 id = 1; optional string name = 2; }
+message Top { required string title = 1; repeated Item items = 2; }
+"""
+
+
+def _protobuf_required() -> bytes:
+    """A proto2 message with required fields (a field read alone lacks the others)."""
+    top = compile_proto(REQUIRED_PROTO).message_class("required.Top")(title="users")
+    for i in range(1500):
+        top.items.add(id=i, name=f"user {i} é")
+    return top.SerializeToString()
+
+
+INPUTS["protobuf-required"] = _protobuf_required()
+OPTIONS["protobuf-required"] = {"schema": REQUIRED_PROTO, "message": "required.Top"}
 INPUTS["protobuf-mixed"] = _protobuf_mixed()
 OPTIONS["protobuf-mixed"] = {"schema": MIXED_PROTO, "message": "mixed.Top"}
 ONEOF_PROTO = """syntax = "proto3";
@@ -500,7 +517,15 @@ def test_the_inspector_annotates_the_neighbours_of_a_far_window_in_the_same_walk
 # -- checkpoints: a far window's walk starts near it, not at byte 0 (core.checkpoints) ------------
 INDEXED = ["json", "json-object", "json-bom", "bson", "bson-stream", "msgpack", "msgpack-map", "msgpack-stream"]
 INDEXED += ["cbor", "cbor-indefinite", "cbor-tagged", "csv", "csv-bom", "csv-trailing", "csv-ragged"]
-INDEXED += ["protobuf-large", "protobuf-schema", "protobuf-mixed", "protobuf-oneof", "avro", "avro-deflate"]
+INDEXED += [
+    "protobuf-large",
+    "protobuf-schema",
+    "protobuf-mixed",
+    "protobuf-required",
+    "protobuf-oneof",
+    "avro",
+    "avro-deflate",
+]
 INDEXED += ["avro-empty", "xml", "xml-mixed"]
 
 
