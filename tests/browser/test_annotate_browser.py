@@ -18,7 +18,7 @@ RECORDS = [{"id": i, "name": f"user {i}", "ok": i % 3 == 0} for i in range(40_00
 @pytest.fixture(scope="module")
 def big_json(tmp_path_factory):
     """A 1.7 MB JSON array written by the json module: over 1 MiB, so the worker sends a first view,
-    whose 20,000 spans stop about a third of the way in."""
+    whose spans (firstview.HEAD_SPANS: its first 2,000 records) stop a twentieth of the way in."""
     path = tmp_path_factory.mktemp("big") / "records.json"
     path.write_bytes(json.dumps(RECORDS, indent=1).encode())
     return path
@@ -107,10 +107,15 @@ def test_scrolling_to_the_middle_annotates_the_rows_on_screen(page, server, big_
 
 
 def test_an_item_past_the_head_of_the_value_is_typed_and_opens_into_its_members(page, server, big_json):
-    # Inside the first view's spans but past the value's head (100 items): its value is read on demand.
+    # Inside the first view's spans (2,000 records) but past the value's head (100 items): its value is read
+    # on demand. (Record 3,000 was inside them when they were 20,000: past them, a click could land before
+    # its window was annotated.)
+    from formatlens.runtime import firstview
+
     data = big_json.read_bytes()
+    assert firstview.HEAD_SPANS // 2 > 1500 > firstview.HEAD_ITEMS  # an entry and a value span per record
     _upload(page, server, big_json)
-    at = data.index(b'"id": 3000,') + 2
+    at = data.index(b'"id": 1500,') + 2
     page.locator(".fl .goto").fill(str(at))
     page.locator(".fl .go").click()
     page.locator(f".fl .hex .b[data-o='{at}']").first.wait_for()
@@ -126,7 +131,7 @@ def test_an_item_past_the_head_of_the_value_is_typed_and_opens_into_its_members(
     while not members.count() and time.time() < deadline:
         selected.locator(".tw").click()  # closed: open it; open with no rows yet: close it, to ask again
         settle(page)
-    assert members.first.locator(".pv").inner_text() == "'user 3000'"
+    assert members.first.locator(".pv").inner_text() == "'user 1500'"
     shot(page, "annotate-past-the-head")
 
 
