@@ -132,42 +132,29 @@ def _stream_with_a_repeated_key(fmt: str) -> bytes:
     return b"".join(items)
 
 
-BESIDE_CASES = [(fmt, _with_a_repeated_key) for fmt in ("json", "bson", "msgpack", "cbor")] + [
+FINDINGS_CASES = [(fmt, _with_a_repeated_key) for fmt in ("json", "bson", "msgpack", "cbor")] + [
     (fmt, _stream_with_a_repeated_key) for fmt in ("bson", "msgpack", "cbor")
 ]
 
 
-@pytest.mark.parametrize(("fmt", "make"), BESIDE_CASES, ids=[f"{f}-{m.__name__[1:5]}" for f, m in BESIDE_CASES])
-def test_a_first_views_findings_come_from_a_worker_beside_it(light, fmt, make):
-    """The repeated-key check of a large input runs in another worker while the first one decodes: the
-    first view has the same findings as a plain load (a stream's layer included), at the same bytes."""
+@pytest.mark.parametrize(("fmt", "make"), FINDINGS_CASES, ids=[f"{f}-{m.__name__[1:5]}" for f, m in FINDINGS_CASES])
+def test_a_first_views_findings_are_a_plain_loads(pool, light, fmt, make):
+    """A first view's repeated-key findings (its parse notes them, or a pass after it, with the value only
+    summed up: BSON's naive datetimes) are a plain load's, a stream's layer included, at the same bytes."""
     data = make(fmt)
     expected = [(f.code, f.message, f.span) for f in fl.load(data, filename=f"users.{fmt}").findings]
     assert any(code.endswith("duplicate-key") for code, _, _ in expected), expected
-    two = WorkerPool(workers=2, memory_mb=1024)
-    try:
-        document = two.load(data, filename=f"users.{fmt}")
-    finally:
-        two.close()
-    assert document.format == fmt and document.first_view["findings_beside"] is True
+    document = pool.load(data, filename=f"users.{fmt}")
+    assert document.format == fmt and document.first_view is not None
     assert [(f.code, f.message, f.span) for f in document.findings] == expected
 
 
-def test_with_no_second_worker_free_the_one_parse_makes_the_findings(light):
-    """The findings take a second worker only if one is free at once: never the slot the decode needs."""
-    data = _with_a_repeated_key("json")
-    expected = [(f.code, f.message, f.span) for f in fl.load(data, "json").findings]
-    for workers in (1, 2):
-        pool = WorkerPool(workers=workers, memory_mb=1024)
-        try:
-            if workers == 2:
-                assert pool._slots.acquire(timeout=5)  # another session's task holds one worker
-            document = pool.load(data, filename="users.json")
-            assert document.first_view["findings_beside"] is False
-            assert [(f.code, f.message, f.span) for f in document.findings] == expected
-            assert pool._slots.acquire(blocking=False)  # no slot was lost
-        finally:
-            pool.close()
+def test_findings_that_come_with_the_parse_are_in_the_first_view(pool, light):
+    data = ("- {id: 1, id: 2}\n" + "- {id: 3}\n" * 200).encode()  # YAML notes repeats as it reads
+    document = pool.load(data, filename="users.yaml")
+    assert document.format == "yaml" and document.first_view is not None
+    assert [f.code for f in document.findings] == [f.code for f in fl.load(data, "yaml").findings]
+    assert "yaml.duplicate-key" in [f.code for f in document.findings]
 
 
 def test_a_large_layer_whose_inside_does_not_decode_still_opens_as_unparsed_bytes(pool, light):
@@ -178,14 +165,6 @@ def test_a_large_layer_whose_inside_does_not_decode_still_opens_as_unparsed_byte
     document = pool.load(data, filename="blob.gz")
     assert document.format == "unparsed" and [layer.kind for layer in document.layers] == ["gzip"]
     assert [f.code for f in document.findings] == [f.code for f in fl.load(data).findings]
-
-
-def test_findings_that_come_with_the_parse_stay_in_the_first_view(pool, light):
-    data = ("- {id: 1, id: 2}\n" + "- {id: 3}\n" * 200).encode()  # YAML notes repeats as it reads
-    document = pool.load(data, filename="users.yaml")
-    assert document.format == "yaml" and document.first_view["findings_beside"] is False
-    assert [f.code for f in document.findings] == [f.code for f in fl.load(data, "yaml").findings]
-    assert "yaml.duplicate-key" in [f.code for f in document.findings]
 
 
 def test_small_inputs_come_back_whole(pool):

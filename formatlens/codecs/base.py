@@ -68,7 +68,7 @@ _SUMMED_UP: ContextVar[bool] = ContextVar("formatlens_summed_up", default=False)
 @contextmanager
 def summing_up() -> Iterator[None]:
     """Within this block a decoded value is only summed up (counted, checked, its head shown after
-    Codec.shown): a worker's first view, or its findings. A codec may then build a cheaper equivalent
+    Codec.shown): a worker's first view. A codec may then build a cheaper equivalent
     whose values count and encode the same (BSON's datetimes without their time zone object)."""
     token = _SUMMED_UP.set(True)
     try:
@@ -114,9 +114,6 @@ class Codec:
     """Library exceptions that mean a value cannot be written: refused as EncodeError."""
     choices: ClassVar[dict[str, tuple]] = {}
     """Encode options with a fixed set of values a person can pick (the convert page's widgets)."""
-    findings_apart: ClassVar[bool] = False
-    """True when the findings over the whole input take a pass of their own (repeated keys): a large input's
-    first view runs that pass in another worker, beside the decode (runtime.isolation.WorkerPool.load)."""
     shares_values: ClassVar[bool] = False
     """True when a decoded value may share containers or hold cycles (pickle, YAML anchors, CBOR sharing)."""
 

@@ -91,7 +91,6 @@ class BsonCodec(Codec):
         {"null", "bool", "number", "nonfinite", "bytes", "datetime", "decimal", "uuid", "bson_types", "ms_datetime"}
     )
     bad_input = (bson.errors.InvalidBSON, UnicodeDecodeError)
-    findings_apart = True
     bad_value = (bson.errors.InvalidDocument, OverflowError)  # OverflowError: an int over 8 bytes
 
     def sniff(self, data: bytes) -> Sniff:

@@ -253,7 +253,6 @@ class CborCodec(Codec):
     )
 
     bad_input = (cbor2.CBORDecodeError, UnicodeDecodeError)
-    findings_apart = True
     shares_values = True
     bad_value = (cbor2.CBOREncodeError,)
 

@@ -61,7 +61,6 @@ class JsonCodec(Codec):
     sample = "users.json"
     holds = frozenset({"null", "bool", "number", "bigint"})
     bad_input = (json.JSONDecodeError, UnicodeDecodeError)
-    findings_apart = True
     bad_value = (TypeError, ValueError)  # json.dumps: a type it cannot write; NaN refused; a cycle
     choices = {"indent": (2, 4, 0, None)}
 

@@ -204,7 +204,6 @@ class MsgpackCodec(Codec):
     # msgpack's UnpackException family (ExtraData, FormatError, StackError, OutOfData...) and
     # the plain ValueError its unpacker raises for a truncated item.
     bad_input = (msgpack.exceptions.UnpackException, ValueError, UnicodeDecodeError)
-    findings_apart = True
     bad_value = (TypeError, OverflowError, ValueError)  # packb: a type it cannot write, an int over 64 bits
 
     def sniff(self, data: bytes) -> Sniff:

@@ -136,9 +136,8 @@ def summary(value: Any) -> dict:
     return {"shape": shape, "tabular": tabular}
 
 
-def first_view(document: Document, findings: bool = True) -> bytes:
-    """In the worker: the parts of ``document`` a first view needs, pickled (see the module's doc).
-    Without ``findings`` they are left out: another worker computes them (WorkerPool.load)."""
+def first_view(document: Document) -> bytes:
+    """In the worker: the parts of ``document`` a first view needs, pickled (see the module's doc)."""
     if document.glance_factory is not None:  # the codec sums up its parse without the whole value
         glance = document._guarded(document.glance_factory)
     elif document.value_is_derived:  # Parquet: reading the table is the parse; its records are made on demand
@@ -148,16 +147,13 @@ def first_view(document: Document, findings: bool = True) -> bytes:
     else:
         value = document.value  # the parse's verdict, with the node and depth limits
         glance = {**summary(value), "head": _as_shown(document.format, head_of(value))}
-    if findings:
-        document.findings  # noqa: B018 - computed here: the page header counts them
-    else:
-        document.__dict__["findings"] = []  # the other worker's, set by the server
+    document.findings  # noqa: B018 - computed here: the page header counts them
     document.schema  # noqa: B018 - small, and inferring it needs the value
     limits = document.limits or current()  # walk the head only: the walkers stop at max_spans
     head = HEAD_SPANS if document.format in CHECKPOINTED else WIDE_HEAD_SPANS
     document.limits = replace(limits, max_spans=min(head, limits.max_spans))
     state = document.__getstate__(parts=("spans", "schema", "findings"))
-    state["first_view"] = {**glance, "has_table": document._table_factory is not None, "findings_beside": not findings}
+    state["first_view"] = {**glance, "has_table": document._table_factory is not None}
     return pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
 
 

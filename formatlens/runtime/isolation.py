@@ -14,8 +14,6 @@ default 300), and the decode limits of formatlens.core.limits (FORMATLENS_MAX_DE
 
 from __future__ import annotations
 
-import contextvars
-import logging
 import multiprocessing
 import os
 import pickle
@@ -27,7 +25,7 @@ import threading
 import time
 import types
 from collections.abc import Callable, Iterator
-from concurrent.futures import CancelledError, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import CancelledError, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager, nullcontext, suppress
@@ -95,18 +93,18 @@ def _run(func: Callable[..., Any], cpu_seconds: float, args: tuple, kwargs: dict
         resource.setrlimit(resource.RLIMIT_CPU, (hard, hard))
 
 
-def load_everything(data: bytes, format: str | None, options: dict, light: bool = False, beside: bool = False):
+def load_everything(data: bytes, format: str | None, options: dict, light: bool = False):
     """What a worker does for an upload: decode and compute every lazy part of the Document, or with
     ``light`` only what a first view needs (runtime.firstview: no value or table, the head of the spans).
-    A small input whose peeled layers hold a large one (a gzip, base64) gets a first view too. With
-    ``beside`` (a light one only) another worker makes the findings meanwhile (findings_of): left out here.
+    A small input whose peeled layers hold a large one (a gzip, base64) gets a first view too.
 
     Returns (whether the Document's bytes are the input, whether it is a first view, the pickled state)."""
     from formatlens.codecs.base import findings_wanted, summing_up
     from formatlens.core.api import load
 
-    # Findings computed here: a codec may check while it parses. Computed beside: the plain parse.
-    with findings_wanted() if not beside else nullcontext(), summing_up() if light else nullcontext():
+    # Findings are computed below in any case: a codec may check while it parses. A first view only sums
+    # the value up (codecs.base.summing_up): the codec may make a cheaper equivalent of it.
+    with findings_wanted(), summing_up() if light else nullcontext():
         document = load(data, format, **options)
     light = light or len(document.data) >= firstview.LIGHT_FROM
     if not light:
@@ -119,24 +117,11 @@ def load_everything(data: bytes, format: str | None, options: dict, light: bool 
         document.data = b""
     document._sources = [b"" if source is data else source for source in document._sources]
     if light:
-        blob = firstview.first_view(document, findings=not beside)
+        blob = firstview.first_view(document)
     else:
         blob = pickle.dumps(document, protocol=pickle.HIGHEST_PROTOCOL)
     free_later(document)
     return data_is_input, light, blob
-
-
-def findings_of(data: bytes, format: str | None, options: dict) -> list:
-    """In a worker, beside a first view's decode (load_everything with ``beside``): the same load's findings
-    (its own parse, which notes repeated keys as it goes; a stream's layer named as the first view names it)."""
-    from formatlens.codecs.base import findings_wanted, summing_up
-    from formatlens.core.api import load
-
-    with findings_wanted(), summing_up():
-        document = load(data, format, **options)
-    findings = document.findings
-    free_later(document)
-    return findings
 
 
 FREE_AFTER = 0.2
@@ -247,8 +232,8 @@ class WorkerPool:
                     initializer=_worker_start,
                     initargs=(self.memory,),
                 )
-                # The executor starts a process only when no idle one is free: without these, a first
-                # view's second task (its findings, beside it) would wait for a new worker's imports.
+                # The executor starts a process only when no idle one is free: without these, the first
+                # time two sessions decode at once, the second would wait for a new worker's imports.
                 for _ in range(self.workers):
                     self._submit(self._executor, os.getpid)
             return self._executor
@@ -293,25 +278,14 @@ class WorkerPool:
         return self._in_slot(current(), wait_seconds, func, args, kwargs)
 
     def _in_slot(self, limits: Limits, wait: float | None, func: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
-        self._take_slot()
-        try:
-            with shipped(args) as sent:
-                return self._run_in_slot(limits, wait, func, sent, kwargs)
-        finally:
-            self._slots.release()
-
-    def _take_slot(self) -> None:
         if not self._slots.acquire(timeout=self.queue_seconds):
             raise LimitExceeded(
                 f"the server is busy: no decoder was free within {self.queue_seconds:g} s",
                 hint="try again in a moment; an operator can add workers (FORMATLENS_WORKERS) or replicas",
             )
-
-    def _in_taken_slot(self, size: int, func: Callable[..., Any], *args: Any) -> Any:
-        """run_sized() in a slot the caller took (and that this gives back)."""
         try:
             with shipped(args) as sent:
-                return self._run_in_slot(current().for_input(size), None, func, sent, {})
+                return self._run_in_slot(limits, wait, func, sent, kwargs)
         finally:
             self._slots.release()
 
@@ -366,26 +340,12 @@ class WorkerPool:
 
     def load(self, data: bytes, format: str | None = None, **options: Any):
         """Decode ``data`` in a worker. A large input comes back as a first view (runtime.firstview):
-        its value and table are decoded again in a worker when a view first asks for them.
-
-        When its format's findings take a pass of their own (Codec.findings_apart) and a second worker
-        is free right now, that worker makes them meanwhile (findings_of: the same load, with the
-        checks), so the first view waits for the longer of the two parses, not for both in turn. With
-        no worker free, the one parse makes the findings as it goes, as for any other input."""
-        light = len(data) >= firstview.LIGHT_FROM
-        self._take_slot()  # the first view's worker first: the findings never take the last free one
-        try:
-            beside = self._findings_beside(data, format, options) if light else None
-            with shipped((data,)) as (sent,):
-                limits = current().for_input(len(data))
-                args = (sent, format, options, light, beside is not None)
-                data_is_input, light, blob = self._run_in_slot(limits, None, load_everything, args, {})
-        finally:
-            self._slots.release()
+        its value and table are decoded again in a worker when a view first asks for them."""
+        data_is_input, light, blob = self.run_sized(
+            len(data), load_everything, data, format, options, len(data) >= firstview.LIGHT_FROM
+        )
         with gc_paused():
             document = firstview.document_from(pickle.loads(blob)) if light else pickle.loads(blob)
-        if beside is not None:
-            document.__dict__["findings"] = beside.result()  # its refusal or bug is this upload's
         if light:  # the page is drawn next: its full collection waits until it is (see gcpause)
             postpone_full_collection()
         if data_is_input:
@@ -401,57 +361,12 @@ class WorkerPool:
                 document._table_factory = _InWorker(self, document.data, document.format, again, "table")
         return document
 
-    def _findings_beside(self, data: bytes, format: str | None, options: dict) -> Future | None:
-        """findings_of in a second worker, if one is free right now and the format's findings take a pass
-        of their own; else None (the first view's parse makes them)."""
-        if not self._slots.acquire(blocking=False):
-            return None
-        try:
-            wanted = _findings_apart(data, format, options)
-        except BaseException:
-            self._slots.release()
-            raise
-        if not wanted:
-            self._slots.release()
-            return None
-        context = contextvars.copy_context()  # the caller's limits (sized_for) hold there too
-        beside = _BESIDE.submit(context.run, self._in_taken_slot, len(data), findings_of, data, format, options)
-        beside.add_done_callback(_unless_used)
-        return beside
-
     def close(self) -> None:
         with self._lock:
             executor, self._executor = self._executor, None
         if executor is not None:
             executor.shutdown(wait=True, cancel_futures=True)
 
-
-def _findings_apart(data: bytes, format: str | None, options: dict) -> bool:
-    """Whether the format the input will be decoded as (named, or detected first) makes its findings in
-    a pass of its own (Codec.findings_apart). A wrong guess costs time only: findings_of makes the same
-    load's findings whatever it finds."""
-    from formatlens.core import registry
-
-    if format is None:
-        ranking = registry.detect(data, options.get("filename"))
-        format = ranking[0][0] if ranking else None
-    if format is None:
-        return False
-    try:
-        return registry.get(format).findings_apart
-    except FormatError:  # a name the decode itself refuses, with its message
-        return False
-
-
-def _unless_used(task: Future) -> None:
-    """A findings task whose result nobody took (the first view was refused): a bug in it is still logged."""
-    if not task.cancelled() and isinstance(task.exception(), InternalError):
-        _log.error("the findings beside a first view failed: %s", task.exception())
-
-
-_BESIDE = ThreadPoolExecutor(max_workers=4, thread_name_prefix="formatlens-beside")
-"""Threads that wait for a worker's task beside the session's own (WorkerPool.load's findings)."""
-_log = logging.getLogger(__name__)
 
 _MAIN_SWAP = threading.Lock()
 _STUB_MAIN = types.ModuleType("__main__")
