@@ -93,6 +93,15 @@ message Top {
 """
 
 
+def _varint(value: int) -> bytes:
+    """A protobuf varint, written by hand (for wire bytes the library would not write)."""
+    out = bytearray()
+    while value > 0x7F:
+        out.append(value & 0x7F | 0x80)
+        value >>= 7
+    return bytes([*out, value])
+
+
 def _protobuf_mixed() -> bytes:
     """A message of every kind of top-level field, written by the protobuf library (its schema compiled by
     protoc), then a second packed chunk of ``numbers``, ``title`` again and an unknown field 9 on the wire."""
@@ -103,16 +112,9 @@ def _protobuf_mixed() -> bytes:
         top.codes[i] = f"code {i}"
     top.numbers.extend(range(300, 2300, 7))
 
-    def varint(value: int) -> bytes:
-        out = bytearray()
-        while value > 0x7F:
-            out.append(value & 0x7F | 0x80)
-            value >>= 7
-        return bytes([*out, value])
-
-    chunk = b"".join(varint(n) for n in (5, 6, 7))
+    chunk = b"".join(_varint(n) for n in (5, 6, 7))
     again = b"again"
-    tail = b"\x22" + varint(len(chunk)) + chunk + b"\x0a" + varint(len(again)) + again + b"\x48\x07"
+    tail = b"\x22" + _varint(len(chunk)) + chunk + b"\x0a" + _varint(len(again)) + again + b"\x48\x07"
     return top.SerializeToString() + tail
 
 
@@ -655,15 +657,8 @@ def test_a_message_of_many_field_numbers_notes_no_checkpoints(monkeypatch):
     # thousands of numbers would make each one as large; none are noted, and the window is still right.
     from formatlens.codecs.protobuf import wire
 
-    def varint(value: int) -> bytes:
-        out = bytearray()
-        while value > 0x7F:
-            out.append(value & 0x7F | 0x80)
-            value >>= 7
-        return bytes([*out, value])
-
     # over 1 MiB (a large message: its spans are walked in the window), a varint field of each number
-    data = b"".join(varint(n << 3) + varint(n) for n in range(1, 180_000))
+    data = b"".join(_varint(n << 3) + _varint(n) for n in range(1, 180_000))
     assert len(data) > 1 << 20
     window = [(len(data) - 100, len(data))]
     done, checkpoints = annotate_from(data, "protobuf", {}, window, Checkpoints("protobuf", len(data)))
