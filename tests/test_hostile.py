@@ -250,3 +250,12 @@ def test_yaml_and_jsonpickle_payloads_never_run_through_the_cli(marker, tmp_path
         assert converted.returncode == 0, converted.stderr
         assert str(marker) in converted.stdout.decode(), "the payload is kept as data in the output"
     assert not marker.exists()
+
+
+def test_deep_nesting_at_the_head_of_a_large_input_is_refused_not_a_crash_of_detection():
+    # Over 64 KiB the JSON sniff reads its head's first value to tell JSON Lines apart; nested deeper than
+    # Python's parser follows, that raised a bare RecursionError out of fl.detect and fl.load (found by review).
+    data = b"[" * 5000 + b"]" * 5000 + b" " * 70000
+    assert fl.detect(data)[0][0] == "json"
+    with pytest.raises(fl.LimitExceeded, match="nesting is deeper"):
+        fl.load(data)

@@ -213,8 +213,8 @@ def _value_then_another(head: str) -> bool:
     """Whether ``head`` (an input's first characters) holds a whole JSON value with another after it."""
     try:
         _, end = _HEAD_DECODER.raw_decode(head)
-    except json.JSONDecodeError:  # cut inside the first value (one large document), or not JSON at all
-        return False
+    except (json.JSONDecodeError, RecursionError):  # cut inside the first value (one large document), not
+        return False  # JSON at all, or nested deeper than the parser follows (the decode refuses it, with a hint)
     rest = head[end:].lstrip()
     return bool(rest) and (rest[0] in '{["' or _SCALAR_START.match(rest) is not None)
 

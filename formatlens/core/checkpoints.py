@@ -10,7 +10,7 @@ checkpoint at or before its window, and from past the window jumps to the contai
 the spans it makes are the same as a walk from byte 0 (tests/test_annotate.py compares them).
 
 Checkpoints are found by our walkers in the input's own bytes, in a worker; the server keeps them
-with the session's view of the document (runtime.annotate.Annotator) and sends them back with the
+with the session's view of the document (runtime.annotate.WindowAnnotator) and sends them back with the
 next request. The browser sends only window ranges, never a checkpoint. The index is bounded
 (MAX_MARKS, MAX_FRAMES): past that, walks go on from the nearest checkpoint there is.
 """

@@ -44,7 +44,7 @@ from formatlens.codecs.protobuf.wire import (
 )
 from formatlens.convert.infer import coerce, for_proto, infer, to_proto
 from formatlens.convert.schema_tree import proto_tree
-from formatlens.core.document import Document, Finding, Schema, Span, Traits
+from formatlens.core.document import Document, Finding, Schema, Span, Traits, count_spans
 from formatlens.core.errors import FormatError
 from formatlens.core.limits import current, current_window
 
@@ -603,11 +603,19 @@ def _head(fields: list[WireField]) -> list[WireField]:
 def _schema_spans(data: bytes, descriptor: Any) -> list[Span]:
     """A message's spans with its schema. A large one outside a span window (a first view) walks its top
     level once, lengths skipped, for each field number's count (a repeated field's items are numbered by
-    it), and reads only the fields of its first HEAD_BYTES: the whole walk of a 46 MiB message made
-    1.5 million fields and took half a minute (Document.spans then cuts the head at the span budget)."""
-    if current_window() is None and len(data) >= LARGE:
-        top = top_level_walk(data, HEAD_BYTES)
-        if top is not None:
-            counts, head_end = top
-            return wire_spans(WireWalker(data).message(0, head_end, descriptor), (), None, counts)
+    it), and reads only the fields of its first HEAD_BYTES (more, if they make fewer spans than the budget,
+    which Document.spans cuts them at): the whole walk of a 46 MiB message made 1.5 million fields and took
+    half a minute."""
+    size, budget = HEAD_BYTES, current().max_spans
+    while current_window() is None and len(data) >= LARGE:
+        top = top_level_walk(data, size)
+        if top is None:
+            break  # the whole walk says where and why
+        counts, head_end = top
+        head = wire_spans(WireWalker(data).message(0, head_end, descriptor), (), None, counts)
+        # Enough to pass the budget: Document.spans cuts them there and says so (its caption, "the rest"). A
+        # head of a few large fields makes fewer: a larger one is read (found by review: they stopped unsaid).
+        if count_spans(head, budget) > budget or head_end >= len(data):
+            return head
+        size *= 4
     return window_spans(data, descriptor, readings=False)
