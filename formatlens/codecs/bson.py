@@ -280,12 +280,10 @@ class _Walker(ByteWalker):
             pos, index = marks.start(start, pos, index, window[0])
         while pos < end - 1:
             if window is not None:
-                ended = marks.end(start) if marks is not None and window.past(pos) else None
+                ended = marks.step(start, pos, index, window) if marks is not None else None
                 if ended is not None:  # past the window: the rest is passed over to where it ended before
                     pos, index = ended
                     break
-                if marks is not None:
-                    marks.note(start, pos, index)
                 after = self.element_end(pos, end - 1)
                 if window.misses(pos, after):  # outside the window: counted, not annotated
                     pos, index = after, index + 1

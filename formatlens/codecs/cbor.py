@@ -193,11 +193,10 @@ class _Walker(ByteWalker):
             if stopped():
                 return Span(pos, len(self.data), kind, f"{what} (annotation stopped)", path, tuple(children))
             if marks is not None and window is not None:
-                ended = marks.end(pos) if window.past(at) else None
+                ended = marks.step(pos, at, index, window)
                 if ended is not None:  # past the window: what is left is passed over to where it ended before
                     at, index = ended
                     break
-                marks.note(pos, at, index)
             passed = self.outside(at, 2 if major == 5 else 1)
             if passed is not None:  # outside a span window: passed over without spans
                 at, index = passed, index + 1

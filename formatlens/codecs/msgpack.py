@@ -149,11 +149,10 @@ class _Walker(ByteWalker):
                 stopped = f"{what} of {count:,} (annotation stopped)"
                 return Span(pos, len(self.data), kind, stopped, path, tuple(children))
             if marks is not None and window is not None:
-                ended = marks.end(pos) if window.past(at) else None
+                ended = marks.step(pos, at, index, window)
                 if ended is not None:  # past the window: what is left is passed over to where it ended before
                     at, index = ended
                     break
-                marks.note(pos, at, index)
             passed = self.outside(at, per_item)
             if passed is not None:  # outside a span window: passed over without spans
                 at, index = passed, index + 1

@@ -21,7 +21,10 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from formatlens.core.limits import SpanWindow
 
 STEP = 64 * 1024
 """Bytes passed over between two checkpoints of one container (a resumed walk passes over at most this)."""
@@ -91,6 +94,15 @@ class Checkpoints:
         """Where container ``key``'s loop ended in an earlier walk (offset, state), if noted."""
         frame = self.frames.get(key)
         return frame.end if frame is not None else None
+
+    def step(self, key: int, offset: int, state: Any, window: SpanWindow) -> tuple[int, Any] | None:
+        """At an item of container ``key`` in a walk of ``window``: past the window, where the container's
+        loop ended in an earlier walk (offset, state), for the walk to jump there; else None, the item
+        noted as a checkpoint (note)."""
+        ended = self.end(key) if window.past(offset) else None
+        if ended is None:
+            self.note(key, offset, state)
+        return ended
 
     def item_end(self, offset: int) -> int | None:
         """Where the item at ``offset`` ends, if an earlier walk passed over it and it was large."""
