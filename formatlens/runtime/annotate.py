@@ -286,25 +286,22 @@ class WindowAnnotator:
         self.checkpoints = Checkpoints(format, len(data))
 
     def __call__(self, ranges: Sequence[tuple[int, int]]) -> list[Annotated]:
-        args = (self.data, self.format, self.options, list(ranges), self.checkpoints)
-        if os.environ.get("FORMATLENS_ISOLATE", "1") == "0":
-            done, checkpoints = annotate_from(*args)
-        else:
-            from formatlens.runtime.isolation import shared_pool
-
-            done, checkpoints = shared_pool().run_sized(len(self.data), annotate_from, *args)
-        # Requests of one session run one at a time; were two to overlap, either's checkpoints are true.
-        self.checkpoints = checkpoints
-        return done
+        return self._run(annotate_from, list(ranges))
 
     def values(self, spans: Sequence[Span]) -> dict[tuple, Any]:
         """The values of items past the first view's head that a tree slice shows (values_from, in a worker)."""
-        args = (self.data, self.format, self.options, list(spans), self.checkpoints)
+        return self._run(values_from, list(spans))
+
+    def _run(self, task: Callable[..., tuple[Any, Checkpoints]], items: list) -> Any:
+        """``task`` on these bytes and ``items`` with the checkpoints so far (in a worker unless
+        FORMATLENS_ISOLATE=0); the checkpoints it comes back with are kept for the next request."""
+        args = (self.data, self.format, self.options, items, self.checkpoints)
         if os.environ.get("FORMATLENS_ISOLATE", "1") == "0":
-            found, checkpoints = values_from(*args)
+            result, checkpoints = task(*args)
         else:
             from formatlens.runtime.isolation import shared_pool
 
-            found, checkpoints = shared_pool().run_sized(len(self.data), values_from, *args)
+            result, checkpoints = shared_pool().run_sized(len(self.data), task, *args)
+        # Requests of one session run one at a time; were two to overlap, either's checkpoints are true.
         self.checkpoints = checkpoints
-        return found
+        return result
