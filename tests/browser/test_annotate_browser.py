@@ -158,35 +158,28 @@ def test_a_far_offset_of_a_large_bson_upload_is_annotated_down_to_its_fields(pag
     data = path.read_bytes()
     assert len(data) > 1 << 20
     _upload(page, server, path)
-    far = data.index(b"user 37000") + 3  # inside a string value near the end
     with sized_for(replace(current(), max_spans=10**9)):
-        expected = _deepest(fl.load(data, "bson", peel=False)._spans_factory(), far)
-    page.locator(".fl .goto").fill(str(far))
-    page.locator(".fl .go").click()
-    deadline = time.time() + 60
-    while time.time() < deadline and _colored(page, [far]) != [far]:
-        time.sleep(0.5)
-    assert _colored(page, [far]) == [far]
-    settle(page)
-    page.locator(f".fl .hex .b[data-o='{far}']").first.click()
-    settle(page)
-    assert selected_offsets(page) == list(range(expected.start, expected.end))
-    assert page.locator(".fl .tree .n.sel .lb").inner_text() == expected.label == "string bytes"
+        whole = fl.load(data, "bson", peel=False)._spans_factory()  # a full walk from byte 0
+    _go_and_select(page, data.index(b"user 37000") + 3, whole)  # inside a string value near the end
     shot(page, "annotate-far-bson")
     # Another far offset, before the first: its walk starts at a checkpoint the first one noted (the server
     # keeps them), and finds the same node a walk from byte 0 does.
-    other = data.index(b"user 21000") + 3
-    with sized_for(replace(current(), max_spans=10**9)):
-        expected = _deepest(fl.load(data, "bson", peel=False)._spans_factory(), other)
-    page.locator(".fl .goto").fill(str(other))
+    _go_and_select(page, data.index(b"user 21000") + 3, whole)
+    shot(page, "annotate-far-bson-again")
+
+
+def _go_and_select(page, offset: int, whole: list) -> None:
+    """Go to a far ``offset`` (a string's byte), wait until it is colored, click it: the selection is the
+    deepest span a full walk (``whole``) has there."""
+    expected = _deepest(whole, offset)
+    page.locator(".fl .goto").fill(str(offset))
     page.locator(".fl .go").click()
     deadline = time.time() + 60
-    while time.time() < deadline and _colored(page, [other]) != [other]:
+    while time.time() < deadline and _colored(page, [offset]) != [offset]:
         time.sleep(0.5)
-    assert _colored(page, [other]) == [other]
+    assert _colored(page, [offset]) == [offset]
     settle(page)
-    page.locator(f".fl .hex .b[data-o='{other}']").first.click()
+    page.locator(f".fl .hex .b[data-o='{offset}']").first.click()
     settle(page)
     assert selected_offsets(page) == list(range(expected.start, expected.end))
     assert page.locator(".fl .tree .n.sel .lb").inner_text() == expected.label == "string bytes"
-    shot(page, "annotate-far-bson-again")
