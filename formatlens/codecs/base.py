@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, suppress
 from contextvars import ContextVar
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any, ClassVar, NamedTuple
@@ -44,17 +44,22 @@ SNIFF_BYTES = 4096
 """How much of the input sniff() looks at: detection stays cheap on large files."""
 
 _FINDINGS_WANTED: ContextVar[bool] = ContextVar("formatlens_findings_wanted", default=False)
+_SUMMED_UP: ContextVar[bool] = ContextVar("formatlens_summed_up", default=False)
 
 
 @contextmanager
-def findings_wanted() -> Iterator[None]:
-    """Within this block the caller asks each Document for its findings (a worker's first view, the app):
-    a codec may then fold a check into its parse (JSON's duplicate keys) instead of parsing again later."""
-    token = _FINDINGS_WANTED.set(True)
+def _raised(flag: ContextVar[bool]) -> Iterator[None]:
+    token = flag.set(True)
     try:
         yield
     finally:
-        _FINDINGS_WANTED.reset(token)
+        flag.reset(token)
+
+
+def findings_wanted() -> AbstractContextManager[None]:
+    """Within this block the caller asks each Document for its findings (a worker's first view, the app):
+    a codec may then fold a check into its parse (JSON's duplicate keys) instead of parsing again later."""
+    return _raised(_FINDINGS_WANTED)
 
 
 def folding_checks() -> bool:
@@ -62,19 +67,11 @@ def folding_checks() -> bool:
     return _FINDINGS_WANTED.get()
 
 
-_SUMMED_UP: ContextVar[bool] = ContextVar("formatlens_summed_up", default=False)
-
-
-@contextmanager
-def summing_up() -> Iterator[None]:
+def summing_up() -> AbstractContextManager[None]:
     """Within this block a decoded value is only summed up (counted, checked, its head shown after
     Codec.shown): a worker's first view. A codec may then build a cheaper equivalent
     whose values count and encode the same (BSON's datetimes without their time zone object)."""
-    token = _SUMMED_UP.set(True)
-    try:
-        yield
-    finally:
-        _SUMMED_UP.reset(token)
+    return _raised(_SUMMED_UP)
 
 
 def summed_up() -> bool:
