@@ -1,6 +1,7 @@
 """The structure tree and the hexdump windows: every byte in some node, nodes found from bytes."""
 
 import itertools
+import json
 from pathlib import Path
 
 import bson
@@ -14,7 +15,7 @@ from formatlens.core.errors import FormatError
 from formatlens.render.hexdump import WINDOW, window
 from formatlens.render.partial import partial_spans
 from formatlens.render.report import document_to_dict
-from formatlens.render.tree import UNPARSED, TreeModel
+from formatlens.render.tree import GROUP, MISSING, UNPARSED, TreeModel
 from formatlens.render.typed import text_tree
 from formatlens.ui.inspector import parse_selection
 
@@ -230,3 +231,164 @@ def test_library_types_and_yaml_tags_keep_their_names_in_the_tree():
 
     tree = TreeModel([Span(0, 1, "value", "v", ("v",))], {"v": {"ref": {"!tag": "!Ref", "value": "Env"}}}, 1)
     assert tree.rows((0,), 0, 1)[0][4] == "tag !Ref" == type_name({"!tag": "!Ref", "value": "Env"})
+
+
+# -- group labels: a group of a long list names the items it holds, not its node indexes ------------------
+
+
+def group_size(n: int) -> int:
+    """inspector.js groupSize: children per group at the top of a list of ``n``."""
+    size = GROUP
+    while -(-n // size) > GROUP:
+        size *= GROUP
+    return size
+
+
+def group_text(marks, gs: int, ge: int, n: int) -> tuple[str, str]:
+    """inspector.js groupText: what a group row of nodes ``gs``..``ge - 1`` of ``n`` says, from render.tree's
+    marks (the browser test checks the script itself on a real page)."""
+    if marks is None:
+        return f"[{gs:,} … {ge - 1:,}]", f"{ge - gs:,} items"
+    gaps = marks["gaps"]
+
+    def before(b: int) -> int:
+        return b - gaps[-(-b // GROUP)]
+
+    a, z = before(gs), before(ge)
+    rest = int(marks["rest"] and ge == n)
+    items, gap_count = z - a, ge - gs - (z - a) - rest
+    origin = marks["origin"]
+    if items == 0:
+        label = "the rest" if rest else "no items"
+    elif items == 1:
+        label = f"[{origin + a:,}]"
+    else:
+        label = f"[{origin + a:,} … {origin + z - 1:,}]"
+    parts = [f"{k:,} {word}{'' if k == 1 else 's'}" for k, word in ((items, "item"), (gap_count, "gap")) if k]
+    return label, ", ".join(parts + ["the rest"] * rest)
+
+
+def view_groups(tree: TreeModel, node=()) -> list[tuple[int, int, str, str]]:
+    """Every group row the view can show for ``node``'s children, at every level: (gs, ge, label, count)."""
+    out = []
+    marks = tree.marks(node)
+
+    def level(lo: int, hi: int) -> None:
+        if hi - lo <= GROUP:
+            return
+        size = group_size(hi - lo)
+        for gs in range(lo, hi, size):
+            ge = min(gs + size, hi)
+            out.append((gs, ge, *group_text(marks, gs, ge, tree.count(node))))
+            level(gs, ge)
+
+    level(0, tree.count(node))
+    return out
+
+
+def held(tree: TreeModel, node, gs: int, ge: int) -> tuple[list[str], int]:
+    """The labels of the items (not gaps) among children ``gs``..``ge - 1`` of ``node``, and the gaps."""
+    rows = tree.rows(node, gs, ge)
+    return [r[3] for r in rows if r[2] != UNPARSED], sum(r[2] == UNPARSED for r in rows)
+
+
+def index_of(label: str) -> int:
+    """The array index a JSON record's label starts with: '[1500] object of 2 members' -> 1500."""
+    return int(label[1 : label.index("]")])
+
+
+def test_groups_of_a_pretty_json_list_name_the_records_they_hold():
+    records = [{"id": i, "name": f"user {i}"} for i in range(6_000)]
+    data = json.dumps(records, indent=2).encode()  # written by the json module: ",\n  " between records
+    _, tree = model(data)
+    assert tree.count(()) == 12_001  # "[\n  ", then a record and a gap each time
+    groups = view_groups(tree)
+    assert len(groups) == 2 + 121  # groups of 10,000 nodes, each opening into groups of 100
+    for gs, ge, label, count in groups:
+        labels, gaps = held(tree, (), gs, ge)
+        indexes = [index_of(text) for text in labels]
+        assert indexes == list(range(indexes[0], indexes[0] + len(indexes))) if indexes else True
+        if indexes:
+            expected = f"[{indexes[0]:,} … {indexes[-1]:,}]" if len(indexes) > 1 else f"[{indexes[0]:,}]"
+        else:
+            expected = "no items"
+        assert (gs, label) == (gs, expected)
+        words = [f"{len(indexes):,} item{'s' * (len(indexes) != 1)}"] * bool(indexes)
+        words += [f"{gaps:,} gap{'s' * (gaps != 1)}"] * bool(gaps)
+        assert (gs, count) == (gs, ", ".join(words))
+    by_start = {(gs, ge): (label, count) for gs, ge, label, count in groups}
+    assert by_start[(3000, 3100)] == ("[1,500 … 1,549]", "50 items, 50 gaps")  # the bug: "[3,000 … 3,099]"
+    assert by_start[(0, 10_000)] == ("[0 … 4,999]", "5,000 items, 5,000 gaps")
+    assert by_start[(12_000, 12_001)] == ("no items", "1 gap")  # the closing "\n]"
+
+
+def test_groups_of_yaml_a_json_object_and_xml_count_their_items():
+    # Items named by keys, or by a tag's own count: the groups count items from 0, and say how many.
+    import xmltodict
+    import yaml
+
+    users = [{"id": i, "name": f"u{i}"} for i in range(300)]
+    inputs = {
+        "yaml list": (yaml.safe_dump(users, sort_keys=False).encode(), (), 0),
+        "yaml map": (yaml.safe_dump({f"k{i}": i for i in range(300)}).encode(), (), None),
+        "json object": (json.dumps({f"k{i}": i for i in range(300)}, indent=2).encode(), (), None),
+        "xml": (xmltodict.unparse({"users": {"user": users}}, pretty=True).encode(), (1,), 0),
+    }
+    for name, (data, node, origin) in inputs.items():
+        _, tree = model(data)
+        marks = tree.marks(node)
+        assert marks is not None and marks["origin"] == 0, name
+        for gs, ge, label, count in view_groups(tree, node):
+            labels, gaps = held(tree, node, gs, ge)
+            first = sum(1 for r in tree.rows(node, 0, gs) if r[2] != UNPARSED)  # items before the group
+            if not labels:  # the closing bytes, alone in the last group
+                assert (label, count) == ("no items", f"{gaps} gap{'s' * (gaps != 1)}"), (name, gs)
+                continue
+            assert label == f"[{first:,} … {first + len(labels) - 1:,}]", (name, gs)
+            assert count == f"{len(labels):,} items, {gaps:,} gap{'s' * (gaps != 1)}", (name, gs)
+            if origin is not None:  # a list: the item ranked k is [k]
+                assert f"[{first}]" in labels[0] or f"#{first}" in labels[0], (name, labels[0])
+
+
+def test_lists_whose_spans_tile_keep_node_index_labels():
+    # BSON, MessagePack and CBOR arrays leave no bytes between their items: node indexes are what they were.
+    import cbor2
+    import msgpack
+
+    for data in (bson.encode({"xs": list(range(250))}), msgpack.packb(list(range(250))), cbor2.dumps(list(range(250)))):
+        _, tree = model(data)
+        node = tree.locate(len(data) - 2)[:-1]
+        while tree.count(node) <= GROUP:
+            node = node[:-1]
+        assert tree.marks(node) is None
+        assert view_groups(tree, node)[:2] == [
+            (0, 100, "[0 … 99]", "100 items"),
+            (100, 200, "[100 … 199]", "100 items"),
+        ]
+
+
+def test_a_window_of_the_rest_names_its_records_by_their_array_index():
+    from formatlens.codecs.json import top_level_spans
+    from formatlens.codecs.support.textpos import Text
+    from formatlens.render.tree import restrict
+
+    records = [{"id": i, "name": f"user {i}"} for i in range(4_000)]
+    data = json.dumps(records, indent=2).encode()
+    spans = top_level_spans(Text(data, "utf-8"))
+    rest_from = spans[400].start  # a first view that stopped at record 400
+    tree = TreeModel(spans[:400], MISSING, len(data), rest_from=rest_from, step=WINDOW)
+    rest = tree.rest_path()
+    slot = 10
+    tree.fill(slot, restrict(spans, *tree.slot_range(slot)))
+    node = (*rest, slot)
+    assert tree.count(node) > GROUP
+    first_item = next(item for item in tree.items(node) if item.kind != UNPARSED)
+    assert tree.marks(node)["origin"] == first_item.span.path[0] > 400
+    for gs, ge, label, _count in view_groups(tree, node):
+        labels, _ = held(tree, node, gs, ge)
+        assert label == f"[{index_of(labels[0]):,} … {index_of(labels[-1]):,}]"
+    # the root of that first view: its 400 records and the rest
+    root_groups = view_groups(tree)
+    assert root_groups[0][2:] == ("[0 … 49]", "50 items, 50 gaps")
+    assert root_groups[-2][2:] == ("[350 … 399]", "50 items, 50 gaps")
+    assert root_groups[-1][2:] == ("the rest", "1 gap, the rest")  # the gap before record 400, and the rest

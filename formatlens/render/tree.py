@@ -12,7 +12,10 @@ CLI's text tree and ``inspect --json`` name a value the same way.
 
 A node is named by its path of child indexes from the root, e.g. ``(3, 0, 5)``;
 the browser writes it as "3/0/5". Long child lists are split 100 per level by
-the view (``GROUP``), and the browser asks for them 100 at a time.
+the view (``GROUP``), and the browser asks for them 100 at a time. The groups
+are cut by node index (so paths stay what they are), but they are labelled by
+the items they hold: where gaps lie between the items (a pretty-printed JSON
+array), 100 nodes are 50 records and 50 gaps, and ``marks()`` says so.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Sequence
-from typing import Any, NamedTuple
+from operator import itemgetter
+from typing import Any, NamedTuple, TypedDict
 
 from formatlens.core.document import Span, count_spans
 from formatlens.render import typed
@@ -48,6 +52,8 @@ MAX_MORE_VALUES = 2_000
 MAX_KEPT_VALUES = 200_000
 """Values kept in all in those items' heads (about 12 MB): an item's head may hold 2,000 (runtime.annotate)."""
 
+_kind = itemgetter(2)
+
 MISSING: Any = object()
 """What value_at gives for a path that leads nowhere (None is a value)."""
 
@@ -70,6 +76,17 @@ CLASHED = NoValue("CLASHED")
 """Two items of one request stand for the path (a repeated key): neither is shown as the other's."""
 UNREADABLE = NoValue("UNREADABLE")
 """The item was tried and has no value of its own to show (too large, or not readable alone)."""
+
+
+class Marks(TypedDict):
+    """How the groups of a node with gaps among its children are labelled (see TreeModel.marks)."""
+
+    gaps: list[int]
+    """gaps[k]: how many of the children before node k * GROUP (the last entry: before the end) are gaps."""
+    origin: int
+    """The index the first item is named by ([1500] in a window of the rest that starts there), else 0."""
+    rest: bool
+    """The last child, counted among the gaps, is "the rest" of a large input (the view names it so)."""
 
 
 class Item(NamedTuple):
@@ -158,6 +175,7 @@ class TreeModel:
         self._items: dict[tuple, list[Item]] = {}
         self._starts: dict[tuple, list[int]] = {}
         self._reach: dict[tuple, list[int]] = {}
+        self._marks: dict[tuple, Marks | None] = {}
 
     # -- value lookups -------------------------------------------------------------------
     def value_at(self, path: tuple | None, slot: int | None = None) -> Any:
@@ -218,6 +236,7 @@ class TreeModel:
             self._owners.pop(path, None)
         for node in [node for node in self._items if node]:  # child counts may change: made again on demand
             del self._items[node]
+            self._marks.pop(node, None)
         self._starts.clear()
         self._reach.clear()
 
@@ -278,7 +297,7 @@ class TreeModel:
             self.slots.move_to_end(slot)
 
     def _forget(self, node: tuple[int, ...]) -> None:
-        for cache in (self._items, self._starts, self._reach):
+        for cache in (self._items, self._starts, self._reach, self._marks):
             for key in [key for key in cache if key[: len(node)] == node]:
                 del cache[key]
 
@@ -367,6 +386,58 @@ class TreeModel:
     def count(self, node: tuple[int, ...]) -> int:
         """How many children ``node`` has (computes that one level only)."""
         return len(self.items(node))
+
+    # -- group labels ----------------------------------------------------------------------
+    def marks(self, node: tuple[int, ...]) -> Marks | None:
+        """What the view needs to label the groups of ``node``'s children by the items they hold, or None
+        where node indexes are item indexes (100 children or fewer, or no gaps: BSON, MessagePack, CBOR).
+
+        A group is a run of node indexes from a multiple of GROUP (a group of a group starts at one too) to
+        another or to the end, so the number of gaps before each of those boundaries is enough: a group
+        ``gs``..``ge`` holds the items ranked ``gs - gaps(gs)`` to ``ge - gaps(ge) - 1``. One pass over the
+        kinds of a child list that is made anyway (C speed, no per-child Python), once per node."""
+        if node in self._marks:
+            return self._marks[node]
+        children = self.items(node)
+        made: Marks | None = None
+        if len(children) > GROUP:
+            kinds = list(map(_kind, children))
+            if UNPARSED in kinds:
+                gaps, total = [0], 0
+                for lo in range(0, len(kinds), GROUP):
+                    total += kinds[lo : lo + GROUP].count(UNPARSED)
+                    gaps.append(total)
+                rest = children[-1].slot == REST
+                made = Marks(gaps=gaps, origin=self._origin(children, kinds, gaps), rest=rest)
+        self._marks[node] = made
+        return made
+
+    def _origin(self, children: list[Item], kinds: list[str], gaps: list[int]) -> int:
+        """The index the first item is named by, when every item at a group boundary (and the last) is
+        named by the index that follows from its rank: [1500] ... in a window of the rest. Else 0: the
+        groups then count items from 0 (a YAML mapping's keys, an XML element's mixed children)."""
+        origin: int | None = None
+        for k, lo in enumerate(range(0, len(children), GROUP)):
+            at = next((i for i in range(lo, min(lo + GROUP, len(children))) if kinds[i] != UNPARSED), None)
+            if at is None:
+                continue
+            index = self._index(children[at])
+            if index is None:
+                return 0
+            if origin is None:
+                origin = index
+            if index != origin + lo - gaps[k]:  # its rank: the items before it
+                return 0
+        last = next((i for i in range(len(children) - 1, -1, -1) if kinds[i] != UNPARSED), None)
+        if origin is None or last is None:
+            return 0
+        index = self._index(children[last])
+        return origin if index == origin + len(children) - gaps[-1] - 1 else 0
+
+    def _index(self, item: Item) -> int | None:
+        path = self.value_path(item)
+        step = path[-1] if path else None
+        return step if isinstance(step, int) and not isinstance(step, bool) else None
 
     # -- rows for the browser ------------------------------------------------------------
     def row(self, node: tuple[int, ...], item: Item) -> list:

@@ -21,6 +21,20 @@ const num = (v) => NF.format(v);  // one formatter: toLocaleString builds a new 
 
 function groupSize(n) { let g = GROUP; while (Math.ceil(n / g) > GROUP) g *= GROUP; return g; }
 
+function groupText(m, gs, ge, n) {
+  // [label, count] of the group of nodes gs..ge-1 of n. Groups are cut by node index (paths stay as they are),
+  // but where gaps lie between the items (a pretty JSON array: a record, ",\n  ", a record...) they are named by
+  // the items they hold: m.gaps[k] is how many nodes before node k*GROUP (or the end) are gaps (render/tree.py).
+  if (!m) return [`[${num(gs)} \u2026 ${num(ge - 1)}]`, `${num(ge - gs)} items`];  // no gaps: nodes are items
+  const before = (b) => b - m.gaps[Math.ceil(b / GROUP)];  // items before node b (a multiple of GROUP, or the end)
+  const a = before(gs), z = before(ge), items = z - a, rest = m.rest && ge === n ? 1 : 0;
+  const gaps = ge - gs - items - rest;  // "the rest" of a large input is the last node, counted as a gap
+  const label = items === 0 ? (rest ? 'the rest' : 'no items') : items === 1 ? `[${num(m.origin + a)}]`
+    : `[${num(m.origin + a)} \u2026 ${num(m.origin + z - 1)}]`;
+  const count = [[items, 'item'], [gaps, 'gap']].filter(([k]) => k > 0).map(([k, w]) => `${num(k)} ${w}${k === 1 ? '' : 's'}`);
+  return [label, count.concat(rest ? ['the rest'] : []).join(', ')];
+}
+
 export default function(component) {
   const { data, setTriggerValue, setStateValue, parentElement } = component;
   let S = parentElement.__fl;
@@ -61,7 +75,7 @@ export default function(component) {
 function fresh(parent, data) {
   const S = {
     doc: data.doc, size: data.size, W: data.windowSize, windows: new Map(), slices: new Map(),
-    counts: new Map([['', data.rootCount]]), open: new Set(), sel: null, selPath: null, anchor: null,
+    counts: new Map([['', data.rootCount]]), marks: new Map(), open: new Set(), sel: null, selPath: null, anchor: null,
     selSeq: -1, foundSeq: -1, pendingOffset: null, pendingPath: null, asked: new Set(), queue: null,
     errorAt: data.error, first: 0, treeRows: new Map(),
     // compact (the Tour, Diff): a hexdump sized to its content, 8 bytes a row in a narrow column
@@ -267,6 +281,7 @@ function merge(S, data) {
       S.counts.set(path === '' ? String(lo + i) : path + '/' + (lo + i), row[6]);
     });
   }
+  for (const [key, m] of Object.entries(data.marks || {})) S.marks.set(key, m);  // sent with the counts
   if (data.legend) {
     S.legend.replaceChildren();
     for (const kind of data.legend) {
@@ -433,7 +448,8 @@ function renderTree(S) {
       const g = groupSize(hi - lo);
       for (let gs = lo; gs < hi; gs += g) {
         const ge = Math.min(gs + g, hi), key = parent + '#' + gs + '-' + ge;
-        addRow(key, depth, 'grp', `[${num(gs)} \u2026 ${num(ge - 1)}]`, '', '', `${num(ge - gs)} items`, true);
+        const [label, count] = groupText(S.marks.get(parent), gs, ge, S.counts.get(parent));
+        addRow(key, depth, 'grp', label, '', '', count, true);
         if (S.open.has(key)) children(parent, gs, ge, depth + 1);
       }
       return;

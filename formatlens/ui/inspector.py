@@ -159,6 +159,22 @@ def _all_slices(tree: TreeModel, budget: int) -> dict[str, list]:
     return out
 
 
+def _marks(tree: TreeModel, nodes: dict[str, list]) -> dict[str, Any]:
+    """How the groups are labelled (render.tree's marks) for the root and every node among ``nodes``'s rows
+    with more than GROUP children: the browser learns a node's count and its marks in the same payload.
+    None for a node whose node indexes are its items' (no gaps): the browser labels those by index."""
+    out: dict[str, Any] = {}
+    if tree.count(()) > GROUP:
+        out[""] = tree.marks(())
+    for key, rows in nodes.items():
+        path, _, lo_text = key.rpartition("|")
+        for i, row in enumerate(rows):
+            if row[6] > GROUP:
+                node = (*parse_path(path), int(lo_text) + i)
+                out[path_text(node)] = tree.marks(node)
+    return out
+
+
 def _chain_keys(tree: TreeModel, offset: int) -> list[str]:
     """The slices from the root down to the node at ``offset`` (so the browser can reveal it)."""
     node = tree.locate(offset)
@@ -365,6 +381,7 @@ def payload(view: View, ask: dict | None, found: dict | None, keys: state.Inspec
         "error": view.error_offset,
         "windows": list(windows.values()),
         "nodes": nodes,
+        "marks": _marks(tree, nodes),
         "select": {"start": selected[0], "end": selected[1], "label": selected[2]} if selected else None,
         "selectSeq": st.session_state.get(keys.seq, 0),
         "found": found,
