@@ -265,7 +265,7 @@ def group_text(marks, gs: int, ge: int, n: int) -> tuple[str, str]:
     else:
         label = f"[{origin + a:,} … {origin + z - 1:,}]"
     parts = [f"{k:,} {word}{'' if k == 1 else 's'}" for k, word in ((items, "item"), (gap_count, "gap")) if k]
-    return label, ", ".join(parts + ["the rest"] * rest)
+    return label, ", ".join(parts + ["the rest"] * (rest and bool(parts)))  # "the rest" alone: its label says it
 
 
 def view_groups(tree: TreeModel, node=()) -> list[tuple[int, int, str, str]]:

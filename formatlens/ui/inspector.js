@@ -32,7 +32,7 @@ function groupText(m, gs, ge, n) {
   const label = items === 0 ? (rest ? 'the rest' : 'no items') : items === 1 ? `[${num(m.origin + a)}]`
     : `[${num(m.origin + a)} \u2026 ${num(m.origin + z - 1)}]`;
   const count = [[items, 'item'], [gaps, 'gap']].filter(([k]) => k > 0).map(([k, w]) => `${num(k)} ${w}${k === 1 ? '' : 's'}`);
-  return [label, count.concat(rest ? ['the rest'] : []).join(', ')];
+  return [label, count.concat(rest && count.length ? ['the rest'] : []).join(', ')];
 }
 
 export default function(component) {

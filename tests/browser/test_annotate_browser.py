@@ -75,6 +75,18 @@ def test_a_far_offset_of_a_large_upload_is_annotated_and_its_node_revealed(page,
     index = json.loads(data[: expected.start].rsplit(b'"id": ', 1)[1].split(b",")[0])
     assert page.locator(".fl .tree .n", has_text=f"[{index}] object of 3 members").count() == 1
     assert selected.locator(".ty").inner_text() == "dict (3)"  # typed from the value a worker read for it
+    # Its window of the rest holds over 100 nodes (records and the gaps between them): the group it is in
+    # is named by the records' array indexes, not by node indexes from the window's start.
+    entry_key = page.locator(".fl .tree .n", has_text=f"[{index}] object of 3 members").first.get_attribute("data-k")
+    window_key, at = entry_key.rsplit("/", 1)
+    group = page.locator(".fl .tree .n.grp").evaluate_all(
+        "(rows, [parent, at]) => rows.filter(r => r.dataset.k.startsWith(parent + '#')"
+        " && Number(r.dataset.k.split('#')[1].split('-')[0]) <= at && at < Number(r.dataset.k.split('-').pop()))"
+        ".map(r => r.querySelector('.lb').textContent)",
+        [window_key, int(at)],
+    )
+    first, last = (int(n.replace(",", "")) for n in group[0].strip("[]").split(" \u2026 "))
+    assert len(group) == 1 and first <= index <= last
     shot(page, "annotate-far-offset")
     # the tree node selects its bytes back (two-way sync past the first view)
     page.locator(".fl .tree .n", has_text=f"[{index}] object of 3 members").first.locator(".lb").click()
