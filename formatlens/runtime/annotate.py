@@ -28,8 +28,8 @@ from formatlens.render.preview import count_nodes
 from formatlens.render.tree import CLASHED, MISSING, UNREADABLE, restrict, span_value_path, value_at
 from formatlens.runtime.farwalk import NeedsDecode, context_of, far_walk
 
-WINDOWED = frozenset({"json", "bson", "msgpack", "cbor", "protobuf", "csv", "avro", "yaml", "xml"})
-"""Formats whose span walkers honour a span window (pickle's opcode walk starts at the beginning: not it)."""
+WINDOWED = frozenset({"json", "bson", "msgpack", "cbor", "protobuf", "csv", "avro", "yaml", "xml", "pickle"})
+"""Formats whose span walkers honour a span window."""
 ALONE = frozenset({"json", "msgpack", "cbor", "bson"})
 """Formats whose items are read alone from their own bytes (no header, schema or context needed)."""
 ITEM_HEAD_VALUES = 2_000
@@ -143,6 +143,10 @@ def _walk_only(data: bytes, format: str, checkpoints: Checkpoints) -> Callable[[
         from formatlens.codecs.cbor import _Walker as CborWalker
 
         return lambda: CborWalker(data).items()
+    if format == "pickle":  # opcodes are read, never run; their spans have no values
+        from formatlens.codecs.pickle.codec import opcode_spans
+
+        return lambda: opcode_spans(data)
     return None
 
 
@@ -257,6 +261,8 @@ def values_from(
 
     if not checkpoints.fits(format, len(data)):  # noted for another input: start afresh
         checkpoints = Checkpoints(format, len(data))
+    if not any(span_value_path(inner) is not None for span in spans for inner in span.walk()):
+        return {}, checkpoints  # a pickle's opcodes: no span stands for a value, nothing to decode for
     if format in ALONE and not options:
         return item_values(data, format, spans), checkpoints
     far = far_walk(data, format, options, checkpoints)

@@ -164,7 +164,7 @@ def instrument(loaded) -> None:
     )
     rest_from = _rest_from(document)
     cut = document.details.get("spans_cut_at")
-    if cut and rest_from is None and document.spans:  # XML, pickle: their walkers start at the beginning
+    if cut and rest_from is None and document.spans:  # a format whose walker cannot start past the head
         st.caption(
             f"Annotated: the first {cut:,} byte spans, up to byte {_annotated_to(document.spans):,} of "
             f"{len(document.data):,}; the bytes after them show as not annotated."

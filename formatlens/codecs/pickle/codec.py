@@ -14,9 +14,9 @@ import pickletools
 from typing import Any
 
 from formatlens.codecs.base import Codec, Sniff
-from formatlens.codecs.pickle.unpickler import CallNode, Op, fast_rebuild, parse_ops, rebuild
+from formatlens.codecs.pickle.unpickler import CallNode, Op, fast_rebuild, parse_ops, rebuild, window_ops
 from formatlens.core.document import Document, Finding, Span, SpanKind, Traits
-from formatlens.core.limits import current
+from formatlens.core.limits import current, current_window
 
 _ARG_LENGTH_BYTES = {
     pickletools.TAKEN_FROM_ARGUMENT1: 1,
@@ -110,7 +110,7 @@ class PickleCodec(Codec):
             return self.document(
                 data,
                 value=value,
-                spans_factory=lambda: [op_span(op) for op in parse_ops(data, current().max_spans + 1)[0]],
+                spans_factory=lambda: opcode_spans(data),
                 findings=findings,
                 details={"protocol": protocol, "imports": sorted(imports)},
             )
@@ -151,7 +151,10 @@ class PickleCodec(Codec):
         return self.document(
             data,
             value=result.value,
-            spans_factory=lambda: [span_of(op) for op in result.ops[:limit]],
+            # a far window's opcodes are walked again (from a frame or checkpoint near it), the head's are here
+            spans_factory=lambda: (
+                opcode_spans(data) if current_window() else [span_of(op) for op in result.ops[:limit]]
+            ),
             findings=findings,
             details=details,
         )
@@ -179,6 +182,14 @@ def _as_plain_dict(node: CallNode) -> tuple:
 
 
 _OP_KINDS: dict[str, SpanKind] = {"PROTO": "header", "FRAME": "header", "STOP": "footer"}
+
+
+def opcode_spans(data: bytes) -> list[Span]:
+    """The spans of the opcodes in the span window in force (core.limits.span_window), else of the first
+    max_spans + 1 (one past: Document.spans cuts there and says so)."""
+    window = current_window()
+    ops = window_ops(data, window) if window is not None else parse_ops(data, current().max_spans + 1)[0]
+    return [op_span(op) for op in ops]
 
 
 def op_span(op: Op) -> Span:

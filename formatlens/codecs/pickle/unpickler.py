@@ -21,12 +21,14 @@ import pickle
 import pickletools
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from io import BytesIO
 from typing import Any
 
+from formatlens.core.checkpoints import TOP, current_checkpoints
 from formatlens.core.errors import FormatError
+from formatlens.core.limits import SpanWindow
 
 _MARK = object()
 
@@ -222,28 +224,66 @@ def parse_ops(data: bytes, limit: int | None = None) -> tuple[list[Op], int]:
     With ``limit``, only the first ``limit`` opcodes (for spans: a 19 MiB pickle has 7.7 million),
     and the byte count after STOP is not known (0)."""
     ops: list[Op] = []
+    for op in ops_from(data, 0):
+        ops.append(op)
+        if limit is not None and len(ops) >= limit:
+            return ops, 0
+    if not ops:
+        raise FormatError("empty pickle", offset=0, format="pickle")
+    return ops, len(data) - ops[-1].end
+
+
+def ops_from(data: bytes, pos: int) -> Iterator[Op]:
+    """The opcodes from the one at ``pos`` to STOP, each with its byte range."""
     stream = BytesIO(data)
-    previous: tuple | None = None
-    next_start = 0  # genops yields an opcode once its argument is read: the next one starts here
+    stream.seek(pos)
+    at = pos  # genops yields an opcode once its argument is read: the next one starts where the stream is
     try:
-        for code, arg, pos in pickletools.genops(stream):
-            assert pos is not None  # genops knows positions in a BytesIO
-            if previous is not None:
-                ops.append(Op(previous[0].name, previous[1], previous[2], pos, previous[0]))
-                if limit is not None and len(ops) >= limit:
-                    return ops, 0
-            previous = (code, arg, pos)
-            next_start = stream.tell()
+        for code, arg, start in pickletools.genops(stream):
+            end = stream.tell()
+            yield Op(code.name, arg, start, end, code)  # type: ignore[arg-type]  # genops knows positions in a BytesIO
+            at = end
     except (ValueError, EOFError, UnicodeDecodeError, OverflowError) as exc:
-        at = next_start
         raise FormatError(
             f"broken opcode: {exc}", offset=at, format="pickle", hint="the pickle is truncated or not a pickle"
         ) from None
-    if previous is None:
-        raise FormatError("empty pickle", offset=0, format="pickle")
-    end = stream.tell()
-    ops.append(Op(previous[0].name, previous[1], previous[2], end, previous[0]))
-    return ops, len(data) - end
+
+
+FRAME_OPCODE = 0x95
+"""Protocol 4's FRAME: an 8-byte length, then that many bytes of whole opcodes."""
+
+
+def window_ops(data: bytes, window: SpanWindow) -> list[Op]:
+    """The opcodes with bytes in ``window`` (core.limits.span_window): the walk starts at the last checkpoint
+    before it (core.checkpoints; noting them as it goes), passes over the frames that end before it by their
+    lengths (protocol 4 and later frame nearly every opcode), and stops past it. An opcode's span depends on
+    its own bytes only, so starting at any opcode boundary gives the spans a walk from byte 0 gives."""
+    marks = current_checkpoints()
+    pos = marks.start(TOP, 0, None, window[0])[0] if marks is not None else 0
+    pos = _past_frames(data, pos, window[0])
+    ops = []
+    for op in ops_from(data, pos):
+        if window.past(op.start):
+            break
+        if marks is not None:
+            marks.note(TOP, op.start, None)
+        if not window.misses(op.start, op.end):
+            ops.append(op)
+    return ops
+
+
+def _past_frames(data: bytes, pos: int, lo: int) -> int:
+    """Where a walk from ``pos`` toward ``lo`` may start: past the frames that end at or before ``lo``. A frame
+    holds whole opcodes as Python's pickler writes them; one that ends inside an opcode (crafted: the C
+    unpickler reads frames as plain bytes) would make the window's opcodes read from that end."""
+    at = 2 if pos == 0 and data[:1] == b"\x80" else pos  # the first frame follows PROTO's two bytes
+    hopped = pos
+    while at + 9 <= len(data) and data[at] == FRAME_OPCODE:
+        end = at + 9 + int.from_bytes(data[at + 1 : at + 9], "little")
+        if end > lo or end > len(data):
+            break
+        at = hopped = end
+    return hopped
 
 
 class Machine:
