@@ -195,3 +195,33 @@ def _go_and_select(page, offset: int, whole: list) -> None:
     settle(page)
     assert selected_offsets(page) == list(range(expected.start, expected.end))
     assert page.locator(".fl .tree .n.sel .lb").inner_text() == expected.label == "string bytes"
+
+
+def test_a_far_opcode_of_a_large_pickle_is_annotated_and_its_node_revealed(page, server, tmp_path):
+    # A 1.1 MB pickle (protocol 4, framed): its first view annotates its first 4,000 spans; an opcode near
+    # its end is annotated when the person goes there (the walk passes over the frames before it).
+    import pickle
+
+    from formatlens.codecs.pickle.codec import op_span
+    from formatlens.codecs.pickle.unpickler import parse_ops
+
+    path = tmp_path / "records.pickle"
+    path.write_bytes(pickle.dumps([{**record, "id": i * 7} for i, record in enumerate(RECORDS)], protocol=4))
+    data = path.read_bytes()
+    assert len(data) > 1 << 20
+    _upload(page, server, path)
+    far = data.index(b"user 39000")  # inside the string of record 39,000, near the end
+    op = next(op for op in parse_ops(data)[0] if op.start <= far < op.end)
+    expected = _deepest([op_span(op)], far)
+    page.locator(".fl .goto").fill(str(far))
+    page.locator(".fl .go").click()
+    deadline = time.time() + 60
+    while time.time() < deadline and _colored(page, [far]) != [far]:
+        time.sleep(0.5)
+    assert _colored(page, [far]) == [far], "the far opcode's bytes are drawn annotated"
+    settle(page)
+    page.locator(f".fl .hex .b[data-o='{far}']").first.click()
+    settle(page)
+    assert selected_offsets(page) == list(range(expected.start, expected.end))
+    assert page.locator(".fl .tree .n.sel .lb").inner_text() == expected.label == "'user 39000'"
+    shot(page, "annotate-far-pickle-opcode")
