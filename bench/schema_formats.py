@@ -8,6 +8,13 @@
    and the bytes read to show the schema and layout of a --big-gb Parquet file (only its footer).
 3. The schemaless Protocol Buffers decoder, value and spans, vs blackboxprotobuf on the same messages
    (target: ratio at most 1.0).
+4. The first view of a --first-view-mib message read with its .proto (bench/upload_to_view.py's users
+   file: a worker's isolation.load_everything(..., light=True), in this process) vs the protobuf
+   library's ParseFromString of the same bytes; and the same first view made from the whole converted
+   value, as it was before the census and head of codecs.protobuf.glance (the codec's path for a schema
+   that may hold an Any).
+
+    python bench/schema_formats.py --sections 4 [--first-view-mib 46] [--repeat 3]
 
 Each pair is timed in alternation in one run; ratios are formatlens / the peer.
 """
@@ -94,9 +101,19 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--big-gb", type=float, default=1.0)
+    parser.add_argument("--sections", default="1234", help="which sections to run, e.g. 4 (1 and 2 run together)")
+    parser.add_argument("--first-view-mib", type=float, default=46)
     args = parser.parse_args()
-    records = users(args.rows)
+    if "1" in args.sections or "2" in args.sections:
+        schema_files(args)
+    if "3" in args.sections:
+        schemaless_protobuf(args)
+    if "4" in args.sections:
+        first_view_with_schema(args)
 
+
+def schema_files(args: argparse.Namespace) -> None:
+    records = users(args.rows)
     print(f"1. records of {args.rows:,} users (median of {args.repeat}, alternating)")
     parquet_data = fl.dump(records, "parquet")
     row(
@@ -147,10 +164,11 @@ def main() -> None:
         )
         counting.close()
 
+
+def schemaless_protobuf(args: argparse.Namespace) -> None:
     print("\n3. Protocol Buffers without a schema: value and spans")
-    # Free the 100,000 records first: a large unrelated heap makes every garbage collection slower,
-    # and the side that allocates more objects (formatlens builds spans) would pay for it.
-    del records, parquet_data
+    # (run after sections 1 and 2 have freed their records: a large unrelated heap makes every garbage
+    # collection slower, and the side that allocates more objects (formatlens builds spans) would pay for it)
     gc.collect()
     few = users(2000)
     for count in (100, 2000):
@@ -165,6 +183,39 @@ def main() -> None:
             compare(ours, lambda data=message: blackboxprotobuf.decode_message(data), args.repeat * 3),
             "blackboxprotobuf",
         )
+
+
+def first_view_with_schema(args: argparse.Namespace) -> None:
+    from upload_to_view import make_input
+
+    from formatlens.codecs.protobuf import codec as protobuf
+    from formatlens.codecs.protobuf.codec import compile_proto
+    from formatlens.runtime.isolation import load_everything
+
+    path, proto = make_input("protobuf", args.first_view_mib)
+    data = path.read_bytes()
+    name = "formatlens.inferred.Record"
+    options = {"schema": proto, "message": name}
+    message_class = compile_proto(proto).message_class(name)
+
+    def parse() -> None:
+        message_class().ParseFromString(data)
+
+    def first_view() -> bytes:
+        return load_everything(data, "protobuf", options, light=True)[2]
+
+    def whole_first_view() -> bytes:
+        # The path of a message whose schema may hold an Any: the value made at once, as every message was
+        # (patching LARGE instead would also walk the whole message for its spans)
+        summed_up, protobuf.reaches_any = protobuf.reaches_any, lambda _descriptor: True
+        try:
+            return load_everything(data, "protobuf", options, light=True)[2]
+        finally:
+            protobuf.reaches_any = summed_up
+
+    print(f"\n4. first view of a {len(data) / 2**20:.0f} MiB message read with its .proto ({path.name})")
+    row("first view (census + head)", compare(first_view, parse, args.repeat), "ParseFromString")
+    row("first view (whole value: before)", compare(whole_first_view, parse, args.repeat), "ParseFromString")
 
 
 if __name__ == "__main__":

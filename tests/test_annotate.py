@@ -41,6 +41,7 @@ from formatlens.render.tree import (
     value_at,
 )
 from formatlens.runtime.annotate import ALONE, annotate, annotate_from, spans_of, window_spans
+from formatlens.runtime.farwalk import context_of, wire_walk_only
 
 from .conftest import SAMPLES
 
@@ -242,7 +243,7 @@ INPUTS["xml"] = xmltodict.unparse({"users": {"user": [{k: str(v) for k, v in r.i
 def full_walk(document: fl.Document) -> list[Span]:
     """Every span, with no span budget (what a window must agree with)."""
     with sized_for(replace(current(), max_spans=10**9)):
-        if document.glance_factory is not None:  # a large schemaless protobuf: its spans come from its head
+        if wire_walk_only(document):  # a large schemaless protobuf: its spans come from its head
             spans = wire_spans(WireWalker(document.data).message(0, len(document.data)), (), document.data)
         else:
             spans = list(document._spans_factory())
@@ -739,3 +740,31 @@ def test_a_pickle_walk_passes_over_the_frames_before_the_window(protocol):
     assert annotate(bytes(broken), "pickle", {}, [window]) == annotate(data, "pickle", {}, [window])
     with pytest.raises(fl.FormatError):
         annotate(bytes(broken), "pickle", {}, [(len(data) // 4, len(data) // 4 + 100)])  # a window in them
+
+
+def test_a_large_message_with_its_schema_is_read_in_far_windows_and_slices_as_from_byte_0(monkeypatch):
+    # Over 1 MiB with its schema: a first view from a census and the head of the value (codecs.protobuf.glance),
+    # yet not the schemaless large path (no values): far windows and tree slices read its fields' values.
+    from formatlens.runtime.annotate import values_from, values_of
+
+    monkeypatch.setattr(checkpoints_module, "STEP", 2048)
+    data, options = INPUTS["protobuf-large"], OPTIONS["protobuf-schema"]
+    assert len(data) >= 1 << 20
+    document = fl.load(data, "protobuf", peel=False, **options)
+    assert document.glance_factory is not None and not wire_walk_only(document)
+    assert context_of(document) == {"protobuf.message": "formatlens.inferred.Record"}
+    whole = document.value
+    _done, checkpoints = annotate_from(
+        data, "protobuf", options, [(len(data) - 10, len(data))], Checkpoints("protobuf", len(data))
+    )
+    assert checkpoints.marks > 100  # the first far request noted checkpoints: the next walk from one
+    for start, end in _windows(len(data))[1:]:  # the far ones
+        [done], _ = annotate_from(data, "protobuf", options, [(start, end)], checkpoints)
+        assert [done] == annotate(data, "protobuf", options, [(start, end)]), (start, end)
+        values = done[1]
+        assert any(not isinstance(value, NoValue) for value in values.values()), (start, end)
+        for path, value in values.items():
+            assert isinstance(value, NoValue) or value == value_at(whole, path), path
+        spans = spans_of(done)
+        found, _ = values_from(data, "protobuf", options, spans, Checkpoints("protobuf", len(data)))
+        assert found == values_of(data, "protobuf", options, spans) == values

@@ -26,7 +26,7 @@ from formatlens.core.errors import FormatError
 from formatlens.core.limits import current, sized_for, span_window
 from formatlens.render.preview import count_nodes
 from formatlens.render.tree import CLASHED, MISSING, UNREADABLE, restrict, span_value_path, value_at
-from formatlens.runtime.farwalk import NeedsDecode, context_of, far_walk
+from formatlens.runtime.farwalk import NeedsDecode, context_of, far_walk, wire_walk_only
 
 WINDOWED = frozenset({"json", "bson", "msgpack", "cbor", "protobuf", "csv", "avro", "yaml", "xml", "pickle"})
 """Formats whose span walkers honour a span window."""
@@ -105,7 +105,7 @@ def annotate_from(
     for spans in windows:
         if format in ALONE:
             values = item_values(data, format, spans)
-        elif document.glance_factory is None:  # the parse made the value (CSV rows, Avro records, a message)
+        elif not wire_walk_only(document):  # the parse made the value (CSV rows, Avro records, a message)
             values = _values(spans, lambda _span, path: value_at(document.value, path))
         else:  # a large schemaless protobuf: its whole value is a second, full walk (the labels say enough)
             values = {}
@@ -245,7 +245,7 @@ def values_of(data: bytes, format: str, options: dict, spans: Sequence[Span]) ->
     if format in ALONE and not options:
         return item_values(data, format, spans)
     document = load(data, format, peel=False, **options)
-    if document.glance_factory is not None:  # a large schemaless protobuf: its value is a second full walk
+    if wire_walk_only(document):  # a large schemaless protobuf: its value is a second full walk
         return {path: UNREADABLE for path in map(span_value_path, spans) if path is not None}
     return _values(spans, lambda _span, path: value_at(document.value, path))
 
@@ -276,7 +276,7 @@ def values_from(
             pass
     document = load(data, format, peel=False, **options)
     checkpoints.context.update(context_of(document))
-    if document.glance_factory is not None:
+    if wire_walk_only(document):
         return {path: UNREADABLE for path in map(span_value_path, spans) if path is not None}, checkpoints
     return _values(spans, lambda _span, path: value_at(document.value, path)), checkpoints
 

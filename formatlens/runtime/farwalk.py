@@ -39,7 +39,7 @@ def context_of(document: Document) -> dict[str, Any]:
     if document.format == "csv" and 0 < len(document.details.get("columns") or ()) <= MAX_CONTEXT_NAMES:
         keys = ("delimiter", "header", "columns", "trailing_delimiter")
         return {"csv": {key: document.details[key] for key in keys}}
-    if document.format == "protobuf" and document.glance_factory is not None:
+    if wire_walk_only(document):
         return {"protobuf.large": True}
     if document.format == "xml" and isinstance(document.value, dict) and len(document.value) == 1:
         from formatlens.codecs.xml import _repeated_children, first_child
@@ -52,6 +52,13 @@ def context_of(document: Document) -> dict[str, Any]:
     if document.format == "protobuf" and document.details.get("message"):
         return {"protobuf.message": document.details["message"]}
     return {}
+
+
+def wire_walk_only(document: Document) -> bool:
+    """Whether ``document`` is a large protobuf message without a schema: its spans are its wire walk, and
+    its items get no values (its value is a second, full walk). A large one with its schema also has a
+    glance (its first view), but its values are read as any message's."""
+    return document.format == "protobuf" and document.glance_factory is not None and "message" not in document.details
 
 
 def far_walk(

@@ -23,13 +23,14 @@ from pathlib import Path
 from typing import Any
 
 from google.protobuf import descriptor_pb2, descriptor_pool, json_format, message_factory
-from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import DecodeError, EncodeError
 from google.protobuf.unknown_fields import UnknownFieldSet
 
 from formatlens.codecs.base import SchemaCodec, Sniff
+from formatlens.codecs.protobuf.glance import Census, census, check_levels, head_value
 from formatlens.codecs.protobuf.inferred import build_file, build_pool
 from formatlens.codecs.protobuf.schemas import descriptor_set, messages_of, source_files
+from formatlens.codecs.protobuf.values import _MESSAGE_TYPES, _is_map, message_to_value
 from formatlens.codecs.protobuf.wire import (
     WireField,
     WireWalker,
@@ -307,12 +308,10 @@ class ProtobufCodec(SchemaCodec):
             except FormatError as walk_error:
                 offset = walk_error.offset
             raise self.error(f"does not parse as {message}: {exc}", offset=offset) from None
-        findings: list[Finding] = []
-        value = message_to_value(parsed, findings)
         oneofs = {
             oneof.name: parsed.WhichOneof(oneof.name) for oneof in descriptor.oneofs if not oneof.name.startswith("_")
         }  # proto3 optional fields have synthetic "_x" oneofs
-        findings += [
+        chosen = [
             Finding("info", f"oneof {name}: {member or 'nothing'} is set", code="protobuf.oneof", subject=name)
             for name, member in oneofs.items()
         ]
@@ -323,6 +322,11 @@ class ProtobufCodec(SchemaCodec):
         )
         if not isinstance(compiled.source, str):  # files or a descriptor set: what writing again needs
             schema.details["source"] = compiled.source
+        if len(data) >= LARGE and not reaches_any(descriptor):
+            return self._summed_up(data, descriptor, parsed, schema, chosen, message)
+        findings: list[Finding] = []
+        value = message_to_value(parsed, findings)
+        findings += chosen
         return self.document(
             data,
             value=value,
@@ -332,6 +336,23 @@ class ProtobufCodec(SchemaCodec):
             details={"message": message, "verbatim": any(f.code == "protobuf.any-unknown" for f in findings)},
             spans_factory=lambda: _schema_spans(data, descriptor),
         )
+
+    def _summed_up(
+        self, data: bytes, descriptor: Any, parsed: Any, schema: Schema, chosen: list[Finding], message: str
+    ) -> Document:
+        """A large message with its schema: its value made when asked for, and a first view from a census of
+        the parse and the head of the value (codecs.protobuf.glance), with the whole conversion's verdict."""
+        lazy = _Parsed(parsed)
+        document = self.document(
+            data,
+            value_factory=lazy.value,
+            schema=schema,
+            findings_factory=lambda: [*lazy.findings(), *chosen],
+            details={"message": message, "verbatim": False},  # no Any in its schema: nothing copied verbatim
+            spans_factory=lambda: _schema_spans(data, descriptor),
+        )
+        document.glance_factory = lambda: lazy.glance(document)
+        return document
 
     # -- encoding
 
@@ -374,6 +395,62 @@ class ProtobufCodec(SchemaCodec):
         return out.SerializeToString(deterministic=True), shown  # deterministic: map entries in key order
 
 
+class _Parsed:
+    """A parsed message whose value is made when asked for (ProtobufCodec._summed_up)."""
+
+    def __init__(self, message: Any) -> None:
+        self.message = message
+        self._census: Census | None = None
+        self._converted: tuple[dict, list[Finding]] | None = None
+
+    def converted(self) -> tuple[dict, list[Finding]]:
+        """The whole value and the findings its conversion makes (as a small message's decode makes them)."""
+        if self._converted is None:
+            findings: list[Finding] = []
+            self._converted = message_to_value(self.message, findings), findings
+        return self._converted
+
+    def value(self) -> dict:
+        return self.converted()[0]
+
+    def census(self) -> Census:
+        if self._census is None:
+            self._census = census(self.message, current())
+        return self._census
+
+    def findings(self) -> list[Finding]:
+        """The conversion's findings: none when the census found nothing only it shows; else it is made."""
+        found = self.census()
+        return self.converted()[1] if found.trouble or found.over else []
+
+    def glance(self, document: Document) -> dict:
+        """A first view's shape and head (runtime.firstview): with trouble (codecs.protobuf.glance), from the
+        whole value as without a glance; else from the census (the limits) and the head alone."""
+        from formatlens.runtime.firstview import HEAD_BUDGET, HEAD_ITEMS, head_of, summary
+
+        found = self.census()
+        if found.trouble:
+            value = document.value  # converted and checked, as a first view without a glance does
+            return {**summary(value), "head": head_of(value)}
+        check_levels(found, current())
+        head = head_of(head_value(self.message, HEAD_ITEMS, HEAD_BUDGET))
+        return {**summary(head), "head": head}
+
+
+def reaches_any(descriptor: Any) -> bool:
+    """Whether a message of ``descriptor`` may hold a google.protobuf.Any (in any field, at any depth)."""
+    seen, todo = set(), [descriptor]
+    while todo:
+        current_type = todo.pop()
+        if current_type.full_name == "google.protobuf.Any":
+            return True
+        if current_type.full_name in seen:
+            continue
+        seen.add(current_type.full_name)
+        todo += [field.message_type for field in current_type.fields if field.message_type is not None]
+    return False
+
+
 def _parses(compiled: CompiledProto, name: str, data: bytes) -> bool:
     candidate = compiled.message_class(name)()
     try:
@@ -391,131 +468,6 @@ def _no_unknown_nested(message: Any) -> bool:
                 if hasattr(item, "ListFields") and (len(UnknownFieldSet(item)) or not _no_unknown_nested(item)):
                     return False
     return True
-
-
-def _is_map(field: FieldDescriptor) -> bool:
-    return field.type == FieldDescriptor.TYPE_MESSAGE and field.message_type.GetOptions().map_entry
-
-
-WELL_KNOWN = {
-    "google.protobuf.Timestamp": lambda m: m.ToDatetime(tzinfo=dt.UTC),
-    "google.protobuf.Duration": lambda m: m.ToTimedelta(),
-    **{
-        f"google.protobuf.{name}Value": (lambda m: m.value)
-        for name in ("Double", "Float", "Int64", "UInt64", "Int32", "UInt32", "Bool", "String", "Bytes")
-    },
-    # Struct, Value and ListValue are JSON inside protobuf: shown as protobuf's JSON mapping gives them
-    # (numbers are doubles there, as on the wire).
-    **{f"google.protobuf.{name}": json_format.MessageToDict for name in ("Struct", "Value", "ListValue")},
-}
-_MESSAGE_TYPES = (FieldDescriptor.TYPE_MESSAGE, FieldDescriptor.TYPE_GROUP)  # a proto2 group is a nested message
-
-
-def message_to_value(message: Any, findings: list[Finding]) -> dict:
-    """Field names -> values: enums by name, Timestamp/Duration as datetime/timedelta, maps as dicts,
-    groups as dicts, extensions under ``[full.name]`` (protobuf's JSON mapping), Any unpacked."""
-    out: dict[str, Any] = {}
-    descriptor = message.DESCRIPTOR
-    for field in descriptor.fields:
-        has_presence = getattr(field, "has_presence", False)
-        if is_repeated(field) or not has_presence or message.HasField(field.name):
-            if not is_repeated(field) and has_presence is False and field.containing_oneof is not None:
-                continue
-            out[field.name] = _field_value(field, getattr(message, field.name), findings)
-    if descriptor.extension_ranges:
-        extensions = [(field, value) for field, value in message.ListFields() if field.is_extension]
-        for field, value in extensions:
-            out[f"[{field.full_name}]"] = _field_value(field, value, findings)
-        if extensions:
-            names = ", ".join(field.full_name for field, _value in extensions)
-            findings.append(
-                Finding(
-                    "info",
-                    f"{len(extensions)} extension{'s' if len(extensions) > 1 else ''} set on {descriptor.full_name}: "
-                    f"{names}; shown under [their full names], as protobuf's JSON mapping names them",
-                    code="protobuf.extension",
-                    subject=descriptor.full_name,
-                )
-            )
-    unknown = UnknownFieldSet(message)
-    if len(unknown):
-        out["!unknown"] = _unknown_fields(unknown)
-        findings.append(
-            Finding(
-                "warning",
-                f"{len(unknown)} unknown fields in {descriptor.full_name}: "
-                "kept under '!unknown' (written by a newer schema?)",
-                code="protobuf.unknown-fields",
-                subject=descriptor.full_name,
-            )
-        )
-    return out
-
-
-def _field_value(field: FieldDescriptor, value: Any, findings: list[Finding]) -> Any:
-    if _is_map(field):
-        value_field = field.message_type.fields_by_name["value"]
-        return {k: _single(value_field, v, findings) for k, v in value.items()}
-    if is_repeated(field):
-        return [_single(field, v, findings) for v in value]
-    return _single(field, value, findings)
-
-
-def _unknown_fields(unknown: UnknownFieldSet) -> dict[str, Any]:
-    """Unknown fields by number; an unknown group is a dict of its own fields."""
-    return {
-        str(f.field_number): _unknown_fields(f.data) if isinstance(f.data, UnknownFieldSet) else f.data for f in unknown
-    }
-
-
-def _single(field: FieldDescriptor, value: Any, findings: list[Finding]) -> Any:
-    if field.type in _MESSAGE_TYPES:
-        return _message_value(value, findings)
-    if field.type == FieldDescriptor.TYPE_ENUM:
-        known = field.enum_type.values_by_number.get(value)
-        return known.name if known is not None else value
-    return value
-
-
-def _message_value(message: Any, findings: list[Finding]) -> Any:
-    name = message.DESCRIPTOR.full_name
-    if name == "google.protobuf.Any":
-        return _any_value(message, findings)
-    convert = WELL_KNOWN.get(name)
-    return convert(message) if convert else message_to_value(message, findings)
-
-
-def _any_value(message: Any, findings: list[Finding]) -> dict:
-    """An Any as protobuf's JSON mapping shows it: ``@type`` and the unpacked message's fields (a
-    well-known type's under ``value``), when the schema declares its type; else the type URL and the
-    bytes, with a finding."""
-    type_name = message.TypeName()
-    try:
-        inner_descriptor = message.DESCRIPTOR.file.pool.FindMessageTypeByName(type_name)
-    except KeyError:
-        inner_descriptor = None
-    if inner_descriptor is not None:
-        inner = message_factory.GetMessageClass(inner_descriptor)()
-        try:
-            message.Unpack(inner)
-        except DecodeError:
-            inner = None
-        if inner is not None:
-            shown = _message_value(inner, findings)
-            if inner_descriptor.full_name in WELL_KNOWN or not isinstance(shown, dict):
-                return {"@type": message.type_url, "value": shown}
-            return {"@type": message.type_url, **shown}
-    why = "does not parse as that type" if inner_descriptor is not None else "is not declared in the schema"
-    findings.append(
-        Finding(
-            "warning",
-            f"google.protobuf.Any holds {type_name or 'no type'!r}, which {why}: shown as its type URL and "
-            "bytes (give the .proto that declares it to see the fields)",
-            code="protobuf.any-unknown",
-            subject=type_name,
-        )
-    )
-    return {"@type": message.type_url, "value": message.value}
 
 
 def _to_proto_json(value: Any) -> Any:

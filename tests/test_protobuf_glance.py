@@ -1,0 +1,404 @@
+"""A large protobuf message read with its schema: its first view comes from a census of the parse and the
+head of the value (codecs.protobuf.glance), not from the whole conversion, and says what it says.
+
+The .proto files are compiled by protoc (grpcio-tools) into a descriptor set; the messages are written by
+the protobuf library with classes from that set, in a pool of the test's own (not formatlens's).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.resources
+import pickle
+import subprocess
+import sys
+
+import pytest
+from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
+
+import formatlens as fl
+from formatlens.codecs.protobuf import codec as protobuf
+from formatlens.codecs.protobuf.codec import compile_proto
+from formatlens.codecs.protobuf.glance import census, check_levels, head_value
+from formatlens.codecs.protobuf.values import message_to_value
+from formatlens.core.limits import Limits, check_value
+from formatlens.runtime import firstview
+from formatlens.runtime.isolation import load_everything
+
+KINDS = """syntax = "proto3";
+package glance;
+import "google/protobuf/timestamp.proto";
+import "google/protobuf/duration.proto";
+import "google/protobuf/wrappers.proto";
+import "google/protobuf/struct.proto";
+enum Color { COLOR_UNSPECIFIED = 0; RED = 1; GREEN = 2; }
+message Leaf { string label = 1; bytes blob = 2; Color color = 3; }
+message Node { int32 n = 1; repeated Node children = 2; Node only = 3; }
+message Record {
+  int64 id = 1;
+  uint64 big = 2;
+  sint32 delta = 3;
+  double score = 4;
+  float ratio = 5;
+  bool flag = 6;
+  string name = 7;
+  bytes raw = 8;
+  Color color = 9;
+  repeated Color colors = 10;
+  repeated int32 packed = 11;
+  repeated fixed64 fixed = 12;
+  map<string, Leaf> leaves = 13;
+  map<int32, Color> codes = 14;
+  map<string, google.protobuf.Timestamp> times = 15;
+  oneof choice { string text = 16; Leaf leaf = 17; int64 number = 18; }
+  optional int32 maybe = 19;
+  google.protobuf.Timestamp at = 20;
+  google.protobuf.Duration took = 21;
+  google.protobuf.Int64Value wrapped = 22;
+  google.protobuf.StringValue note = 23;
+  google.protobuf.Struct meta = 24;
+  google.protobuf.Value json = 25;
+  google.protobuf.ListValue list = 26;
+  Leaf single = 27;
+  repeated Leaf leaf_list = 28;
+  Node tree = 29;
+  repeated string tags = 30;
+  sfixed32 small = 31;
+}
+message Top {
+  string title = 1;
+  repeated Record records = 2;
+  map<string, int64> counts = 3;
+  repeated bytes blobs = 4;
+  Node tree = 5;
+}
+message Wide {
+  message Row {
+    int32 f1 = 1; int32 f2 = 2; int32 f3 = 3; int32 f4 = 4; int32 f5 = 5; int32 f6 = 6; int32 f7 = 7;
+    int32 f8 = 8; int32 f9 = 9; int32 f10 = 10; int32 f11 = 11; int32 f12 = 12; int32 f13 = 13;
+    int32 f14 = 14; int32 f15 = 15; int32 f16 = 16; int32 f17 = 17; int32 f18 = 18; int32 f19 = 19;
+    int32 f20 = 20; repeated int32 more = 21;
+  }
+  repeated Row rows = 1;
+}
+"""
+NEWER = """syntax = "proto3";
+package glance;
+message Item { int64 id = 1; string name = 2; int64 added = 3; }
+message List { repeated Item items = 1; string added_too = 2; }
+"""
+OLDER = """syntax = "proto3";
+package glance;
+message Item { int64 id = 1; string name = 2; }
+message List { repeated Item items = 1; }
+"""
+GROUPS = """syntax = "proto2";
+package old;
+message Search {
+  required string query = 1;
+  repeated group Result = 2 { optional string url = 3; optional int32 rank = 4 [default = 7]; }
+  optional int64 page = 5 [default = -1];
+  extensions 100 to 199;
+}
+extend Search { optional string note = 100; }
+"""
+WITH_ANY = """syntax = "proto3";
+package holder;
+import "google/protobuf/any.proto";
+message Holder { repeated google.protobuf.Any items = 1; }
+"""
+FILES = {"kinds.proto": KINDS, "newer.proto": NEWER, "groups.proto": GROUPS}
+AT = dt.datetime(2024, 1, 1, 12, 30, tzinfo=dt.UTC)
+
+
+@pytest.fixture(scope="module")
+def pool(tmp_path_factory):
+    """A pool of the test's own from the descriptor set protoc writes for FILES."""
+    root = tmp_path_factory.mktemp("proto")
+    for name, text in FILES.items():
+        (root / name).write_text(text)
+    include = str(importlib.resources.files("grpc_tools") / "_proto")
+    out = root / "set.pb"
+    protoc = [sys.executable, "-m", "grpc_tools.protoc", f"-I{root}", f"-I{include}", "--include_imports"]
+    done = subprocess.run([*protoc, f"--descriptor_set_out={out}", *FILES], capture_output=True, cwd=root)
+    assert done.returncode == 0, done.stderr
+    made = descriptor_pool.DescriptorPool()
+    for file in descriptor_pb2.FileDescriptorSet.FromString(out.read_bytes()).file:
+        made.Add(file)
+    return made
+
+
+def _cls(pool, name):
+    return message_factory.GetMessageClass(pool.FindMessageTypeByName(name))
+
+
+def _record(pool, i: int):
+    """A Record using every kind of field, differently for different ``i``."""
+    record = _cls(pool, "glance.Record")(
+        id=-(2**63) + i, big=2**64 - 1 - i, delta=-i, score=i / 3, ratio=0.1 * i, flag=i % 2 == 0
+    )
+    record.name = f"record {i} é" + ("x" * 5000 if i == 3 else "")  # one longer than the head keeps of a string
+    record.raw = bytes(range(256))[i % 7 :]
+    record.color = i % 4  # 3 is no name of Color: an open enum keeps the number
+    record.colors.extend([1, 2, 5][: i % 4])
+    record.packed.extend(range(90 + i % 20))  # over 100 items in some records
+    record.fixed.extend([2**64 - 1, 0, i])
+    for k in range(i % 5 * 40):  # up to 160 leaves: over 100 members
+        record.leaves[f"leaf {k}"].label = f"{i}/{k}"
+        record.leaves[f"leaf {k}"].blob = b"\xff" * (k % 3)
+    record.codes.update({k: k % 3 for k in range(i % 4)})
+    record.times["made"].FromDatetime(AT + dt.timedelta(seconds=i))
+    if i % 3 == 0:
+        record.text = "chosen"
+    elif i % 3 == 1:
+        record.leaf.label = "a leaf"
+    if i % 2:
+        record.maybe = 0  # set to its default: shown, as a field with presence
+        record.at.FromDatetime(AT)
+        record.took.FromTimedelta(dt.timedelta(days=-1, microseconds=5))
+        record.wrapped.value = 2**40
+        record.note.value = ""
+    record.meta.update({"a": 1, "b": [True, None, "x"], "c": {"d": 2.5}})
+    record.json.string_value = "s" if i % 2 else ""
+    if i % 4 == 0:
+        record.list.extend([1, "two", None])
+    if i % 5:
+        record.single.color = 2
+    for k in range(i % 3):
+        record.leaf_list.add(label=str(k))
+    node = record.tree
+    for depth in range(i % 6):
+        node.n = depth
+        node.children.add(n=-depth)
+        node = node.only
+    record.tags.extend(f"t{k}" for k in range(i % 3))
+    record.small = -i
+    return record
+
+
+def _top(pool, count: int):
+    top = _cls(pool, "glance.Top")(title="records")
+    for i in range(count):
+        top.records.append(_record(pool, i))
+    top.counts.update({f"c{k}": k for k in range(120)})
+    top.blobs.extend([b"", b"\x00" * 10, b"\x80" * 5000])
+    return top
+
+
+def _typed(value):
+    """The value with the type of each part and the length of each container (a HeadList's is the whole
+    list's): what equality alone would not tell apart (1 and True, a head of a list and the list)."""
+    if isinstance(value, dict):
+        return ("dict", len(value), [(key, _typed(item)) for key, item in dict.items(value)])
+    if isinstance(value, list):
+        return ("list", len(value), [_typed(item) for item in list.__iter__(value)])
+    return (type(value).__name__, repr(value))
+
+
+def _levels(value) -> dict[int, int]:
+    """Depth -> the sum of len() of the dicts and lists there: what check_value counts level by level."""
+    levels, level, depth = {}, [value], 1
+    while level:
+        levels[depth] = sum(map(len, level))
+        level = [c for node in level for c in (node.values() if isinstance(node, dict) else node)]
+        level = [c for c in level if isinstance(c, (dict, list))]
+        depth += 1
+    return levels
+
+
+def _as_read(data: bytes, proto: str, name: str):
+    """``data`` parsed by the class formatlens compiles from ``proto`` (as its decode does)."""
+    message = compile_proto(proto).message_class(name)()
+    message.ParseFromString(data)
+    return message
+
+
+def _messages(pool) -> dict[str, tuple[bytes, str, str]]:
+    empty_rows = _cls(pool, "glance.Wide")()
+    for i in range(300):
+        row = empty_rows.rows.add()
+        if i % 7 == 0:
+            row.more.extend(range(i))
+    deep = _cls(pool, "glance.Node")()
+    node = deep
+    for depth in range(40):
+        node.children.add(n=depth)
+        node = node.children.add(n=depth)
+    search = _cls(pool, "old.Search")(query="q")
+    search.result.add(url="https://a")
+    search.result.add(rank=2)
+    return {
+        "top": (_top(pool, 250).SerializeToString(), KINDS, "glance.Top"),
+        "record": (_record(pool, 3).SerializeToString(), KINDS, "glance.Record"),
+        "empty": (b"", KINDS, "glance.Record"),
+        "wide": (empty_rows.SerializeToString(), KINDS, "glance.Wide"),
+        "deep": (deep.SerializeToString(), KINDS, "glance.Node"),
+        "groups": (search.SerializeToString(), GROUPS, "old.Search"),
+    }
+
+
+@pytest.mark.parametrize("name", ["top", "record", "empty", "wide", "deep", "groups"])
+def test_the_head_and_the_count_are_the_whole_conversions(pool, name):
+    data, proto, message_name = _messages(pool)[name]
+    message = _as_read(data, proto, message_name)
+    whole = message_to_value(message, [])
+    head = firstview.head_of(head_value(message, firstview.HEAD_ITEMS, firstview.HEAD_BUDGET))
+    assert _typed(head) == _typed(firstview.head_of(whole))
+    counted = census(message, Limits())
+    assert counted.trouble is None and counted.over is False
+    assert dict(counted.levels) == _levels(whole) and counted.deepest == len(_levels(whole))
+
+
+def test_the_head_budget_and_the_cuts_are_reached(pool):
+    # (what the comparison above covers: the value budget runs out, lists and dicts are cut, a string too)
+    data, proto, message_name = _messages(pool)["top"]
+    head = firstview.head_of(message_to_value(_as_read(data, proto, message_name), []))
+    records = head["records"]
+    assert type(records) is firstview.HeadList and len(records) == 250 and len(list(list.__iter__(records))) < 100
+    assert type(records[4]["leaves"]) is firstview.HeadDict and len(records[4]["leaves"]) == 160
+    assert type(records[1]["leaves"]) is dict and len(records[1]["leaves"]) == 40
+    assert type(records[11]["packed"]) is firstview.HeadList and len(records[11]["packed"]) == 101
+    assert len(records[3]["name"]) == firstview.HEAD_TEXT
+    assert records[1]["color"] == "RED" and records[3]["color"] == 3 and records[1]["at"] == AT
+    assert records[1]["big"] == 2**64 - 2 and records[0]["id"] == -(2**63)
+
+
+def _first_view(data: bytes, proto: str, message: str) -> dict:
+    """A first view made in this process, as a worker makes it (isolation.load_everything)."""
+    _data_is_input, light, blob = load_everything(data, "protobuf", {"schema": proto, "message": message}, True)
+    assert light
+    return pickle.loads(blob)
+
+
+@pytest.fixture
+def small_large(monkeypatch):
+    """The large-message path from 20 KB on (the real size: 1 MiB; the path is the same)."""
+    monkeypatch.setattr(protobuf, "LARGE", 20_000)
+    return protobuf
+
+
+def test_a_large_messages_first_view_does_not_convert_it_whole(pool, monkeypatch):
+    data = _top(pool, 1200).SerializeToString()
+    assert len(data) > protobuf.LARGE  # the real size: a first view of a large upload
+    expected = fl.load(data, "protobuf", schema=KINDS, message="glance.Top")
+    assert expected.glance_factory is not None and expected.value_made is False
+    whole, findings = expected.value, [(f.code, f.message) for f in expected.findings]
+
+    def refused(*_args):
+        raise AssertionError("the first view converted the whole message")
+
+    monkeypatch.setattr(protobuf, "message_to_value", refused)
+    state = _first_view(data, KINDS, "glance.Top")
+    shown = state["first_view"]
+    assert _typed(shown["head"]) == _typed(firstview.head_of(whole))
+    assert shown["shape"] == "object of 4 keys" and shown["tabular"] is False  # (its tree is not set)
+    assert [(f.code, f.message) for f in state["findings"]] == findings == []
+    assert state["details"] == {"message": "glance.Top", "verbatim": False, "spans_cut_at": firstview.HEAD_SPANS}
+    monkeypatch.undo()
+    monkeypatch.setattr(protobuf, "LARGE", 1 << 40)  # the small-input path: the value made at once
+    small = fl.load(data, "protobuf", schema=KINDS, message="glance.Top")
+    assert small.value_made and _typed(small.value) == _typed(whole)
+    assert [(f.code, f.message) for f in small.findings] == findings
+
+
+def test_a_first_view_over_the_node_limit_is_refused_as_the_whole_value_is(pool, small_large):
+    # 40,000 rows of a type of 21 fields shown at their defaults: 2 bytes each, 22 values each. The census
+    # counts them by type (it stops once past the limit) and refuses what check_value refuses.
+    wide = _cls(pool, "glance.Wide")()
+    for _ in range(100_000):
+        wide.rows.add()
+    data = wide.SerializeToString()
+    with pytest.raises(fl.LimitExceeded) as whole:
+        fl.load(data, "protobuf", schema=KINDS, message="glance.Wide").value  # noqa: B018
+    with pytest.raises(fl.LimitExceeded) as first:
+        _first_view(data, KINDS, "glance.Wide")
+    assert "FORMATLENS_MAX_NODES" in whole.value.hint
+    assert (first.value.message, first.value.hint) == (whole.value.message, whole.value.hint)
+    assert census(_as_read(data, KINDS, "glance.Wide"), Limits()).over is True
+
+
+@pytest.mark.parametrize("limit", ["max_nodes", "max_depth"])
+def test_the_census_refuses_exactly_what_check_value_refuses(pool, limit):
+    # At the limit: accepted both ways; one under it: refused both ways, in the same words.
+    data, proto, message_name = _messages(pool)["top"]
+    message = _as_read(data, proto, message_name)
+    whole = message_to_value(message, [])
+    levels = _levels(whole)
+    exact = {"max_nodes": 1 + sum(levels.values()), "max_depth": len(levels)}[limit]
+    for bound in (exact, exact - 1):
+        limits = Limits(**{limit: bound})
+        outcomes = []
+        checks = (
+            lambda lim=limits: check_value(whole, lim),
+            lambda lim=limits: check_levels(census(message, lim), lim),
+        )
+        for check in checks:
+            try:
+                check()
+                outcomes.append(None)
+            except fl.LimitExceeded as refused:
+                outcomes.append((refused.message, refused.hint))
+        assert outcomes[0] == outcomes[1] and (outcomes[0] is None) == (bound == exact), (bound, outcomes)
+
+
+def _older_reads_newer(pool) -> bytes:
+    newer = _cls(pool, "glance.List")(added_too="x")
+    for i in range(2000):
+        newer.items.add(id=i, name=f"item {i}", added=i if i == 1500 else 0)
+    return newer.SerializeToString()
+
+
+def _extension_set(pool) -> bytes:
+    search = _cls(pool, "old.Search")(query="q" * 30_000)
+    search.Extensions[pool.FindExtensionByName("old.note")] = "hello"
+    return search.SerializeToString()
+
+
+@pytest.mark.parametrize(
+    ("make", "proto", "name", "code"),
+    [
+        (_older_reads_newer, OLDER, "glance.List", "protobuf.unknown-fields"),
+        (_extension_set, GROUPS, "old.Search", "protobuf.extension"),
+    ],
+    ids=["unknown-fields", "extension"],
+)
+def test_what_only_the_whole_conversion_says_comes_from_it(pool, small_large, make, proto, name, code):
+    # Unknown fields (item 1,500 of 2,000, written by a newer schema) and extensions: findings made as the
+    # value is converted, per message; the first view then converts the whole message, as before.
+    data = make(pool)
+    assert len(data) > small_large.LARGE
+    document = fl.load(data, "protobuf", schema=proto, message=name)
+    state = _first_view(data, proto, name)
+    assert _typed(state["first_view"]["head"]) == _typed(firstview.head_of(document.value))
+    expected = [(f.code, f.message) for f in document.findings]
+    assert code in [c for c, _ in expected]
+    assert [(f.code, f.message) for f in state["findings"]] == expected
+    assert census(_as_read(data, proto, name), Limits()).trouble is not None
+
+
+def test_a_timestamp_out_of_range_gets_the_whole_conversions_verdict(pool, small_large):
+    data, proto, message_name = _messages(pool)["top"]
+    top = _cls(pool, "glance.Top")()
+    top.ParseFromString(data)
+    top.records[200].at.seconds = 10**15  # past year 9999: no datetime
+    data = top.SerializeToString()
+    with pytest.raises(fl.FormatError) as whole:  # bad input (it was a bug's traceback: ValueError)
+        fl.load(data, "protobuf", schema=proto, message=message_name).value  # noqa: B018
+    with pytest.raises(fl.FormatError) as first:
+        _first_view(data, proto, message_name)
+    assert type(first.value) is type(whole.value) and first.value.message == whole.value.message
+    assert whole.value.message.startswith("a google.protobuf.Timestamp that is no date and time: ")
+
+
+def test_a_message_that_may_hold_an_any_is_converted_at_once(small_large):
+    # An Any's type decides whether the message is written back verbatim (convert's identity): known at once.
+    from google.protobuf import timestamp_pb2
+
+    holder = compile_proto(WITH_ANY).message_class("holder.Holder")()
+    for i in range(2000):
+        holder.items.add().Pack(timestamp_pb2.Timestamp(seconds=i))
+    unknown = holder.items.add()
+    unknown.type_url, unknown.value = "type.googleapis.com/other.Unknown", b"\x08\x01"
+    document = fl.load(holder.SerializeToString(), "protobuf", schema=WITH_ANY, message="holder.Holder")
+    assert document.glance_factory is None and document.value_made is True
+    assert document.details["verbatim"] is True
