@@ -362,3 +362,38 @@ def test_a_shipped_argument_that_does_not_fit_in_memory_is_a_limit_not_a_bug(mon
     monkeypatch.setattr(isolation.Shipped, "read", no_memory)
     with isolation.shipped((b"x" * isolation.SHIP_FROM,)) as sent, pytest.raises(fl.LimitExceeded):
         isolation._run(len, 10, sent, {})
+
+
+def arrow_pool() -> str:
+    import pyarrow
+
+    return pyarrow.default_memory_pool().backend_name
+
+
+def address_space_mb() -> int:
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) // 1024 for line in status if line.startswith("VmSize:"))
+
+
+def test_a_worker_gives_back_the_address_space_a_parquet_read_took():
+    # A worker's address space is capped (RLIMIT_AS, 2 GB by default). Arrow's default allocator, mimalloc,
+    # kept a 1 GiB arena after a large read: a worker that had read a 45 MiB Parquet file held 1.7 GB ever
+    # after, and the next large upload it was given was refused as needing more memory than allowed.
+    import io
+
+    import pyarrow
+    import pyarrow.parquet as pq
+
+    rows = 400_000
+    table = pyarrow.table({"id": range(rows), "email": [f"user.{i}@example.org" for i in range(rows)]})
+    sink = io.BytesIO()
+    pq.write_table(table, sink)
+    pool = WorkerPool(workers=1, memory_mb=2048)
+    try:
+        assert pool.run(arrow_pool) == "system"
+        before = pool.run(address_space_mb)
+        document = pool.load(sink.getvalue(), "parquet")
+        assert document.first_view["shape"] == f"{rows:,} rows × 2 columns"
+        assert pool.run(address_space_mb) - before < 300
+    finally:
+        pool.close()

@@ -28,3 +28,17 @@ def fix_mmap_threshold(size: int = 1 << 20) -> bool:
         return False
     mallopt = getattr(libc, "mallopt", None)
     return bool(mallopt is not None and mallopt(M_MMAP_THRESHOLD, size) == 1)
+
+
+ARROW_POOL = "ARROW_DEFAULT_MEMORY_POOL"
+
+
+def arrow_allocates_from_the_system() -> None:
+    """pyarrow's buffers come from the system allocator in the processes started after this call (the
+    decode workers, whose address space RLIMIT_AS caps), unless an operator chose a pool. Arrow's default,
+    mimalloc, reserves a 1 GiB arena for a large read and keeps it: a worker that had read a 45 MiB
+    Parquet file held 1.7 GB of its 2 GB ever after, and the next large upload it decoded (a CSV, a
+    pickle) was refused as needing more memory than allowed. The system allocator maps large buffers on
+    their own and unmaps them when freed. Arrow reads the variable when it makes its default pool, on
+    import: a worker imports pyarrow before its initializer runs, so it must inherit it."""
+    os.environ.setdefault(ARROW_POOL, "system")
