@@ -19,7 +19,7 @@ from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 import formatlens as fl
 from formatlens.codecs.protobuf import codec as protobuf
 from formatlens.codecs.protobuf.codec import compile_proto
-from formatlens.codecs.protobuf.glance import census, check_levels, head_value
+from formatlens.codecs.protobuf.glance import census, check_levels, exact_census, head_value
 from formatlens.codecs.protobuf.values import message_to_value
 from formatlens.core.limits import Limits, check_value
 from formatlens.runtime import firstview
@@ -71,6 +71,14 @@ message Top {
   map<string, int64> counts = 3;
   repeated bytes blobs = 4;
   Node tree = 5;
+}
+message Flat {
+  message Row {
+    int64 id = 1; string name = 2; google.protobuf.Timestamp at = 3; optional int32 maybe = 4;
+    google.protobuf.Duration took = 5; google.protobuf.StringValue note = 6; Color color = 8;
+    oneof o { string a = 9; int32 b = 10; }
+  }
+  repeated Row rows = 1;
 }
 message Wide {
   message Row {
@@ -224,6 +232,12 @@ def _messages(pool) -> dict[str, tuple[bytes, str, str]]:
     for depth in range(40):
         node.children.add(n=depth)
         node = node.children.add(n=depth)
+    flat = _cls(pool, "glance.Flat")()
+    for i in range(3000):
+        row = flat.rows.add(id=i, name=f"row {i}")
+        if i % 10 == 0:
+            row.at.FromDatetime(AT)
+            row.maybe = i
     search = _cls(pool, "old.Search")(query="q")
     search.result.add(url="https://a")
     search.result.add(rank=2)
@@ -234,10 +248,11 @@ def _messages(pool) -> dict[str, tuple[bytes, str, str]]:
         "wide": (empty_rows.SerializeToString(), KINDS, "glance.Wide"),
         "deep": (deep.SerializeToString(), KINDS, "glance.Node"),
         "groups": (search.SerializeToString(), GROUPS, "old.Search"),
+        "flat": (flat.SerializeToString(), KINDS, "glance.Flat"),
     }
 
 
-@pytest.mark.parametrize("name", ["top", "record", "empty", "wide", "deep", "groups"])
+@pytest.mark.parametrize("name", ["top", "record", "empty", "wide", "deep", "groups", "flat"])
 def test_the_head_and_the_count_are_the_whole_conversions(pool, name):
     data, proto, message_name = _messages(pool)[name]
     message = _as_read(data, proto, message_name)
@@ -245,8 +260,13 @@ def test_the_head_and_the_count_are_the_whole_conversions(pool, name):
     head = firstview.head_of(head_value(message, firstview.HEAD_ITEMS, firstview.HEAD_BUDGET))
     assert _typed(head) == _typed(firstview.head_of(whole))
     counted = census(message, Limits())
-    assert counted.trouble is None and counted.over is False
+    assert counted.trouble is None and counted.over is False and counted.exact is True
     assert dict(counted.levels) == _levels(whole) and counted.deepest == len(_levels(whole))
+    # With the merged parse (codecs.protobuf.projection): an upper bound, level by level, as deep
+    bounded = census(message, Limits(), data)
+    assert bounded.trouble is None and bounded.over is False and bounded.exact is False
+    assert bounded.deepest == counted.deepest
+    assert all(bounded.levels[depth] >= count for depth, count in counted.levels.items()), bounded.levels
 
 
 def test_the_head_budget_and_the_cuts_are_reached(pool):
@@ -317,10 +337,13 @@ def test_a_first_view_over_the_node_limit_is_refused_as_the_whole_value_is(pool,
     assert census(_as_read(data, KINDS, "glance.Wide"), Limits()).over is True
 
 
+@pytest.mark.parametrize("name", ["top", "flat"])
 @pytest.mark.parametrize("limit", ["max_nodes", "max_depth"])
-def test_the_census_refuses_exactly_what_check_value_refuses(pool, limit):
-    # At the limit: accepted both ways; one under it: refused both ways, in the same words.
-    data, proto, message_name = _messages(pool)["top"]
+def test_the_census_refuses_exactly_what_check_value_refuses(pool, limit, name):
+    # At the limit: accepted both ways; one under it: refused both ways, in the same words. (The census with
+    # the merged parse counts flat records by type, as if every field were set: over the limit, it counts
+    # again exactly; the records of "flat" have 7 fields with presence, mostly unset.)
+    data, proto, message_name = _messages(pool)[name]
     message = _as_read(data, proto, message_name)
     whole = message_to_value(message, [])
     levels = _levels(whole)
@@ -331,6 +354,7 @@ def test_the_census_refuses_exactly_what_check_value_refuses(pool, limit):
         checks = (
             lambda lim=limits: check_value(whole, lim),
             lambda lim=limits: check_levels(census(message, lim), lim),
+            lambda lim=limits: check_levels(exact_census(message, lim, data), lim),
         )
         for check in checks:
             try:
@@ -338,7 +362,8 @@ def test_the_census_refuses_exactly_what_check_value_refuses(pool, limit):
                 outcomes.append(None)
             except fl.LimitExceeded as refused:
                 outcomes.append((refused.message, refused.hint))
-        assert outcomes[0] == outcomes[1] and (outcomes[0] is None) == (bound == exact), (bound, outcomes)
+        assert outcomes[0] == outcomes[1] == outcomes[2], (bound, outcomes)
+        assert (outcomes[0] is None) == (bound == exact), (bound, outcomes)
 
 
 def _older_reads_newer(pool) -> bytes:

@@ -27,7 +27,7 @@ from google.protobuf.message import DecodeError, EncodeError
 from google.protobuf.unknown_fields import UnknownFieldSet
 
 from formatlens.codecs.base import SchemaCodec, Sniff
-from formatlens.codecs.protobuf.glance import Census, census, check_levels, head_value
+from formatlens.codecs.protobuf.glance import Census, check_levels, exact_census, head_value
 from formatlens.codecs.protobuf.inferred import build_file, build_pool
 from formatlens.codecs.protobuf.schemas import descriptor_set, messages_of, source_files
 from formatlens.codecs.protobuf.values import _MESSAGE_TYPES, _is_map, message_to_value
@@ -37,6 +37,7 @@ from formatlens.codecs.protobuf.wire import (
     head_fields,
     is_repeated,
     shallow_field_count,
+    top_level_boundary,
     top_level_walk,
     window_spans,
     wire_findings,
@@ -54,6 +55,9 @@ LARGE = 1 << 20
 """A message without a schema of this many bytes or more is walked in full only when its value is asked for."""
 HEAD_BYTES = 256 * 1024
 """How much of a large schemaless message is walked up front (schema guess, tree head, spans)."""
+SPAN_BYTES = 16
+"""Bytes per span a large message with its schema is read for at first (records of a few fields make a span
+every 9 bytes); a head that makes fewer spans than the budget is read 4 times larger."""
 READINGS_BYTES = 32 * 1024
 """How much of it has every payload's other readings compared (wire_findings: ~0.1 ms per payload)."""
 _PROTOC_TIMEOUT = 30
@@ -342,7 +346,7 @@ class ProtobufCodec(SchemaCodec):
     ) -> Document:
         """A large message with its schema: its value made when asked for, and a first view from a census of
         the parse and the head of the value (codecs.protobuf.glance), with the whole conversion's verdict."""
-        lazy = _Parsed(parsed)
+        lazy = _Parsed(parsed, data)
         document = self.document(
             data,
             value_factory=lazy.value,
@@ -398,8 +402,8 @@ class ProtobufCodec(SchemaCodec):
 class _Parsed:
     """A parsed message whose value is made when asked for (ProtobufCodec._summed_up)."""
 
-    def __init__(self, message: Any) -> None:
-        self.message = message
+    def __init__(self, message: Any, data: bytes) -> None:
+        self.message, self.data = message, data
         self._census: Census | None = None
         self._converted: tuple[dict, list[Finding]] | None = None
 
@@ -415,7 +419,7 @@ class _Parsed:
 
     def census(self) -> Census:
         if self._census is None:
-            self._census = census(self.message, current())
+            self._census = exact_census(self.message, current(), self.data)
         return self._census
 
     def findings(self) -> list[Finding]:
@@ -558,16 +562,17 @@ def _schema_spans(data: bytes, descriptor: Any) -> list[Span]:
     it), and reads only the fields of its first HEAD_BYTES (more, if they make fewer spans than the budget,
     which Document.spans cuts them at): the whole walk of a 46 MiB message made 1.5 million fields and took
     half a minute."""
-    size, budget = HEAD_BYTES, current().max_spans
-    while current_window() is None and len(data) >= LARGE:
-        top = top_level_walk(data, size)
-        if top is None:
-            break  # the whole walk says where and why
-        counts, head_end = top
+    budget = current().max_spans
+    size = min(HEAD_BYTES, budget * SPAN_BYTES)  # a first view's 4,000 spans: 64 KiB (it read 256 KiB)
+    top = top_level_walk(data, size) if current_window() is None and len(data) >= LARGE else None
+    if top is None:  # a span window, a small message, or a top level that does not walk (the whole walk says why)
+        return window_spans(data, descriptor, readings=False)
+    counts, head_end = top
+    while True:
         head = wire_spans(WireWalker(data).message(0, head_end, descriptor), (), None, counts)
         # Enough to pass the budget: Document.spans cuts them there and says so (its caption, "the rest"). A
         # head of a few large fields makes fewer: a larger one is read (found by review: they stopped unsaid).
         if count_spans(head, budget) > budget or head_end >= len(data):
             return head
         size *= 4
-    return window_spans(data, descriptor, readings=False)
+        head_end = top_level_boundary(data, head_end, size)

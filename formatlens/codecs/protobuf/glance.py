@@ -23,7 +23,9 @@ decide whether the message is written back verbatim, which the decode must know 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache, partial
 from itertools import chain, compress
 from operator import attrgetter, methodcaller
 from typing import Any
@@ -32,16 +34,20 @@ from google.protobuf import json_format
 from google.protobuf.internal import well_known_types
 from google.protobuf.unknown_fields import UnknownFieldSet
 
+from formatlens.codecs.protobuf.projection import merged
+from formatlens.codecs.protobuf.projection import walk as projection_walk
 from formatlens.codecs.protobuf.values import (
     _MESSAGE_TYPES,
     ALWAYS,
     IF_SET,
+    NEVER,
     WELL_KNOWN,
     _is_map,
     _single,
     fields_shown,
 )
 from formatlens.codecs.protobuf.wire import is_repeated
+from formatlens.core.errors import LimitExceeded
 from formatlens.core.limits import Limits
 
 _TIMESTAMP = "google.protobuf.Timestamp"
@@ -54,6 +60,8 @@ _SECONDS = {
     _DURATION: (-well_known_types._DURATION_SECONDS_MAX, well_known_types._DURATION_SECONDS_MAX),
 }
 _NANOS_RANGE = {_TIMESTAMP: (0, _NANOS - 1), _DURATION: (-_NANOS + 1, _NANOS - 1)}
+_SCALAR_TYPES = frozenset(WELL_KNOWN) - _JSON_TYPES
+"""Well-known message types whose value is no container (datetime, timedelta, the wrappers' values)."""
 
 
 class _Trouble(Exception):
@@ -71,22 +79,53 @@ class Census:
     trouble: str | None = None
     """Why the whole conversion must decide (unknown fields, extensions...), or None."""
     over: bool = False
-    """The count passed max_nodes within max_depth: check_levels refuses it (the walk stopped there)."""
+    """The count passed max_nodes within max_depth (the walk stopped there)."""
+    exact: bool = True
+    """False: ``levels`` are at least the value's (flat records counted by their type, see census)."""
 
 
-def census(message: Any, limits: Limits) -> Census:
+def census(message: Any, limits: Limits, data: bytes | None = None) -> Census:
     """Count the value of ``message`` level by level (see the module's doc); stops once the count within
     max_depth passes max_nodes (a message of a million empty records of a wide type would make a
-    billion values: they are counted by type, not made)."""
+    billion values: they are counted by type, not made).
+
+    With ``data`` (the bytes ``message`` was parsed from), what the merged parse of codecs.protobuf.projection
+    says replaces asking each instance for its unknown fields and each Timestamp/Duration for its range, and
+    records of a flat type (no lists, maps or nested dicts) are counted by their type, every field with
+    presence as if set: ``levels`` are then an upper bound (``exact`` False), and within the limits that
+    says enough; else the exact census decides (``exact_census``)."""
     found = Census()
     walk = _Walk(found, limits)
     try:
+        copy = merged(data, message.DESCRIPTOR) if data is not None else None
+        if copy is not None:
+            unknown, parts = projection_walk(copy)
+            if unknown:
+                raise _Trouble("unknown fields or extensions")
+            for name, gathered in parts.items():
+                walk.in_range(name, [*chain.from_iterable(map(attrgetter("seconds"), gathered))], "seconds")
+                walk.in_range(name, [*chain.from_iterable(map(attrgetter("nanos"), gathered))], "nanos")
+            walk.bounded, found.exact = True, False
         walk.messages([message], message.DESCRIPTOR, 1)
     except _Trouble as trouble:
         found.trouble = str(trouble)
     except _Over:
         found.over = True
     return found
+
+
+def exact_census(message: Any, limits: Limits, data: bytes) -> Census:
+    """census() with ``data``, and the exact census when its upper bound does not fit the limits."""
+    found = census(message, limits, data)
+    if found.exact or found.trouble:
+        return found
+    if not found.over:
+        try:
+            check_levels(found, limits)
+            return found
+        except LimitExceeded:
+            pass  # maybe over: counted exactly below
+    return census(message, limits)
 
 
 class _Over(Exception):
@@ -97,6 +136,8 @@ class _Walk:
     def __init__(self, found: Census, limits: Limits) -> None:
         self.found, self.limits = found, limits
         self.counted = 1  # the top dict itself, as check_value's count starts
+        self.bounded = False
+        """The merged parse checked unknown fields and well-known ranges: flat records are counted by type."""
 
     def add(self, depth: int, items: int) -> None:
         """``items`` more values in the containers at ``depth`` (at least one container is there)."""
@@ -108,65 +149,76 @@ class _Walk:
             if self.counted > self.limits.max_nodes:  # refused at a level within max_depth, before any depth
                 raise _Over
 
+    def in_range(self, name: str, values: list[int], part: str) -> None:
+        """Raise _Trouble unless every one of ``values`` (a Timestamp's or Duration's ``part``) converts."""
+        low, high = (_SECONDS if part == "seconds" else _NANOS_RANGE)[name]
+        if values and not (low <= min(values) and max(values) <= high):
+            raise _Trouble(f"a {name} out of range")
+
     def messages(self, instances: list, descriptor: Any, depth: int) -> None:
         """``instances`` of ``descriptor``, each a dict at ``depth`` of the value."""
         count = len(instances)
         if not count:
             return
-        if any(map(len, map(UnknownFieldSet, instances))):
+        if not self.bounded and any(map(len, map(UnknownFieldSet, instances))):
             raise _Trouble(f"unknown fields in {descriptor.full_name}")
-        if descriptor.extension_ranges and any(map(len, map(attrgetter("Extensions"), instances))):
+        if not self.bounded and descriptor.extension_ranges and any(map(len, map(attrgetter("Extensions"), instances))):
             raise _Trouble(f"extensions set on {descriptor.full_name}")
         keys = 0
-        nested: list[tuple[list, Any, int]] = []  # walked after this level's count (a bomb stops sooner)
+        nested: list[tuple[Callable[[], list], int, Any, int]] = []  # after this level's count (a bomb stops sooner)
         for field_descriptor, name, when in fields_shown(descriptor):
             if is_repeated(field_descriptor):
                 keys += count
                 containers = list(map(attrgetter(name), instances))
-                self.add(depth + 1, sum(map(len, containers)))
+                items = sum(map(len, containers))
+                self.add(depth + 1, items)
                 if _is_map(field_descriptor):
                     value_field = field_descriptor.message_type.fields_by_name["value"]
                     if value_field.type in _MESSAGE_TYPES:
-                        values = list(chain.from_iterable(map(methodcaller("values"), containers)))
-                        nested.append((values, value_field.message_type, depth + 2))
+                        values = partial(_chained, map(methodcaller("values"), containers))
+                        nested.append((values, items, value_field.message_type, depth + 2))
                 elif field_descriptor.type in _MESSAGE_TYPES:
-                    nested.append((list(chain.from_iterable(containers)), field_descriptor.message_type, depth + 2))
+                    nested.append((partial(_chained, containers), items, field_descriptor.message_type, depth + 2))
             elif when is IF_SET:
                 flags = list(map(methodcaller("HasField", name), instances))
                 present = sum(flags)
                 keys += present
                 if present and field_descriptor.type in _MESSAGE_TYPES:
-                    values = list(map(attrgetter(name), compress(instances, flags)))
-                    nested.append((values, field_descriptor.message_type, depth + 1))
+                    values = partial(_gathered, name, compress(instances, flags))
+                    nested.append((values, present, field_descriptor.message_type, depth + 1))
             elif when is ALWAYS:
                 keys += count
                 if field_descriptor.type in _MESSAGE_TYPES:  # no presence: an older protobuf's message field
-                    nested.append((list(map(attrgetter(name), instances)), field_descriptor.message_type, depth + 1))
+                    values = partial(_gathered, name, instances)
+                    nested.append((values, count, field_descriptor.message_type, depth + 1))
         self.add(depth, keys)
-        for values, value_descriptor, value_depth in nested:
-            self.values(values, value_descriptor, value_depth)
+        for made, many, value_descriptor, value_depth in nested:  # made(): the instances, made once if asked
+            self.values(made, many, value_descriptor, value_depth)
 
-    def values(self, instances: list, descriptor: Any, depth: int) -> None:
-        """Messages of ``descriptor`` that are values at ``depth``: a well-known type's converted value, or a dict."""
+    def values(self, instances: Callable[[], list], count: int, descriptor: Any, depth: int) -> None:
+        """``count`` messages of ``descriptor`` (made by ``instances()``) that are values at ``depth``: a
+        well-known type's converted value, or a dict."""
+        if not count:
+            return
         name = descriptor.full_name
         if name in _SECONDS:  # datetime, timedelta: the range they convert in
-            low, high = _SECONDS[name]
-            seconds = list(map(attrgetter("seconds"), instances))
-            nanos = list(map(attrgetter("nanos"), instances))
-            least, most = _NANOS_RANGE[name]
-            if instances and not (low <= min(seconds) and max(seconds) <= high):
-                raise _Trouble(f"a {name} out of range")
-            if instances and not (least <= min(nanos) and max(nanos) <= most):
-                raise _Trouble(f"a {name} out of range")
+            if not self.bounded:  # (else the merged parse had every one of them checked)
+                made = instances()
+                self.in_range(name, list(map(attrgetter("seconds"), made)), "seconds")
+                self.in_range(name, list(map(attrgetter("nanos"), made)), "nanos")
         elif name in _JSON_TYPES:  # JSON inside protobuf: converted as the value has it, and counted
-            for instance in instances:
+            for instance in instances():
                 try:
                     converted = json_format.MessageToDict(instance)
                 except ValueError:  # NaN or infinity: the JSON mapping refuses it; the whole conversion says how
                     raise _Trouble(f"a {name} the JSON mapping refuses") from None
                 self.python(converted, depth)
-        elif name not in WELL_KNOWN:  # the wrappers' values are scalars
-            self.messages(instances, descriptor, depth)
+        elif name in WELL_KNOWN:  # the wrappers' values are scalars
+            return
+        elif self.bounded and _flat(descriptor):  # no instance made: each field counted as if set
+            self.add(depth, count * sum(when is not NEVER for _field, _name, when in fields_shown(descriptor)))
+        else:
+            self.messages(instances(), descriptor, depth)
 
     def python(self, value: Any, depth: int) -> None:
         """A converted value (a Struct's dicts and lists) at ``depth``, counted as check_value counts it."""
@@ -179,6 +231,25 @@ class _Walk:
         self.add(depth, len(value))
         for child in children:
             self.python(child, depth + 1)
+
+
+def _chained(containers: Any) -> list:
+    return list(chain.from_iterable(containers))
+
+
+def _gathered(name: str, instances: Any) -> list:
+    return list(map(attrgetter(name), instances))
+
+
+@lru_cache(maxsize=4096)
+def _flat(descriptor: Any) -> bool:
+    """Whether a value of ``descriptor`` is a dict of scalars: no repeated field or map, and no message
+    field but the well-known types shown as scalars (Timestamp, Duration, the wrappers)."""
+    return all(
+        not is_repeated(field_descriptor)
+        and (field_descriptor.type not in _MESSAGE_TYPES or field_descriptor.message_type.full_name in _SCALAR_TYPES)
+        for field_descriptor in descriptor.fields
+    )
 
 
 def check_levels(found: Census, limits: Limits) -> None:
