@@ -18,6 +18,7 @@ import fastavro
 import msgpack
 import pytest
 import xmltodict
+import yaml
 
 import formatlens as fl
 from formatlens.codecs.avro import _Container as AvroContainer
@@ -238,6 +239,61 @@ class _Calls:
 
 INPUTS["pickle-danger"] = pickle.dumps([*RECORDS[:1500], _Calls(), *RECORDS[1500:]], protocol=4)
 INPUTS["xml"] = xmltodict.unparse({"users": {"user": [{k: str(v) for k, v in r.items()} for r in RECORDS]}}).encode()
+
+
+def _yaml_notes() -> bytes:
+    """A list of records written by hand: comments between and inside items, literal and folded strings
+    (one keeping its trailing blank line), quoted keys, an anchor and its alias inside one item, a custom
+    tag, a nested list on the "- " line, an item starting on the line after its "-", a plain and a quoted
+    string over lines, and CRLF line ends in some records."""
+    out = ["# users, written by hand\n", "---\n"]
+    for r in RECORDS[:900]:
+        i = r["id"]
+        end = "\r\n" if i % 9 == 4 else "\n"
+        out.append(f"# record {i}\n" if i % 3 == 0 else "")
+        out.append(f"- id: {i}  # its number{end}  \"quoted key\": '{r['name']}'{end}")
+        out.append(
+            f"  note: |{end}    line one of {i}{end}    line two{end}{end}  folded: >-\n    folded {i}\n    text\n"
+        )
+        out.append(f"  tags: &t{i} [a, b]\n  again: *t{i}\n  'k: {i}': !custom {{x: {i}}}\n")
+        if i % 5 == 0:
+            out.append(f"-\n  id: {i}b\n")
+        if i % 7 == 0:
+            out.append(f"- plain {i}\n  continued\n- - {i}\n  - [x, y]\n")
+        if i % 11 == 0:
+            out.append(f'- "quoted\n  over lines {i}"\n- |+\n  kept {i}\n\n')
+    return "".join(out).encode()
+
+
+def _yaml_keys() -> bytes:
+    """A mapping written by hand: plain, single- and double-quoted keys, comments, nested blocks."""
+    out = ["# a mapping of users\n"]
+    for r in RECORDS:
+        i = r["id"]
+        key = [f"user{i}", f"'user {i}'", f'"user\\t{i}"'][i % 3]
+        out.append(f"{key}:  # {r['name']}\n  name: {r['name']}\n  tags:\n  - a\n  - b\n")
+        out.append(f"user{i}-note: >\n  said {i}\n\n" if i % 4 == 0 else "")
+    return "".join(out).encode()
+
+
+# YAML as PyYAML's dump writes it (a list of records, a mapping, after a BOM) and as people write it; then
+# inputs whose far windows are decoded whole: an alias to an anchor of an earlier item, a flow-style top
+# level, a stream of documents, a %TAG directive, keys that are not strings, a key given twice.
+INPUTS["yaml"] = yaml.safe_dump(RECORDS, allow_unicode=True, sort_keys=False).encode()
+INPUTS["yaml-map"] = yaml.safe_dump({f"k{i}": r for i, r in enumerate(RECORDS)}, allow_unicode=True).encode()
+INPUTS["yaml-bom"] = b"\xef\xbb\xbf" + INPUTS["yaml"]
+INPUTS["yaml-notes"] = _yaml_notes()
+INPUTS["yaml-keys"] = _yaml_keys()
+_TAGS = ["a", "b"]  # one list in every record: the dump writes an anchor in the first and aliases to it
+_SHARED = [{**r, "tags": _TAGS} for r in RECORDS]  # and items that are the list itself: `- *id001`
+INPUTS["yaml-aliases"] = yaml.safe_dump(
+    [_TAGS, *(x for r in _SHARED for x in [r, _TAGS][: 1 + (r["id"] % 50 == 0)])]
+).encode()
+INPUTS["yaml-flow"] = yaml.safe_dump(RECORDS, default_flow_style=True, allow_unicode=True).encode()
+INPUTS["yaml-documents"] = yaml.safe_dump_all([RECORDS[:2250], RECORDS[2250:]], allow_unicode=True).encode()
+INPUTS["yaml-directive"] = b"%TAG ! tag:example.com,2026:\n---\n" + INPUTS["yaml"].replace(b"- id:", b"- !user\n  id:")
+INPUTS["yaml-intkeys"] = yaml.safe_dump(dict(enumerate(RECORDS)), allow_unicode=True).encode()
+INPUTS["yaml-repeated"] = INPUTS["yaml-map"] + b"k7: again\n"
 
 
 def full_walk(document: fl.Document) -> list[Span]:
@@ -545,7 +601,7 @@ INDEXED += [
     "avro",
     "avro-deflate",
 ]
-INDEXED += ["avro-empty", "xml", "xml-mixed", "pickle-2"]
+INDEXED += ["avro-empty", "xml", "xml-mixed", "pickle-2", "yaml", "yaml-map", "yaml-bom", "yaml-notes", "yaml-keys"]
 
 
 def _indexed(name: str, monkeypatch) -> tuple[bytes, str, dict, Checkpoints]:
@@ -687,7 +743,11 @@ def test_a_message_of_many_field_numbers_notes_no_checkpoints(monkeypatch):
 
 
 @pytest.mark.parametrize(
-    "name", ["csv", "csv-ragged", "avro", "avro-empty", "protobuf-schema", "protobuf-mixed", "xml", "xml-mixed"]
+    "name",
+    [
+        *["csv", "csv-ragged", "avro", "avro-empty", "protobuf-schema", "protobuf-mixed", "xml", "xml-mixed"],
+        *["yaml", "yaml-map", "yaml-notes", "yaml-keys"],
+    ],
 )
 def test_values_for_a_tree_slice_are_read_alone_once_a_decode_left_its_context(name, monkeypatch):
     # The first request decodes the input (and keeps what the next need: a CSV's dialect and header, which
@@ -768,3 +828,27 @@ def test_a_large_message_with_its_schema_is_read_in_far_windows_and_slices_as_fr
         spans = spans_of(done)
         found, _ = values_from(data, "protobuf", options, spans, Checkpoints("protobuf", len(data)))
         assert found == values_of(data, "protobuf", options, spans) == values
+
+
+@pytest.mark.parametrize(
+    "name", ["yaml-aliases", "yaml-flow", "yaml-documents", "yaml-directive", "yaml-intkeys", "yaml-repeated"]
+)
+def test_a_yaml_whose_items_may_not_stand_alone_is_decoded_whole_for_each_far_window(name, monkeypatch):
+    # An alias to an anchor of an earlier item, a flow-style top level, several documents, a %TAG directive,
+    # keys that are not strings as written, a key given twice: a far window is what the whole decode gives
+    # there, and it is read from that decode, not from a checkpoint.
+    from formatlens.core import api
+
+    data, format, options, checkpoints = _indexed(name, monkeypatch)
+    document = fl.load(data, format, peel=False)
+    full = full_walk(document)
+    decoded = []
+    real = api.load
+    monkeypatch.setattr(api, "load", lambda *args, **kwargs: decoded.append(1) or real(*args, **kwargs))
+    for start, end in _windows(len(data))[1:]:
+        [done], checkpoints = annotate_from(data, format, options, [(start, end)], checkpoints)
+        assert [done] == annotate(data, format, options, [(start, end)]), (name, start)
+        assert spans_of(done) == restrict(full, start, end), (name, start)
+        found = done[1]
+        assert found and all(isinstance(v, NoValue) or v == value_at(document.value, p) for p, v in found.items())
+    assert len(decoded) == 3 * 2  # each window from the checkpoints, and from byte 0 (annotate)

@@ -22,9 +22,11 @@ from typing import TYPE_CHECKING, Any
 import yaml
 from yaml.composer import Composer
 
+from formatlens.codecs import yamlfar
 from formatlens.codecs.base import SNIFF_BYTES, Codec, Sniff, one_or_many
 from formatlens.codecs.support import duplicates, yamlevents
 from formatlens.codecs.support.textpos import Text, decode_text
+from formatlens.core.checkpoints import current_checkpoints
 from formatlens.core.document import Document, Finding, Span, SpanKind, Traits
 from formatlens.core.errors import LimitExceeded
 from formatlens.core.limits import Limits, current, current_window, env_name
@@ -563,9 +565,11 @@ def _entry_spans(text: Text, documents: list[list[yamlevents.Entry]]) -> list[Sp
     many = len(documents) > 1
     window = current_window()
     if window is not None:
+        checkpoints = current_checkpoints()  # noted for the next far windows (codecs.yamlfar)
+        note = None if checkpoints is None else yamlfar.noter(text.text, text.byte_offset, checkpoints)
         loader = _Loader(text.text)
         try:
-            found = yamlevents.window(loader, *window, text.byte_offset)
+            found = yamlevents.window(loader, *window, text.byte_offset, note=note)
         finally:
             loader.dispose()
         return [_entry_span(text, entry, (number,) if many else ()) for number, entry in found]

@@ -160,8 +160,19 @@ def _walked(
     from formatlens.core.registry import get
 
     codec = get(format)
+    needs: list[NeedsDecode] = []
+
+    def walked() -> Sequence[Span]:
+        try:
+            return walk()
+        except NeedsDecode as exc:  # a far walk that cannot go on from its checkpoint (a YAML alias to an
+            needs.append(exc)  # anchor before it): not a bug, the caller decodes the whole input instead
+            return []
+
     with sized_for(current().for_input(len(data))):
-        found = _in_windows(lambda: translate(format, walk, bad_input=codec.bad_input), ranges)
+        found = _in_windows(lambda: translate(format, walked, bad_input=codec.bad_input), ranges)
+    if needs:
+        raise needs[0]
     return [(_as_tuples(spans), values(spans)) for spans in found]
 
 

@@ -51,6 +51,10 @@ def context_of(document: Document) -> dict[str, Any]:
         return {"xml.repeated": sorted(repeated or ()), "xml.first_child": start}
     if document.format == "protobuf" and document.details.get("message"):
         return {"protobuf.message": document.details["message"]}
+    if document.format == "yaml":
+        from formatlens.codecs.yamlfar import far_context
+
+        return far_context(document)
     return {}
 
 
@@ -87,6 +91,10 @@ def far_walk(
 
         found = element_walk(data, context["xml.first_child"], context["xml.repeated"])
         return None if found is None else (found[0], _alone_children(found[1]))
+    if format == "yaml" and not options and "yaml.far" in context:
+        from formatlens.codecs.yamlfar import far_walk as item_walk
+
+        return _decoded_where_not_alone(*item_walk(data, context["yaml.far"], checkpoints))
     if format == "protobuf" and not options and context.get("protobuf.large"):
         from formatlens.codecs.protobuf.wire import window_spans
 
@@ -113,6 +121,27 @@ def _alone_children(child_value: Read) -> Read:
             raise NeedsDecode from None
 
     return read
+
+
+def _decoded_where_not_alone(
+    walk: Callable[[], Sequence[Span]], read: Read
+) -> tuple[Callable[[], Sequence[Span]], Read]:
+    """A YAML far walk and reading (codecs.yamlfar), their NotAlone as NeedsDecode: the whole input is decoded."""
+    from formatlens.codecs.yamlfar import NotAlone
+
+    def walked() -> Sequence[Span]:
+        try:
+            return walk()
+        except NotAlone:
+            raise NeedsDecode from None
+
+    def read_alone(span: Span) -> Any:
+        try:
+            return read(span)
+        except NotAlone:
+            raise NeedsDecode from None
+
+    return walked, read_alone
 
 
 def _message_walk(data: bytes, schema: Any, message: str) -> tuple[Callable[[], Sequence[Span]], Read]:

@@ -348,17 +348,40 @@ def build(
     return _Reader(loader, wrap, hashable, limits, count_aliases, spans).stream()
 
 
-def window(loader: Any, lo: int, hi: int, byte_offset: Callable[[int], int]) -> list[tuple[int, Entry]]:
+class Outside(Exception):
+    """A walk resumed at a checkpoint met what it cannot read from there (an alias to an anchor before it,
+    another kind of top level): the window is read from the whole input instead."""
+
+
+def window(
+    loader: Any,
+    lo: int,
+    hi: int,
+    byte_offset: Callable[[int], int],
+    *,
+    place: int = 0,
+    note: Callable[[int, int, bool], None] | None = None,
+    mapping: bool | None = None,
+) -> list[tuple[int, Entry]]:
     """(document number, entry) for the top-level entries with bytes in ``lo``..``hi``, read again from
     ``loader``'s events without making values (an input build() has read: its errors are not checked
     again). Byte positions come from ``byte_offset`` (character index -> byte); the walk stops past ``hi``.
-    How a far window of a large YAML is annotated (runtime.annotate, core.limits.span_window)."""
+    How a far window of a large YAML is annotated (runtime.annotate, core.limits.span_window).
+
+    ``note(start, place, mapping)`` is told of each top-level entry of the first document (the character
+    where it starts, its place, whether the top level is a mapping): where a later walk may resume
+    (codecs.yamlfar). A resumed walk reads the text from a checkpoint: its first entry is at ``place``, its
+    top level must be a block mapping if ``mapping`` else a block sequence, and an alias whose anchor it
+    has not read raises Outside."""
     found: list[tuple[int, Entry]] = []
     get_event = loader.get_event
     get_event()  # StreamStartEvent
     document = -1
+    resumed = mapping is not None
     while type(get_event()) is not StreamEndEvent:  # DocumentStartEvent
         document += 1
+        if resumed and document:
+            raise Outside("a second document")
         anchors: dict[str, _Made] = {}
         # Open collections: [mapping, items or pairs, anchor, start, the key waiting for its value].
         stack: list[list] = []
@@ -366,6 +389,8 @@ def window(loader: Any, lo: int, hi: int, byte_offset: Callable[[int], int]) -> 
             event = get_event()
             kind = type(event)
             if kind is SequenceStartEvent or kind is MappingStartEvent:
+                if resumed and not stack and (mapping is not (kind is MappingStartEvent) or event.flow_style):
+                    raise Outside("another kind of top level")
                 stack.append([kind is MappingStartEvent, 0, event.anchor, event.start_mark.index, None])
                 continue
             made: _Made
@@ -374,14 +399,18 @@ def window(loader: Any, lo: int, hi: int, byte_offset: Callable[[int], int]) -> 
                 if event.anchor is not None:
                     anchors[event.anchor] = made
             elif kind is AliasEvent:
-                _value, _start, _end, _size, text, count, mapping = anchors.get(event.anchor, _UNKNOWN)
-                made = (None, event.start_mark.index, event.end_mark.index, 1, text, count, mapping)
+                if resumed and event.anchor not in anchors:
+                    raise Outside("an alias to an anchor before the checkpoint")
+                _value, _start, _end, _size, text, count, is_map = anchors.get(event.anchor, _UNKNOWN)
+                made = (None, event.start_mark.index, event.end_mark.index, 1, text, count, is_map)
             else:  # SequenceEndEvent or MappingEndEvent
-                mapping, count, anchor, start, _key = stack.pop()
-                made = (None, start, event.end_mark.index, 1, None, count, mapping)
+                is_map, count, anchor, start, _key = stack.pop()
+                made = (None, start, event.end_mark.index, 1, None, count, is_map)
                 if anchor is not None:
                     anchors[anchor] = made
             if not stack:
+                if resumed and made[4] is not None:
+                    raise Outside("a top level that is one scalar")
                 if made[4] is not None and _overlaps(made, lo, hi, byte_offset):
                     found.append((document, Entry(None, 0, 0, made[1], made[2], _describe(made), True)))
                 break
@@ -396,9 +425,12 @@ def window(loader: Any, lo: int, hi: int, byte_offset: Callable[[int], int]) -> 
             first = made[1] if key is None else key[1]
             if byte_offset(first) >= hi:
                 return found  # entries come in byte order: the rest are past the window
+            at = parent[1] - 1 + (place if not document else 0)
+            if note is not None and not document:
+                note(first, at, parent[0])
             if byte_offset(made[2]) > lo:
                 written, key_start, key_end = key if key is not None else (None, 0, 0)
-                entry = Entry(written, key_start, key_end, made[1], made[2], _describe(made), False, parent[1] - 1)
+                entry = Entry(written, key_start, key_end, made[1], made[2], _describe(made), False, at)
                 found.append((document, entry))
         get_event()  # DocumentEndEvent
     return found
