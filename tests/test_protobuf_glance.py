@@ -427,3 +427,54 @@ def test_a_message_that_may_hold_an_any_is_converted_at_once(small_large):
     document = fl.load(holder.SerializeToString(), "protobuf", schema=WITH_ANY, message="holder.Holder")
     assert document.glance_factory is None and document.value_made is True
     assert document.details["verbatim"] is True
+
+
+def test_a_worker_sends_the_first_view_and_makes_the_whole_value_when_a_view_asks(pool):
+    # Through the worker pool (pickled across processes, as the app gets it): the head and shape of the
+    # glance; the value and its findings, asked for later (Table, Convert, Compare), are a decode's again.
+    # (No map in this message: upb iterates a map in an order of its process, another in a worker.)
+    from formatlens.runtime.isolation import WorkerPool
+
+    flat = _cls(pool, "glance.Flat")()
+    for i in range(70_000):
+        row = flat.rows.add(id=i, name=f"row {i}", color=i % 3)
+        if i % 3:
+            row.at.FromDatetime(AT + dt.timedelta(days=i))
+            row.took.FromTimedelta(dt.timedelta(seconds=i))
+            row.b = i
+    data = flat.SerializeToString()
+    assert len(data) >= firstview.LIGHT_FROM
+    expected = fl.load(data, "protobuf", schema=KINDS, message="glance.Flat")
+    workers = WorkerPool(workers=1, memory_mb=1024)
+    try:
+        document = workers.load(data, "protobuf", schema=KINDS, message="glance.Flat")
+        assert document.first_view is not None and document.has("value") is False
+        assert _typed(document.first_view["head"]) == _typed(firstview.head_of(expected.value))
+        assert document.first_view["shape"] == "object of 1 keys" and len(document.first_view["head"]["rows"]) == 70_000
+        assert _typed(document.value) == _typed(expected.value)  # made in a worker (remote_part)
+        assert [f.code for f in document.findings] == [f.code for f in expected.findings]
+    finally:
+        workers.close()
+
+
+def _chunked(pool) -> bytes:
+    """A Record whose packed field 11 is written twice more packed and once unpacked, and an unknown varint 99."""
+    record = _record(pool, 1).SerializeToString()
+    return record + b"\x5a\x02\x01\x02" + b"\x58\x07" + b"\x5a\x01\x03" + b"\x98\x06\x05"
+
+
+@pytest.mark.parametrize("name", ["top", "record", "empty", "wide", "deep", "groups", "flat", "unknown", "chunked"])
+def test_the_top_levels_counts_from_the_parse_are_the_walks(pool, name):
+    from formatlens.codecs.protobuf.projection import top_counts
+    from formatlens.codecs.protobuf.wire import top_level_walk
+
+    messages = _messages(pool)
+    messages["unknown"] = (_older_reads_newer(pool), OLDER, "glance.List")
+    messages["chunked"] = (_chunked(pool), KINDS, "glance.Record")
+    data, proto, message_name = messages[name]
+    walked = top_level_walk(data, 0)
+    counted = top_counts(data, compile_proto(proto).descriptor(message_name))
+    assert counted == (None if walked is None else walked[0])
+    assert (walked is None) == (name == "groups")  # a group at the top level: neither counts it
+    if name == "chunked":
+        assert counted[11] == 4 and counted[99] == 1  # (the record wrote field 11 once itself)

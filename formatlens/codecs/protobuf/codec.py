@@ -29,6 +29,7 @@ from google.protobuf.unknown_fields import UnknownFieldSet
 from formatlens.codecs.base import SchemaCodec, Sniff
 from formatlens.codecs.protobuf.glance import Census, check_levels, exact_census, head_value
 from formatlens.codecs.protobuf.inferred import build_file, build_pool
+from formatlens.codecs.protobuf.projection import top_counts
 from formatlens.codecs.protobuf.schemas import descriptor_set, messages_of, source_files
 from formatlens.codecs.protobuf.values import _MESSAGE_TYPES, _is_map, message_to_value
 from formatlens.codecs.protobuf.wire import (
@@ -557,14 +558,17 @@ def _head(fields: list[WireField]) -> list[WireField]:
 
 
 def _schema_spans(data: bytes, descriptor: Any) -> list[Span]:
-    """A message's spans with its schema. A large one outside a span window (a first view) walks its top
-    level once, lengths skipped, for each field number's count (a repeated field's items are numbered by
-    it), and reads only the fields of its first HEAD_BYTES (more, if they make fewer spans than the budget,
-    which Document.spans cuts them at): the whole walk of a 46 MiB message made 1.5 million fields and took
-    half a minute."""
+    """A message's spans with its schema. A large one outside a span window (a first view) counts the fields
+    of each number at its top level (a repeated field's items are numbered by it: projection.top_counts, else
+    a walk of the top level, lengths skipped), and reads only the fields of its head, sized by the span budget
+    (more, if they make fewer spans than the budget, which Document.spans cuts them at): the whole walk of a
+    46 MiB message made 1.5 million fields and took half a minute."""
     budget = current().max_spans
     size = min(HEAD_BYTES, budget * SPAN_BYTES)  # a first view's 4,000 spans: 64 KiB (it read 256 KiB)
-    top = top_level_walk(data, size) if current_window() is None and len(data) >= LARGE else None
+    top = None
+    if current_window() is None and len(data) >= LARGE:
+        counts = top_counts(data, descriptor)  # protobuf's parse counts them (else a walk of the top level)
+        top = (counts, top_level_boundary(data, 0, size)) if counts is not None else top_level_walk(data, size)
     if top is None:  # a span window, a small message, or a top level that does not walk (the whole walk says why)
         return window_spans(data, descriptor, readings=False)
     counts, head_end = top

@@ -63,6 +63,37 @@ def walk(copy: Any) -> tuple[bool, dict[str, list[Any]]]:
     return unknown, parts
 
 
+def top_counts(data: bytes, descriptor: Any) -> dict[int, int] | None:
+    """How many fields of each number the top level of ``data`` (a message of ``descriptor`` that parsed)
+    holds: wire.top_level_walk's counts (its Python loop took 0.3 s for 770,000 fields), from protobuf's parse
+    of a message declaring each of the top level's numbers as repeated bytes (a field written with another wire
+    type, or a number not declared, is kept as an unknown field: counted too). None for a top level holding a
+    group, as top_level_walk says."""
+    numbers = tuple(sorted({field.number for field in descriptor.fields}))
+    copy = _occurrences_class(numbers)()
+    try:
+        copy.ParseFromString(data)
+    except DecodeError:
+        return None
+    counts = {number: len(getattr(copy, f"f{number}")) for number in numbers}
+    for unknown in UnknownFieldSet(copy):
+        if unknown.wire_type == 3:  # a group
+            return None
+        counts[unknown.field_number] = counts.get(unknown.field_number, 0) + 1
+    return {number: count for number, count in counts.items() if count}
+
+
+@lru_cache(maxsize=256)
+def _occurrences_class(numbers: tuple[int, ...]) -> Any:
+    own = descriptor_pb2.FileDescriptorProto(name=_FILE, package=_PACKAGE, syntax="proto2")
+    message = own.message_type.add(name="Occurrences")
+    for number in numbers:
+        message.field.add(name=f"f{number}", number=number, label=_F.LABEL_REPEATED, type=_F.TYPE_BYTES)
+    pool = descriptor_pool.DescriptorPool()
+    pool.Add(own)
+    return message_factory.GetMessageClass(pool.FindMessageTypeByName(f"{_PACKAGE}.Occurrences"))
+
+
 @lru_cache(maxsize=256)
 def _merged_class(descriptor: Any) -> Any | None:
     files = _closure(descriptor.file)
