@@ -5,8 +5,16 @@ with textContent, never as HTML. The script keeps its state (byte windows and
 tree slices it was sent, expanded nodes, the selection) on the element, so a
 rerun that sends new windows adds to it instead of starting over, and clicks on
 data already in the browser are answered without a round trip to the server.
+
+What the person does while a run is in flight is theirs: data arriving later
+never undoes a newer click (a pending reveal or a find's answer gives way to a
+selection made since), and no request is lost. Streamlit keeps only the newest of
+a component's triggers waiting for a run, so every request carries all that is
+still missing, and what the server answered without (seq in ``answered``) is
+asked again while it is still needed.
 */
 const ROWH = 18, VISIBLE = 29, MAXH = 4000000, GROUP = 100, HEADH = 22;
+const TRIES = 3;  // answers without a slice or window before it is no longer asked for (a stale key)
 
 function el(tag, cls, text) {
   const e = document.createElement(tag);
@@ -45,6 +53,7 @@ export default function(component) {
   }
   S.trigger = setTriggerValue; S.setState = setStateValue; S.colors = data.colors;
   merge(S, data);
+  settle(S, data);
   if (!S.opened) {  // a first look: one root is opened, and the first group of a long list
     S.opened = true;
     const n = S.counts.get('');
@@ -60,7 +69,12 @@ export default function(component) {
   S.selSeq = Math.max(S.selSeq, data.selectSeq);
   if (data.found && data.found.seq > S.foundSeq) {
     S.foundSeq = data.found.seq;
-    if (data.found.offset >= 0) {
+    const mine = S.findAsk && data.found.id === S.findAsk.id ? S.findAsk : null;
+    if (mine) S.findAsk = null;
+    if (data.found.offset >= 0 && mine && mine.selAt !== S.selAt) {
+      // the person selected something while the find ran: theirs is kept, the finding is said
+      S.msg(`found at ${hx(data.found.offset)} (${num(data.found.offset)}); your selection since is kept`);
+    } else if (data.found.offset >= 0) {
       select(S, data.found.offset, data.found.offset + data.found.length, null, { scroll: true, reveal: true, sync: true });
       S.msg(`found at ${hx(data.found.offset)} (${num(data.found.offset)})`);
     } else {
@@ -76,7 +90,9 @@ function fresh(parent, data) {
   const S = {
     doc: data.doc, size: data.size, W: data.windowSize, windows: new Map(), slices: new Map(),
     counts: new Map([['', data.rootCount]]), marks: new Map(), open: new Set(), sel: null, selPath: null, anchor: null,
-    selSeq: -1, foundSeq: -1, pendingOffset: null, pendingPath: null, asked: new Set(), queue: null,
+    selSeq: -1, foundSeq: -1, pendingOffset: null, pendingPath: null, queue: null,
+    // asked: what is missing and asked for (key -> seq of the last request that carried it, 0: not sent yet)
+    asked: new Map(), tries: new Map(), reqSeq: 0, findAsk: null, findIds: 0, selAt: 0,
     errorAt: data.error, first: 0, treeRows: new Map(),
     // compact (the Tour, Diff): a hexdump sized to its content, 8 bytes a row in a narrow column
     compact: data.compact || null, cols: 16, digits: 8, visible: VISIBLE,
@@ -107,7 +123,7 @@ function fresh(parent, data) {
     }
     const from = S.sel ? (dir > 0 ? S.sel[0] + 1 : S.sel[0]) : 0;
     S.msg('searching...');
-    request(S, { find: { pattern, from, dir } });
+    request(S, { find: { pattern, from, dir, id: `${S.doc}.${++S.findIds}` } });
   };
   next.addEventListener('click', () => doFind(1));
   prev.addEventListener('click', () => doFind(-1));
@@ -149,6 +165,7 @@ function fresh(parent, data) {
     if (!row) return;
     const key = row.dataset.k;
     const toggle = e.target.classList.contains('tw') || row.classList.contains('grp');
+    S.tries.clear();  // the person asks again: what was given up on may be asked for once more
     if (toggle) {
       if (S.open.has(key)) S.open.delete(key); else S.open.add(key);
       if (row.classList.contains('grp')) { renderTree(S); return; }
@@ -270,11 +287,11 @@ function merge(S, data) {
     let p = 0;
     for (const [n, v] of w.runs) { inner.fill(v, p, p + n); p += n; }
     S.windows.set(w.index, { offset: w.offset, bytes, nodes: w.nodes, inner });
-    S.asked.delete('w' + w.index);
+    S.asked.delete('w' + w.index); S.tries.delete('w' + w.index);
   }
   for (const [key, rows] of Object.entries(data.nodes || {})) {
     S.slices.set(key, rows);
-    S.asked.delete('n' + key);
+    S.asked.delete('n' + key); S.tries.delete('n' + key);
     const path = key.slice(0, key.lastIndexOf('|'));
     rows.forEach((row, i) => {
       const lo = Number(key.slice(key.lastIndexOf('|') + 1));
@@ -293,18 +310,54 @@ function merge(S, data) {
   }
 }
 
-function request(S, what) {
-  // Several needs in one tick travel as one trigger (one rerun of the inspector's fragment).
-  if (!S.queue) {
-    S.queue = { windows: [], nodes: [] };
-    setTimeout(() => {
-      const q = S.queue; S.queue = null;
-      S.trigger('request', { ...q, nonce: Math.random() });
-    }, 20);
+function settle(S, data) {
+  // What the run that made this data was asked (data.answered: the seq of the newest request the server
+  // has answered) and did not send back is no longer waited for: drawing asks again for what is still
+  // needed (a slice past the server's per-run cap, say), up to TRIES times. What newer requests carry
+  // stays asked: the run answering them is still to come.
+  const answered = data.answered || 0;
+  for (const [key, seq] of [...S.asked]) {
+    if (seq > 0 && seq <= answered) { S.asked.delete(key); S.tries.set(key, (S.tries.get(key) || 0) + 1); }
   }
-  if (what.window !== undefined && !S.asked.has('w' + what.window)) { S.asked.add('w' + what.window); S.queue.windows.push(what.window); }
-  if (what.node !== undefined && !S.asked.has('n' + what.node)) { S.asked.add('n' + what.node); S.queue.nodes.push(what.node); }
-  if (what.find) S.queue.find = what.find;
+  if (S.findAsk && S.findAsk.seq > 0 && S.findAsk.seq <= answered && !(data.found && data.found.id === S.findAsk.id)) {
+    S.findAsk = null; S.msg('the search was not answered: try again', true);
+  }
+  waiting(S);
+}
+
+function waiting(S) { S.root.dataset.waiting = String(S.asked.size + (S.findAsk ? 1 : 0)); }
+
+function request(S, what) {
+  // Several needs in one tick travel as one trigger (one rerun of the inspector's fragment). Each trigger
+  // carries every need still unanswered, newest first (the server takes the first few): a trigger that
+  // Streamlit drops for a newer one, while a run is in flight, loses nothing.
+  const need = (key) => {
+    if ((S.tries.get(key) || 0) >= TRIES) return;
+    if (S.asked.has(key)) { const seq = S.asked.get(key); S.asked.delete(key); S.asked.set(key, seq); return; }
+    S.asked.set(key, 0); flushSoon(S);
+  };
+  if (what.window !== undefined) need('w' + what.window);
+  if (what.node !== undefined) need('n' + what.node);
+  if (what.find) { S.findAsk = { ...what.find, seq: 0, selAt: S.selAt }; flushSoon(S); }
+  waiting(S);
+}
+
+function flushSoon(S) {
+  if (S.queue) return;
+  S.queue = setTimeout(() => {
+    S.queue = null;
+    const seq = ++S.reqSeq, windows = [], nodes = [];
+    for (const key of [...S.asked.keys()].reverse()) {
+      S.asked.set(key, seq);
+      if (key[0] === 'w') windows.push(Number(key.slice(1))); else nodes.push(key.slice(1));
+    }
+    const ask = { doc: S.doc, windows, nodes, seq, nonce: Math.random() };
+    if (S.findAsk) {
+      S.findAsk.seq = seq;
+      ask.find = { pattern: S.findAsk.pattern, from: S.findAsk.from, dir: S.findAsk.dir, id: S.findAsk.id };
+    }
+    S.trigger('request', ask);
+  }, 20);
 }
 
 function windowAt(S, o) {
@@ -332,7 +385,9 @@ function bytesAt(S, start, n) {
 
 // ---- selection and sync ---------------------------------------------------------------
 function select(S, start, end, path, opts) {
-  S.sel = [start, end]; S.selPath = path; S.cursor = start; S.selLabel = null;
+  S.sel = [start, end]; S.selPath = path; S.cursor = start; S.selLabel = null; S.selAt++;
+  // A reveal still waiting for data was for an earlier selection: this one replaces it.
+  S.pendingOffset = null; S.pendingPath = null; S.scrollTreeTo = null;
   if (opts.scroll) scrollToOffset(S, start);
   if (opts.reveal) { if (path) reveal(S, path); else revealOffset(S, start, end); }
   if (opts.sync) {

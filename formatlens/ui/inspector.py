@@ -7,6 +7,11 @@ nodes the browser does not have yet, it asks with one trigger, and only this
 fragment reruns to send them. The selection travels both ways: the browser
 reports it (debounced) into ``state.SELECTION`` and the ``select`` URL
 parameter, and ``state.select()`` from any other view moves it in the browser.
+
+Streamlit keeps only the newest of a component's triggers that wait for a run,
+so each request carries everything the browser still misses, with a sequence
+number the payload echoes as ``answered``: what an answered request did not get
+is asked for again, and nothing clicked during a run is lost (inspector.js).
 """
 
 from __future__ import annotations
@@ -239,6 +244,19 @@ def _find(data: bytes, ask: dict) -> dict:
     return {"offset": at, "length": len(pattern), "wrapped": wrapped}
 
 
+def _answered_key(keys: state.InspectorKeys) -> str:
+    return f"{keys.ask}_answered"
+
+
+def _answered(view: View, keys: state.InspectorKeys, ask: dict | None) -> int:
+    """The sequence number of the newest request of this view's browser that a run answers (0: none yet)."""
+    seq = (ask or {}).get("seq")
+    if isinstance(seq, int):
+        return seq
+    token, last = st.session_state.get(_answered_key(keys), ("", 0))
+    return last if token == view.token else 0
+
+
 def _on_request(keys: state.InspectorKeys) -> None:
     value = st.session_state.get(keys.component, {}).get("request")
     if isinstance(value, dict):
@@ -332,8 +350,10 @@ def _annotate_rest(view: View, windows: list[int], slices: list[str], offsets: l
     return changed
 
 
-def payload(view: View, ask: dict | None, found: dict | None, keys: state.InspectorKeys = state.INSPECT) -> dict:
-    """What the browser is sent in this run."""
+def payload(
+    view: View, ask: dict | None, found: dict | None, keys: state.InspectorKeys = state.INSPECT, answered: int = 0
+) -> dict:
+    """What the browser is sent in this run; ``answered``: the newest of the browser's requests answered."""
     data, tree = view.data, view.tree
     view.refused = ""  # a refusal is said in the run it happened in
     selected = st.session_state.get(keys.selection)
@@ -385,6 +405,7 @@ def payload(view: View, ask: dict | None, found: dict | None, keys: state.Inspec
         "select": {"start": selected[0], "end": selected[1], "label": selected[2]} if selected else None,
         "selectSeq": st.session_state.get(keys.seq, 0),
         "found": found,
+        "answered": answered,
     }
 
 
@@ -399,21 +420,34 @@ def inspector(view: View, keys: state.InspectorKeys = state.INSPECT, compact: Co
 
 @st.fragment
 def _fragment(view: View, keys: state.InspectorKeys, compact: Compact | None = None) -> None:
-    ask = st.session_state.pop(keys.ask, None)
+    # The request is taken only once its answer is sent: a run stopped before that (a rerun of the whole
+    # page that preempts it) leaves it for the next run.
+    ask = st.session_state.get(keys.ask)
+    if ask is not None and ask.get("doc", view.token) != view.token:  # asked about an input since replaced
+        del st.session_state[keys.ask]
+        ask = None
     found = st.session_state.get(keys.found)
-    if ask and isinstance(ask.get("find"), dict):
-        found = {**_find(view.data, ask["find"]), "seq": (found or {}).get("seq", 0) + 1}
+    asked_find = ask.get("find") if ask else None
+    # A find the browser asks again (its request carried it while the first answer was on its way) is
+    # not run again: the answer it has coming would move the selection a second time.
+    find_id = asked_find.get("id") if isinstance(asked_find, dict) else None
+    if isinstance(asked_find, dict) and (find_id is None or find_id != (found or {}).get("id")):
+        found = {**_find(view.data, asked_find), "seq": (found or {}).get("seq", 0) + 1, "id": find_id}
         st.session_state[keys.found] = found
         if found["offset"] >= 0:
             label = f"found {found['length']} bytes"
             st.session_state[keys.selection] = (found["offset"], found["offset"] + found["length"], label)
+    answered = _answered(view, keys, ask)
     _component(
         key=keys.component,
-        data={**payload(view, ask, found, keys), "compact": asdict(compact) if compact else None},
+        data={**payload(view, ask, found, keys, answered), "compact": asdict(compact) if compact else None},
         default={"selection": None},
         on_request_change=functools.partial(_on_request, keys),
         on_selection_change=functools.partial(_on_selection, keys),
     )
+    if ask is not None and st.session_state.get(keys.ask) is ask:
+        del st.session_state[keys.ask]
+    st.session_state[_answered_key(keys)] = (view.token, answered)
     if view.refused:
         st.warning(view.refused)
     selected = st.session_state.get(keys.selection)

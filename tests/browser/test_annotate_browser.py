@@ -137,22 +137,11 @@ def test_an_item_past_the_head_of_the_value_is_typed_and_opens_into_its_members(
     selected = page.locator(".fl .tree .n.sel")
     assert selected.locator(".ty").inner_text() == "dict (3)"
     assert selected.locator(".pv").inner_text() == "{id, name, ok}"
-    # Open it and wait for its rows (a worker reads them: slow on a loaded machine). A click that lands while
-    # a run redraws the tree is lost: open with no rows after a while, close it and open it to ask again.
-    # (Toggling after each short settle closed it before slow rows came, again and again: a fresh-clone run
-    # failed so.)
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
+    # Open it: its rows come when a worker has read them (a click made while a run is in flight is kept,
+    # and its request too: tests/browser/test_inflight_browser.py).
+    selected.locator(".tw").click()
     members = page.locator(".fl .tree .n").filter(has=page.locator(".lb", has_text="name"))
-    for _ in range(6):
-        if selected.locator(".tw").inner_text() != "\u25be":  # closed: open it
-            selected.locator(".tw").click()
-        try:
-            members.first.wait_for(timeout=20_000)
-            break
-        except PlaywrightTimeout:
-            selected.locator(".tw").click()  # open with no rows: close it, to ask again
-            settle(page)
+    members.first.wait_for()
     assert members.first.locator(".pv").inner_text() == "'user 1500'"
     shot(page, "annotate-past-the-head")
 

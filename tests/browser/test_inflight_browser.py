@@ -1,0 +1,177 @@
+"""What a person does in the inspector while a run is in flight is kept when the run's data arrives.
+
+The page's messages to the server are held back (a gate on the websocket) while the person clicks: for the
+page every request is then in flight, however fast the server is, and the held messages reach the server
+together when the gate opens, as clicks made during a slow run do (Streamlit keeps only the newest of a
+component's triggers that wait for a run). Nothing here depends on how long a run takes.
+"""
+
+import json
+import re
+
+import pytest
+
+from .test_browser import choose_source, inspector_ready, selected_offsets, settle, shot
+
+RECORDS = [{"id": i, "name": f"user {i}", "ok": i % 3 == 0} for i in range(40_000)]
+
+
+@pytest.fixture(scope="module")
+def big_json(tmp_path_factory):
+    """A 1.7 MB JSON array: over 1 MiB, so the browser gets the tree's slices and the hexdump's windows
+    only when it asks for them."""
+    path = tmp_path_factory.mktemp("inflight") / "records.json"
+    path.write_bytes(json.dumps(RECORDS, indent=1).encode())
+    return path
+
+
+class Gate:
+    """Holds what the page sends the server while closed, and sends it all when opened."""
+
+    def __init__(self, page) -> None:
+        self.page, self.held, self.closed, self.server = page, [], False, None
+        page.route_web_socket(re.compile(r".*/_stcore/stream"), self._route)
+
+    def _route(self, ws) -> None:
+        self.server = ws.connect_to_server()
+        ws.on_message(self._message)
+
+    def _message(self, message) -> None:
+        if self.closed:
+            self.held.append(message)
+        else:
+            self.server.send(message)
+
+    def requests(self) -> int:
+        """How many of the inspector's requests (its trigger, with a nonce) are held."""
+        return sum(1 for m in self.held if b"nonce" in (m if isinstance(m, bytes) else m.encode()))
+
+    def wait_requests(self, n: int) -> None:
+        for _ in range(400):  # the request leaves the page a tick after the click
+            if self.requests() >= n:
+                return
+            self.page.wait_for_timeout(25)
+        raise AssertionError(f"{self.requests()} requests held, {n} expected")
+
+    def open(self) -> None:
+        self.closed = False
+        held, self.held = self.held, []
+        for message in held:
+            self.server.send(message)
+
+
+def _upload(page, server, path) -> Gate:
+    gate = Gate(page)
+    page.goto(server)
+    settle(page, "Detection confidence")
+    choose_source(page, "Upload")
+    page.locator("[data-testid='stFileUploader'] input[type='file']").first.set_input_files(str(path))
+    settle(page, "Annotated at once")
+    inspector_ready(page)
+    settle(page)
+    return gate
+
+
+def _state(page, script: str):
+    """Evaluate ``script`` (a function of the inspector's kept state S) in the page."""
+    return page.locator(".fl").first.evaluate(f"e => ({script})(e.parentNode.__fl)")
+
+
+def _wait_idle(page) -> None:
+    """Until the inspector waits for nothing it asked for, and Streamlit ran what it was sent."""
+    idle = page.locator(".fl").first.evaluate(
+        """e => new Promise((done) => { const S = e.parentNode.__fl, t0 = Date.now();
+            const t = setInterval(() => {
+                const idle = !S.queue && S.asked.size === 0;
+                if (idle || Date.now() - t0 > 60000) { clearInterval(t); done(idle); } }, 50); })"""
+    )
+    assert idle, "the inspector still waits for what it asked for"
+    settle(page)
+
+
+def _range(page, key: str) -> list[int]:
+    """The bytes of tree node ``key`` (its row's range, as drawn)."""
+    text = page.locator(f".fl .tree [data-k='{key}'] .rg").inner_text()
+    start, end = (int(x, 16) for x in text.split(" ")[0].split("\u2013"))
+    return list(range(start, end))
+
+
+def test_nodes_opened_and_closed_while_runs_are_in_flight_keep_their_state_and_get_their_rows(page, server, big_json):
+    gate = _upload(page, server, big_json)
+    tree = page.locator(".fl .tree")
+    gate.closed = True
+    for n, key in enumerate(["11", "13", "15", "17"], 1):  # records 5-8: their members come from the server
+        tree.locator(f"[data-k='{key}'] .tw").click()
+        gate.wait_requests(n)
+    tree.locator("[data-k='17'] .tw").click()  # closed again before its rows came
+    tree.locator("[data-k='19'] .lb").click()  # and the last click selects record 9
+    shot(page, "inflight-clicked")
+    gate.open()
+    for key in ["11", "13", "15"]:  # each opened node gets its rows, without being toggled again
+        tree.locator(f"[data-k='{key}/0']").wait_for()
+    _wait_idle(page)
+    assert [tree.locator(f"[data-k='{key}'] .tw").inner_text() for key in ["11", "13", "15", "17"]] == [
+        "\u25be",
+        "\u25be",
+        "\u25be",
+        "\u25b8",
+    ]
+    assert tree.locator("[data-k^='17/']").count() == 0
+    assert tree.locator("[data-k$=':loading']").count() == 0
+    assert tree.locator(".n.sel").evaluate_all("es => es.map(e => e.dataset.k)") == ["19"]
+    assert selected_offsets(page) == _range(page, "19")
+    shot(page, "inflight-answered")
+
+
+def test_a_selection_made_while_a_far_offset_is_fetched_is_kept_when_it_arrives(page, server, big_json):
+    data = big_json.read_bytes()
+    gate = _upload(page, server, big_json)
+    far = data.index(b'"id": 30000,') + 2
+    gate.closed = True
+    page.locator(".fl .goto").fill(str(far))
+    page.locator(".fl .go").click()  # its window is not in the browser: asked for, its node revealed later
+    gate.wait_requests(1)
+    tree = page.locator(".fl .tree")
+    tree.locator("[data-k='11'] .lb").click()  # the person clicks a node before the far bytes come
+    expected = _range(page, "11")
+    pane_top = tree.evaluate("e => e.scrollTop")
+    gate.open()
+    page.locator(".fl").first.evaluate(
+        """(e, w) => new Promise((done) => { const S = e.parentNode.__fl;
+            const t = setInterval(() => { if (S.windows.has(w)) { clearInterval(t); done(); } }, 50); })""",
+        far // 4096,
+    )
+    _wait_idle(page)
+    assert tree.locator(".n.sel").evaluate_all("es => es.map(e => e.dataset.k)") == ["11"]
+    assert selected_offsets(page) == expected
+    assert tree.evaluate("e => e.scrollTop") == pane_top  # the tree stays where the person left it
+    assert _state(page, "S => [S.sel[0], S.sel[1], S.pendingOffset, S.pendingPath]") == [
+        expected[0],
+        expected[-1] + 1,
+        None,
+        None,
+    ]
+    assert page.url.endswith(f"select={expected[0]}%3A{expected[-1] + 1}")  # the URL names the kept selection
+    shot(page, "inflight-far-offset")
+
+
+def test_a_selection_made_while_a_find_runs_is_kept_when_its_answer_arrives(page, server, big_json):
+    data = big_json.read_bytes()
+    gate = _upload(page, server, big_json)
+    gate.closed = True
+    page.locator(".fl .find").fill("user 30000")
+    page.locator(".fl .next").click()
+    gate.wait_requests(1)
+    tree = page.locator(".fl .tree")
+    tree.locator("[data-k='11'] .lb").click()  # clicked while the find runs
+    expected = _range(page, "11")
+    gate.open()
+    found = data.index(b"user 30000")
+    page.locator(".fl .msg", has_text=f"found at {found:#x}").wait_for()
+    _wait_idle(page)
+    assert selected_offsets(page) == expected
+    assert tree.locator(".n.sel").evaluate_all("es => es.map(e => e.dataset.k)") == ["11"]
+    # asked again, the find selects what it finds
+    page.locator(".fl .next").click()
+    _wait_idle(page)
+    assert selected_offsets(page) == list(range(found, found + len(b"user 30000")))
