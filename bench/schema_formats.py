@@ -216,6 +216,19 @@ def first_view_with_schema(args: argparse.Namespace) -> None:
     print(f"\n4. first view of a {len(data) / 2**20:.0f} MiB message read with its .proto ({path.name})")
     row("first view (census + head)", compare(first_view, parse, args.repeat), "ParseFromString")
     row("first view (whole value: before)", compare(whole_first_view, parse, args.repeat), "ParseFromString")
+    # As the app gets it: in a worker process, the first view pickled back to this one (bench/upload_to_view.py
+    # uploads its .pb without the .proto: the app reads it without a schema, so it does not time this path)
+    from formatlens.runtime.isolation import WorkerPool
+
+    workers = WorkerPool(workers=1)
+    try:
+        row(
+            "WorkerPool.load (in a worker)",
+            compare(lambda: workers.load(data, "protobuf", **options), parse, args.repeat),
+            "ParseFromString",
+        )
+    finally:
+        workers.close()
 
 
 if __name__ == "__main__":

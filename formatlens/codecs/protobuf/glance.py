@@ -91,9 +91,10 @@ def census(message: Any, limits: Limits, data: bytes | None = None) -> Census:
 
     With ``data`` (the bytes ``message`` was parsed from), what the merged parse of codecs.protobuf.projection
     says replaces asking each instance for its unknown fields and each Timestamp/Duration for its range, and
-    records of a flat type (no lists, maps or nested dicts) are counted by their type, every field with
-    presence as if set: ``levels`` are then an upper bound (``exact`` False), and within the limits that
-    says enough; else the exact census decides (``exact_census``)."""
+    records of a type of scalars, lists of scalars and single nested records of such types are counted by
+    their type (_Walk.by_type), every field with presence as if set: ``levels`` are then an upper bound
+    (``exact`` False), and within the limits that says enough; else the exact census decides
+    (``exact_census``)."""
     found = Census()
     walk = _Walk(found, limits)
     try:
@@ -106,7 +107,7 @@ def census(message: Any, limits: Limits, data: bytes | None = None) -> Census:
                 walk.in_range(name, [*chain.from_iterable(map(attrgetter("seconds"), gathered))], "seconds")
                 walk.in_range(name, [*chain.from_iterable(map(attrgetter("nanos"), gathered))], "nanos")
             walk.bounded, found.exact = True, False
-        walk.messages([message], message.DESCRIPTOR, 1)
+        walk.messages([message], message.DESCRIPTOR, 1, copy)
     except _Trouble as trouble:
         found.trouble = str(trouble)
     except _Over:
@@ -155,8 +156,9 @@ class _Walk:
         if values and not (low <= min(values) and max(values) <= high):
             raise _Trouble(f"a {name} out of range")
 
-    def messages(self, instances: list, descriptor: Any, depth: int) -> None:
-        """``instances`` of ``descriptor``, each a dict at ``depth`` of the value."""
+    def messages(self, instances: list, descriptor: Any, depth: int, merged: Any = None) -> None:
+        """``instances`` of ``descriptor``, each a dict at ``depth`` of the value; ``merged``: all of them
+        merged (codecs.protobuf.projection), when the walk is bounded."""
         count = len(instances)
         if not count:
             return
@@ -165,7 +167,9 @@ class _Walk:
         if not self.bounded and descriptor.extension_ranges and any(map(len, map(attrgetter("Extensions"), instances))):
             raise _Trouble(f"extensions set on {descriptor.full_name}")
         keys = 0
-        nested: list[tuple[Callable[[], list], int, Any, int]] = []  # after this level's count (a bomb stops sooner)
+        # (made(), how many, their type, their depth, them merged): walked after this level's count (a bomb
+        # stops sooner); made() makes the instances, only when asked
+        nested: list[tuple[Callable[[], list], int, Any, int, Any]] = []
         for field_descriptor, name, when in fields_shown(descriptor):
             if is_repeated(field_descriptor):
                 keys += count
@@ -176,28 +180,38 @@ class _Walk:
                     value_field = field_descriptor.message_type.fields_by_name["value"]
                     if value_field.type in _MESSAGE_TYPES:
                         values = partial(_chained, map(methodcaller("values"), containers))
-                        nested.append((values, items, value_field.message_type, depth + 2))
+                        entries = _merged_field(merged, name)
+                        nested.append(
+                            (values, items, value_field.message_type, depth + 2, _merged_field(entries, "value"))
+                        )
                 elif field_descriptor.type in _MESSAGE_TYPES:
-                    nested.append((partial(_chained, containers), items, field_descriptor.message_type, depth + 2))
+                    values = partial(_chained, containers)
+                    nested.append(
+                        (values, items, field_descriptor.message_type, depth + 2, _merged_field(merged, name))
+                    )
             elif when is IF_SET:
                 flags = list(map(methodcaller("HasField", name), instances))
                 present = sum(flags)
                 keys += present
                 if present and field_descriptor.type in _MESSAGE_TYPES:
                     values = partial(_gathered, name, compress(instances, flags))
-                    nested.append((values, present, field_descriptor.message_type, depth + 1))
+                    nested.append(
+                        (values, present, field_descriptor.message_type, depth + 1, _merged_field(merged, name))
+                    )
             elif when is ALWAYS:
                 keys += count
                 if field_descriptor.type in _MESSAGE_TYPES:  # no presence: an older protobuf's message field
                     values = partial(_gathered, name, instances)
-                    nested.append((values, count, field_descriptor.message_type, depth + 1))
+                    nested.append(
+                        (values, count, field_descriptor.message_type, depth + 1, _merged_field(merged, name))
+                    )
         self.add(depth, keys)
-        for made, many, value_descriptor, value_depth in nested:  # made(): the instances, made once if asked
-            self.values(made, many, value_descriptor, value_depth)
+        for made, many, value_descriptor, value_depth, value_merged in nested:  # made(): the instances, if asked
+            self.values(made, many, value_descriptor, value_depth, value_merged)
 
-    def values(self, instances: Callable[[], list], count: int, descriptor: Any, depth: int) -> None:
+    def values(self, instances: Callable[[], list], count: int, descriptor: Any, depth: int, merged: Any) -> None:
         """``count`` messages of ``descriptor`` (made by ``instances()``) that are values at ``depth``: a
-        well-known type's converted value, or a dict."""
+        well-known type's converted value, or a dict; ``merged``: all of them merged (a bounded walk)."""
         if not count:
             return
         name = descriptor.full_name
@@ -215,10 +229,24 @@ class _Walk:
                 self.python(converted, depth)
         elif name in WELL_KNOWN:  # the wrappers' values are scalars
             return
-        elif self.bounded and _flat(descriptor):  # no instance made: each field counted as if set
-            self.add(depth, count * sum(when is not NEVER for _field, _name, when in fields_shown(descriptor)))
+        elif self.bounded and merged is not None and _countable(descriptor):
+            self.by_type(count, descriptor, depth, merged)
         else:
-            self.messages(instances(), descriptor, depth)
+            self.messages(instances(), descriptor, depth, merged)
+
+    def by_type(self, count: int, descriptor: Any, depth: int, merged: Any) -> None:
+        """``count`` dicts of ``descriptor`` at ``depth``, counted without making them (_countable): each field
+        with presence as if set, a list's items as many as the merged message holds in all."""
+        self.add(depth, count * sum(when is not NEVER for _field, _name, when in fields_shown(descriptor)))
+        for field_descriptor, name, when in fields_shown(descriptor):
+            if when is NEVER:
+                continue
+            if is_repeated(field_descriptor):  # a list in each dict (empty ones too), of scalars
+                self.add(depth + 1, len(getattr(merged, name)))
+            elif field_descriptor.type in _MESSAGE_TYPES and field_descriptor.message_type.full_name not in WELL_KNOWN:
+                inside = _merged_field(merged, name)  # at most one in each dict; none in any: nothing to count
+                if inside is not None:
+                    self.by_type(count, field_descriptor.message_type, depth + 1, inside)
 
     def python(self, value: Any, depth: int) -> None:
         """A converted value (a Struct's dicts and lists) at ``depth``, counted as check_value counts it."""
@@ -241,15 +269,27 @@ def _gathered(name: str, instances: Any) -> list:
     return list(map(attrgetter(name), instances))
 
 
+def _merged_field(merged: Any, name: str) -> Any:
+    """The merged message of the field ``name`` of ``merged`` (every message field is singular there), or None."""
+    return getattr(merged, name) if merged is not None and merged.HasField(name) else None
+
+
 @lru_cache(maxsize=4096)
-def _flat(descriptor: Any) -> bool:
-    """Whether a value of ``descriptor`` is a dict of scalars: no repeated field or map, and no message
-    field but the well-known types shown as scalars (Timestamp, Duration, the wrappers)."""
-    return all(
-        not is_repeated(field_descriptor)
-        and (field_descriptor.type not in _MESSAGE_TYPES or field_descriptor.message_type.full_name in _SCALAR_TYPES)
-        for field_descriptor in descriptor.fields
-    )
+def _countable(descriptor: Any, within: frozenset = frozenset()) -> bool:
+    """Whether dicts of ``descriptor`` can be counted by type from their merged message (_Walk.by_type): its
+    fields are scalars (lists of them too, not maps), the well-known types shown as scalars (Timestamp,
+    Duration, the wrappers), or single messages of such a type (a type holding itself is not)."""
+    for field_descriptor in descriptor.fields:
+        if field_descriptor.type not in _MESSAGE_TYPES:
+            continue
+        nested = field_descriptor.message_type
+        if is_repeated(field_descriptor) or nested.full_name in _JSON_TYPES:
+            return False
+        if nested.full_name in _SCALAR_TYPES:
+            continue
+        if nested.full_name in within or not _countable(nested, within | {descriptor.full_name}):
+            return False
+    return True
 
 
 def check_levels(found: Census, limits: Limits) -> None:
