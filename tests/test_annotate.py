@@ -222,11 +222,12 @@ INPUTS["xml-mixed"] = (  # namespaces, a '>' in an empty element's attribute, a 
     )
     + "  <meta>last</meta>\n</u:users>\n<!-- end -->\n"
 ).encode()
-# Pickles as Python's pickler writes them: protocol 4 frames its opcodes (a walk passes over frames by their
-# lengths), protocol 2 does not (a walk goes opcode by opcode, from a checkpoint); a payload of over a frame
-# is written outside any frame; one that would call os.system is read by the codec's stack machine.
+# Pickles as Python's pickler writes them: protocol 4 frames its opcodes, protocol 0 writes arguments as text
+# lines; a payload of over a frame is written outside any frame; one that would call os.system is read by the
+# codec's stack machine.
 INPUTS["pickle"] = pickle.dumps(RECORDS, protocol=4)
 INPUTS["pickle-2"] = pickle.dumps(RECORDS, protocol=2)
+INPUTS["pickle-0"] = pickle.dumps(RECORDS, protocol=0)
 INPUTS["pickle-5"] = pickle.dumps([*RECORDS[:1000], bytes(range(256)) * 600, *RECORDS[1000:]], protocol=5)
 
 
@@ -784,22 +785,44 @@ def test_an_input_of_too_many_names_keeps_no_context_and_is_decoded_again(monkey
     assert "csv" not in checkpoints.context and done == annotate(data, "csv", {}, window)
 
 
-@pytest.mark.parametrize("protocol", [4, 5])
-def test_a_pickle_walk_passes_over_the_frames_before_the_window(protocol):
-    # Python's pickler frames opcodes about 64 KiB at a time: a far window's walk passes over the frames
-    # before it by their lengths. With the opcodes inside them broken, the window's opcodes are the same.
-    from formatlens.codecs.pickle.unpickler import parse_ops
+def _frame_ending_inside_an_opcode() -> bytes:
+    """A pickle whose one FRAME ends inside an opcode (BININT1's argument is the byte after it), then a call of
+    os.system: read from the frame's end, that argument would start a SHORT_BINBYTES that hides the call."""
+    body = b"]" + b"K\x01a" * 5000 + b"K"
+    command = b"echo this would run" * 8
+    rest = b"Ca" + b"cos\nsystem\n" + b"X" + len(command).to_bytes(4, "little") + command + b"\x85Ra" + b"K\x02a" * 100
+    return b"\x80\x04\x95" + len(body).to_bytes(8, "little") + body + rest + b"."
 
-    data = pickle.dumps([{**RECORDS[i % 2500], "id": i} for i in range(20_000)], protocol=protocol)
-    frames = [op for op in parse_ops(data)[0] if op.name == "FRAME"]
-    assert len(frames) > 8
-    window = (len(data) * 3 // 4, len(data) * 3 // 4 + 100)
-    broken = bytearray(data)
-    for frame in frames[1 : len(frames) // 2]:  # inside the frames, not their FRAME opcodes
-        broken[frame.end + 10 : frame.end + 60] = b"\xc1" * 50
-    assert annotate(bytes(broken), "pickle", {}, [window]) == annotate(data, "pickle", {}, [window])
-    with pytest.raises(fl.FormatError):
-        annotate(bytes(broken), "pickle", {}, [(len(data) // 4, len(data) // 4 + 100)])  # a window in them
+
+def test_a_far_window_of_a_pickle_reads_the_opcodes_a_walk_from_byte_0_reads():
+    # Python's unpickler reads a frame as plain bytes: its declared length is not trusted to end on an opcode.
+    data = _frame_ending_inside_an_opcode()
+    document = fl.load(data, "pickle", peel=False)
+    assert [finding.code for finding in document.findings] == ["pickle.global", "pickle.call"]
+    at = data.index(b"cos\nsystem")
+    [(columns, _values)] = annotate(data, "pickle", {}, [(at - 2, at + 120)])
+    spans = spans_of((columns, _values))
+    assert spans == restrict(full_walk(document), at - 2, at + 120)
+    from formatlens.codecs.pickle.codec import _short_arg
+
+    command = _short_arg("echo this would run" * 8)
+    assert [span.label for span in spans][:4] == ["BININT1 67", "APPEND", "GLOBAL os.system", f"BINUNICODE {command}"]
+
+
+def test_a_pickle_walk_skips_the_opcodes_before_the_window_as_genops_reads_them():
+    # skip_to passes over opcodes by their arguments' sizes: the boundaries are genops's for every protocol
+    # (text lines in protocol 0, two lines for GLOBAL, length prefixes of 1, 4 and 8 bytes)
+    from formatlens.codecs.pickle.unpickler import parse_ops, skip_to
+
+    values = [*RECORDS[:300], 2**70, -(2**40), b"x" * 300, bytearray(b"yz"), {1, 2}, frozenset({3}), ("t", 1.5)]
+    for protocol in range(pickle.HIGHEST_PROTOCOL + 1):
+        data = pickle.dumps(values, protocol=protocol)
+        ops = parse_ops(data)[0]
+        for op in ops[:: max(1, len(ops) // 200)]:
+            assert skip_to(data, 0, op.start) == op.start, (protocol, op.name, op.start)
+            assert skip_to(data, 0, op.end - 1) == op.start, (protocol, op.name)
+    with pytest.raises(fl.FormatError, match="unknown opcode 0xc1"):
+        skip_to(b"\x80\x02]\xc1.", 0, 4)
 
 
 def test_a_large_message_with_its_schema_is_read_in_far_windows_and_slices_as_from_byte_0(monkeypatch):

@@ -188,7 +188,7 @@ def _go_and_select(page, offset: int, whole: list) -> None:
 
 def test_a_far_opcode_of_a_large_pickle_is_annotated_and_its_node_revealed(page, server, tmp_path):
     # A 1.1 MB pickle (protocol 4, framed): its first view annotates its first 4,000 spans; an opcode near
-    # its end is annotated when the person goes there (the walk passes over the frames before it).
+    # its end is annotated when the person goes there (the opcodes before it passed over by their sizes).
     import pickle
 
     from formatlens.codecs.pickle.codec import op_span

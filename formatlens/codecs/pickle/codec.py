@@ -151,7 +151,7 @@ class PickleCodec(Codec):
         return self.document(
             data,
             value=result.value,
-            # a far window's opcodes are walked again (from a frame or checkpoint near it), the head's are here
+            # a far window's opcodes are walked again (from the checkpoint before it), the head's are here
             spans_factory=lambda: (
                 opcode_spans(data) if current_window() else [span_of(op) for op in result.ops[:limit]]
             ),

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from io import BytesIO
 from typing import Any
 
+from formatlens.core import checkpoints
 from formatlens.core.checkpoints import TOP, current_checkpoints
 from formatlens.core.errors import FormatError
 from formatlens.core.limits import SpanWindow
@@ -218,6 +219,9 @@ class Rebuild:
     infos: list[str] = field(default_factory=list)
 
 
+_BROKEN = "the pickle is truncated or not a pickle"
+
+
 def parse_ops(data: bytes, limit: int | None = None) -> tuple[list[Op], int]:
     """The opcodes with their byte ranges, and the number of bytes after STOP.
 
@@ -244,25 +248,18 @@ def ops_from(data: bytes, pos: int) -> Iterator[Op]:
             yield Op(code.name, arg, start, end, code)  # type: ignore[arg-type]  # genops knows positions in a BytesIO
             at = end
     except (ValueError, EOFError, UnicodeDecodeError, OverflowError) as exc:
-        raise FormatError(
-            f"broken opcode: {exc}", offset=at, format="pickle", hint="the pickle is truncated or not a pickle"
-        ) from None
-
-
-FRAME_OPCODE = 0x95
-"""Protocol 4's FRAME: an 8-byte length, then that many bytes of whole opcodes."""
+        raise FormatError(f"broken opcode: {exc}", offset=at, format="pickle", hint=_BROKEN) from None
 
 
 def window_ops(data: bytes, window: SpanWindow) -> list[Op]:
-    """The opcodes with bytes in ``window`` (core.limits.span_window): the walk starts at the last checkpoint
-    before it (core.checkpoints; noting them as it goes), passes over the frames that end before it by their
-    lengths (protocol 4 and later frame nearly every opcode), and stops past it. An opcode's span depends on
-    its own bytes only, so starting at any opcode boundary gives the spans a walk from byte 0 gives."""
+    """The opcodes with bytes in ``window`` (core.limits.span_window): from the last checkpoint before it
+    (core.checkpoints), the opcodes before it are passed over by their arguments' lengths (skip_to, noting
+    checkpoints), then read until past it. An opcode's span depends on its own bytes only, so a walk that
+    starts at any opcode boundary gives the spans a walk from byte 0 gives."""
     marks = current_checkpoints()
     pos = marks.start(TOP, 0, None, window[0])[0] if marks is not None else 0
-    pos = _past_frames(data, pos, window[0])
     ops = []
-    for op in ops_from(data, pos):
+    for op in ops_from(data, skip_to(data, pos, window[0])):
         if window.past(op.start):
             break
         if marks is not None:
@@ -272,18 +269,63 @@ def window_ops(data: bytes, window: SpanWindow) -> list[Op]:
     return ops
 
 
-def _past_frames(data: bytes, pos: int, lo: int) -> int:
-    """Where a walk from ``pos`` toward ``lo`` may start: past the frames that end at or before ``lo``. A frame
-    holds whole opcodes as Python's pickler writes them; one that ends inside an opcode (crafted: the C
-    unpickler reads frames as plain bytes) would make the window's opcodes read from that end."""
-    at = 2 if pos == 0 and data[:1] == b"\x80" else pos  # the first frame follows PROTO's two bytes
-    hopped = pos
-    while at + 9 <= len(data) and data[at] == FRAME_OPCODE:
-        end = at + 9 + int.from_bytes(data[at + 1 : at + 9], "little")
-        if end > lo or end > len(data):
-            break
-        at = hopped = end
-    return hopped
+def _argument_sizes() -> list[tuple[int, int] | None]:
+    """For each opcode byte, how its argument's size is found: (n, lines) with pickletools' ArgumentDescriptor
+    n (bytes; or a length prefix, or up to a newline) and lines (GLOBAL and INST take two); None: no opcode."""
+    sizes: list[tuple[int, int] | None] = [None] * 256
+    for info in pickletools.opcodes:
+        n = info.arg.n if info.arg is not None else 0
+        lines = 2 if info.arg is not None and info.arg.name == "stringnl_noescape_pair" else 1
+        sizes[ord(info.code)] = (n, lines)
+    return sizes
+
+
+_SIZES = _argument_sizes()
+_PREFIXES = {
+    pickletools.TAKEN_FROM_ARGUMENT1: (1, False),
+    pickletools.TAKEN_FROM_ARGUMENT4: (4, True),
+    pickletools.TAKEN_FROM_ARGUMENT4U: (4, False),
+    pickletools.TAKEN_FROM_ARGUMENT8U: (8, False),
+}
+_STOP = ord(pickle.STOP)
+
+
+def skip_to(data: bytes, pos: int, lo: int) -> int:
+    """From the opcode at ``pos``, the start of the first opcode that ends past ``lo`` (or of STOP): the ones
+    before it passed over by their arguments' sizes, never decoded (a fifth of genops' time), each opcode's
+    bytes read as genops reads them, so that the boundaries are its boundaries (a frame's declared length is
+    not trusted: the C unpickler reads frames as plain bytes, and one may end inside an opcode). Checkpoints
+    are noted about every STEP bytes."""
+    marks, sizes, prefixes, size = current_checkpoints(), _SIZES, _PREFIXES, len(data)
+    next_mark = pos
+    while pos < size:
+        found = sizes[data[pos]]
+        if found is None:
+            raise FormatError(f"unknown opcode 0x{data[pos]:02x}", offset=pos, format="pickle", hint=_BROKEN)
+        n, lines = found
+        if n >= 0:
+            end = pos + 1 + n
+        elif n == pickletools.UP_TO_NEWLINE:
+            end = pos + 1
+            for _ in range(lines):
+                end = data.find(b"\n", end) + 1
+                if end == 0:
+                    raise FormatError("no newline ends an argument", offset=pos, format="pickle", hint=_BROKEN)
+        else:
+            width, signed = prefixes[n]
+            length = int.from_bytes(data[pos + 1 : pos + 1 + width], "little", signed=signed)
+            if length < 0:
+                raise FormatError("a negative length", offset=pos, format="pickle", hint=_BROKEN)
+            end = pos + 1 + width + length
+        if end > size:
+            raise FormatError("an opcode runs past the end", offset=pos, format="pickle", hint=_BROKEN)
+        if end > lo or data[pos] == _STOP:
+            return pos
+        if marks is not None and pos >= next_mark:
+            marks.note(TOP, pos, None)
+            next_mark = pos + checkpoints.STEP
+        pos = end
+    return pos
 
 
 class Machine:
