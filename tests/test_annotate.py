@@ -532,8 +532,10 @@ def test_items_past_the_head_of_the_value_get_their_values_for_a_tree_slice(name
         assert tree.value_at(tuple(span.path)) == _at(whole, span.path)
 
 
-@pytest.mark.parametrize("name", ["json", "bson", "msgpack-stream", "cbor", "csv", "protobuf"])
-def test_far_apart_windows_are_annotated_in_one_walk_as_each_alone(name):
+@pytest.mark.parametrize("name", ["json", "bson", "msgpack-stream", "cbor", "csv", "protobuf", "yaml", "yaml-keys"])
+def test_far_apart_windows_are_annotated_in_one_walk_as_each_alone(name, monkeypatch):
+    if name.startswith("yaml"):  # checkpoints before each range: a YAML walk goes from the nearest for each
+        monkeypatch.setattr(checkpoints_module, "STEP", 2048)
     data = INPUTS[name]
     format = name.split("-")[0]
     ranges = [(WINDOW * 3, WINDOW * 4), (len(data) // 2, len(data) // 2 + WINDOW), (len(data) - 100, len(data))]
@@ -875,3 +877,25 @@ def test_a_yaml_whose_items_may_not_stand_alone_is_decoded_whole_for_each_far_wi
         found = done[1]
         assert found and all(isinstance(v, NoValue) or v == value_at(document.value, p) for p, v in found.items())
     assert len(decoded) == 3 * 2  # each window from the checkpoints, and from byte 0 (annotate)
+
+
+@pytest.mark.parametrize("name", ["yaml", "yaml-map", "yaml-bom", "yaml-notes", "yaml-keys", "yaml-aliases"])
+def test_a_yaml_decode_notes_checkpoints_over_the_whole_input_and_walks_from_the_nearest(name, monkeypatch):
+    # The first far request decodes the input: the decode's top-level entries become checkpoints all over it
+    # (whatever the window), and the window's walk starts at the last one before it, not at byte 0 (but for
+    # an alias to an anchor before it: from byte 0). Its spans are a full walk's.
+    from formatlens.codecs import yamlfar
+
+    monkeypatch.setattr(checkpoints_module, "STEP", 2048)
+    data = INPUTS[name]
+    full = full_walk(fl.load(data, "yaml", peel=False))
+    resumed = []
+    real = yamlfar.window_from_checkpoints
+    monkeypatch.setattr(yamlfar, "window_from_checkpoints", lambda *args: resumed.append(real(*args)) or resumed[-1])
+    windows = _windows(len(data))
+    for start, end in windows:
+        [done], checkpoints = annotate_from(data, "yaml", {}, [(start, end)], Checkpoints("yaml", len(data)))
+        assert spans_of(done) == restrict(full, start, end), (name, start)
+        assert len(_marks(checkpoints)) >= len(data) // 2048 // 2 and _marks(checkpoints)[-1] > len(data) - 3 * 2048
+    walked = [spans is not None for spans in resumed]
+    assert walked == ([False] * 4 if name == "yaml-aliases" else [False, True, True, True]), walked

@@ -15,7 +15,7 @@ before anything is built, so an alias bomb is refused instead of expanding.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
@@ -264,7 +264,7 @@ def _read_events(text: Text, may_alias: bool) -> tuple[list, list[Finding], Call
     finally:
         loader.dispose()
     findings = _tag_findings(text, loader.tags) + _repeat_findings(text, built)
-    return built.documents, findings, lambda: _entry_spans(text, built.entries)
+    return built.documents, findings, lambda: _entry_spans(text, built.entries, built.marks)
 
 
 def _read_events_or_none(text: Text, may_alias: bool) -> tuple[list, list[Finding], Callable[[], list[Span]]] | None:
@@ -558,15 +558,25 @@ def _repeat_findings(text: Text, built: yamlevents.Built) -> list[Finding]:
     return findings
 
 
-def _entry_spans(text: Text, documents: list[list[yamlevents.Entry]]) -> list[Span]:
+def _entry_spans(
+    text: Text, documents: list[list[yamlevents.Entry]], marks: Sequence[tuple[int, int, bool]] = ()
+) -> list[Span]:
     """_spans for a stream read from events: one span per top-level entry (a key's span inside),
     up to one past the span limit in force (the first view's head): the rest would be cut anyway.
-    In a span window (a far window of a large input), the entries there, read again from the events."""
+    In a span window (a far window of a large input), the entries there, read again from the events: where
+    checkpoints are in force (runtime.annotate), the decode's ``marks`` are noted in them and the walk starts
+    at the last one before the window (codecs.yamlfar), else at the start."""
     many = len(documents) > 1
     window = current_window()
     if window is not None:
         checkpoints = current_checkpoints()  # noted for the next far windows (codecs.yamlfar)
         note = None if checkpoints is None else yamlfar.noter(text.text, text.byte_offset, checkpoints)
+        if note is not None and checkpoints is not None and not many:
+            for mark in marks:  # the decode's top-level entries over the whole input
+                note(*mark)
+            resumed = yamlfar.window_from_checkpoints(text.data, checkpoints)
+            if resumed is not None:  # else (an alias to an anchor before the checkpoint...) from the start
+                return resumed
         loader = _Loader(text.text)
         try:
             found = yamlevents.window(loader, *window, text.byte_offset, note=note)

@@ -24,7 +24,7 @@ import yaml
 
 from formatlens.codecs.support import yamlevents
 from formatlens.codecs.support.textpos import Text, split_bom
-from formatlens.core.checkpoints import TOP, Checkpoints
+from formatlens.core.checkpoints import STEP, TOP, Checkpoints
 from formatlens.core.document import Document, Span
 from formatlens.core.errors import FormatError
 from formatlens.core.limits import current_window
@@ -40,33 +40,59 @@ class NotAlone(Exception):
 def far_context(document: Document) -> dict[str, Any]:
     """{"yaml.far": {"mapping": bool}} when ``document`` (a whole decode) is one block sequence or mapping
     whose items a far walk may read from their own lines (see the module doc); else {}."""
-    from formatlens.codecs.yaml import _Loader
-
     value = document.value
     if document.details.get("documents") != 1 or not isinstance(value, (list, dict)):
         return {}
-    encoding, skip = split_bom(document.data)
-    if encoding not in (None, "utf-8"):
+    mapping = top_level(document.data)
+    if mapping is None or mapping is not isinstance(value, dict):
         return {}
-    head = document.data[skip : skip + HEAD_CHARS].decode("utf-8", "ignore")  # (a cut character at the end)
+    if mapping and _top_level_repeats(document):
+        return {}  # the whole value holds the last item of a repeated key: not each item's own
+    return {"yaml.far": {"mapping": mapping}}
+
+
+def top_level(data: bytes) -> bool | None:
+    """Whether the (first) document of ``data`` is a block mapping (True) or a block sequence (False) at
+    column 0, in UTF-8, without directives and without a tag or anchor of its own; None if not."""
+    from formatlens.codecs.yaml import _Loader
+
+    encoding, skip = split_bom(data)
+    if encoding not in (None, "utf-8"):
+        return None
+    head = data[skip : skip + HEAD_CHARS].decode("utf-8", "ignore")  # (a cut character at the end)
     loader = _Loader(head)
     try:
         loader.get_event()  # StreamStartEvent
         started, top = loader.get_event(), loader.get_event()
     except yaml.YAMLError:  # a head of more than HEAD_CHARS before the first item
-        return {}
+        return None
     finally:
         loader.dispose()
     mapping = isinstance(top, yaml.MappingStartEvent)
-    if not (mapping or isinstance(top, yaml.SequenceStartEvent)) or mapping is not isinstance(value, dict):
-        return {}
+    if not (mapping or isinstance(top, yaml.SequenceStartEvent)):
+        return None
     if started.version or started.tags or top.tag is not None or top.anchor is not None:
-        return {}  # %YAML / %TAG directives, a tag or an anchor on the top level: the items' meaning depends on them
+        return None  # %YAML / %TAG directives, a tag or an anchor on the top level: the items' meaning depends on them
     if top.flow_style or top.start_mark.column != 0:
-        return {}
-    if mapping and _top_level_repeats(document):
-        return {}  # the whole value holds the last item of a repeated key: not each item's own
-    return {"yaml.far": {"mapping": mapping}}
+        return None
+    return mapping
+
+
+def window_from_checkpoints(data: bytes, checkpoints: Checkpoints) -> list[Span] | None:
+    """For a decode's own spans in a span window (one document: codecs.yaml): the far walk's spans, from the
+    checkpoints its marks were noted in, when there is one before the window; else None (walk from byte 0)."""
+    window = current_window()
+    frame = checkpoints.frames.get(TOP)
+    if window is None or frame is None or frame.at_or_before(window[0]) is None:
+        return None
+    mapping = top_level(data)
+    if mapping is None:
+        return None
+    walk, _read = far_walk(data, {"mapping": mapping}, checkpoints)
+    try:
+        return walk()
+    except NotAlone:
+        return None
 
 
 def _top_level_repeats(document: Document) -> bool:
@@ -122,7 +148,21 @@ def far_walk(
         window = current_window()
         if window is None:
             raise NotAlone("no window")
-        lo, hi = window
+        # Far-apart ranges (a batch of windows over the input) each from their own checkpoint: events cost
+        # what they pass over (about 4 MB/s), and a walk over the items between them would pass over all.
+        groups: list[list[int]] = []
+        for lo, hi in window.ranges:
+            if groups and lo - groups[-1][1] < STEP:
+                groups[-1][1] = hi
+            else:
+                groups.append([lo, hi])
+        spans: dict[tuple, Span] = {}  # (an entry over two ranges' groups is found by both)
+        for lo, hi in groups:
+            for span in walk_range(lo, hi):
+                spans.setdefault((span.start, span.end, span.path), span)
+        return list(spans.values())
+
+    def walk_range(lo: int, hi: int) -> list[Span]:
         start, state = checkpoints.start(TOP, 0, None, lo)
         frame = checkpoints.frames.get(TOP)
         later = frame.offsets[bisect_right(frame.offsets, hi) :] if frame is not None else []

@@ -32,6 +32,7 @@ from yaml.events import (
     StreamEndEvent,
 )
 
+from formatlens.core import checkpoints
 from formatlens.core.limits import Limits
 
 _CORE = "tag:yaml.org,2002:"
@@ -87,6 +88,10 @@ class Built:
     entries: list[list[Entry]] = field(default_factory=list)
     """Per document, its first top-level entries (at most ``spans`` in all)."""
     repeats: list[Repeat] = field(default_factory=list)
+    marks: list[tuple[int, int, bool]] = field(default_factory=list)
+    """(character where it starts, place, whether the top level is a mapping) of a top-level entry of the
+    first document about every eighth of core.checkpoints.STEP characters: where a far window's walk may
+    start (codecs.yamlfar; a checkpoint is kept about every STEP bytes of them)."""
 
 
 SCALAR_ERRORS = (ValueError, IndexError, KeyError, AttributeError, OverflowError)
@@ -148,6 +153,8 @@ class _Reader:
         self.built = Built()
         self.stack: list[_Open] = []
         self.entries: list[Entry] = []
+        self.next_mark = 0
+        self.mark_every = max(1, checkpoints.STEP // 8)
 
     def stream(self) -> Built:
         get_event = self.loader.get_event
@@ -288,6 +295,10 @@ class _Reader:
             self.spans_left -= 1
             index = len(self.entries)
             self.entries.append(Entry(key, key_start, key_end, made[1], made[2], _describe(made), whole, index))
+        first = made[1] if key is None else key_start
+        if first >= self.next_mark and not whole and not self.built.documents:  # (the first document's)
+            self.next_mark = first + self.mark_every
+            self.built.marks.append((first, self.stack[0].count - 1, key is not None))
 
     def _repeat(self, key: Any, first: tuple, again: tuple) -> None:
         """A key given again in the mapping being read (``first``, ``again``: (key, as written, start, end))."""
