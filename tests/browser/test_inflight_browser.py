@@ -105,6 +105,7 @@ def test_nodes_opened_and_closed_while_runs_are_in_flight_keep_their_state_and_g
         gate.wait_requests(n)
     tree.locator("[data-k='17'] .tw").click()  # closed again before its rows came
     tree.locator("[data-k='19'] .lb").click()  # and the last click selects record 9
+    hex_top = page.locator(".fl .hex").evaluate("e => { e.scrollTop += 30; return e.scrollTop; }")  # scrolled on
     shot(page, "inflight-clicked")
     gate.open()
     for key in ["11", "13", "15"]:  # each opened node gets its rows, without being toggled again
@@ -120,6 +121,7 @@ def test_nodes_opened_and_closed_while_runs_are_in_flight_keep_their_state_and_g
     assert tree.locator("[data-k$=':loading']").count() == 0
     assert tree.locator(".n.sel").evaluate_all("es => es.map(e => e.dataset.k)") == ["19"]
     assert selected_offsets(page) == _range(page, "19")
+    assert page.locator(".fl .hex").evaluate("e => e.scrollTop") == hex_top  # the bytes stay where scrolled
     shot(page, "inflight-answered")
 
 
