@@ -2,6 +2,7 @@
 
 import itertools
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import bson
@@ -12,6 +13,7 @@ import pytest
 import formatlens as fl
 from formatlens.core.document import Span
 from formatlens.core.errors import FormatError
+from formatlens.core.limits import current, sized_for
 from formatlens.render.hexdump import WINDOW, window
 from formatlens.render.partial import partial_spans
 from formatlens.render.report import document_to_dict
@@ -392,3 +394,33 @@ def test_a_window_of_the_rest_names_its_records_by_their_array_index():
     assert root_groups[0][2:] == ("[0 … 49]", "50 items, 50 gaps")
     assert root_groups[-2][2:] == ("[350 … 399]", "50 items, 50 gaps")
     assert root_groups[-1][2:] == ("the rest", "1 gap, the rest")  # the gap before record 400, and the rest
+
+
+@pytest.mark.parametrize("format", ["msgpack", "csv"])
+def test_a_window_of_the_rest_of_a_list_without_gaps_names_its_items_by_index(format):
+    # Items that tile their list (MessagePack values, CSV rows with their line ends) leave no gaps, but the
+    # children of a window of the rest start at the window: node 0 there is row 1,544, not row 0.
+    import msgpack
+
+    from formatlens.render.tree import restrict
+
+    rows = [{"id": i, "name": f"user {i}"} for i in range(20_000)]
+    if format == "msgpack":
+        data = b"".join(msgpack.packb(row) for row in rows)  # a stream: items (0,), (1,)...
+    else:
+        data = ("id,name\n" + "".join(f"{row['id']},{row['name']}\n" for row in rows)).encode()
+    document = fl.load(data, format)
+    with sized_for(replace(current(), max_spans=10**9)):
+        spans = sorted(document._spans_factory(), key=lambda s: (s.start, -s.end))
+    items = [span for span in spans if span.path]
+    rest_from = items[400].start  # a first view that stopped at item 400
+    tree = TreeModel([s for s in spans if s.end <= rest_from], MISSING, len(data), rest_from=rest_from, step=WINDOW)
+    slot = 10
+    tree.fill(slot, restrict(spans, *tree.slot_range(slot)))
+    node = (*tree.rest_path(), slot)
+    assert tree.count(node) > GROUP
+    indexes = [item.span.path[0] for item in tree.items(node)]
+    assert tree.marks(node)["origin"] == indexes[0] > 400
+    for gs, ge, label, count in view_groups(tree, node):
+        assert (label, count) == (f"[{indexes[gs]:,} … {indexes[ge - 1]:,}]", f"{ge - gs} items")
+    assert tree.marks(()) is None or tree.marks(())["origin"] == 0  # the root's nodes are its items' indexes

@@ -390,7 +390,8 @@ class TreeModel:
     # -- group labels ----------------------------------------------------------------------
     def marks(self, node: tuple[int, ...]) -> Marks | None:
         """What the view needs to label the groups of ``node``'s children by the items they hold, or None
-        where node indexes are item indexes (100 children or fewer, or no gaps: BSON, MessagePack, CBOR).
+        where node indexes are item indexes (100 children or fewer; or no gaps, as in a BSON, MessagePack or
+        CBOR array, unless the first item is not item 0: a window of the rest of a CSV starts at row 1,544).
 
         A group is a run of node indexes from a multiple of GROUP (a group of a group starts at one too) to
         another or to the end, so the number of gaps before each of those boundaries is enough: a group
@@ -402,13 +403,13 @@ class TreeModel:
         made: Marks | None = None
         if len(children) > GROUP:
             kinds = list(map(_kind, children))
-            if UNPARSED in kinds:
-                gaps, total = [0], 0
-                for lo in range(0, len(kinds), GROUP):
-                    total += kinds[lo : lo + GROUP].count(UNPARSED)
-                    gaps.append(total)
-                rest = children[-1].slot == REST
-                made = Marks(gaps=gaps, origin=self._origin(children, kinds, gaps), rest=rest)
+            gaps, total = [0], 0
+            for lo in range(0, len(kinds), GROUP):
+                total += kinds[lo : lo + GROUP].count(UNPARSED)
+                gaps.append(total)
+            origin = self._origin(children, kinds, gaps)
+            if total or origin:
+                made = Marks(gaps=gaps, origin=origin, rest=children[-1].slot == REST)
         self._marks[node] = made
         return made
 
