@@ -222,7 +222,9 @@ def test_a_yaml_over_1_mib_gets_a_first_view_with_its_head_findings_and_spans(bi
 
     # One span per top-level record, from its first byte to its last; labels say what it holds.
     items = [m.start() + 2 for m in re.finditer(r"^- ", text, re.M)]
-    assert len(document.spans) == len(items) == 16_001 and "spans_cut_at" not in document.details  # < 20,000
+    assert len(items) == 16_001  # more than the first view's head: the rest is annotated where the person looks
+    assert len(document.spans) == firstview.HEAD_SPANS == document.details["spans_cut_at"]
+    assert [span.start for span in document.spans] == items[: firstview.HEAD_SPANS]
     shown = document.spans[:3]
     assert [(s.start, s.label, s.path) for s in shown] == [
         (items[0], "- [0] mapping of 9", (0,)),
@@ -232,7 +234,7 @@ def test_a_yaml_over_1_mib_gets_a_first_view_with_its_head_findings_and_spans(bi
     assert (
         shown[0].end == items[1] - 2 and shown[1].end == items[2] - 2
     )  # up to the next item's dash (PyYAML's end mark)
-    assert document.spans[-1].end <= len(big_yaml)
+    assert document.spans[-1].end == items[firstview.HEAD_SPANS] - 2
 
 
 def test_hostile_yaml_is_still_refused_through_events():
@@ -257,10 +259,10 @@ def test_a_first_view_of_a_large_mapping_annotates_its_first_entries(monkeypatch
     finally:
         pool.close()
     assert document.first_view["shape"] == "object of 8,000 keys"
-    assert document.details["spans_cut_at"] == firstview.WIDE_HEAD_SPANS  # YAML has no checkpoints
-    assert fl.core.document.count_spans(document.spans, 10**6) == firstview.WIDE_HEAD_SPANS
+    assert document.details["spans_cut_at"] == firstview.HEAD_SPANS  # far windows start at checkpoints
+    assert fl.core.document.count_spans(document.spans, 10**6) == firstview.HEAD_SPANS
     # Whole entries (entry, key, value: 3 spans each), then the next entry with what is left of the budget.
-    whole, left = divmod(firstview.WIDE_HEAD_SPANS, 3)
+    whole, left = divmod(firstview.HEAD_SPANS, 3)
     assert len(document.spans) == whole + 1 and left in (1, 2)
     before, last = document.spans[-2:]
     assert before.path == (f"key{whole - 1}",) and before.label == f"key{whole - 1}: {whole - 1}"

@@ -168,13 +168,16 @@ def far_walk(
         later = frame.offsets[bisect_right(frame.offsets, hi) :] if frame is not None else []
         # The text to two checkpoints past the window: the entry that stops the walk is whole in it
         end = later[1] if len(later) > 1 else len(data)
-        if state is None:  # from the start of the input (its BOM, directives marker and all)
-            encoding, skip = split_bom(data)
-            text, base, place, expect = Text(data[:end], encoding or "utf-8", skip), 0, 0, None
-        else:
-            text, base, (place, expect) = Text(data[start:end], "utf-8"), start, state
-            if expect is not mapping:
-                raise NotAlone("a checkpoint of another top level")
+        try:
+            if state is None:  # from the start of the input (its BOM, directives marker and all)
+                encoding, skip = split_bom(data)
+                text, base, place, expect = Text(data[:end], encoding or "utf-8", skip), 0, 0, None
+            else:
+                text, base, (place, expect) = Text(data[start:end], "utf-8"), start, state
+        except UnicodeDecodeError:  # (the decode read these bytes whole: never cut in a character)
+            raise NotAlone("a cut character") from None
+        if expect is not None and expect is not mapping:
+            raise NotAlone("a checkpoint of another top level")
         shifted = _Shifted(text, base)
         loader = _Loader(text.text)
         try:

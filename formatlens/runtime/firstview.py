@@ -29,10 +29,10 @@ HEAD_SPANS = 4_000
 """Spans annotated for the first view (a few hundred records: the tree's first group and many screens of
 the hexdump) of a format whose far windows start at checkpoints (CHECKPOINTED); the rest is annotated
 where the person looks (runtime.annotate), window by window, in about 0.1 s each at the upload cap."""
-CHECKPOINTED = frozenset({"json", "bson", "msgpack", "cbor", "csv", "avro", "protobuf", "xml", "pickle"})
+CHECKPOINTED = frozenset({"json", "bson", "msgpack", "cbor", "csv", "avro", "protobuf", "xml", "pickle", "yaml"})
 """Formats whose far windows are walked from the nearest checkpoint (core.checkpoints)."""
 WIDE_HEAD_SPANS = 20_000
-"""The same for YAML, which decodes the whole input again for each far window."""
+"""The same for the other formats (Parquet), which decode the whole input again for each far window."""
 HEAD_ITEMS = 100
 """Items per container in the value's head (the tree splits lists 100 per level)."""
 HEAD_BUDGET = 20_000
