@@ -29,6 +29,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import blackboxprotobuf
 import fastavro
@@ -185,16 +186,59 @@ def schemaless_protobuf(args: argparse.Namespace) -> None:
         )
 
 
+ORDERS_PROTO = """syntax = "proto3";
+package bench;
+message Line { string sku = 1; int32 quantity = 2; map<string, string> notes = 3; }
+message Order { int64 id = 1; string customer = 2; repeated Line lines = 3; }
+message Orders { repeated Order orders = 1; }
+"""
+"""Records the census must visit one by one (a list of nested records, a map): the glance's slower case."""
+
+
+def orders(mib: float) -> Path:
+    """A file of about ``mib`` MiB of Orders, written by the protobuf library (cached beside upload_to_view's)."""
+    from upload_to_view import CACHE
+
+    from formatlens.codecs.protobuf.codec import compile_proto
+
+    path = CACHE / f"orders-{mib:g}MiB.pb"
+    if not path.exists():
+        CACHE.mkdir(exist_ok=True)
+        made = compile_proto(ORDERS_PROTO).message_class("bench.Orders")()
+        i = 0
+        while made.ByteSize() < mib * 2**20:
+            for _ in range(10_000):
+                order = made.orders.add(id=i, customer=f"customer {i % 977}")
+                for k in range(i % 4):
+                    line = order.lines.add(sku=f"sku-{(i * 7 + k) % 5000}", quantity=k + 1)
+                    if k == 2:
+                        line.notes["gift"] = "yes"
+                i += 1
+        path.write_bytes(made.SerializeToString())
+    return path
+
+
 def first_view_with_schema(args: argparse.Namespace) -> None:
     from upload_to_view import make_input
 
+    from formatlens.runtime.isolation import WorkerPool
+
+    path, proto = make_input("protobuf", args.first_view_mib)
+    inputs = [(path, proto, "formatlens.inferred.Record"), (orders(args.first_view_mib), ORDERS_PROTO, "bench.Orders")]
+    workers = WorkerPool(workers=1)
+    try:
+        for path, proto, name in inputs:
+            first_view_of(path, proto, name, workers, args.repeat)
+    finally:
+        workers.close()
+
+
+def first_view_of(path: Path, proto: str, name: str, workers: Any, repeat: int) -> None:
     from formatlens.codecs.protobuf import codec as protobuf
     from formatlens.codecs.protobuf.codec import compile_proto
     from formatlens.runtime.isolation import load_everything
 
-    path, proto = make_input("protobuf", args.first_view_mib)
     data = path.read_bytes()
-    name = "formatlens.inferred.Record"
     options = {"schema": proto, "message": name}
     message_class = compile_proto(proto).message_class(name)
 
@@ -213,22 +257,13 @@ def first_view_with_schema(args: argparse.Namespace) -> None:
         finally:
             protobuf.reaches_any = summed_up
 
-    print(f"\n4. first view of a {len(data) / 2**20:.0f} MiB message read with its .proto ({path.name})")
-    row("first view (census + head)", compare(first_view, parse, args.repeat), "ParseFromString")
-    row("first view (whole value: before)", compare(whole_first_view, parse, args.repeat), "ParseFromString")
+    print(f"\n4. first view of a {len(data) / 2**20:.0f} MiB message read with its .proto ({path.name}, {name})")
+    row("first view (census + head)", compare(first_view, parse, repeat), "ParseFromString")
+    row("first view (whole value: before)", compare(whole_first_view, parse, repeat), "ParseFromString")
     # As the app gets it: in a worker process, the first view pickled back to this one (bench/upload_to_view.py
     # uploads its .pb without the .proto: the app reads it without a schema, so it does not time this path)
-    from formatlens.runtime.isolation import WorkerPool
-
-    workers = WorkerPool(workers=1)
-    try:
-        row(
-            "WorkerPool.load (in a worker)",
-            compare(lambda: workers.load(data, "protobuf", **options), parse, args.repeat),
-            "ParseFromString",
-        )
-    finally:
-        workers.close()
+    in_worker = compare(lambda: workers.load(data, "protobuf", **options), parse, repeat)
+    row("WorkerPool.load (in a worker)", in_worker, "ParseFromString")
 
 
 if __name__ == "__main__":

@@ -23,10 +23,10 @@ decide whether the message is written back verbatim, which the decode must know 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
-from itertools import chain, compress
+from itertools import chain, compress, islice
 from operator import attrgetter, methodcaller
 from typing import Any
 
@@ -52,6 +52,8 @@ from formatlens.core.limits import Limits
 
 _TIMESTAMP = "google.protobuf.Timestamp"
 _DURATION = "google.protobuf.Duration"
+BATCH = 4096
+"""Instances of a type the census makes Python objects for at a time (see _Walk.messages)."""
 _JSON_TYPES = frozenset(f"google.protobuf.{name}" for name in ("Struct", "Value", "ListValue"))
 _NANOS = 1_000_000_000
 # What converts without an error (well_known_types' own checks; a Duration within them fits a timedelta).
@@ -156,12 +158,18 @@ class _Walk:
         if values and not (low <= min(values) and max(values) <= high):
             raise _Trouble(f"a {name} out of range")
 
-    def messages(self, instances: list, descriptor: Any, depth: int, merged: Any = None) -> None:
+    def messages(self, instances: Iterable, descriptor: Any, depth: int, merged: Any = None) -> None:
         """``instances`` of ``descriptor``, each a dict at ``depth`` of the value; ``merged``: all of them
-        merged (codecs.protobuf.projection), when the walk is bounded."""
+        merged (codecs.protobuf.projection), when the walk is bounded. Walked BATCH at a time, each batch's
+        nested messages before the next batch: a Python object for every record of a 46 MiB message (and
+        for each of their lists and maps) held at once took more memory than the whole value."""
+        iterator = iter(instances)
+        while batch := list(islice(iterator, BATCH)):
+            self.batch(batch, descriptor, depth, merged)
+
+    def batch(self, instances: list, descriptor: Any, depth: int, merged: Any) -> None:
+        """messages() for a list of instances."""
         count = len(instances)
-        if not count:
-            return
         if not self.bounded and any(map(len, map(UnknownFieldSet, instances))):
             raise _Trouble(f"unknown fields in {descriptor.full_name}")
         if not self.bounded and descriptor.extension_ranges and any(map(len, map(attrgetter("Extensions"), instances))):
@@ -169,7 +177,7 @@ class _Walk:
         keys = 0
         # (made(), how many, their type, their depth, them merged): walked after this level's count (a bomb
         # stops sooner); made() makes the instances, only when asked
-        nested: list[tuple[Callable[[], list], int, Any, int, Any]] = []
+        nested: list[tuple[Callable[[], Iterator], int, Any, int, Any]] = []
         for field_descriptor, name, when in fields_shown(descriptor):
             if is_repeated(field_descriptor):
                 keys += count
@@ -209,7 +217,7 @@ class _Walk:
         for made, many, value_descriptor, value_depth, value_merged in nested:  # made(): the instances, if asked
             self.values(made, many, value_descriptor, value_depth, value_merged)
 
-    def values(self, instances: Callable[[], list], count: int, descriptor: Any, depth: int, merged: Any) -> None:
+    def values(self, instances: Callable[[], Iterator], count: int, descriptor: Any, depth: int, merged: Any) -> None:
         """``count`` messages of ``descriptor`` (made by ``instances()``) that are values at ``depth``: a
         well-known type's converted value, or a dict; ``merged``: all of them merged (a bounded walk)."""
         if not count:
@@ -217,7 +225,7 @@ class _Walk:
         name = descriptor.full_name
         if name in _SECONDS:  # datetime, timedelta: the range they convert in
             if not self.bounded:  # (else the merged parse had every one of them checked)
-                made = instances()
+                made = list(instances())  # (the parent's batch: at most BATCH messages' worth)
                 self.in_range(name, list(map(attrgetter("seconds"), made)), "seconds")
                 self.in_range(name, list(map(attrgetter("nanos"), made)), "nanos")
         elif name in _JSON_TYPES:  # JSON inside protobuf: converted as the value has it, and counted
@@ -261,12 +269,12 @@ class _Walk:
             self.python(child, depth + 1)
 
 
-def _chained(containers: Any) -> list:
-    return list(chain.from_iterable(containers))
+def _chained(containers: Any) -> Iterator:
+    return chain.from_iterable(containers)
 
 
-def _gathered(name: str, instances: Any) -> list:
-    return list(map(attrgetter(name), instances))
+def _gathered(name: str, instances: Any) -> Iterator:
+    return map(attrgetter(name), instances)
 
 
 def _merged_field(merged: Any, name: str) -> Any:
