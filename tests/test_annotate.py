@@ -295,6 +295,7 @@ INPUTS["yaml-documents"] = yaml.safe_dump_all([RECORDS[:2250], RECORDS[2250:]], 
 INPUTS["yaml-directive"] = b"%TAG ! tag:example.com,2026:\n---\n" + INPUTS["yaml"].replace(b"- id:", b"- !user\n  id:")
 INPUTS["yaml-intkeys"] = yaml.safe_dump(dict(enumerate(RECORDS)), allow_unicode=True).encode()
 INPUTS["yaml-repeated"] = INPUTS["yaml-map"] + b"k7: again\n"
+INPUTS["yaml-merge"] = b"base: &b {x: 1, y: 2}\n<<: *b\n" + INPUTS["yaml-map"]  # x and y merged in at the top
 
 
 def full_walk(document: fl.Document) -> list[Span]:
@@ -856,12 +857,13 @@ def test_a_large_message_with_its_schema_is_read_in_far_windows_and_slices_as_fr
 
 
 @pytest.mark.parametrize(
-    "name", ["yaml-aliases", "yaml-flow", "yaml-documents", "yaml-directive", "yaml-intkeys", "yaml-repeated"]
+    "name",
+    ["yaml-aliases", "yaml-flow", "yaml-documents", "yaml-directive", "yaml-intkeys", "yaml-repeated", "yaml-merge"],
 )
 def test_a_yaml_whose_items_may_not_stand_alone_is_decoded_whole_for_each_far_window(name, monkeypatch):
     # An alias to an anchor of an earlier item, a flow-style top level, several documents, a %TAG directive,
-    # keys that are not strings as written, a key given twice: a far window is what the whole decode gives
-    # there, and it is read from that decode, not from a checkpoint.
+    # keys that are not strings as written, a key given twice, a top-level merge key (the decode's spans are
+    # the merged pairs): a far window is what the whole decode gives there, read from that decode.
     from formatlens.core import api
 
     data, format, options, checkpoints = _indexed(name, monkeypatch)

@@ -16,6 +16,7 @@ alone to one item with its key as written, raise NotAlone: the caller decodes th
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections.abc import Callable
 from typing import Any
@@ -48,7 +49,13 @@ def far_context(document: Document) -> dict[str, Any]:
         return {}
     if mapping and _top_level_repeats(document):
         return {}  # the whole value holds the last item of a repeated key: not each item's own
+    if mapping and _MAYBE_MERGE.search(document.data):
+        return {}  # a top-level merge key: the decode took PyYAML's node graph, whose spans are the merged pairs
     return {"yaml.far": {"mapping": mapping}}
+
+
+_MAYBE_MERGE = re.compile(rb"^(?:<<|!!merge|!<tag:yaml\.org,2002:merge>|\?)", re.M)
+"""A line that may start a top-level merge key (`<<:`, an explicit !!merge tag, a `? ` complex key)."""
 
 
 def top_level(data: bytes) -> bool | None:
