@@ -458,3 +458,30 @@ def test_a_bson_first_view_shows_its_datetimes_as_a_plain_load_makes_them(pool, 
         assert type(shown.tzinfo).__module__ == "bson.tz_util" and shown.utcoffset() == dt.timedelta(0)
     assert head["items"][3]["far"] == DatetimeMS(2**62) and len(head["items"]) == 300
     assert document.value == fl.load(data, "bson").value  # the whole value, decoded again when asked for
+
+
+class _CallsSystem:
+    def __reduce__(self):
+        import os
+
+        return os.system, ("echo never run",)  # written here, never loaded by pickle
+
+
+def test_a_pickle_read_by_the_stack_machine_makes_only_its_heads_spans(monkeypatch):
+    # A pickle that calls something is rebuilt by the codec's stack machine, which parses every opcode; its
+    # first view still makes the spans of its head only (it made 200,001, then cut them to 4,000).
+    import pickle
+
+    from formatlens.codecs.pickle import codec as pickle_codec
+    from formatlens.runtime.isolation import load_everything
+
+    made: list = []
+    real = pickle_codec.op_span
+    monkeypatch.setattr(pickle_codec, "op_span", lambda op: made.append(op) or real(op))
+    data = pickle.dumps([_CallsSystem(), *({"id": i, "n": -i} for i in range(100_000))], protocol=4)
+    assert len(data) >= firstview.LIGHT_FROM
+    _data_is_input, light, blob = load_everything(data, "pickle", {}, True)
+    state = pickle.loads(blob)
+    assert light and "pickle.call" in [finding.code for finding in state["findings"]]
+    assert state["details"]["spans_cut_at"] == firstview.HEAD_SPANS
+    assert firstview.HEAD_SPANS <= len(made) <= firstview.HEAD_SPANS + 10

@@ -30,15 +30,23 @@ def fix_mmap_threshold(size: int = 1 << 20) -> bool:
     return bool(mallopt is not None and mallopt(M_MMAP_THRESHOLD, size) == 1)
 
 
-ARROW_POOL = "ARROW_DEFAULT_MEMORY_POOL"
+WORKER_ALLOCATORS = {"ARROW_DEFAULT_MEMORY_POOL": "system", "MALLOC_ARENA_MAX": "2"}
+"""Read by pyarrow and glibc when a process starts: what set_worker_allocators() gives the decode workers."""
 
 
-def arrow_allocates_from_the_system() -> None:
-    """pyarrow's buffers come from the system allocator in the processes started after this call (the
-    decode workers, whose address space RLIMIT_AS caps), unless an operator chose a pool. Arrow's default,
-    mimalloc, reserves a 1 GiB arena for a large read and keeps it: a worker that had read a 45 MiB
-    Parquet file held 1.7 GB of its 2 GB ever after, and the next large upload it decoded (a CSV, a
-    pickle) was refused as needing more memory than allowed. The system allocator maps large buffers on
-    their own and unmaps them when freed. Arrow reads the variable when it makes its default pool, on
-    import: a worker imports pyarrow before its initializer runs, so it must inherit it."""
-    os.environ.setdefault(ARROW_POOL, "system")
+def set_worker_allocators() -> None:
+    """The allocators of the processes started after this call (the decode workers, whose address space
+    RLIMIT_AS caps), unless an operator set them:
+
+    - pyarrow's buffers come from the system allocator. Arrow's default, mimalloc, reserves a 1 GiB arena
+      for a large read and keeps it: a worker that had read a 45 MiB Parquet file held 1.7 GB of its 2 GB
+      ever after, and the next large upload it decoded (a CSV, a pickle) was refused as needing more
+      memory than allowed. The system allocator maps large buffers on their own and unmaps them when freed.
+    - glibc keeps at most two arenas. Each thread that allocates (pyarrow's thread pools, the thread that
+      frees a task's value) may get one of its own, reserving up to 64 MiB that is never given back: the
+      same worker reading a Parquet file 25 times grew by 765 MB, and by 359 MB with two arenas.
+
+    Both are read when a process starts (pyarrow's default pool when it is imported, which a worker does
+    before its initializer runs): a worker inherits them from the forkserver, started after this."""
+    for name, value in WORKER_ALLOCATORS.items():
+        os.environ.setdefault(name, value)

@@ -35,7 +35,7 @@ from formatlens.core.boundary import bug
 from formatlens.core.errors import FormatError, InternalError, LimitExceeded
 from formatlens.core.limits import Limits, current, env_name
 from formatlens.runtime import firstview
-from formatlens.runtime.allocator import arrow_allocates_from_the_system, fix_mmap_threshold
+from formatlens.runtime.allocator import fix_mmap_threshold, set_worker_allocators
 from formatlens.runtime.gcpause import gc_paused, postpone_full_collection
 
 
@@ -226,7 +226,7 @@ class WorkerPool:
     def _pool(self) -> ProcessPoolExecutor:
         with self._lock:
             if self._executor is None:
-                arrow_allocates_from_the_system()  # in the workers: set before the forkserver starts them
+                set_worker_allocators()  # before the forkserver that starts the workers
                 self._executor = ProcessPoolExecutor(
                     self.workers,
                     mp_context=multiprocessing.get_context("forkserver"),

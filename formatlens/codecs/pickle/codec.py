@@ -99,7 +99,6 @@ class PickleCodec(Codec):
         return Sniff(0.0, "no pickle protocol header or STOP opcode")
 
     def decode(self, data: bytes, *, trusted: frozenset[str] = frozenset()) -> Document:
-        limit = current().max_spans + 1  # one past: Document.spans cuts there and says so
         fast = fast_rebuild(data)
         if fast is not None:  # pure data: nothing to flag, opcodes parsed only if spans are asked for
             value, imports, trailing = fast
@@ -114,9 +113,9 @@ class PickleCodec(Codec):
                 findings=findings,
                 details={"protocol": protocol, "imports": sorted(imports)},
             )
-        return self._decode_with_machine(data, frozenset(trusted), limit)
+        return self._decode_with_machine(data, frozenset(trusted))
 
-    def _decode_with_machine(self, data: bytes, trusted: frozenset[str], limit: int) -> Document:
+    def _decode_with_machine(self, data: bytes, trusted: frozenset[str]) -> Document:
         result = rebuild(data, trusted=trusted, max_nodes=current().max_nodes)
         spans_by_op: dict[int, Span] = {}
 
@@ -151,9 +150,12 @@ class PickleCodec(Codec):
         return self.document(
             data,
             value=result.value,
-            # a far window's opcodes are walked again (from the checkpoint before it), the head's are here
+            # a far window's opcodes are walked again (from the checkpoint before it), the head's are here: as
+            # many as the limits in force when the spans are asked for allow (a first view's head: 4,000)
             spans_factory=lambda: (
-                opcode_spans(data) if current_window() else [span_of(op) for op in result.ops[:limit]]
+                opcode_spans(data)
+                if current_window()
+                else [span_of(op) for op in result.ops[: current().max_spans + 1]]
             ),
             findings=findings,
             details=details,
