@@ -901,3 +901,24 @@ def test_a_yaml_decode_notes_checkpoints_over_the_whole_input_and_walks_from_the
         assert len(_marks(checkpoints)) >= len(data) // 2048 // 2 and _marks(checkpoints)[-1] > len(data) - 3 * 2048
     walked = [spans is not None for spans in resumed]
     assert walked == ([False] * 4 if name == "yaml-aliases" else [False, True, True, True]), walked
+
+
+def test_a_yaml_tree_slice_that_decodes_leaves_checkpoints_for_the_next_far_windows(monkeypatch):
+    # A tree slice's values asked before any far window: its decode notes the checkpoints its spans' walk would,
+    # and the next far window walks from the nearest (not byte 0), as after a far request's decode.
+    from formatlens.codecs.support import yamlevents
+    from formatlens.runtime.annotate import values_from
+
+    monkeypatch.setattr(checkpoints_module, "STEP", 2048)
+    data = INPUTS["yaml"]
+    full = full_walk(fl.load(data, "yaml", peel=False))
+    middle = (len(data) // 2, len(data) // 2 + 100)
+    _found, checkpoints = values_from(data, "yaml", {}, restrict(full, *middle), Checkpoints("yaml", len(data)))
+    assert len(_marks(checkpoints)) >= len(data) // 2048 // 2
+    starts = []
+    real = yamlevents.window
+    monkeypatch.setattr(yamlevents, "window", lambda *args, **kw: starts.append(kw["place"]) or real(*args, **kw))
+    far = (len(data) - 500, len(data) - 400)
+    [done], _ = annotate_from(data, "yaml", {}, [far], checkpoints)
+    assert spans_of(done) == restrict(full, *far) and done[1]
+    assert len(starts) == 1 and starts[0] > 2000  # from a checkpoint past record 2,000 (of 2,500)

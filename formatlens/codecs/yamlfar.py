@@ -58,6 +58,17 @@ _MAYBE_MERGE = re.compile(rb"^(?:<<|!!merge|!<tag:yaml\.org,2002:merge>|\?)", re
 """A line that may start a top-level merge key (`<<:`, an explicit !!merge tag, a `? ` complex key)."""
 
 
+def note_marks(document: Document, checkpoints: Checkpoints) -> None:
+    """The checkpoints a decode of ``document``'s input marked over the whole of it, noted in ``checkpoints``
+    (by its spans' walk in a window before its first entry: codecs.yaml._entry_spans notes them first), for a
+    decode that makes no spans (runtime.annotate.values_from)."""
+    from formatlens.core.checkpoints import resuming
+    from formatlens.core.limits import span_window
+
+    with resuming(checkpoints), span_window(0, 1):
+        document._guarded(document._spans_factory)
+
+
 def top_level(data: bytes) -> bool | None:
     """Whether the (first) document of ``data`` is a block mapping (True) or a block sequence (False) at
     column 0, in UTF-8, without directives and without a tag or anchor of its own; None if not."""

@@ -287,6 +287,10 @@ def values_from(
             pass
     document = load(data, format, peel=False, **options)
     checkpoints.context.update(context_of(document))
+    if format == "yaml" and "yaml.far" in checkpoints.context:  # the next far windows walk from its marks
+        from formatlens.codecs.yamlfar import note_marks
+
+        note_marks(document, checkpoints)
     if wire_walk_only(document):
         return {path: UNREADABLE for path in map(span_value_path, spans) if path is not None}, checkpoints
     return _values(spans, lambda _span, path: value_at(document.value, path)), checkpoints
