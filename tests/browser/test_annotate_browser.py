@@ -214,3 +214,37 @@ def test_a_far_opcode_of_a_large_pickle_is_annotated_and_its_node_revealed(page,
     assert selected_offsets(page) == list(range(expected.start, expected.end))
     assert page.locator(".fl .tree .n.sel .lb").inner_text() == expected.label == "'user 39000'"
     shot(page, "annotate-far-pickle-opcode")
+
+
+def test_far_offsets_of_a_large_yaml_upload_are_annotated_from_checkpoints(page, server, tmp_path):
+    # A 1.3 MB YAML list written by PyYAML: its first view annotates its first 4,000 records; a record near the
+    # end is annotated when the person goes there (the first far request decodes it and notes checkpoints), and
+    # one before it from the nearest checkpoint (codecs.yamlfar): the nodes a full walk from byte 0 has there.
+    from dataclasses import replace
+
+    import yaml
+
+    from formatlens.core.limits import current, sized_for
+
+    path = tmp_path / "records.yaml"
+    path.write_bytes(yaml.safe_dump(RECORDS, sort_keys=False).encode())
+    data = path.read_bytes()
+    assert len(data) > 1 << 20
+    _upload(page, server, path)
+    with sized_for(replace(current(), max_spans=10**9)):
+        whole = fl.load(data, "yaml", peel=False)._spans_factory()  # a full walk from byte 0
+    for record in (37_000, 21_000):
+        far = data.index(f"user {record}\n".encode()) + 3
+        expected = _deepest(whole, far)
+        page.locator(".fl .goto").fill(str(far))
+        page.locator(".fl .go").click()
+        deadline = time.time() + 60
+        while time.time() < deadline and _colored(page, [far]) != [far]:
+            time.sleep(0.5)
+        assert _colored(page, [far]) == [far], f"record {record}'s bytes are drawn annotated"
+        settle(page)
+        page.locator(f".fl .hex .b[data-o='{far}']").first.click()
+        settle(page)
+        assert selected_offsets(page) == list(range(expected.start, expected.end))
+        assert page.locator(".fl .tree .n.sel .lb").inner_text() == expected.label == f"- [{record}] mapping of 3"
+        shot(page, f"annotate-far-yaml-{record}")
