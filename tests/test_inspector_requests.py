@@ -50,3 +50,32 @@ def test_a_request_is_answered_with_its_seq_and_a_find_carried_again_runs_once()
     _run(app)
     assert "_probe_ask" not in app.session_state
     assert app.session_state["_probe_ask_answered"] == (view.token, 5)
+
+
+def _took_script() -> None:
+    import streamlit as st
+
+    import formatlens as fl
+    from formatlens.ui import inspector, state
+
+    data = b'{"name": "ada", "tags": ["x", "y"], "note": "ada again"}'
+    document = fl.load(data, "json")
+    view = inspector.make_view(data, document.spans, document.value)
+    keys = state.inspector_keys("probe")
+    ask = {"doc": view.token, "windows": list(range(30)), "nodes": [f"|{i}" for i in range(50)], "seq": 3}
+    st.session_state.took = inspector.payload(view, ask, None, keys, 3)["took"]
+    st.session_state.took_none = inspector.payload(view, None, None, keys, 3)["took"]
+
+
+def test_a_run_says_what_it_took_of_a_request_within_its_caps():
+    """The browser counts a try only for a key the run took and did not send back (review F6): the keys past
+    the per-run caps are not refused, only left for a later run."""
+    from formatlens.ui.inspector import MAX_ASK_SLICES, MAX_ASK_WINDOWS
+
+    app = _run(AppTest.from_function(_took_script))
+    assert app.session_state["took"] == {
+        "seq": 3,
+        "windows": list(range(MAX_ASK_WINDOWS)),
+        "nodes": [f"|{i}" for i in range(MAX_ASK_SLICES)],
+    }
+    assert app.session_state["took_none"] is None  # a run with no request took nothing

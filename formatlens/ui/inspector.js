@@ -14,7 +14,7 @@ still missing, and what the server answered without (seq in ``answered``) is
 asked again while it is still needed.
 */
 const ROWH = 18, VISIBLE = 29, MAXH = 4000000, GROUP = 100, HEADH = 22;
-const TRIES = 3;  // answers without a slice or window before it is no longer asked for (a stale key)
+const TRIES = 3;  // answers that took a slice or window and did not send it before it is no longer asked for (a stale key)
 
 function el(tag, cls, text) {
   const e = document.createElement(tag);
@@ -33,7 +33,10 @@ function groupText(m, gs, ge, n) {
   // [label, count] of the group of nodes gs..ge-1 of n. Groups are cut by node index (paths stay as they are),
   // but where gaps lie between the items (a pretty JSON array: a record, ",\n  ", a record...) they are named by
   // the items they hold: m.gaps[k] is how many nodes before node k*GROUP (or the end) are gaps (render/tree.py).
-  if (!m) return [`[${num(gs)} \u2026 ${num(ge - 1)}]`, `${num(ge - gs)} items`];  // no gaps: nodes are items
+  if (!m) {  // no gaps: nodes are items (one alone is named as the marks branch names it)
+    const k = ge - gs;
+    return [k === 1 ? `[${num(gs)}]` : `[${num(gs)} \u2026 ${num(ge - 1)}]`, `${num(k)} item${k === 1 ? '' : 's'}`];
+  }
   const before = (b) => b - m.gaps[Math.ceil(b / GROUP)];  // items before node b (a multiple of GROUP, or the end)
   const a = before(gs), z = before(ge), items = z - a, rest = m.rest && ge === n ? 1 : 0;
   const gaps = ge - gs - items - rest;  // "the rest" of a large input is the last node, counted as a gap
@@ -183,7 +186,7 @@ function fresh(parent, data) {
   const spacer = el('div', 'spacer'); const vp = el('div', 'vp');
   hex.append(hhead, vp, spacer); S.hexPane = hex; S.vp = vp; S.spacer = spacer; S.hhead = hhead;
   buildRows(S);
-  hex.addEventListener('scroll', () => { S.first = firstRow(S); renderHex(S); });
+  hex.addEventListener('scroll', () => { S.first = firstRow(S); lookAgain(S); renderHex(S); });
   const status = el('div', 'status'); S.status = status;
   const legend = el('div', 'legend'); S.legend = legend;
   vp.addEventListener('click', (e) => {
@@ -313,11 +316,18 @@ function merge(S, data) {
 function settle(S, data) {
   // What the run that made this data was asked (data.answered: the seq of the newest request the server
   // has answered) and did not send back is no longer waited for: drawing asks again for what is still
-  // needed (a slice past the server's per-run cap, say), up to TRIES times. What newer requests carry
-  // stays asked: the run answering them is still to come.
+  // needed. What newer requests carry stays asked: the run answering them is still to come.
+  // A try is counted only for a key the run took (data.took: within its per-run caps) and did not send
+  // back, a stale key, given up after TRIES. A key past the caps (a window scrolled past while runs were
+  // in flight, say) was not refused: it is asked again as often as drawing needs it.
   const answered = data.answered || 0;
+  const took = data.took && data.took.seq === answered
+    ? new Set([...data.took.windows.map((w) => 'w' + w), ...data.took.nodes.map((k) => 'n' + k)]) : null;
   for (const [key, seq] of [...S.asked]) {
-    if (seq > 0 && seq <= answered) { S.asked.delete(key); S.tries.set(key, (S.tries.get(key) || 0) + 1); }
+    if (seq > 0 && seq <= answered) {
+      S.asked.delete(key);
+      if (took && took.has(key)) S.tries.set(key, (S.tries.get(key) || 0) + 1);
+    }
   }
   if (S.findAsk && S.findAsk.seq > 0 && S.findAsk.seq <= answered && !(data.found && data.found.id === S.findAsk.id)) {
     S.findAsk = null; S.msg('the search was not answered: try again', true);
@@ -360,6 +370,13 @@ function flushSoon(S) {
   }, 20);
 }
 
+function lookAgain(S) {
+  // The person brought these rows into view (a scroll, go to, a find): their windows are asked for again
+  // even if given up on, so what is looked at always gets its bytes.
+  const last = Math.min(S.size - 1, (S.first + S.visible) * S.cols - 1);
+  for (let w = Math.floor(S.first * S.cols / S.W); w <= Math.floor(last / S.W); w++) S.tries.delete('w' + w);
+}
+
 function windowAt(S, o) {
   const w = S.windows.get(Math.floor(o / S.W));
   if (!w) request(S, { window: Math.floor(o / S.W) });
@@ -388,7 +405,7 @@ function select(S, start, end, path, opts) {
   S.sel = [start, end]; S.selPath = path; S.cursor = start; S.selLabel = null; S.selAt++;
   // A reveal still waiting for data was for an earlier selection: this one replaces it.
   S.pendingOffset = null; S.pendingPath = null; S.scrollTreeTo = null;
-  if (opts.scroll) scrollToOffset(S, start);
+  if (opts.scroll) { scrollToOffset(S, start); lookAgain(S); }
   if (opts.reveal) { if (path) reveal(S, path); else revealOffset(S, start, end); }
   if (opts.sync) {
     clearTimeout(S.syncTimer);

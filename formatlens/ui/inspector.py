@@ -406,6 +406,9 @@ def payload(
         "selectSeq": st.session_state.get(keys.seq, 0),
         "found": found,
         "answered": answered,
+        # What this run took of the request it answers (the newest MAX_ASK_* of each): only a key taken and
+        # not sent back counts as a try in the browser; a key past the caps is asked again while needed.
+        "took": {"seq": ask.get("seq"), "windows": asked_windows, "nodes": asked_nodes} if ask else None,
     }
 
 

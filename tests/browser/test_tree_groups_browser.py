@@ -1,6 +1,7 @@
 """The tree's groups of a long list name the items they hold: in a pretty-printed JSON array every record is
 followed by a gap (",\\n  "), so the 100 nodes of a group are 50 records and 50 gaps, and the group says so."""
 
+import csv
 import json
 import re
 
@@ -52,3 +53,33 @@ def test_a_group_of_a_pretty_json_list_names_the_records_it_holds(page, server, 
     assert _group(page, "#0-100").locator(".lb").inner_text() == "[0 \u2026 49]"
     assert _group(page, "#4000-4001").locator(".pv").inner_text() == "1 gap"
     shot(page, "tree-groups-open")
+
+
+@pytest.fixture(scope="module")
+def rows_csv(tmp_path_factory):
+    """A header and 300 rows written by the csv module: 301 root nodes, no gaps (nodes are named by index),
+    so the last group holds one node."""
+    path = tmp_path_factory.mktemp("groups") / "rows.csv"
+    with path.open("w", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["id", "name"])
+        writer.writerows([i, f"user {i}"] for i in range(1, 301))
+    return path
+
+
+def test_a_group_of_one_node_is_named_as_one(page, server, rows_csv):
+    page.goto(server)
+    settle(page, "Detection confidence")
+    choose_source(page, "Upload")
+    page.locator("[data-testid='stFileUploader'] input[type='file']").first.set_input_files(str(rows_csv))
+    inspector_ready(page)
+    settle(page)
+    assert [_group(page, key).locator(".lb").inner_text() for key in ["#200-300", "#300-301"]] == [
+        "[200 \u2026 299]",
+        "[300]",
+    ]
+    assert [_group(page, key).locator(".pv").inner_text() for key in ["#200-300", "#300-301"]] == [
+        "100 items",
+        "1 item",
+    ]
+    shot(page, "tree-groups-one")
