@@ -314,3 +314,19 @@ def test_aliases_used_as_keys_are_refused_as_soon_as_they_expand_past_the_limit(
     with pytest.raises(fl.LimitExceeded, match=r"aliases are expanded.*FORMATLENS_MAX_NODES"):
         fl.load("\n".join(lines).encode(), "yaml")
     assert walks == [0]  # the second use passes 2,000,000 values: refused before it is walked
+
+
+def test_a_first_view_of_yaml_whose_far_windows_decode_it_whole_keeps_the_wide_head(monkeypatch):
+    # Two documents (or a flow-style top level...) are decoded whole for each far window (codecs.yamlfar):
+    # their first view annotates 20,000 spans at once, as before far windows walked from checkpoints.
+    monkeypatch.setattr(firstview, "LIGHT_FROM", 1000)
+    one = yaml.safe_dump({f"key{i}": i for i in range(8000)}, sort_keys=False)
+    pool = WorkerPool(workers=1, memory_mb=1024)
+    try:
+        single = pool.load(one.encode(), "yaml")
+        double = pool.load(f"{one}---\n{one}".encode(), "yaml")
+    finally:
+        pool.close()
+    assert single.details["spans_cut_at"] == firstview.HEAD_SPANS
+    assert double.details["documents"] == 2
+    assert double.details["spans_cut_at"] == firstview.WIDE_HEAD_SPANS

@@ -32,7 +32,8 @@ where the person looks (runtime.annotate), window by window, in about 0.1 s each
 CHECKPOINTED = frozenset({"json", "bson", "msgpack", "cbor", "csv", "avro", "protobuf", "xml", "pickle", "yaml"})
 """Formats whose far windows are walked from the nearest checkpoint (core.checkpoints)."""
 WIDE_HEAD_SPANS = 20_000
-"""The same for the other formats (Parquet), which decode the whole input again for each far window."""
+"""The same for the other inputs, which decode the whole input again for each far window (YAML that is not one
+block sequence or mapping; Parquet, whose spans are its footer's few)."""
 HEAD_ITEMS = 100
 """Items per container in the value's head (the tree splits lists 100 per level)."""
 HEAD_BUDGET = 20_000
@@ -135,8 +136,9 @@ def summary(value: Any) -> dict:
     return {"shape": shape, "tabular": tabular}
 
 
-def first_view(document: Document) -> bytes:
-    """In the worker: the parts of ``document`` a first view needs, pickled (see the module's doc)."""
+def first_view(document: Document, *, with_data: bool = True) -> bytes:
+    """In the worker: the parts of ``document`` a first view needs, pickled (see the module's doc); without
+    its bytes if not ``with_data`` (the server holds them: the input itself)."""
     if document.glance_factory is not None:  # the codec sums up its parse without the whole value
         glance = document._guarded(document.glance_factory)
     elif document.value_is_derived:  # Parquet: reading the table is the parse; its records are made on demand
@@ -149,11 +151,24 @@ def first_view(document: Document) -> bytes:
     document.findings  # noqa: B018 - computed here: the page header counts them
     document.schema  # noqa: B018 - small, and inferring it needs the value
     limits = document.limits or current()  # walk the head only: the walkers stop at max_spans
-    head = HEAD_SPANS if document.format in CHECKPOINTED else WIDE_HEAD_SPANS
+    head = HEAD_SPANS if _walks_from_checkpoints(document) else WIDE_HEAD_SPANS
     document.limits = replace(limits, max_spans=min(head, limits.max_spans))
     state = document.__getstate__(parts=("spans", "schema", "findings"))
+    if not with_data:
+        state["data"] = b""
     state["first_view"] = {**glance, "has_table": document._table_factory is not None}
     return pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _walks_from_checkpoints(document: Document) -> bool:
+    """Whether far windows of ``document`` will be walked from checkpoints: its format's (CHECKPOINTED), and
+    for YAML only one block sequence or mapping whose items read alone (codecs.yamlfar); other YAML (two
+    documents, a flow-style top level, directives...) decodes the whole input for each far window."""
+    if document.format == "yaml":
+        from formatlens.codecs.yamlfar import far_context
+
+        return bool(far_context(document))
+    return document.format in CHECKPOINTED
 
 
 def document_from(state: dict) -> Document:

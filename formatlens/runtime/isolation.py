@@ -113,12 +113,12 @@ def load_everything(data: bytes, format: str | None, options: dict, light: bool 
     # Pickled here, unpickled by the server with the garbage collector paused (see WorkerPool.load).
     # The server already holds the input: it is not sent back (the bytes peeled layers made are).
     data_is_input = document.data is data
-    if data_is_input:
-        document.data = b""
     document._sources = [b"" if source is data else source for source in document._sources]
     if light:
-        blob = firstview.first_view(document)
+        blob = firstview.first_view(document, with_data=not data_is_input)
     else:
+        if data_is_input:
+            document.data = b""
         blob = pickle.dumps(document, protocol=pickle.HIGHEST_PROTOCOL)
     free_later(document)
     return data_is_input, light, blob
