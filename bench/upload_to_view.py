@@ -90,8 +90,9 @@ def make_input(fmt: str, mib: float) -> tuple[Path, str | None]:
 
 
 def write(fmt: str, mib: float, path: Path, proto: Path) -> None:
-    """Rows in ``fmt`` until the file is within 2% under ``mib`` MiB (a row's size in a file of 2,000 is
-    not its size in one of 300,000: Parquet and Avro compress per page and block)."""
+    """Rows in ``fmt`` until the file is within 4% under ``mib`` MiB, in at most four tries (a row's size in a
+    file of 2,000 is not its size in one of 300,000: Parquet and Avro compress per page and block); a file
+    still over ``mib`` after them is refused here rather than written over the upload cap."""
     target = mib * 1024 * 1024
     count = int(target / (len(fl.convert_value(records(2000), fmt).data) / 2000))
     for _ in range(4):
@@ -99,6 +100,8 @@ def write(fmt: str, mib: float, path: Path, proto: Path) -> None:
         if 0.96 * target <= len(result.data) <= target:
             break
         count = int(count * 0.98 * target / len(result.data))
+    if len(result.data) > target:
+        raise SystemExit(f"{fmt}: {len(result.data):,} bytes after four tries, over the {mib:g} MiB asked for")
     path.write_bytes(result.data)
     if fmt == "protobuf" and result.schema is not None:
         proto.write_text(result.schema.text)
