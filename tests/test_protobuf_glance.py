@@ -116,7 +116,15 @@ package holder;
 import "google/protobuf/any.proto";
 message Holder { repeated google.protobuf.Any items = 1; }
 """
-FILES = {"kinds.proto": KINDS, "newer.proto": NEWER, "groups.proto": GROUPS}
+EXTENDED = """syntax = "proto2";
+package ext;
+import "google/protobuf/any.proto";
+message Search { optional string query = 1; extensions 100 to 199; }
+message Carrier { optional google.protobuf.Any inside = 1; }
+extend Search { optional google.protobuf.Any carried = 101; }
+message Scope { extend Search { optional Carrier nested = 102; } }
+"""
+FILES = {"kinds.proto": KINDS, "newer.proto": NEWER, "groups.proto": GROUPS, "extended.proto": EXTENDED}
 AT = dt.datetime(2024, 1, 1, 12, 30, tzinfo=dt.UTC)
 
 
@@ -433,6 +441,76 @@ def test_a_message_that_may_hold_an_any_is_converted_at_once(small_large):
     document = fl.load(holder.SerializeToString(), "protobuf", schema=WITH_ANY, message="holder.Holder")
     assert document.glance_factory is None and document.value_made is True
     assert document.details["verbatim"] is True
+
+
+@pytest.mark.parametrize("extension", ["ext.carried", "ext.Scope.nested"])
+def test_an_any_in_an_extension_is_seen_and_the_large_message_converts_as_a_small_one(pool, extension, monkeypatch):
+    # Found by review: reaches_any followed the fields only; a message of 1 MiB or more with an Any of an
+    # undeclared type in an extension (directly, or inside the extension's message) took the summed-up path,
+    # said "verbatim": False, and convert's identity then failed to write the Any back.
+    search = _cls(pool, "ext.Search")(query="q" * (1 << 20))
+    held = search.Extensions[pool.FindExtensionByName(extension)]
+    anything = held if extension == "ext.carried" else held.inside
+    anything.type_url, anything.value = "type.googleapis.com/other.Unknown", b"\x08\x01"
+    data = search.SerializeToString()
+    assert len(data) >= protobuf.LARGE  # the real size
+
+    def seen(document):
+        return document.details, [(f.code, f.message) for f in document.findings], document.glance_factory is None
+
+    def converted():
+        done = fl.convert(data, "protobuf", source="protobuf", schema=EXTENDED, message="ext.Search")
+        return done.data, done.losses
+
+    large = fl.load(data, "protobuf", schema=EXTENDED, message="ext.Search")
+    large_seen, large_converted = seen(large), converted()
+    monkeypatch.setattr(protobuf, "LARGE", 1 << 40)  # the small-input path
+    small_seen, small_converted = seen(fl.load(data, "protobuf", schema=EXTENDED, message="ext.Search")), converted()
+    assert large_seen == small_seen
+    assert large_seen[0] == {"message": "ext.Search", "verbatim": True} and "protobuf.any-unknown" in str(large_seen[1])
+    assert large_converted == small_converted == (data, [])
+
+
+@pytest.mark.parametrize("limit", ["max_nodes", "max_depth"])
+def test_findings_and_value_over_the_limits_are_refused_as_the_first_view_is_before_anything_is_made(
+    pool, small_large, limit, monkeypatch
+):
+    # Found by review: the census knew the value was over max_nodes, yet .findings and .value converted the
+    # whole message (a 1.2 MB bomb of empty wide records: 39 s, 2.3 GB) before check_value refused it.
+    if limit == "max_nodes":  # 12,000 empty rows of a type of 21 fields shown at their defaults: 264,001 values
+        monkeypatch.setenv("FORMATLENS_MAX_NODES", "50000")
+        name, message = "glance.Wide", _cls(pool, "glance.Wide")()
+        for _ in range(12_000):
+            message.rows.add()
+    else:  # a tree 40 deep under a title
+        monkeypatch.setenv("FORMATLENS_MAX_DEPTH", "20")
+        name, message = "glance.Top", _cls(pool, "glance.Top")(title="t" * 30_000)
+        node = message.tree
+        for depth in range(40):
+            node.n = depth
+            node = node.only
+    data = message.SerializeToString()
+    assert len(data) > small_large.LARGE
+    with pytest.raises(fl.LimitExceeded) as first:
+        _first_view(data, KINDS, name)
+    words = (str(first.value), first.value.message, first.value.hint, first.value.offset)
+    assert ("20" if limit == "max_depth" else "50,000") in first.value.message
+    made = []
+    real = protobuf.message_to_value
+    monkeypatch.setattr(protobuf, "message_to_value", lambda *args: made.append(1) or real(*args))
+    for part in ("findings", "value", "findings"):
+        document = fl.load(data, "protobuf", schema=KINDS, message=name)
+        assert document.glance_factory is not None
+        with pytest.raises(fl.LimitExceeded) as refused:
+            getattr(document, part)
+        assert (str(refused.value), refused.value.message, refused.value.hint, refused.value.offset) == words
+    assert made == []  # nothing converted
+    monkeypatch.setattr(protobuf, "LARGE", 1 << 40)  # the small path: converted whole, check_value refuses
+    small = fl.load(data, "protobuf", schema=KINDS, message=name)
+    with pytest.raises(fl.LimitExceeded) as whole:
+        small.value  # noqa: B018
+    assert (str(whole.value), whole.value.message, whole.value.hint, whole.value.offset) == words
+    assert made == [1]
 
 
 def test_a_worker_sends_the_first_view_and_makes_the_whole_value_when_a_view_asks(pool):

@@ -22,6 +22,7 @@ its findings. So:
 A schema reaching google.protobuf.Any is not summed up (codec: ``reaches_any``): an Any's findings
 decide whether the message is written back verbatim, which the decode must know at once.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
