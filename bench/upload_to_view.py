@@ -11,7 +11,9 @@ and prints its length, timed until that text appears. Both servers run at the sa
 page (a MutationObserver that also watches components' shadow roots), not by Playwright's wait:
 after its first tries that polls every 500 ms, so each time came out just past 0.3, 0.8, 1.3 s...
 Printed per format: both times, their ratio
-(goal: at most 1.5), and the growth of each server process's resident memory while the session
+(goal: at most 1.5), the CPU seconds each server (with its workers) used from the upload to the view and
+their ratio (the machine's load stretches the wall time of the app's several processes more than the bare
+page's one), and the growth of each server process's resident memory while the session
 holds the file, against the file's size (goal for the app: at most 3x). With ``--repeat N`` each
 page is sent the file N times in turn (a new session each time) and the median times are printed
 with each run's ratio: the machine is shared, and one burst of load moves a single run by 2x.
@@ -119,6 +121,18 @@ def rss(pid: int) -> int:
     return 0
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by ``pid`` and the processes it started (the decode workers)."""
+    total = 0
+    for each in [pid, *descendants(pid)]:
+        try:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # ended meanwhile
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def descendants(pid: int) -> list[int]:
     """The processes started by ``pid``, and theirs (the decode workers and their forkserver)."""
     found, todo = [], [pid]
@@ -204,10 +218,11 @@ APP_SHOWN = """() => window.__roots.some((r) => (r === document || r.host.isConn
 BARE_SHOWN = "() => document.body.textContent.includes('parsed:')"
 
 
-def upload(browser, url: str, path: Path, *, app: bool, timeout: float) -> float | None:
+def upload(browser, url: str, path: Path, *, app: bool, timeout: float, cpu: list[float] | None = None) -> float | None:
     """Seconds from handing the file to the file input until the first view is in the page: the
     inspector's first tree node or the app's refusal (``app``), or the bare page's "parsed:" text
-    (negative: the app refused the input; None: nothing within ``timeout`` seconds)."""
+    (negative: the app refused the input; None: nothing within ``timeout`` seconds). ``cpu``: [server pid],
+    to which the CPU seconds the server and its workers used meanwhile are appended."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     context = browser.new_context(viewport={"width": 1500, "height": 1000})
@@ -223,12 +238,15 @@ def upload(browser, url: str, path: Path, *, app: bool, timeout: float) -> float
         page.evaluate(f"window.__shownAt = null; window.__done = {APP_SHOWN if app else BARE_SHOWN}")
         if page.evaluate("window.__done()"):
             raise RuntimeError(f"{url}: the page shows a first view before the upload")
+        used = cpu_seconds(int(cpu[0])) if cpu else 0.0
         start = time.time()  # the page's Date.now() is this clock too
         page.locator("[data-testid='stFileUploader'] input[type='file']").first.set_input_files(str(path))
         try:
             page.wait_for_function("window.__shownAt !== null", timeout=timeout * 1000)
         except PlaywrightTimeout:
             return None
+        if cpu:
+            cpu.append(cpu_seconds(int(cpu[0])) - used)
         elapsed = page.evaluate("window.__shownAt") / 1000 - start
         refused = app and page.locator("[data-testid='stAlert']", has_text="Could not read").count() > 0
         if refused:
@@ -333,7 +351,7 @@ def main() -> None:
     inputs = {fmt: make_input(fmt, args.mb) for fmt in formats}
     print(f"load average at the start: {load_average()} (2 cores, shared with other engineers' work)")
     print(f"{'format':9} {'MiB':>6} {'bare s':>7} {'app s':>7} {'ratio':>6}  {'bare RSS+':>9} {'app RSS+':>9} "
-          f"{'app/size':>8}")  # fmt: skip
+          f"{'app/size':>8}  {'CPU s bare':>10} {'app':>5} {'ratio':>5}")  # fmt: skip
     if args.lift_limits:  # the app's server inherits this environment
         os.environ.update({"FORMATLENS_MAX_NODES": "100000000", "FORMATLENS_MAX_DECODE_SECONDS": "300"})
     with running_app() as (app_url, app_process), sync_playwright() as playwright:
@@ -350,13 +368,16 @@ def main() -> None:
             apps: list[float | None] = []
             bare_grows: list[int] = []
             app_grows: list[int] = []
+            bare_cpu: list[float] = [0]  # [server pid, CPU s of each upload...]
+            app_cpu: list[float] = [app_process.pid]
             with bare_server(fmt, proto) as (bare_url, bare_process):
+                bare_cpu[0] = bare_process.pid
                 for _ in range(args.repeat):  # in turn, so that a burst of the machine's load hits both
                     before = rss(bare_process.pid)
-                    bares.append(upload(browser, bare_url, path, app=False, timeout=args.timeout))
+                    bares.append(upload(browser, bare_url, path, app=False, timeout=args.timeout, cpu=bare_cpu))
                     bare_grows.append(rss(bare_process.pid) - before)
                     before = rss(app_process.pid)
-                    apps.append(upload(browser, app_url, path, app=True, timeout=args.timeout))
+                    apps.append(upload(browser, app_url, path, app=True, timeout=args.timeout, cpu=app_cpu))
                     app_grows.append(rss(app_process.pid) - before)
             bare_grow, app_grow = bare_grows[0], app_grows[0]  # the first session's growth
             bare, app = median(bares), median(apps)
@@ -366,9 +387,13 @@ def main() -> None:
             note = "  REFUSED by the app (a limit: see its message)" if app is not None and app < 0 else ""
             shown = lambda t: f"{abs(t):7.2f}" if t is not None else "timeout"  # noqa: E731
             ratio = f"{abs(app) / bare:6.2f}" if app is not None and bare is not None else "     -"
+            # CPU seconds the server (and its workers) used from the upload to the view: what the machine's
+            # load does not stretch, as it stretches the wall time of the app's several processes more
+            cpu_bare, cpu_app = median(bare_cpu[1:]), median(app_cpu[1:])
+            cpu = f"{cpu_bare:10.2f} {cpu_app:5.2f} {cpu_app / cpu_bare:5.2f}" if cpu_bare and cpu_app else ""
             print(
                 f"{fmt:9} {size / 2**20:6.1f} {shown(bare)} {shown(app)} {ratio}  "
-                f"{bare_grow / 2**20:7.0f}MB {app_grow / 2**20:7.0f}MB {app_grow / size:7.1f}x{note}",
+                f"{bare_grow / 2**20:7.0f}MB {app_grow / 2**20:7.0f}MB {app_grow / size:7.1f}x  {cpu}{note}",
                 flush=True,
             )
         browser.close()
