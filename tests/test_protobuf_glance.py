@@ -123,6 +123,12 @@ message Search { optional string query = 1; extensions 100 to 199; }
 message Carrier { optional google.protobuf.Any inside = 1; }
 extend Search { optional google.protobuf.Any carried = 101; }
 message Scope { extend Search { optional Carrier nested = 102; } }
+message Wide {
+  repeated int32 f1 = 1; repeated int32 f2 = 2; repeated int32 f3 = 3; repeated int32 f4 = 4; repeated int32 f5 = 5;
+  repeated int32 f6 = 6; repeated int32 f7 = 7; repeated int32 f8 = 8; repeated int32 f9 = 9; repeated int32 f10 = 10;
+}
+message Bulk { repeated Wide rows = 1; extensions 100 to 199; }
+extend Bulk { optional string stamp = 100; }
 """
 FILES = {"kinds.proto": KINDS, "newer.proto": NEWER, "groups.proto": GROUPS, "extended.proto": EXTENDED}
 AT = dt.datetime(2024, 1, 1, 12, 30, tzinfo=dt.UTC)
@@ -511,6 +517,91 @@ def test_findings_and_value_over_the_limits_are_refused_as_the_first_view_is_bef
         small.value  # noqa: B018
     assert (str(whole.value), whole.value.message, whole.value.hint, whole.value.offset) == words
     assert made == [1]
+
+
+def _refusals(data: bytes, proto: str, name: str, monkeypatch) -> tuple[list, list]:
+    """How the first view, .findings, .value (large path) and the small path's decode refuse ``data``: each
+    as (type, str, hint, offset); and the calls of message_to_value the large path made."""
+    made: list = []
+    real = protobuf.message_to_value
+    monkeypatch.setattr(protobuf, "message_to_value", lambda *args: made.append(1) or real(*args))
+
+    def refusal(step):
+        with pytest.raises(fl.FormatError) as refused:
+            step()
+        return type(refused.value), str(refused.value), refused.value.hint, refused.value.offset
+
+    outcomes = [refusal(lambda: _first_view(data, proto, name))]
+    for part in ("findings", "value"):
+        document = fl.load(data, "protobuf", schema=proto, message=name)
+        assert document.glance_factory is not None
+        outcomes.append(refusal(lambda document=document, part=part: getattr(document, part)))
+    large_made = list(made)
+    with monkeypatch.context() as small:
+        small.setattr(protobuf, "LARGE", 1 << 40)  # the small path: converted at once, then checked
+        outcomes.append(refusal(lambda: fl.load(data, "protobuf", schema=proto, message=name).value))
+    return outcomes, large_made
+
+
+@pytest.mark.parametrize("extra", ["unknown field", "extension"])
+def test_a_bomb_with_what_only_the_conversion_shows_is_refused_before_it_is_made(pool, small_large, extra, monkeypatch):
+    # Unknown fields and extensions make the whole conversion decide (the census stops there); they only add
+    # to the value's count and their conversion refuses nothing, so a count without them over max_nodes
+    # refuses at once, in check_value's words (12,000 empty rows of 10 lists: 120,001 values and more).
+    monkeypatch.setenv("FORMATLENS_MAX_NODES", "50000")
+    bulk = _cls(pool, "ext.Bulk")()
+    for _ in range(12_000):
+        bulk.rows.add()
+    if extra == "extension":
+        bulk.Extensions[pool.FindExtensionByName("ext.stamp")] = "s"
+    data = bulk.SerializeToString() + (b"\xf8\x01\x01" if extra == "unknown field" else b"")  # field 31 = 1
+    assert len(data) > small_large.LARGE
+    outcomes, made = _refusals(data, EXTENDED, "ext.Bulk", monkeypatch)
+    assert (
+        outcomes
+        == [
+            (
+                fl.LimitExceeded,
+                "protobuf: the number of values is over the limit of 50,000. Hint: "
+                "an operator can raise it with the environment variable FORMATLENS_MAX_NODES",
+                "an operator can raise it with the environment variable FORMATLENS_MAX_NODES",
+                None,
+            )
+        ]
+        * 4
+    )
+    assert made == []
+
+
+def test_a_bomb_whose_conversion_refuses_first_keeps_that_verdict(pool, small_large, monkeypatch):
+    # The same with a Timestamp out of range in the last row: the conversion refuses it before any count, so
+    # the count without the unknown field (over at the third batch, before that row's Timestamp) must not decide.
+    monkeypatch.setenv("FORMATLENS_MAX_NODES", "50000")
+    flat = _cls(pool, "glance.Flat")()
+    for _ in range(12_000):
+        flat.rows.add()
+    flat.rows[-1].at.seconds = 10**15
+    data = flat.SerializeToString() + b"\xf8\x01\x01"
+    outcomes, made = _refusals(data, KINDS, "glance.Flat", monkeypatch)
+    assert len(set(outcomes)) == 1 and outcomes[0][0] is fl.FormatError
+    assert outcomes[0][1].startswith("protobuf: a google.protobuf.Timestamp that is no date and time: ")
+    assert made  # the whole conversion decided
+
+
+def test_findings_with_trouble_are_refused_when_the_value_is(pool, small_large, monkeypatch):
+    # An unknown field makes the whole conversion decide; the value is too deep: its findings are refused too
+    # (they were given while the value and the first view were refused).
+    monkeypatch.setenv("FORMATLENS_MAX_DEPTH", "20")
+    top = _cls(pool, "glance.Top")(title="t" * 30_000)
+    node = top.tree
+    for depth in range(40):
+        node.n = depth
+        node = node.only
+    data = top.SerializeToString() + b"\xf8\x01\x01"
+    outcomes, made = _refusals(data, KINDS, "glance.Top", monkeypatch)
+    assert len(set(outcomes)) == 1 and outcomes[0][0] is fl.LimitExceeded
+    assert outcomes[0][1].startswith("protobuf: the nesting depth of the value is over the limit of 20. ")
+    assert made  # the whole conversion decided
 
 
 def test_a_worker_sends_the_first_view_and_makes_the_whole_value_when_a_view_asks(pool):

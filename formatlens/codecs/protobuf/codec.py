@@ -27,7 +27,7 @@ from google.protobuf.message import DecodeError, EncodeError
 from google.protobuf.unknown_fields import UnknownFieldSet
 
 from formatlens.codecs.base import SchemaCodec, Sniff
-from formatlens.codecs.protobuf.glance import Census, check_levels, exact_census, head_value
+from formatlens.codecs.protobuf.glance import Census, check_levels, exact_census, head_value, lower_bound_over
 from formatlens.codecs.protobuf.inferred import build_file, build_pool
 from formatlens.codecs.protobuf.projection import top_counts
 from formatlens.codecs.protobuf.schemas import descriptor_set, messages_of, source_files
@@ -348,11 +348,11 @@ class ProtobufCodec(SchemaCodec):
         """A large message with its schema: its value made when asked for, and a first view from a census of
         the parse and the head of the value (codecs.protobuf.glance), with the whole conversion's verdict."""
         lazy = _Parsed(parsed, data)
-        document = self.document(
+        document: Document = self.document(
             data,
             value_factory=lazy.value,
             schema=schema,
-            findings_factory=lambda: [*lazy.findings(), *chosen],
+            findings_factory=lambda: [*lazy.findings(document), *chosen],
             details={"message": message, "verbatim": False},  # no Any in its schema: nothing copied verbatim
             spans_factory=lambda: _schema_spans(data, descriptor),
         )
@@ -432,13 +432,21 @@ class _Parsed:
         found = self.census()
         if not found.trouble:
             check_levels(found, current())
+        elif not reachable(self.message.DESCRIPTOR) & _MAY_REFUSE:  # converting it refuses nothing: its count decides
+            least = lower_bound_over(self.message, current())
+            if least is not None:  # a bomb with one unknown field was converted whole first
+                check_levels(least, current())
         return found
 
-    def findings(self) -> list[Finding]:
-        """The conversion's findings: none when the census found nothing only it shows; else it is made. A
-        value over the limits is refused here too (value, findings and first view refuse alike)."""
+    def findings(self, document: Document) -> list[Finding]:
+        """The conversion's findings: none when the census found nothing only it shows; else it is made, and
+        checked (``document.value``). A value over the limits is refused here too, as by the first view and
+        the value (a small message's decode refuses all of them)."""
         found = self.checked()
-        return self.converted()[1] if found.trouble else []
+        if not found.trouble:
+            return []
+        document.value  # noqa: B018  (made and checked once: the value refused, its findings are too)
+        return self.converted()[1]
 
     def glance(self, document: Document) -> dict:
         """A first view's shape and head (runtime.firstview): with trouble (codecs.protobuf.glance), from the
@@ -454,15 +462,25 @@ class _Parsed:
 
 
 def reaches_any(descriptor: Any) -> bool:
-    """Whether a message of ``descriptor`` may hold a google.protobuf.Any (in any field, at any depth), an
-    extension of a type it reaches too: every extension the schema's pool has of that type (the pool holds all
-    of the schema's files; an extension it lacks is an unknown field, no Any). Found by review: an Any in an
-    extension was missed, and a large message was then said not verbatim while its findings said otherwise."""
-    seen, todo = set(), [descriptor]
+    """Whether a message of ``descriptor`` may hold a google.protobuf.Any (in any field, at any depth)."""
+    return "google.protobuf.Any" in reachable(descriptor)
+
+
+_MAY_REFUSE = frozenset(
+    f"google.protobuf.{name}" for name in ("Timestamp", "Duration", "Struct", "Value", "ListValue", "Any")
+)
+"""Message types whose conversion may refuse the input (values.WELL_KNOWN's _refused; an Any's inside)."""
+
+
+def reachable(descriptor: Any) -> set[str]:
+    """The full names of the message types a message of ``descriptor`` may hold (in any field, at any depth),
+    through extensions too: every extension the schema's pool has of a type reached (the pool holds all of the
+    schema's files; an extension it lacks is an unknown field, converted as bytes). Found by review: an Any in
+    an extension was missed, and a large message was then said not verbatim while its findings said otherwise."""
+    seen: set[str] = set()
+    todo = [descriptor]
     while todo:
         current_type = todo.pop()
-        if current_type.full_name == "google.protobuf.Any":
-            return True
         if current_type.full_name in seen:
             continue
         seen.add(current_type.full_name)
@@ -470,7 +488,7 @@ def reaches_any(descriptor: Any) -> bool:
         if current_type.extension_ranges:
             fields += current_type.file.pool.FindAllExtensions(current_type)
         todo += [field.message_type for field in fields if field.message_type is not None]
-    return False
+    return seen
 
 
 def _parses(compiled: CompiledProto, name: str, data: bytes) -> bool:

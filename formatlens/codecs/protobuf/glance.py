@@ -89,7 +89,7 @@ class Census:
     """False: ``levels`` are at least the value's (flat records counted by their type, see census)."""
 
 
-def census(message: Any, limits: Limits, data: bytes | None = None) -> Census:
+def census(message: Any, limits: Limits, data: bytes | None = None, *, tolerant: bool = False) -> Census:
     """Count the value of ``message`` level by level (see the module's doc); stops once the count within
     max_depth passes max_nodes (a message of a million empty records of a wide type would make a
     billion values: they are counted by type, not made).
@@ -99,9 +99,13 @@ def census(message: Any, limits: Limits, data: bytes | None = None) -> Census:
     records of a type of scalars, lists of scalars and single nested records of such types are counted by
     their type (_Walk.by_type), every field with presence as if set: ``levels`` are then an upper bound
     (``exact`` False), and within the limits that says enough; else the exact census decides
-    (``exact_census``)."""
+    (``exact_census``).
+
+    ``tolerant`` (without ``data``): unknown fields and extensions are no trouble, and the levels are at most
+    the value's (the conversion adds their keys too): enough to say "over max_nodes" (``lower_bound_over``)."""
     found = Census()
     walk = _Walk(found, limits)
+    walk.tolerant = tolerant
     try:
         copy = merged(data, message.DESCRIPTOR) if data is not None else None
         if copy is not None:
@@ -144,6 +148,8 @@ class _Walk:
         self.counted = 1  # the top dict itself, as check_value's count starts
         self.bounded = False
         """The merged parse checked unknown fields and well-known ranges: flat records are counted by type."""
+        self.tolerant = False
+        """Unknown fields and extensions are not looked for (census(tolerant=True))."""
 
     def add(self, depth: int, items: int) -> None:
         """``items`` more values in the containers at ``depth`` (at least one container is there)."""
@@ -173,9 +179,10 @@ class _Walk:
     def batch(self, instances: list, descriptor: Any, depth: int, merged: Any) -> None:
         """messages() for a list of instances."""
         count = len(instances)
-        if not self.bounded and any(map(len, map(UnknownFieldSet, instances))):
+        looked = not self.bounded and not self.tolerant
+        if looked and any(map(len, map(UnknownFieldSet, instances))):
             raise _Trouble(f"unknown fields in {descriptor.full_name}")
-        if not self.bounded and descriptor.extension_ranges and any(map(len, map(attrgetter("Extensions"), instances))):
+        if looked and descriptor.extension_ranges and any(map(len, map(attrgetter("Extensions"), instances))):
             raise _Trouble(f"extensions set on {descriptor.full_name}")
         keys = 0
         # (made(), how many, their type, their depth, them merged): walked after this level's count (a bomb
@@ -301,6 +308,15 @@ def _countable(descriptor: Any, within: frozenset = frozenset()) -> bool:
         if nested.full_name in within or not _countable(nested, within | {descriptor.full_name}):
             return False
     return True
+
+
+def lower_bound_over(message: Any, limits: Limits) -> Census | None:
+    """A census of ``message`` that found trouble (unknown fields or extensions), counted without them: when
+    that count is already over max_nodes within max_depth, the value is too (their keys only add to it), and
+    check_value refuses it in check_levels' words. None when it is not over, or when the conversion may refuse
+    first (a Timestamp, Duration, Struct, Value or ListValue reachable: the caller must make sure of that)."""
+    found = census(message, limits, tolerant=True)
+    return found if found.over and not found.trouble else None
 
 
 def check_levels(found: Census, limits: Limits) -> None:
