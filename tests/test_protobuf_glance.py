@@ -573,6 +573,29 @@ def test_a_bomb_with_what_only_the_conversion_shows_is_refused_before_it_is_made
     assert made == []
 
 
+def test_a_message_with_an_unknown_field_within_the_limits_is_counted_once_and_converted(
+    pool, small_large, monkeypatch
+):
+    # The count without the unknown field (a walk of every record) is made once for the first view, the
+    # findings and the value, and refuses nothing within the limits: all three are the small path's.
+    bulk = _cls(pool, "ext.Bulk")()
+    for i in range(5_000):
+        bulk.rows.add(f1=[i])
+    data = bulk.SerializeToString() + b"\xf8\x01\x01"
+    assert len(data) > small_large.LARGE
+    counted = []
+    real = protobuf.lower_bound_over
+    monkeypatch.setattr(protobuf, "lower_bound_over", lambda *args: counted.append(1) or real(*args))
+    document = fl.load(data, "protobuf", schema=EXTENDED, message="ext.Bulk")
+    head = document._guarded(document.glance_factory)["head"]
+    large = (head, document.value, [(f.code, f.message) for f in document.findings])
+    monkeypatch.setattr(protobuf, "LARGE", 1 << 40)
+    small = fl.load(data, "protobuf", schema=EXTENDED, message="ext.Bulk")
+    assert large == (firstview.head_of(small.value), small.value, [(f.code, f.message) for f in small.findings])
+    assert large[1]["!unknown"] == {"31": 1} and len(large[1]["rows"]) == 5_000
+    assert counted == [1]
+
+
 def test_a_bomb_whose_conversion_refuses_first_keeps_that_verdict(pool, small_large, monkeypatch):
     # The same with a Timestamp out of range in the last row: the conversion refuses it before any count, so
     # the count without the unknown field (over at the third batch, before that row's Timestamp) must not decide.

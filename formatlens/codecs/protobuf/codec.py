@@ -407,6 +407,7 @@ class _Parsed:
         self.message, self.data = message, data
         self._census: Census | None = None
         self._converted: tuple[dict, list[Finding]] | None = None
+        self._passed = False  # checked() did not refuse (a refusal is raised again on each call)
 
     def converted(self) -> tuple[dict, list[Finding]]:
         """The whole value and the findings its conversion makes (as a small message's decode makes them). A
@@ -430,12 +431,15 @@ class _Parsed:
         """The census, refused as the first view refuses it: over max_nodes or max_depth, check_value's words
         (check_levels) before anything is made. With trouble the whole conversion and its check decide."""
         found = self.census()
+        if self._passed:
+            return found
         if not found.trouble:
             check_levels(found, current())
         elif not reachable(self.message.DESCRIPTOR) & _MAY_REFUSE:  # converting it refuses nothing: its count decides
-            least = lower_bound_over(self.message, current())
+            least = lower_bound_over(self.message, current())  # (a walk of every instance: done once)
             if least is not None:  # a bomb with one unknown field was converted whole first
                 check_levels(least, current())
+        self._passed = True
         return found
 
     def findings(self, document: Document) -> list[Finding]:
