@@ -16,7 +16,8 @@ def _script() -> None:
         st.session_state.view = inspector.make_view(data, document.spans, document.value)
     view = st.session_state.view
     keys = state.inspector_keys("probe")
-    st.session_state.payload = inspector.payload(view, None, None, keys, inspector._answered(view, keys, None))
+    answered = inspector._answered(view, keys, None), inspector._answered_mount(view, keys, None)
+    st.session_state.payload = inspector.payload(view, None, None, keys, *answered)
     inspector.inspector(view, keys)
 
 
@@ -79,3 +80,50 @@ def test_a_run_says_what_it_took_of_a_request_within_its_caps():
         "nodes": [f"|{i}" for i in range(MAX_ASK_SLICES)],
     }
     assert app.session_state["took_none"] is None  # a run with no request took nothing
+
+
+def _ask(view, mount: str, seq: int, pattern: bytes, find_id: str, sel_at: int = 0) -> dict:
+    find = {"pattern": pattern.hex(), "from": 0, "dir": 1, "id": find_id, "selAt": sel_at}
+    return {"doc": view.token, "mount": mount, "windows": [], "nodes": [], "seq": seq, "find": find}
+
+
+def test_finds_and_seqs_of_another_mount_of_the_element_are_not_taken_for_this_ones():
+    """Review F11: leaving Inspect and coming back mounts the element afresh, and its seqs and find ids count
+    from 1 again. A find with the number of an earlier mount's is a new find, and is run."""
+    app = _run(AppTest.from_function(_script))
+    view = app.session_state["view"]
+    app.session_state["_probe_ask"] = _ask(view, "m1", 57, b"ada", f"{view.token}.1")
+    _run(app)
+    found = app.session_state["_probe_found"]
+    assert (found["offset"], found["seq"]) == (10, 1)
+    app.session_state["_probe_ask"] = _ask(view, "m2", 1, b"tags", f"{view.token}.1")  # the fresh mount's first
+    _run(app)
+    found = app.session_state["_probe_found"]
+    assert (found["offset"], found["seq"]) == (17, 2)  # "tags" is at 17: run, not the old answer sent again
+    assert found["mount"] == "m2"
+    assert app.session_state["probe_sel"][:2] == (17, 21)
+    _run(app)  # a run with no request names the mount whose request it answered last
+    assert (app.session_state["payload"]["answered"], app.session_state["payload"]["mount"]) == (1, "m2")
+
+
+def test_a_find_answered_after_the_person_selected_something_else_keeps_their_selection_on_the_server():
+    """Review S1: the browser keeps a selection made while a find ran; the server keeps it too, so the two
+    agree (the selection report says how many selections the mount has made, the find when it was asked)."""
+    app = _run(AppTest.from_function(_script))
+    view = app.session_state["view"]
+    # The person asked at their 3rd selection, then selected bytes 0-1 (their 4th) before the find ran
+    app.session_state["probe_sel"] = (0, 1, "bytes 0–1")
+    app.session_state["_probe_ask_picked"] = ("m1", 4)
+    app.session_state["_probe_ask"] = _ask(view, "m1", 1, b"tags", "a", sel_at=3)
+    _run(app)
+    assert app.session_state["_probe_found"]["offset"] == 17
+    assert app.session_state["probe_sel"][:2] == (0, 1)
+    # Nothing selected since the find was asked: the find selects what it found
+    app.session_state["_probe_ask"] = _ask(view, "m1", 2, b"note", "b", sel_at=4)
+    _run(app)
+    assert app.session_state["probe_sel"][:2] == (37, 41)
+    # A selection count of another mount says nothing about this one's finds
+    app.session_state["_probe_ask_picked"] = ("m0", 9)
+    app.session_state["_probe_ask"] = _ask(view, "m2", 1, b"tags", "c", sel_at=0)
+    _run(app)
+    assert app.session_state["probe_sel"][:2] == (17, 21)

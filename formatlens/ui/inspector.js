@@ -11,7 +11,9 @@ never undoes a newer click (a pending reveal or a find's answer gives way to a
 selection made since), and no request is lost. Streamlit keeps only the newest of
 a component's triggers waiting for a run, so every request carries all that is
 still missing, and what the server answered without (seq in ``answered``) is
-asked again while it is still needed.
+asked again while it is still needed. Seqs and find ids count from 1 in every mount
+(leaving the page and coming back mounts the element afresh), so each request names
+its mount (S.mount, random) and the server's answers are heeded only for this mount.
 */
 const ROWH = 18, VISIBLE = 29, MAXH = 4000000, GROUP = 100, HEADH = 22;
 const TRIES = 3;  // answers that took a slice or window and did not send it before it is no longer asked for (a stale key)
@@ -70,7 +72,9 @@ export default function(component) {
     S.selLabel = data.select.label || null;  // what the view that chose it calls it (named in compact mode)
   }
   S.selSeq = Math.max(S.selSeq, data.selectSeq);
-  if (data.found && data.found.seq > S.foundSeq) {
+  if (data.found && data.found.seq > S.foundSeq && (data.found.mount || '') !== S.mount) {
+    S.foundSeq = data.found.seq;  // an earlier mount's find: its selection comes as the server's (data.select)
+  } else if (data.found && data.found.seq > S.foundSeq) {
     S.foundSeq = data.found.seq;
     const mine = S.findAsk && data.found.id === S.findAsk.id ? S.findAsk : null;
     if (mine) S.findAsk = null;
@@ -96,6 +100,8 @@ function fresh(parent, data) {
     selSeq: -1, foundSeq: -1, pendingOffset: null, pendingPath: null, queue: null,
     // asked: what is missing and asked for (key -> seq of the last request that carried it, 0: not sent yet)
     asked: new Map(), tries: new Map(), reqSeq: 0, findAsk: null, findIds: 0, selAt: 0,
+    // this mount of the element: reqSeq and findIds start again at 0 in every mount (review F11)
+    mount: Array.from(crypto.getRandomValues(new Uint32Array(2)), (x) => x.toString(36)).join(''),
     errorAt: data.error, first: 0, treeRows: new Map(),
     // compact (the Tour, Diff): a hexdump sized to its content, 8 bytes a row in a narrow column
     compact: data.compact || null, cols: 16, digits: 8, visible: VISIBLE,
@@ -126,7 +132,7 @@ function fresh(parent, data) {
     }
     const from = S.sel ? (dir > 0 ? S.sel[0] + 1 : S.sel[0]) : 0;
     S.msg('searching...');
-    request(S, { find: { pattern, from, dir, id: `${S.doc}.${++S.findIds}` } });
+    request(S, { find: { pattern, from, dir, id: `${S.doc}.${S.mount}.${++S.findIds}` } });
   };
   next.addEventListener('click', () => doFind(1));
   prev.addEventListener('click', () => doFind(-1));
@@ -320,7 +326,7 @@ function settle(S, data) {
   // A try is counted only for a key the run took (data.took: within its per-run caps) and did not send
   // back, a stale key, given up after TRIES. A key past the caps (a window scrolled past while runs were
   // in flight, say) was not refused: it is asked again as often as drawing needs it.
-  const answered = data.answered || 0;
+  const answered = data.mount === S.mount ? data.answered || 0 : 0;  // another mount's seqs are not ours
   const took = data.took && data.took.seq === answered
     ? new Set([...data.took.windows.map((w) => 'w' + w), ...data.took.nodes.map((k) => 'n' + k)]) : null;
   for (const [key, seq] of [...S.asked]) {
@@ -361,10 +367,11 @@ function flushSoon(S) {
       S.asked.set(key, seq);
       if (key[0] === 'w') windows.push(Number(key.slice(1))); else nodes.push(key.slice(1));
     }
-    const ask = { doc: S.doc, windows, nodes, seq, nonce: Math.random() };
+    const ask = { doc: S.doc, mount: S.mount, windows, nodes, seq, nonce: Math.random() };
     if (S.findAsk) {
       S.findAsk.seq = seq;
-      ask.find = { pattern: S.findAsk.pattern, from: S.findAsk.from, dir: S.findAsk.dir, id: S.findAsk.id };
+      const { pattern, from, dir, id, selAt } = S.findAsk;
+      ask.find = { pattern, from, dir, id, selAt };
     }
     S.trigger('request', ask);
   }, 20);
@@ -409,7 +416,7 @@ function select(S, start, end, path, opts) {
   if (opts.reveal) { if (path) reveal(S, path); else revealOffset(S, start, end); }
   if (opts.sync) {
     clearTimeout(S.syncTimer);
-    S.syncTimer = setTimeout(() => S.setState('selection', [S.sel[0], S.sel[1]]), 250);
+    S.syncTimer = setTimeout(() => S.setState('selection', [S.sel[0], S.sel[1], S.mount, S.selAt]), 250);
   }
 }
 

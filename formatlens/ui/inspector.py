@@ -12,6 +12,9 @@ Streamlit keeps only the newest of a component's triggers that wait for a run,
 so each request carries everything the browser still misses, with a sequence
 number the payload echoes as ``answered``: what an answered request did not get
 is asked for again, and nothing clicked during a run is lost (inspector.js).
+Sequence numbers and find ids count from 1 again in every mount of the element (leaving the page and
+coming back mounts it afresh), so each request also names its mount: ``answered`` and a find already
+run are compared only with requests of the same mount.
 """
 
 from __future__ import annotations
@@ -248,6 +251,14 @@ def _answered_key(keys: state.InspectorKeys) -> str:
     return f"{keys.ask}_answered"
 
 
+def _mount_key(keys: state.InspectorKeys) -> str:
+    return f"{keys.ask}_mount"
+
+
+def _picked_key(keys: state.InspectorKeys) -> str:
+    return f"{keys.ask}_picked"
+
+
 def _answered(view: View, keys: state.InspectorKeys, ask: dict | None) -> int:
     """The sequence number of the newest request of this view's browser that a run answers (0: none yet)."""
     seq = (ask or {}).get("seq")
@@ -255,6 +266,15 @@ def _answered(view: View, keys: state.InspectorKeys, ask: dict | None) -> int:
         return seq
     token, last = st.session_state.get(_answered_key(keys), ("", 0))
     return last if token == view.token else 0
+
+
+def _answered_mount(view: View, keys: state.InspectorKeys, ask: dict | None) -> str:
+    """The mount of the element that sent the request ``_answered`` names: a fresh mount counts its
+    requests from 1 again, so it heeds ``answered`` only when this is its own."""
+    if isinstance((ask or {}).get("seq"), int):
+        return str(ask.get("mount", "")) if ask else ""
+    token, mount = st.session_state.get(_mount_key(keys), ("", ""))
+    return mount if token == view.token else ""
 
 
 def _on_request(keys: state.InspectorKeys) -> None:
@@ -265,9 +285,11 @@ def _on_request(keys: state.InspectorKeys) -> None:
 
 def _on_selection(keys: state.InspectorKeys) -> None:
     value = st.session_state.get(keys.component, {}).get("selection")
-    if isinstance(value, list) and len(value) == 2:
+    if isinstance(value, list) and len(value) in (2, 4):
         start, end = int(value[0]), int(value[1])
         st.session_state[keys.selection] = (start, end, f"bytes {start:,}–{end:,}")
+        if len(value) == 4:  # [start, end, mount, how many selections that mount has made]
+            st.session_state[_picked_key(keys)] = (str(value[2]), value[3])
         if keys.url:
             st.query_params["select"] = f"{start}:{end}"
             st.session_state[_URL_DONE] = True
@@ -351,9 +373,15 @@ def _annotate_rest(view: View, windows: list[int], slices: list[str], offsets: l
 
 
 def payload(
-    view: View, ask: dict | None, found: dict | None, keys: state.InspectorKeys = state.INSPECT, answered: int = 0
+    view: View,
+    ask: dict | None,
+    found: dict | None,
+    keys: state.InspectorKeys = state.INSPECT,
+    answered: int = 0,
+    mount: str = "",
 ) -> dict:
-    """What the browser is sent in this run; ``answered``: the newest of the browser's requests answered."""
+    """What the browser is sent in this run; ``answered``: the newest of the browser's requests answered,
+    from the mount ``mount`` of the element."""
     data, tree = view.data, view.tree
     view.refused = ""  # a refusal is said in the run it happened in
     selected = st.session_state.get(keys.selection)
@@ -406,6 +434,7 @@ def payload(
         "selectSeq": st.session_state.get(keys.seq, 0),
         "found": found,
         "answered": answered,
+        "mount": mount,
         # What this run took of the request it answers (the newest MAX_ASK_* of each): only a key taken and
         # not sent back counts as a try in the browser; a key past the caps is asked again while needed.
         "took": {"seq": ask.get("seq"), "windows": asked_windows, "nodes": asked_nodes} if ask else None,
@@ -431,19 +460,31 @@ def _fragment(view: View, keys: state.InspectorKeys, compact: Compact | None = N
         ask = None
     found = st.session_state.get(keys.found)
     asked_find = ask.get("find") if ask else None
+    mount = str(ask.get("mount", "")) if ask else ""
     # A find the browser asks again (its request carried it while the first answer was on its way) is
-    # not run again: the answer it has coming would move the selection a second time.
+    # not run again: the answer it has coming would move the selection a second time. Ids count from 1
+    # in every mount of the element, so only a find of the same mount is the same find (review F11).
     find_id = asked_find.get("id") if isinstance(asked_find, dict) else None
-    if isinstance(asked_find, dict) and (find_id is None or find_id != (found or {}).get("id")):
-        found = {**_find(view.data, asked_find), "seq": (found or {}).get("seq", 0) + 1, "id": find_id}
+    last = found or {}
+    same = find_id is not None and (find_id, mount) == (last.get("id"), last.get("mount", ""))
+    if isinstance(asked_find, dict) and not same:
+        found = {**_find(view.data, asked_find), "seq": last.get("seq", 0) + 1, "id": find_id, "mount": mount}
         st.session_state[keys.found] = found
-        if found["offset"] >= 0:
+        # The person may have selected something since they asked (the browser reports how many selections
+        # its mount has made): theirs is kept, here as in the browser, so both hold the same selection (S1).
+        picked_mount, picked = st.session_state.get(_picked_key(keys), ("", 0))
+        asked_at = asked_find.get("selAt")
+        since = picked_mount == mount and isinstance(asked_at, int) and isinstance(picked, int) and picked > asked_at
+        if found["offset"] >= 0 and not since:
             label = f"found {found['length']} bytes"
             st.session_state[keys.selection] = (found["offset"], found["offset"] + found["length"], label)
-    answered = _answered(view, keys, ask)
+    answered, answered_mount = _answered(view, keys, ask), _answered_mount(view, keys, ask)
     _component(
         key=keys.component,
-        data={**payload(view, ask, found, keys, answered), "compact": asdict(compact) if compact else None},
+        data={
+            **payload(view, ask, found, keys, answered, answered_mount),
+            "compact": asdict(compact) if compact else None,
+        },
         default={"selection": None},
         on_request_change=functools.partial(_on_request, keys),
         on_selection_change=functools.partial(_on_selection, keys),
@@ -451,6 +492,7 @@ def _fragment(view: View, keys: state.InspectorKeys, compact: Compact | None = N
     if ask is not None and st.session_state.get(keys.ask) is ask:
         del st.session_state[keys.ask]
     st.session_state[_answered_key(keys)] = (view.token, answered)
+    st.session_state[_mount_key(keys)] = (view.token, answered_mount)
     if view.refused:
         st.warning(view.refused)
     selected = st.session_state.get(keys.selection)

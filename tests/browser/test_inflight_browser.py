@@ -218,3 +218,44 @@ def test_rows_stopped_on_after_fast_scrolls_during_runs_get_their_bytes(page, se
     assert int(rows[0][0], 16) == stop * 16
     assert [text for _, text in rows if ".." in text] == []  # no row left waiting ("pend")
     assert [text for _, text in rows] == [data[int(o, 16) : int(o, 16) + 16].hex() for o, _ in rows]
+
+
+def _wait_answered(page) -> bool:
+    """Until the inspector waits for no request nor find (``data-waiting`` 0); False if it still waits after a
+    minute (a hang guard, not a timing)."""
+    return page.locator(".fl").first.evaluate(
+        """e => new Promise((done) => { const t0 = Date.now();
+            const t = setInterval(() => {
+                const idle = e.dataset.waiting === '0';
+                if (idle || Date.now() - t0 > 60000) { clearInterval(t); done(idle); } }, 50); })"""
+    )
+
+
+def _find(page, text: str) -> None:
+    page.locator(".fl .find").fill(text)
+    page.locator(".fl .next").click()
+
+
+def test_a_find_after_coming_back_to_inspect_finds_what_it_is_asked(page, server, big_json):
+    """Review F11: leaving Inspect and coming back mounts the inspector afresh, and its find ids and request
+    seqs count from 1 again. Its first find is a new find: it is run, and selects what it finds."""
+    data = big_json.read_bytes()
+    _upload(page, server, big_json)
+    _find(page, "user 5")
+    first = data.index(b"user 5")
+    page.locator(".fl .msg", has_text=f"found at {first:#x}").wait_for()
+    assert _wait_answered(page)
+    assert selected_offsets(page) == list(range(first, first + len(b"user 5")))
+    mount = _state(page, "S => S.mount")
+    page.locator("[data-testid='stSidebarNav'] a", has_text="Convert").first.click()
+    settle(page)
+    page.locator("[data-testid='stSidebarNav'] a", has_text="Inspect").first.click()
+    settle(page)
+    inspector_ready(page)
+    assert _state(page, "S => [S.mount !== " + json.dumps(mount) + ", S.findIds]") == [True, 0]  # mounted afresh
+    _find(page, "user 30000")
+    found = data.index(b"user 30000")
+    assert _wait_answered(page), "the inspector still waits for the find's answer"
+    assert page.locator(".fl .msg").first.inner_text() == f"found at {found:#x} ({found:,})"
+    assert selected_offsets(page) == list(range(found, found + len(b"user 30000")))
+    shot(page, "inflight-find-remount")
