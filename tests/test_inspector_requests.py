@@ -127,3 +127,11 @@ def test_a_find_answered_after_the_person_selected_something_else_keeps_their_se
     app.session_state["_probe_ask"] = _ask(view, "m2", 1, b"tags", "c", sel_at=0)
     _run(app)
     assert app.session_state["probe_sel"][:2] == (17, 21)
+    # Another view chose a selection (select_in raised the count) after the find was asked: it is kept
+    app.session_state["probe_sel"], app.session_state["probe_seq"] = (2, 3, "chosen"), 1
+    app.session_state["_probe_ask"] = {
+        **_ask(view, "m2", 2, b"note", "d"),
+        "find": {**_ask(view, "m2", 2, b"note", "d")["find"], "selSeq": 0},
+    }
+    _run(app)
+    assert (app.session_state["_probe_found"]["id"], app.session_state["probe_sel"][:2]) == ("d", (2, 3))

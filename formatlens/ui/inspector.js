@@ -354,7 +354,7 @@ function request(S, what) {
   };
   if (what.window !== undefined) need('w' + what.window);
   if (what.node !== undefined) need('n' + what.node);
-  if (what.find) { S.findAsk = { ...what.find, seq: 0, selAt: S.selAt }; flushSoon(S); }
+  if (what.find) { S.findAsk = { ...what.find, seq: 0, selAt: S.selAt, selSeq: S.selSeq }; flushSoon(S); }
   waiting(S);
 }
 
@@ -370,8 +370,8 @@ function flushSoon(S) {
     const ask = { doc: S.doc, mount: S.mount, windows, nodes, seq, nonce: Math.random() };
     if (S.findAsk) {
       S.findAsk.seq = seq;
-      const { pattern, from, dir, id, selAt } = S.findAsk;
-      ask.find = { pattern, from, dir, id, selAt };
+      const { pattern, from, dir, id, selAt, selSeq } = S.findAsk;
+      ask.find = { pattern, from, dir, id, selAt, selSeq };
     }
     S.trigger('request', ask);
   }, 20);

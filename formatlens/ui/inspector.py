@@ -471,10 +471,12 @@ def _fragment(view: View, keys: state.InspectorKeys, compact: Compact | None = N
         found = {**_find(view.data, asked_find), "seq": last.get("seq", 0) + 1, "id": find_id, "mount": mount}
         st.session_state[keys.found] = found
         # The person may have selected something since they asked (the browser reports how many selections
-        # its mount has made): theirs is kept, here as in the browser, so both hold the same selection (S1).
+        # its mount has made), or another view chose a selection since (select_in raised keys.seq): that
+        # one is kept, here as in the browser, so both hold the same selection (review S1).
         picked_mount, picked = st.session_state.get(_picked_key(keys), ("", 0))
-        asked_at = asked_find.get("selAt")
+        asked_at, asked_seq = asked_find.get("selAt"), asked_find.get("selSeq")
         since = picked_mount == mount and isinstance(asked_at, int) and isinstance(picked, int) and picked > asked_at
+        since = since or (isinstance(asked_seq, int) and st.session_state.get(keys.seq, 0) > asked_seq)
         if found["offset"] >= 0 and not since:
             label = f"found {found['length']} bytes"
             st.session_state[keys.selection] = (found["offset"], found["offset"] + found["length"], label)
