@@ -8,14 +8,12 @@ classes from that set, in a pool of the test's own (not formatlens's).
 from __future__ import annotations
 
 import datetime as dt
-import importlib.resources
-import subprocess
-import sys
 
 import pytest
-from google.protobuf import descriptor_pb2, descriptor_pool, json_format, message_factory, timestamp_pb2
+from google.protobuf import json_format, message_factory, timestamp_pb2
 
 import formatlens as fl
+from tests.support.protoc import compiled_set
 
 SEARCH = """syntax = "proto2";
 package demo;
@@ -59,23 +57,7 @@ AT = dt.datetime(2024, 1, 1, 12, 30, tzinfo=dt.UTC)
 @pytest.fixture(scope="module")
 def compiled(tmp_path_factory):
     """The descriptor set protoc writes, and a pool of the test's own built from it."""
-    root = tmp_path_factory.mktemp("proto")
-    for name, text in FILES.items():
-        (root / name).write_text(text)
-    include = str(importlib.resources.files("grpc_tools") / "_proto")
-    out = root / "set.pb"
-    protoc = [sys.executable, "-m", "grpc_tools.protoc", f"-I{root}", f"-I{include}", "--include_imports"]
-    done = subprocess.run(
-        [*protoc, f"--descriptor_set_out={out}", *FILES],
-        capture_output=True,
-        cwd=root,
-    )
-    assert done.returncode == 0, done.stderr
-    files = descriptor_pb2.FileDescriptorSet.FromString(out.read_bytes())
-    pool = descriptor_pool.DescriptorPool()
-    for file in files.file:
-        pool.Add(file)
-    return out.read_bytes(), pool
+    return compiled_set(tmp_path_factory.mktemp("proto"), FILES)
 
 
 def _cls(pool, name):

@@ -8,13 +8,10 @@ the protobuf library with classes from that set, in a pool of the test's own (no
 from __future__ import annotations
 
 import datetime as dt
-import importlib.resources
 import pickle
-import subprocess
-import sys
 
 import pytest
-from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
+from google.protobuf import message_factory
 
 import formatlens as fl
 from formatlens.codecs.protobuf import codec as protobuf
@@ -24,6 +21,7 @@ from formatlens.codecs.protobuf.values import message_to_value
 from formatlens.core.limits import Limits, check_value
 from formatlens.runtime import firstview
 from formatlens.runtime.isolation import load_everything
+from tests.support.protoc import compiled_set
 
 KINDS = """syntax = "proto3";
 package glance;
@@ -137,18 +135,7 @@ AT = dt.datetime(2024, 1, 1, 12, 30, tzinfo=dt.UTC)
 @pytest.fixture(scope="module")
 def pool(tmp_path_factory):
     """A pool of the test's own from the descriptor set protoc writes for FILES."""
-    root = tmp_path_factory.mktemp("proto")
-    for name, text in FILES.items():
-        (root / name).write_text(text)
-    include = str(importlib.resources.files("grpc_tools") / "_proto")
-    out = root / "set.pb"
-    protoc = [sys.executable, "-m", "grpc_tools.protoc", f"-I{root}", f"-I{include}", "--include_imports"]
-    done = subprocess.run([*protoc, f"--descriptor_set_out={out}", *FILES], capture_output=True, cwd=root)
-    assert done.returncode == 0, done.stderr
-    made = descriptor_pool.DescriptorPool()
-    for file in descriptor_pb2.FileDescriptorSet.FromString(out.read_bytes()).file:
-        made.Add(file)
-    return made
+    return compiled_set(tmp_path_factory.mktemp("proto"), FILES)[1]
 
 
 def _cls(pool, name):

@@ -11,7 +11,8 @@ import re
 
 import pytest
 
-from .test_browser import choose_source, inspector_ready, selected_offsets, settle, shot
+from .test_annotate_browser import _upload as upload_large
+from .test_browser import inspector_ready, selected_offsets, settle, shot
 
 RECORDS = [{"id": i, "name": f"user {i}", "ok": i % 3 == 0} for i in range(40_000)]
 
@@ -61,14 +62,8 @@ class Gate:
 
 
 def _upload(page, server, path) -> Gate:
-    gate = Gate(page)
-    page.goto(server)
-    settle(page, "Detection confidence")
-    choose_source(page, "Upload")
-    page.locator("[data-testid='stFileUploader'] input[type='file']").first.set_input_files(str(path))
-    settle(page, "Annotated at once")
-    inspector_ready(page)
-    settle(page)
+    gate = Gate(page)  # on the websocket before the page opens it
+    upload_large(page, server, path)
     return gate
 
 
