@@ -129,19 +129,16 @@ def _decoded_where_not_alone(
     """A YAML far walk and reading (codecs.yamlfar), their NotAlone as NeedsDecode: the whole input is decoded."""
     from formatlens.codecs.yamlfar import NotAlone
 
-    def walked() -> Sequence[Span]:
-        try:
-            return walk()
-        except NotAlone:
-            raise NeedsDecode from None
+    def needs_decode(func: Callable[..., Any]) -> Callable[..., Any]:
+        def called(*args: Any) -> Any:
+            try:
+                return func(*args)
+            except NotAlone:
+                raise NeedsDecode from None
 
-    def read_alone(span: Span) -> Any:
-        try:
-            return read(span)
-        except NotAlone:
-            raise NeedsDecode from None
+        return called
 
-    return walked, read_alone
+    return needs_decode(walk), needs_decode(read)
 
 
 def _message_walk(data: bytes, schema: Any, message: str) -> tuple[Callable[[], Sequence[Span]], Read]:

@@ -29,8 +29,9 @@ HEAD_SPANS = 4_000
 """Spans annotated for the first view (a few hundred records: the tree's first group and many screens of
 the hexdump) of a format whose far windows start at checkpoints (CHECKPOINTED); the rest is annotated
 where the person looks (runtime.annotate), window by window, in about 0.1 s each at the upload cap."""
-CHECKPOINTED = frozenset({"json", "bson", "msgpack", "cbor", "csv", "avro", "protobuf", "xml", "pickle", "yaml"})
-"""Formats whose far windows are walked from the nearest checkpoint (core.checkpoints)."""
+CHECKPOINTED = frozenset({"json", "bson", "msgpack", "cbor", "csv", "avro", "protobuf", "xml", "pickle"})
+"""Formats whose far windows are walked from the nearest checkpoint (core.checkpoints); YAML's are for one
+block sequence or mapping only (_walks_from_checkpoints)."""
 WIDE_HEAD_SPANS = 20_000
 """The same for the other inputs, which decode the whole input again for each far window (YAML that is not one
 block sequence or mapping; Parquet, whose spans are its footer's few)."""
@@ -162,7 +163,7 @@ def first_view(document: Document, *, with_data: bool = True) -> bytes:
 
 def _walks_from_checkpoints(document: Document) -> bool:
     """Whether far windows of ``document`` will be walked from checkpoints: its format's (CHECKPOINTED), and
-    for YAML only one block sequence or mapping whose items read alone (codecs.yamlfar); other YAML (two
+    of YAML only one block sequence or mapping whose items read alone (codecs.yamlfar); other YAML (two
     documents, a flow-style top level, directives...) decodes the whole input for each far window."""
     if document.format == "yaml":
         from formatlens.codecs.yamlfar import far_context
