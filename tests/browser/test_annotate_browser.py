@@ -161,29 +161,30 @@ def test_a_far_offset_of_a_large_bson_upload_is_annotated_down_to_its_fields(pag
     _upload(page, server, path)
     with sized_for(replace(current(), max_spans=10**9)):
         whole = fl.load(data, "bson", peel=False)._spans_factory()  # a full walk from byte 0
-    _go_and_select(page, data.index(b"user 37000") + 3, whole)  # inside a string value near the end
+    far = data.index(b"user 37000") + 3  # inside a string value near the end
+    _go_and_select(page, far, _deepest(whole, far), "string bytes")
     shot(page, "annotate-far-bson")
     # Another far offset, before the first: its walk starts at a checkpoint the first one noted (the server
     # keeps them), and finds the same node a walk from byte 0 does.
-    _go_and_select(page, data.index(b"user 21000") + 3, whole)
+    far = data.index(b"user 21000") + 3
+    _go_and_select(page, far, _deepest(whole, far), "string bytes")
     shot(page, "annotate-far-bson-again")
 
 
-def _go_and_select(page, offset: int, whole: list) -> None:
-    """Go to a far ``offset`` (a string's byte), wait until it is colored, click it: the selection is the
-    deepest span a full walk (``whole``) has there."""
-    expected = _deepest(whole, offset)
+def _go_and_select(page, offset: int, expected, label: str) -> None:
+    """Go to a far ``offset``, wait until it is colored, click it: the selection is the span ``expected`` (the
+    deepest a full walk from byte 0 has there), and its node's label is ``label``."""
     page.locator(".fl .goto").fill(str(offset))
     page.locator(".fl .go").click()
     deadline = time.time() + 60
     while time.time() < deadline and _colored(page, [offset]) != [offset]:
         time.sleep(0.5)
-    assert _colored(page, [offset]) == [offset]
+    assert _colored(page, [offset]) == [offset], f"the bytes at {offset} are drawn annotated"
     settle(page)
     page.locator(f".fl .hex .b[data-o='{offset}']").first.click()
     settle(page)
     assert selected_offsets(page) == list(range(expected.start, expected.end))
-    assert page.locator(".fl .tree .n.sel .lb").inner_text() == expected.label == "string bytes"
+    assert page.locator(".fl .tree .n.sel .lb").inner_text() == expected.label == label
 
 
 def test_a_far_opcode_of_a_large_pickle_is_annotated_and_its_node_revealed(page, server, tmp_path):
@@ -201,18 +202,7 @@ def test_a_far_opcode_of_a_large_pickle_is_annotated_and_its_node_revealed(page,
     _upload(page, server, path)
     far = data.index(b"user 39000")  # inside the string of record 39,000, near the end
     op = next(op for op in parse_ops(data)[0] if op.start <= far < op.end)
-    expected = _deepest([op_span(op)], far)
-    page.locator(".fl .goto").fill(str(far))
-    page.locator(".fl .go").click()
-    deadline = time.time() + 60
-    while time.time() < deadline and _colored(page, [far]) != [far]:
-        time.sleep(0.5)
-    assert _colored(page, [far]) == [far], "the far opcode's bytes are drawn annotated"
-    settle(page)
-    page.locator(f".fl .hex .b[data-o='{far}']").first.click()
-    settle(page)
-    assert selected_offsets(page) == list(range(expected.start, expected.end))
-    assert page.locator(".fl .tree .n.sel .lb").inner_text() == expected.label == "'user 39000'"
+    _go_and_select(page, far, _deepest([op_span(op)], far), "'user 39000'")
     shot(page, "annotate-far-pickle-opcode")
 
 
@@ -235,16 +225,5 @@ def test_far_offsets_of_a_large_yaml_upload_are_annotated_from_checkpoints(page,
         whole = fl.load(data, "yaml", peel=False)._spans_factory()  # a full walk from byte 0
     for record in (37_000, 21_000):
         far = data.index(f"user {record}\n".encode()) + 3
-        expected = _deepest(whole, far)
-        page.locator(".fl .goto").fill(str(far))
-        page.locator(".fl .go").click()
-        deadline = time.time() + 60
-        while time.time() < deadline and _colored(page, [far]) != [far]:
-            time.sleep(0.5)
-        assert _colored(page, [far]) == [far], f"record {record}'s bytes are drawn annotated"
-        settle(page)
-        page.locator(f".fl .hex .b[data-o='{far}']").first.click()
-        settle(page)
-        assert selected_offsets(page) == list(range(expected.start, expected.end))
-        assert page.locator(".fl .tree .n.sel .lb").inner_text() == expected.label == f"- [{record}] mapping of 3"
+        _go_and_select(page, far, _deepest(whole, far), f"- [{record}] mapping of 3")
         shot(page, f"annotate-far-yaml-{record}")

@@ -20,17 +20,21 @@ def pretty_json(tmp_path_factory):
     return path
 
 
+def _upload(page, server, path) -> None:
+    page.goto(server)
+    settle(page, "Detection confidence")
+    choose_source(page, "Upload")
+    page.locator("[data-testid='stFileUploader'] input[type='file']").first.set_input_files(str(path))
+    inspector_ready(page)
+    settle(page)
+
+
 def _group(page, key: str):
     return page.locator(f".fl .tree .n.grp[data-k='{key}']")
 
 
 def test_a_group_of_a_pretty_json_list_names_the_records_it_holds(page, server, pretty_json):
-    page.goto(server)
-    settle(page, "Detection confidence")
-    choose_source(page, "Upload")
-    page.locator("[data-testid='stFileUploader'] input[type='file']").first.set_input_files(str(pretty_json))
-    inspector_ready(page)
-    settle(page)
+    _upload(page, server, pretty_json)
     # Nodes 3,000-3,099 of the root: record 1,500 is node 3,001 (a gap before each record), record 1,549 node 3,099.
     group = _group(page, "#3000-3100")
     assert group.locator(".lb").inner_text() == "[1,500 \u2026 1,549]"
@@ -68,12 +72,7 @@ def rows_csv(tmp_path_factory):
 
 
 def test_a_group_of_one_node_is_named_as_one(page, server, rows_csv):
-    page.goto(server)
-    settle(page, "Detection confidence")
-    choose_source(page, "Upload")
-    page.locator("[data-testid='stFileUploader'] input[type='file']").first.set_input_files(str(rows_csv))
-    inspector_ready(page)
-    settle(page)
+    _upload(page, server, rows_csv)
     assert [_group(page, key).locator(".lb").inner_text() for key in ["#200-300", "#300-301"]] == [
         "[200 \u2026 299]",
         "[300]",
