@@ -16,7 +16,7 @@ import cbor2
 
 from formatlens.codecs.base import Codec, Sniff, folding_checks, one_or_many
 from formatlens.codecs.support import duplicates
-from formatlens.codecs.support.binwalk import ByteWalker, head_sniff, preview
+from formatlens.codecs.support.binwalk import ByteWalker, head_sniff, payload_preview
 from formatlens.core.document import Document, Finding, Span, SpanKind, Traits
 from formatlens.core.limits import current
 
@@ -168,13 +168,11 @@ class _Walker(ByteWalker):
             return Span(pos, at + 1, kind, f"{what} (indefinite, {len(chunks)} chunks)", path, (*heads, *chunks, brk))
         self.need(after, length, f"a {what} string")
         end = after + length
-        raw = self.data[after:end]
-        shown = raw.decode("utf-8", "replace") if major == 3 else raw
         return Span(
             pos,
             end,
             kind,
-            f"{what} {preview(shown)}",
+            f"{what} {payload_preview(self.data, after, end, text=major == 3)}",
             path,
             (*heads, Span(after, end, "value", f"{what} payload", path)),
         )

@@ -16,7 +16,7 @@ import msgpack
 
 from formatlens.codecs.base import Codec, Sniff, one_or_many
 from formatlens.codecs.support import duplicates
-from formatlens.codecs.support.binwalk import ByteWalker, head_sniff, preview
+from formatlens.codecs.support.binwalk import ByteWalker, head_sniff, payload_preview, preview
 from formatlens.core.document import Document, Finding, Span, SpanKind, Traits
 
 # header byte -> (name, size of the length field or fixed payload, what follows)
@@ -117,10 +117,9 @@ class _Walker(ByteWalker):
     def payload(self, pos, start, length, what, head, path, kind, length_span=None) -> Span:
         self.need(start, length, what)
         end = start + length
-        raw = self.data[start:end]
-        shown = raw.decode("utf-8", "replace") if what == "str" else raw
+        label = f"{what} {payload_preview(self.data, start, end, text=what == 'str')}"
         children = (head, *(s for s in (length_span,) if s), Span(start, end, "value", f"{what} payload", path))
-        return Span(pos, end, kind, f"{what} {preview(shown)}", path, children)
+        return Span(pos, end, kind, label, path, children)
 
     def ext(self, pos, start, length, head, path, kind, length_span=None) -> Span:
         self.need(start, 1 + length, "ext")

@@ -35,6 +35,9 @@ block sequence or mapping only (_walks_from_checkpoints)."""
 WIDE_HEAD_SPANS = 20_000
 """The same for the other inputs, which decode the whole input again for each far window (YAML that is not one
 block sequence or mapping; Parquet, whose spans are its footer's few)."""
+OPENING_BYTES = 2 * 4096
+"""Bytes the Inspect page opens on: the hexdump's first two windows (render.hexdump.WINDOW), which the
+head's spans cover (_annotate_head)."""
 HEAD_ITEMS = 100
 """Items per container in the value's head (the tree splits lists 100 per level)."""
 HEAD_BUDGET = 20_000
@@ -151,14 +154,27 @@ def first_view(document: Document, *, with_data: bool = True) -> bytes:
         glance = {**summary(value), "head": _as_shown(document.format, head_of(value))}
     document.findings  # noqa: B018 - computed here: the page header counts them
     document.schema  # noqa: B018 - small, and inferring it needs the value
-    limits = document.limits or current()  # walk the head only: the walkers stop at max_spans
-    head = HEAD_SPANS if _walks_from_checkpoints(document) else WIDE_HEAD_SPANS
-    document.limits = replace(limits, max_spans=min(head, limits.max_spans))
+    _annotate_head(document, HEAD_SPANS if _walks_from_checkpoints(document) else WIDE_HEAD_SPANS)
     state = document.__getstate__(parts=("spans", "schema", "findings"))
     if not with_data:
         state["data"] = b""
     state["first_view"] = {**glance, "has_table": document._table_factory is not None}
     return pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _annotate_head(document: Document, budget: int) -> None:
+    """Annotate the head of ``document``: ``budget`` spans (the walkers stop at max_spans), or more where
+    those end before OPENING_BYTES (a pickle's opcodes take 2-3 spans for every 4 bytes): otherwise the
+    page's first run would ask a worker to walk the input again for the windows it opens on."""
+    limits = document.limits or current()
+    for allowed in (budget, budget * 2, budget * 4):
+        document.limits = replace(limits, max_spans=min(allowed, limits.max_spans))
+        spans = document.spans
+        reach = max((span.end for span in spans), default=0)
+        if "spans_cut_at" not in document.details or reach >= min(OPENING_BYTES, len(document.data)):
+            return
+        del document.spans  # a cached_property: walked again with a larger budget
+        del document.details["spans_cut_at"]
 
 
 def _walks_from_checkpoints(document: Document) -> bool:

@@ -86,3 +86,25 @@ def test_a_span_window_whose_items_spend_the_span_budget_stops_there_as_a_whole_
     shown = window_spans(document, 0, len(data))  # (the walk's budget counts items; Document.spans all spans)
     assert shown[0].label == document.spans[0].label == "array of 10 (annotation stopped)"
     assert shown[0].children[:2] == document.spans[0].children[:2]
+
+
+def test_an_unreadable_key_is_named_by_its_first_bytes_only():
+    # A key cut at the span budget claims the rest of the input, which is not one key: it is named in hex from
+    # its first bytes (a sniff of a 45 MiB pickle wrote whole megabytes of such keys in hex).
+    from formatlens.codecs.msgpack import _Walker
+    from formatlens.codecs.support.binwalk import KEY_HEX_BYTES
+
+    data = b"\x81" + msgpack.packb(list(range(5000))) + msgpack.packb(1)
+    walker = _Walker(data)
+    assert walker.key_of(1, len(data)) == data[1 : 1 + KEY_HEX_BYTES].hex() + "…"
+    assert walker.key_of(1, 3) == "dc13"  # a short one: all of it
+    assert walker.key_of(1, len(data) - 1) == tuple(range(5000))  # a readable one: the key itself
+
+
+def test_a_long_payloads_label_previews_it_as_the_whole_payload_would():
+    # Labels are made from a payload's first bytes (binwalk.PREVIEW_BYTES), and read as if from all of them.
+    from formatlens.codecs.support.binwalk import preview
+
+    text, blob = "é" * 5000 + "end", bytes(range(256)) * 40
+    (top,) = fl.load(msgpack.packb([text, blob]), "msgpack").spans
+    assert [span.label for span in top.children[1:]] == [f"str {preview(text)}", f"bin {preview(blob)}"]

@@ -111,8 +111,8 @@ class ByteWalker:
         try:
             key = self.load_key(raw)
             hash(key)
-        except unreadable:
-            return raw.hex()
+        except unreadable:  # a cut key may claim the rest of a large input: its first bytes name it
+            return raw[:KEY_HEX_BYTES].hex() + ("…" if end - start > KEY_HEX_BYTES else "")
         return key
 
     def uint(self, pos: int, size: int) -> int:
@@ -193,6 +193,12 @@ class ByteWalker:
         return None
 
 
+KEY_HEX_BYTES = 64
+"""Bytes of an unreadable map key that name it in hex (ByteWalker.key_of)."""
+PREVIEW_BYTES = 4096
+"""Bytes of a payload a label is made from (payload_preview)."""
+
+
 def head_sniff(walker: ByteWalker, what: str) -> Sniff:
     """The sniff of an input too large to decode just to sniff: walk its first items (head_walk).
 
@@ -207,6 +213,13 @@ def head_sniff(walker: ByteWalker, what: str) -> Sniff:
     if begun == 1:
         return Sniff(0.6, f"starts with {what} whose first items walk (too large to parse just to sniff)")
     return Sniff(0.3, f"starts with {what}, then {begun:,} more top-level items in its first bytes")
+
+
+def payload_preview(data: bytes, start: int, end: int, text: bool) -> str:
+    """preview() of a string or bytes payload, read from its first PREVIEW_BYTES only: a label shows 40
+    characters, and a payload may be tens of MB (or, in a sniff of another format, claim the rest of the input)."""
+    raw = data[start : min(end, start + PREVIEW_BYTES)]
+    return preview(raw.decode("utf-8", "replace") if text else raw)
 
 
 def preview(value: object, width: int = 40) -> str:
