@@ -106,7 +106,7 @@ class ByteWalker:
 
     def key_of(self, start: int, end: int) -> Any:
         """A map key as Document.value holds it, or its bytes in hex when it cannot be a dict key."""
-        raw = self.data[start:end]
+        raw = memoryview(self.data)[start:end]  # a cut key may be most of the input: not copied
         unreadable: tuple[type[BaseException], ...] = (TypeError, *self.key_errors)  # TypeError: unhashable
         try:
             key = self.load_key(raw)
