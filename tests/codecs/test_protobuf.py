@@ -115,3 +115,64 @@ def test_bad_wire_data_has_offset():
     with pytest.raises(fl.FormatError) as info:
         fl.load(b"\x08\x01\x12\x10abc", "protobuf")
     assert info.value.offset is not None
+
+
+def _varint(value: int) -> bytes:
+    out = bytearray()
+    while True:
+        out.append(value & 0x7F | (0x80 if value > 0x7F else 0))
+        value >>= 7
+        if not value:
+            return bytes(out)
+
+
+_TOP_FIELDS = [b"\x0a\x03abc", b"\x10\x96\x01", b"\x19" + bytes(8), b"\x25" + bytes(4), b"\x0a\x00"]
+_TAILS = {
+    "more of the same": b"\x0a\x01x\x10\x01",
+    "a number the head lacks": b"\xf8\x06\x05",
+    "field 1 as a varint": b"\x08\x05",
+    "a group": b"\x0b\x10\x01\x0c",
+    "an end group alone": b"\x0c",
+    "field number 0": b"\x02\x00",
+    "wire type 6": b"\x0e",
+    "a length past the end": b"\x0a\x7f",
+    "a cut varint": b"\x10\xff",
+    "an 11-byte varint": b"\x10" + b"\xff" * 10 + b"\x01",
+    "a 10-byte varint over 64 bits": b"\x10" + b"\xff" * 9 + b"\x7f",
+    "the largest field number": _varint((1 << 29) - 1 << 3),
+    "past the largest field number": _varint(1 << 29 << 3),
+}
+
+
+@pytest.mark.parametrize("tail", list(_TAILS))
+def test_a_large_schemaless_top_level_counted_by_the_parse_is_what_the_walk_says(tail):
+    # protobuf's parse counts the top level of a large message without a schema (0.04 s against the walk's
+    # 0.14 s at 46 MiB); what it says, or its refusal, is the walk's, whatever follows the head.
+    import random
+
+    from formatlens.codecs.protobuf.codec import _top_level
+    from formatlens.codecs.protobuf.wire import top_level_walk
+
+    rng = random.Random(tail)
+    head = b"".join(rng.choice(_TOP_FIELDS) for _ in range(400))
+    for data in (head + _TAILS[tail], head + _TAILS[tail] + head, _TAILS[tail] + head):
+        assert _top_level(data, 1000) == top_level_walk(data, 1000), data[-40:]
+
+
+def test_a_schemaless_top_level_counted_by_the_parse_agrees_with_the_walk_on_mutated_bytes():
+    import random
+
+    from formatlens.codecs.protobuf.codec import _top_level
+    from formatlens.codecs.protobuf.wire import top_level_walk
+
+    rng = random.Random(7)
+    base = bytearray(b"".join(rng.choice(_TOP_FIELDS) for _ in range(300)))
+    refused = 0
+    for _ in range(400):
+        data = bytearray(base)
+        for _ in range(rng.randint(1, 3)):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        walked = top_level_walk(bytes(data), 500)
+        assert _top_level(bytes(data), 500) == walked
+        refused += walked is None
+    assert 50 < refused < 350  # both kinds were tried

@@ -69,7 +69,11 @@ def top_counts(data: bytes, descriptor: Any) -> dict[int, int] | None:
     of a message declaring each of the top level's numbers as repeated bytes (a field written with another wire
     type, or a number not declared, is kept as an unknown field: counted too). None for a top level holding a
     group, as top_level_walk says."""
-    numbers = tuple(sorted({field.number for field in descriptor.fields}))
+    return occurrences(data, tuple(sorted({field.number for field in descriptor.fields})))
+
+
+def occurrences(data: bytes, numbers: tuple[int, ...]) -> dict[int, int] | None:
+    """top_counts, with ``numbers`` declared (any other number is counted as an unknown field, one by one)."""
     copy = _occurrences_class(numbers)()
     try:
         copy.ParseFromString(data)

@@ -571,13 +571,14 @@ def shallow_field_count(data: bytes, start: int, end: int, *, stop: int | None =
     return count if not groups else None
 
 
-def top_level_walk(data: bytes, head: int) -> tuple[dict[int, int], int] | None:
+def top_level_walk(data: bytes, head: int, stop: int | None = None) -> tuple[dict[int, int], int] | None:
     """One pass over a message's top-level fields, lengths skipped (not entered): how many fields of each
     number, and the offset of the first field boundary at or after ``head`` bytes. None when the top
-    level does not walk to the end, or holds a group (then the full walk says where and why)."""
+    level does not walk to the end, or holds a group (then the full walk says where and why). With ``stop``:
+    the fields before the first boundary at or after ``stop`` only."""
     pos, end, boundary = 0, len(data), None
     counts: dict[int, int] = {}
-    while pos < end:
+    while pos < end and (stop is None or pos < stop):
         if boundary is None and pos >= head:
             boundary = pos
         tag = data[pos]
@@ -603,7 +604,7 @@ def top_level_walk(data: bytes, head: int) -> tuple[dict[int, int], int] | None:
         if pos > end:
             return None
         counts[number] = counts.get(number, 0) + 1
-    return counts, end if boundary is None else boundary
+    return counts, min(pos, end) if boundary is None else boundary
 
 
 def top_level_boundary(data: bytes, pos: int, head: int) -> int:
