@@ -176,3 +176,12 @@ def test_a_schemaless_top_level_counted_by_the_parse_agrees_with_the_walk_on_mut
         assert _top_level(bytes(data), 500) == walked
         refused += walked is None
     assert 50 < refused < 350  # both kinds were tried
+
+
+def test_a_head_of_thousands_of_field_numbers_is_counted_by_the_walk():
+    # protobuf cannot build a message of ~4,000 fields (upb's mini table): such a head is walked, not refused.
+    from formatlens.codecs.protobuf.codec import _top_level
+    from formatlens.codecs.protobuf.wire import top_level_walk
+
+    data = b"".join(_varint(n << 3) + _varint(n) for n in range(1, 6000))
+    assert _top_level(data, len(data)) == top_level_walk(data, len(data)) == ({n: 1 for n in range(1, 6000)}, len(data))

@@ -56,6 +56,8 @@ LARGE = 1 << 20
 """A message without a schema of this many bytes or more is walked in full only when its value is asked for."""
 HEAD_BYTES = 64 * 1024
 """How much of a large schemaless message is walked up front (schema guess, tree head, spans)."""
+DECLARED_NUMBERS = 1000
+"""Most field numbers _top_level declares for protobuf's parse (a message of ~4,000 fields is past upb's size)."""
 SPAN_BYTES = 16
 """Bytes per span a large message with its schema is read for at first (records of a few fields make a span
 every 9 bytes); a head that makes fewer spans than the budget is read 4 times larger."""
@@ -604,6 +606,8 @@ def _top_level(data: bytes, head: int) -> tuple[dict[int, int], int] | None:
     if walked is None:  # the head does not walk: nor does the whole
         return None
     numbers, boundary = walked
+    if len(numbers) > DECLARED_NUMBERS:  # more than a message of protobuf's can declare: walked
+        return top_level_walk(data, head)
     counts = occurrences(data, tuple(sorted(numbers)))
     return (counts, boundary) if counts is not None else None
 
