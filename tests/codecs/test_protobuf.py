@@ -179,7 +179,7 @@ def test_a_schemaless_top_level_counted_by_the_parse_agrees_with_the_walk_on_mut
 
 
 def test_a_head_of_thousands_of_field_numbers_is_counted_by_the_walk():
-    # protobuf cannot build a message of ~4,000 fields (upb's mini table): such a head is walked, not refused.
+    # protobuf cannot build a message of 20,000 fields (upb's mini table): such a head is walked, not refused.
     from formatlens.codecs.protobuf.codec import _top_level
     from formatlens.codecs.protobuf.wire import top_level_walk
 

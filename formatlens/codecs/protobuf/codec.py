@@ -57,7 +57,7 @@ LARGE = 1 << 20
 HEAD_BYTES = 64 * 1024
 """How much of a large schemaless message is walked up front (schema guess, tree head, spans)."""
 DECLARED_NUMBERS = 1000
-"""Most field numbers _top_level declares for protobuf's parse (a message of ~4,000 fields is past upb's size)."""
+"""Most field numbers _top_level declares for protobuf's parse (upb cannot build a message of 20,000 fields)."""
 SPAN_BYTES = 16
 """Bytes per span a large message with its schema is read for at first (records of a few fields make a span
 every 9 bytes); a head that makes fewer spans than the budget is read 4 times larger."""
