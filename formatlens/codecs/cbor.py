@@ -52,7 +52,7 @@ class _Walker(ByteWalker):
     format = "cbor"
     key_errors = (cbor2.CBORDecodeError, UnicodeDecodeError)
 
-    def load_key(self, raw: bytes) -> Any:
+    def load_key(self, raw: bytes | memoryview) -> Any:
         return cbor2.loads(raw)
 
     def head(self, pos: int) -> tuple[int, int, int | None, int]:

@@ -62,7 +62,7 @@ class _Walker(ByteWalker):
     format = "msgpack"
     key_errors = (msgpack.exceptions.UnpackException, ValueError, UnicodeDecodeError)
 
-    def load_key(self, raw: bytes) -> Any:
+    def load_key(self, raw: bytes | memoryview) -> Any:
         pairs = _hashable_pairs
         return _hashable(msgpack.unpackb(raw, raw=False, strict_map_key=False, timestamp=3, object_pairs_hook=pairs))
 

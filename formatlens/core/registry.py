@@ -8,6 +8,9 @@ only disables its own format, with an install hint.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import PurePath
 from types import MappingProxyType
 from typing import NamedTuple
@@ -117,13 +120,30 @@ def explain(data: bytes, filename: str | None = None) -> list[Detection]:
     return ranking
 
 
+_KNOWN: ContextVar[tuple[bytes, str | None, list[tuple[str, float]]] | None] = ContextVar("known_ranking", default=None)
+
+
+@contextmanager
+def known_ranking(data: bytes, filename: str | None, ranking: list[tuple[str, float]]) -> Iterator[None]:
+    """Within the block, detect() of these very bytes (the same object) and file name answers ``ranking``: what
+    the server found before it sent them to a worker is not found again (0.03-0.05 s for a 45 MiB CBOR or pickle)."""
+    token = _KNOWN.set((data, filename, list(ranking)))
+    try:
+        yield
+    finally:
+        _KNOWN.reset(token)
+
+
 def detect(data: bytes, filename: str | None = None) -> list[tuple[str, float]]:
     """Formats that could have written ``data``, best first, with a confidence 0..1.
 
     Magic bytes and structure decide; a filename extension only nudges (EXTENSION_HINT).
     explain() gives the same ranking with each codec's reason.
     """
+    known = _KNOWN.get()
+    if known is not None and known[0] is data and known[1] == filename:
+        return list(known[2])
     return [(found.format, found.confidence) for found in explain(data, filename)]
 
 
-__all__ = ["CODEC_MODULES", "SNIFF_BYTES", "Detection", "available", "detect", "explain", "get"]
+__all__ = ["CODEC_MODULES", "SNIFF_BYTES", "Detection", "available", "detect", "explain", "get", "known_ranking"]

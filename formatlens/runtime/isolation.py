@@ -31,6 +31,7 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager, nullcontext, suppress
 from typing import Any, NamedTuple
 
+from formatlens.core import registry
 from formatlens.core.boundary import bug
 from formatlens.core.errors import FormatError, InternalError, LimitExceeded
 from formatlens.core.limits import Limits, current, env_name
@@ -93,10 +94,13 @@ def _run(func: Callable[..., Any], cpu_seconds: float, args: tuple, kwargs: dict
         resource.setrlimit(resource.RLIMIT_CPU, (hard, hard))
 
 
-def load_everything(data: bytes, format: str | None, options: dict, light: bool = False):
+def load_everything(
+    data: bytes, format: str | None, options: dict, light: bool = False, ranking: list[tuple[str, float]] | None = None
+):
     """What a worker does for an upload: decode and compute every lazy part of the Document, or with
     ``light`` only what a first view needs (runtime.firstview: no value or table, the head of the spans).
-    A small input whose peeled layers hold a large one (a gzip, base64) gets a first view too.
+    A small input whose peeled layers hold a large one (a gzip, base64) gets a first view too. ``ranking``:
+    registry.detect(data, options["filename"]), as the server found it (not found again here).
 
     Returns (whether the Document's bytes are the input, whether it is a first view, the pickled state)."""
     from formatlens.codecs.base import findings_wanted, summing_up
@@ -104,7 +108,8 @@ def load_everything(data: bytes, format: str | None, options: dict, light: bool 
 
     # Findings are computed below in any case: a codec may check while it parses. A first view only sums
     # the value up (codecs.base.summing_up): the codec may make a cheaper equivalent of it.
-    with findings_wanted(), summing_up() if light else nullcontext():
+    known = registry.known_ranking(data, options.get("filename"), ranking) if ranking is not None else nullcontext()
+    with known, findings_wanted(), summing_up() if light else nullcontext():
         document = load(data, format, **options)
     light = light or len(document.data) >= firstview.LIGHT_FROM
     if not light:
@@ -339,12 +344,14 @@ class WorkerPool:
             hint="try again in a moment",
         )
 
-    def load(self, data: bytes, format: str | None = None, **options: Any):
+    def load(
+        self, data: bytes, format: str | None = None, *, ranking: list[tuple[str, float]] | None = None, **options: Any
+    ):
         """Decode ``data`` in a worker. A large input comes back as a first view (runtime.firstview):
-        its value and table are decoded again in a worker when a view first asks for them."""
-        data_is_input, light, blob = self.run_sized(
-            len(data), load_everything, data, format, options, len(data) >= firstview.LIGHT_FROM
-        )
+        its value and table are decoded again in a worker when a view first asks for them. ``ranking``: what
+        registry.detect says of ``data`` (and ``filename``), when the caller has found it already."""
+        light = len(data) >= firstview.LIGHT_FROM
+        data_is_input, light, blob = self.run_sized(len(data), load_everything, data, format, options, light, ranking)
         with gc_paused():
             document = firstview.document_from(pickle.loads(blob)) if light else pickle.loads(blob)
         if light:  # the page is drawn next: its full collection waits until it is (see gcpause)

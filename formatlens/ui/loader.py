@@ -178,8 +178,9 @@ def schema_inputs(fmt: str, name: str, is_sample: bool, where=None, prefix: str 
         return options
 
 
-def decode(data: bytes, fmt: str | None, name: str, options: dict) -> fl.Document:
-    """Decode in the worker pool (the default: uploads are untrusted), or in-process if FORMATLENS_ISOLATE=0."""
+def decode(data: bytes, fmt: str | None, name: str, options: dict, ranking: list | None = None) -> fl.Document:
+    """Decode in the worker pool (the default: uploads are untrusted), or in-process if FORMATLENS_ISOLATE=0.
+    ``ranking``: the detection of ``data`` and ``name`` already made here (the worker does not make it again)."""
     # load() checks this too; checking here refuses an oversized input before it is sent to a worker.
     current().check("max_input_bytes", len(data), what=f"the input ({len(data):,} bytes)")
     if os.environ.get("FORMATLENS_ISOLATE", "1") == "0":
@@ -187,7 +188,7 @@ def decode(data: bytes, fmt: str | None, name: str, options: dict) -> fl.Documen
             document = fl.load(data, fmt, filename=name, **options)
         document.findings  # noqa: B018 - decode-time findings belong to the load
         return document
-    return shared_pool().load(data, fmt, filename=name, **options)
+    return shared_pool().load(data, fmt, filename=name, ranking=ranking, **options)
 
 
 def _share_link() -> None:
@@ -263,7 +264,7 @@ def sidebar_loader() -> Loaded | None:
     st.session_state[state.INPUT_CHANGED] = cached is not None and not followed
     digest = _HASHING.submit(lambda: hashlib.sha256(data).hexdigest())  # meanwhile: hashlib lets go of the GIL
     try:
-        document, error = decode(data, fmt, name, decode_options), None
+        document, error = decode(data, fmt, name, decode_options, ranking), None
     except (fl.FormatError, fl.InternalError) as exc:  # a bug is shown as one (views.error_panel)
         document, error = None, exc
     loaded = Loaded(name, data, ranking, document, error, is_sample, {d.format: d.reason for d in detections})

@@ -40,7 +40,7 @@ class ByteWalker:
     key_errors: ClassVar[tuple[type[BaseException], ...]] = ()
     """What load_key() raises for a key it cannot read."""
 
-    def load_key(self, raw: bytes) -> Any:
+    def load_key(self, raw: bytes | memoryview) -> Any:
         """A map key's bytes read by the format's library, as Document.value has it (key_of)."""
         return raw.hex()
 
