@@ -158,7 +158,7 @@ class ByteWalker:
     def item(self, pos: int, path: tuple, depth: int):
         raise NotImplementedError
 
-    def head_walk(self, budget: int = 4000) -> int:
+    def head_walk(self, budget: int = 1000) -> int:
         """Walk the top-level items until ``budget`` spans are made: how many top-level items were begun.
 
         For sniffing an input too large to decode just to sniff: the first items are checked
