@@ -571,12 +571,14 @@ def shallow_field_count(data: bytes, start: int, end: int, *, stop: int | None =
     return count if not groups else None
 
 
-def top_level_walk(data: bytes, head: int, stop: int | None = None) -> tuple[dict[int, int], int] | None:
+def top_level_walk(
+    data: bytes, head: int, stop: int | None = None, start: int = 0
+) -> tuple[dict[int, int], int] | None:
     """One pass over a message's top-level fields, lengths skipped (not entered): how many fields of each
     number, and the offset of the first field boundary at or after ``head`` bytes. None when the top
     level does not walk to the end, or holds a group (then the full walk says where and why). With ``stop``:
-    the fields before the first boundary at or after ``stop`` only."""
-    pos, end, boundary = 0, len(data), None
+    the fields before the first boundary at or after ``stop`` only; from the boundary ``start``."""
+    pos, end, boundary = start, len(data), None
     counts: dict[int, int] = {}
     while pos < end and (stop is None or pos < stop):
         if boundary is None and pos >= head:
@@ -609,22 +611,9 @@ def top_level_walk(data: bytes, head: int, stop: int | None = None) -> tuple[dic
 
 def top_level_boundary(data: bytes, pos: int, head: int) -> int:
     """The first top-level field boundary at or after ``head``, walking from the boundary ``pos`` (lengths
-    skipped, not entered), or len(data): for a message whose top level top_level_walk walked already."""
-    end = len(data)
-    while pos < min(head, end):
-        read = read_varint(data, pos, end)
-        if read is None:
-            return end
-        tag, pos = read
-        wire_type = tag & 7
-        if wire_type in (0, 2):
-            read = read_varint(data, pos, end)
-            if read is None:
-                return end
-            pos = read[1] + (read[0] if wire_type == 2 else 0)
-        else:
-            pos += 8 if wire_type == 1 else 4
-    return min(pos, end)
+    skipped, not entered), or len(data): for a message whose top level was found to walk already."""
+    walked = top_level_walk(data, head, stop=head, start=pos)
+    return len(data) if walked is None else walked[1]
 
 
 def _varints(raw: bytes) -> list[int]:
