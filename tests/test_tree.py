@@ -1,7 +1,10 @@
 """The structure tree and the hexdump windows: every byte in some node, nodes found from bytes."""
 
+import csv
+import io
 import itertools
 import json
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -258,16 +261,19 @@ def group_text(marks, gs: int, ge: int, n: int) -> tuple[str, str]:
 
     a, z = before(gs), before(ge)
     rest = int(marks["rest"] and ge == n)
-    items, gap_count = z - a, ge - gs - (z - a) - rest
+    head, tail = marks["head"] if gs == 0 else [], marks["tail"] if ge == n else []  # not items (a header row)
+    items, gap_count = z - a, ge - gs - (z - a) - rest - len(head) - len(tail)
+    others = [f"the {kind}" for kind in head + tail]
     origin = marks["origin"]
     if items == 0:
-        label = "the rest" if rest else "no items"
+        label = "the rest" if rest else ", ".join(others) if others else "no items"
     elif items == 1:
         label = f"[{origin + a:,}]"
     else:
         label = f"[{origin + a:,} … {origin + z - 1:,}]"
     parts = [f"{k:,} {word}{'' if k == 1 else 's'}" for k, word in ((items, "item"), (gap_count, "gap")) if k]
-    return label, ", ".join(parts + ["the rest"] * (rest and bool(parts)))  # "the rest" alone: its label says it
+    text = ", ".join(others[: len(head)] + parts + others[len(head) :] + ["the rest"] * rest)
+    return label, "" if text == label else text  # what the label says already is not said twice
 
 
 def view_groups(tree: TreeModel, node=()) -> list[tuple[int, int, str, str]]:
@@ -352,21 +358,37 @@ def test_groups_of_yaml_a_json_object_and_xml_count_their_items():
                 assert f"[{first}]" in labels[0] or f"#{first}" in labels[0], (name, labels[0])
 
 
-def test_lists_whose_spans_tile_keep_node_index_labels():
-    # BSON, MessagePack and CBOR arrays leave no bytes between their items: node indexes are what they were.
+def test_groups_of_arrays_whose_spans_tile_name_the_items_they_hold():
+    # BSON, MessagePack and CBOR arrays leave no bytes between their items, but their first children are a
+    # length (and a type byte), and a BSON array's last its end byte: those are not items, so the group of
+    # nodes 100-199 holds items 99-198 (BSON) or 98-197 (MessagePack, CBOR), and is named so.
     import cbor2
     import msgpack
 
-    for data in (bson.encode({"xs": list(range(250))}), msgpack.packb(list(range(250))), cbor2.dumps(list(range(250)))):
-        _, tree = model(data)
+    values = list(range(1_000, 1_250))
+    expected = {
+        "bson": [
+            (0, 100, "[0 … 98]", "the length, 99 items"),
+            (100, 200, "[99 … 198]", "100 items"),
+            (200, 252, "[199 … 249]", "51 items, the footer"),
+        ],
+        "msgpack": [
+            (0, 100, "[0 … 97]", "the type, the length, 98 items"),
+            (100, 200, "[98 … 197]", "100 items"),
+            (200, 252, "[198 … 249]", "52 items"),
+        ],
+    }
+    expected["cbor"] = expected["msgpack"]
+    for data in (bson.encode({"xs": values}), msgpack.packb(values), cbor2.dumps(values)):
+        document, tree = model(data)
         node = tree.locate(len(data) - 2)[:-1]
         while tree.count(node) <= GROUP:
             node = node[:-1]
-        assert tree.marks(node) is None
-        assert view_groups(tree, node)[:2] == [
-            (0, 100, "[0 … 99]", "100 items"),
-            (100, 200, "[100 … 199]", "100 items"),
-        ]
+        groups = view_groups(tree, node)
+        assert groups == expected[document.format], document.format
+        for gs, ge, label, _ in groups:  # the indexes of the items held, from their value paths
+            held_indexes = [tree.value_path(item)[-1] for item in tree.items(node)[gs:ge] if tree.value_path(item)]
+            assert label == f"[{held_indexes[0]:,} … {held_indexes[-1]:,}]", document.format
 
 
 def test_a_window_of_the_rest_names_its_records_by_their_array_index():
@@ -396,31 +418,106 @@ def test_a_window_of_the_rest_names_its_records_by_their_array_index():
     assert root_groups[-1][2:] == ("the rest", "1 gap, the rest")  # the gap before record 400, and the rest
 
 
-@pytest.mark.parametrize("format", ["msgpack", "csv"])
-def test_a_window_of_the_rest_of_a_list_without_gaps_names_its_items_by_index(format):
-    # Items that tile their list (MessagePack values, CSV rows with their line ends) leave no gaps, but the
-    # children of a window of the rest start at the window: node 0 there is row 1,544, not row 0.
-    import msgpack
-
+def with_rest_after(data: bytes, format: str | None, item: int, slot: int = 10) -> tuple[TreeModel, tuple]:
+    """The tree of a first view of ``data`` that stopped annotating at its ``item``-th item, with window ``slot``
+    of the rest annotated as the inspector annotates it (the walk's spans restricted to the window): the tree
+    and that window's node."""
     from formatlens.render.tree import restrict
 
-    rows = [{"id": i, "name": f"user {i}"} for i in range(20_000)]
-    if format == "msgpack":
-        data = b"".join(msgpack.packb(row) for row in rows)  # a stream: items (0,), (1,)...
-    else:
-        data = ("id,name\n" + "".join(f"{row['id']},{row['name']}\n" for row in rows)).encode()
     document = fl.load(data, format)
     with sized_for(replace(current(), max_spans=10**9)):
         spans = sorted(document._spans_factory(), key=lambda s: (s.start, -s.end))
     items = [span for span in spans if span.path]
-    rest_from = items[400].start  # a first view that stopped at item 400
+    rest_from = items[item].start
     tree = TreeModel([s for s in spans if s.end <= rest_from], MISSING, len(data), rest_from=rest_from, step=WINDOW)
-    slot = 10
     tree.fill(slot, restrict(spans, *tree.slot_range(slot)))
     node = (*tree.rest_path(), slot)
     assert tree.count(node) > GROUP
+    return tree, node
+
+
+def test_a_window_of_the_rest_of_a_list_without_gaps_names_its_items_by_index():
+    # Items that tile their list (MessagePack values) leave no gaps, but the children of a window of the rest
+    # start at the window: node 0 there is item 3,151, not item 0.
+    import msgpack
+
+    rows = [{"id": i, "name": f"user {i}"} for i in range(20_000)]
+    data = b"".join(msgpack.packb(row) for row in rows)  # a stream: items (0,), (1,)..., labelled "map of 2"
+    tree, node = with_rest_after(data, "msgpack", 400)
     indexes = [item.span.path[0] for item in tree.items(node)]
     assert tree.marks(node)["origin"] == indexes[0] > 400
     for gs, ge, label, count in view_groups(tree, node):
         assert (label, count) == (f"[{indexes[gs]:,} … {indexes[ge - 1]:,}]", f"{ge - gs} items")
     assert tree.marks(()) is None or tree.marks(())["origin"] == 0  # the root's nodes are its items' indexes
+
+
+def shown(labels: list[str]) -> list[int]:
+    """The numbers item labels show: "row 1544" -> 1544, "line 3" -> 3."""
+    return [int(re.search(r"\d+", label).group()) for label in labels]
+
+
+def named_as_held(tree: TreeModel, node: tuple) -> list[tuple[int, int, str, str]]:
+    """Every group of ``node``'s children, each checked to be named by the numbers its items' labels show
+    (a header row is no item: the group that holds it says so)."""
+    groups = view_groups(tree, node)
+    assert groups
+    for gs, ge, label, count in groups:
+        labels, gaps = held(tree, node, gs, ge)
+        header = labels[:1] == ["header row"]
+        numbers = shown(labels[header:])
+        assert numbers == list(range(numbers[0], numbers[0] + len(numbers))), (node, gs)
+        expected = f"[{numbers[0]:,} … {numbers[-1]:,}]" if len(numbers) > 1 else f"[{numbers[0]:,}]"
+        assert (gs, label) == (gs, expected)
+        words = ["the header"] * header + [f"{len(numbers):,} item{'s' * (len(numbers) != 1)}"]
+        words += [f"{gaps:,} gap{'s' * (gaps != 1)}"] * bool(gaps)
+        rest = tree.items(node)[ge - 1].slot == -2  # render.tree.REST: "the rest", counted as a gap by held()
+        if rest:
+            words = words[:-1] + ([f"{gaps - 1:,} gap{'s' * (gaps != 2)}"] if gaps > 1 else []) + ["the rest"]
+        assert (gs, count) == (gs, ", ".join(words))
+    return groups
+
+
+def csv_rows(count: int, header: bool = True) -> bytes:
+    """``count`` rows written by the csv module (after a header row)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    if header:
+        writer.writerow(["id", "name"])
+    writer.writerows([i, f"user {i}"] for i in range(count))
+    return out.getvalue().encode()
+
+
+def test_groups_of_a_csv_name_the_rows_they_hold_at_the_root_and_in_a_window_of_the_rest():
+    # "row 1" is the first record (value index 0), after the header row: a group is named by the row numbers
+    # its rows show, at the root (where node 0 is the header) and in a window of the rest alike.
+    _, tree = model(csv_rows(250))
+    assert named_as_held(tree, ()) == [
+        (0, 100, "[1 … 99]", "the header, 99 items"),
+        (100, 200, "[100 … 199]", "100 items"),
+        (200, 251, "[200 … 250]", "51 items"),
+    ]
+    tree, node = with_rest_after(csv_rows(20_000), "csv", 400)
+    window = named_as_held(tree, node)
+    first = tree.items(node)[0]
+    assert first.label == f"row {first.span.path[0] + 1}" and window[0][2].startswith(f"[{first.span.path[0] + 1:,} … ")
+    assert named_as_held(tree, ())[::4] == [  # the first view's root: the header, rows 1-400 and the rest
+        (0, 100, "[1 … 99]", "the header, 99 items"),
+        (400, 402, "[400]", "1 item, the rest"),
+    ]
+    _, tree = model(csv_rows(250, header=False))  # no header: node 0 is "row 1"
+    assert named_as_held(tree, ())[0] == (0, 100, "[1 … 100]", "100 items")
+
+
+def test_groups_of_json_lines_name_the_lines_they_hold_at_the_root_and_in_a_window_of_the_rest():
+    lines = "".join(json.dumps({"id": i, "name": f"user {i}"}) + "\n" for i in range(250)).encode()
+    document, tree = model(lines)
+    assert document.details.get("framing") == "JSON Lines"
+    assert named_as_held(tree, ())[:2] == [  # a line and its line end (a gap) each time
+        (0, 100, "[1 … 50]", "50 items, 50 gaps"),
+        (100, 200, "[51 … 100]", "50 items, 50 gaps"),
+    ]
+    lines = "".join(json.dumps({"id": i, "name": f"user {i}"}) + "\n" for i in range(20_000)).encode()
+    tree, node = with_rest_after(lines, None, 400)
+    first = next(item for item in tree.items(node) if item.kind != UNPARSED)
+    assert first.label == f"line {first.span.path[0] + 1}"
+    assert named_as_held(tree, node)[0][2].startswith(f"[{first.span.path[0] + 1:,} … ")

@@ -15,11 +15,15 @@ the browser writes it as "3/0/5". Long child lists are split 100 per level by
 the view (``GROUP``), and the browser asks for them 100 at a time. The groups
 are cut by node index (so paths stay what they are), but they are labelled by
 the items they hold: where gaps lie between the items (a pretty-printed JSON
-array), 100 nodes are 50 records and 50 gaps, and ``marks()`` says so.
+array), 100 nodes are 50 records and 50 gaps, and ``marks()`` says so. A group
+is named by the numbers its items show, at the root and in a window of the rest
+alike: their indexes, or where labels count from 1 (a CSV's "row 1", JSON
+Lines' "line 1") that count; a CSV's header row is not an item.
 """
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -53,6 +57,8 @@ MAX_KEPT_VALUES = 200_000
 """Values kept in all in those items' heads (about 12 MB): an item's head may hold 2,000 (runtime.annotate)."""
 
 _kind = itemgetter(2)
+_COUNTED = re.compile(r"(?:row|line) (\d+)")
+"""Item labels that count from 1: a CSV's "row 1" and JSON Lines' "line 1" are item 0."""
 
 MISSING: Any = object()
 """What value_at gives for a path that leads nowhere (None is a value)."""
@@ -84,9 +90,15 @@ class Marks(TypedDict):
     gaps: list[int]
     """gaps[k]: how many of the children before node k * GROUP (the last entry: before the end) are gaps."""
     origin: int
-    """The index the first item is named by ([1500] in a window of the rest that starts there), else 0."""
+    """The number the first item is named by ([1500] in a window of the rest that starts there; 1 for a
+    CSV's "row 1" or JSON Lines' "line 1"), else 0."""
     rest: bool
     """The last child, counted among the gaps, is "the rest" of a large input (the view names it so)."""
+    head: list[str]
+    """The kinds of the children before the first item that are not items, counted among the gaps (a
+    CSV's "header" row; an array's "type" byte and "length"): the view names them ("the header")."""
+    tail: list[str]
+    """The same after the last item (a BSON document's "footer": its end byte)."""
 
 
 class Item(NamedTuple):
@@ -390,50 +402,80 @@ class TreeModel:
     # -- group labels ----------------------------------------------------------------------
     def marks(self, node: tuple[int, ...]) -> Marks | None:
         """What the view needs to label the groups of ``node``'s children by the items they hold, or None
-        where node indexes are item indexes (100 children or fewer; or no gaps, as in a BSON, MessagePack or
-        CBOR array, unless the first item is not item 0: a window of the rest of a CSV starts at row 1,544).
+        where node indexes are item indexes (100 children or fewer, or a list of items alone from item 0).
 
         A group is a run of node indexes from a multiple of GROUP (a group of a group starts at one too) to
         another or to the end, so the number of gaps before each of those boundaries is enough: a group
-        ``gs``..``ge`` holds the items ranked ``gs - gaps(gs)`` to ``ge - gaps(ge) - 1``. One pass over the
-        kinds of a child list that is made anyway (C speed, no per-child Python), once per node."""
+        ``gs``..``ge`` holds the items ranked ``gs - gaps(gs)`` to ``ge - gaps(ge) - 1``. The children before
+        the first item and after the last that are not items (a CSV's header row, an array's type byte and
+        length, a BSON document's end byte) are counted with the gaps, and named apart (``head``, ``tail``).
+        One pass over the kinds of a child list that is made anyway (C speed, no per-child Python), once
+        per node."""
         if node in self._marks:
             return self._marks[node]
         children = self.items(node)
         made: Marks | None = None
         if len(children) > GROUP:
             kinds = list(map(_kind, children))
-            gaps, total = [0], 0
-            for lo in range(0, len(kinds), GROUP):
-                total += kinds[lo : lo + GROUP].count(UNPARSED)
-                gaps.append(total)
-            origin = self._origin(children, kinds, gaps)
-            if total or origin:
-                made = Marks(gaps=gaps, origin=origin, rest=children[-1].slot == REST)
+            head, tail = self._ends(children, kinds)
+            counted = _as_gaps(kinds, head + tail)
+            gaps = _gaps(counted)
+            origin = self._origin(children, counted, gaps)
+            if origin is None and (head or tail):  # not a numbered list: every child counts, as before
+                head, tail, gaps = [], [], _gaps(kinds)
+            if gaps[-1] or origin:
+                made = Marks(
+                    gaps=gaps,
+                    origin=origin or 0,
+                    rest=children[-1].slot == REST,
+                    head=[children[i].kind for i in head],
+                    tail=[children[i].kind for i in tail],
+                )
         self._marks[node] = made
         return made
 
-    def _origin(self, children: list[Item], kinds: list[str], gaps: list[int]) -> int:
-        """The index the first item is named by, when every item at a group boundary (and the last) is
-        named by the index that follows from its rank: [1500] ... in a window of the rest. Else 0: the
-        groups then count items from 0 (a YAML mapping's keys, an XML element's mixed children)."""
-        origin: int | None = None
+    def _ends(self, children: list[Item], kinds: list[str]) -> tuple[list[int], list[int]]:
+        """The children before the first item and after the last (looked for within a group of either end)
+        that are neither items nor gaps: a CSV's header row, a MessagePack array's type byte and length, a
+        BSON document's end byte. Items are the children with an index (a value path (..., k))."""
+        count = len(children)
+
+        def item(i: int) -> bool:
+            return kinds[i] != UNPARSED and self._index(children[i]) is not None
+
+        first = next((i for i in range(min(GROUP, count)) if item(i)), None)
+        last = next((i for i in range(count - 1, max(count - 1 - GROUP, -1), -1) if item(i)), None)
+        if first is None or last is None:
+            return [], []
+        head = [i for i in range(first) if kinds[i] != UNPARSED]
+        return head, [i for i in range(last + 1, count) if kinds[i] != UNPARSED]
+
+    def _origin(self, children: list[Item], kinds: list[str], gaps: list[int]) -> int | None:
+        """The number the first item is named by, when every item at a group boundary (and the last) is
+        named by the number that follows from its rank: its index ([1500] ... in a window of the rest),
+        plus one where the labels count from 1 (a CSV's "row 1" and JSON Lines' "line 1" are index 0), so
+        that a group's label names what its items say, at the root and in a window of the rest alike.
+        Else None: the groups then count items from 0 (a YAML mapping's keys, an XML element's mixed
+        children)."""
+        ranked: list[tuple[int, int]] = []  # (node, rank: the items before it)
         for k, lo in enumerate(range(0, len(children), GROUP)):
             at = next((i for i in range(lo, min(lo + GROUP, len(children))) if kinds[i] != UNPARSED), None)
-            if at is None:
-                continue
-            index = self._index(children[at])
-            if index is None:
-                return 0
-            if origin is None:
-                origin = index
-            if index != origin + lo - gaps[k]:  # its rank: the items before it
-                return 0
+            if at is not None:
+                ranked.append((at, lo - gaps[k]))
         last = next((i for i in range(len(children) - 1, -1, -1) if kinds[i] != UNPARSED), None)
-        if origin is None or last is None:
-            return 0
-        index = self._index(children[last])
-        return origin if index == origin + len(children) - gaps[-1] - 1 else 0
+        if last is None:
+            return None
+        ranked.append((last, len(children) - gaps[-1] - 1))
+        origin: int | None = None
+        for at, rank in ranked:
+            index = self._index(children[at])
+            if index is None or (origin is not None and index - rank != origin):
+                return None
+            origin = index - rank
+        if origin is None:
+            return None
+        counted_from_one = all(_shown(children[at].label) == origin + rank + 1 for at, rank in ranked)
+        return origin + counted_from_one
 
     def _index(self, item: Item) -> int | None:
         path = self.value_path(item)
@@ -492,6 +534,31 @@ def _by_prefix(values: dict[tuple, Any], path: tuple) -> Any:
         if found is not MISSING:
             return value_at(found, path[cut:])
     return MISSING
+
+
+def _as_gaps(kinds: list[str], nodes: list[int]) -> list[str]:
+    """``kinds`` with the children at ``nodes`` counted as gaps (a copy, if there are any)."""
+    if not nodes:
+        return kinds
+    kinds = list(kinds)
+    for i in nodes:
+        kinds[i] = UNPARSED
+    return kinds
+
+
+def _gaps(kinds: list[str]) -> list[int]:
+    """How many gaps lie before each multiple of GROUP, and (the last entry) before the end (Marks.gaps)."""
+    gaps, total = [0], 0
+    for lo in range(0, len(kinds), GROUP):
+        total += kinds[lo : lo + GROUP].count(UNPARSED)
+        gaps.append(total)
+    return gaps
+
+
+def _shown(label: str) -> int | None:
+    """The number an item's label counts it by ("row 1544" -> 1544, "line 3" -> 3), if it is one that does."""
+    found = _COUNTED.fullmatch(label)
+    return int(found.group(1)) if found else None
 
 
 def gap_label(item: Item) -> str:

@@ -41,11 +41,16 @@ function groupText(m, gs, ge, n) {
   }
   const before = (b) => b - m.gaps[Math.ceil(b / GROUP)];  // items before node b (a multiple of GROUP, or the end)
   const a = before(gs), z = before(ge), items = z - a, rest = m.rest && ge === n ? 1 : 0;
-  const gaps = ge - gs - items - rest;  // "the rest" of a large input is the last node, counted as a gap
-  const label = items === 0 ? (rest ? 'the rest' : 'no items') : items === 1 ? `[${num(m.origin + a)}]`
-    : `[${num(m.origin + a)} \u2026 ${num(m.origin + z - 1)}]`;
+  // The children before the first item and after the last that are not items (a CSV's header row, an array's
+  // type byte and length) are counted with the gaps too, and named by their kinds: "the header, 99 items".
+  const head = gs === 0 ? m.head : [], tail = ge === n ? m.tail : [];
+  const gaps = ge - gs - items - rest - head.length - tail.length;  // "the rest" of a large input: the last node
+  const others = head.concat(tail).map((kind) => `the ${kind}`);
+  const label = items === 0 ? (rest ? 'the rest' : others.length ? others.join(', ') : 'no items')
+    : items === 1 ? `[${num(m.origin + a)}]` : `[${num(m.origin + a)} \u2026 ${num(m.origin + z - 1)}]`;
   const count = [[items, 'item'], [gaps, 'gap']].filter(([k]) => k > 0).map(([k, w]) => `${num(k)} ${w}${k === 1 ? '' : 's'}`);
-  return [label, count.concat(rest && count.length ? ['the rest'] : []).join(', ')];
+  const text = others.slice(0, head.length).concat(count, others.slice(head.length), rest ? ['the rest'] : []).join(', ');
+  return [label, text === label ? '' : text];  // what the label says already is not said twice
 }
 
 export default function(component) {
