@@ -252,8 +252,9 @@ def group_size(n: int) -> int:
 def group_text(marks, gs: int, ge: int, n: int) -> tuple[str, str]:
     """inspector.js groupText: what a group row of nodes ``gs``..``ge - 1`` of ``n`` says, from render.tree's
     marks (the browser test checks the script itself on a real page)."""
-    if marks is None:
-        return f"[{gs:,} … {ge - 1:,}]", f"{ge - gs:,} items"
+    if marks is None:  # nodes are items from 0 (one alone is named as the marks branch names it)
+        k = ge - gs
+        return (f"[{gs:,}]" if k == 1 else f"[{gs:,} … {ge - 1:,}]"), f"{k:,} item{'s' * (k != 1)}"
     gaps = marks["gaps"]
 
     def before(b: int) -> int:
