@@ -31,6 +31,7 @@ import inspect
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, suppress
 from contextvars import ContextVar
+from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any, ClassVar, NamedTuple
 
@@ -201,22 +202,28 @@ class Codec:
 
     @classmethod
     def info(cls) -> CodecInfo:
-        try:
-            lib = f"{cls.library} {version(cls.library)}"
-        except PackageNotFoundError:
-            lib = cls.library
         return CodecInfo(
             name=cls.name,
             title=cls.title,
             media_type=cls.media_type,
             extensions=cls.extensions,
             traits=cls.traits,
-            library=lib,
+            library=_with_version(cls.library),
             aliases=cls.aliases,
             summary=cls.summary,
             snippet=cls.snippet,
             sample=cls.sample,
         )
+
+
+@cache
+def _with_version(library: str) -> str:
+    """'pymongo 4.10.1': the installed version read once (importlib.metadata scans the installed packages: half a
+    millisecond per codec, and the sidebar lists every format on each run)."""
+    try:
+        return f"{library} {version(library)}"
+    except PackageNotFoundError:
+        return library
 
 
 def _check_now(document: Document) -> None:
