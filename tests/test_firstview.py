@@ -7,11 +7,12 @@ import io
 import json
 import pickle
 import struct
+from dataclasses import replace
 
 import pytest
 
 import formatlens as fl
-from formatlens.core.limits import Limits
+from formatlens.core.limits import Limits, current, sized_for
 from formatlens.runtime import firstview
 from formatlens.runtime.isolation import WorkerPool
 
@@ -227,7 +228,7 @@ def _protobuf_records(count: int) -> bytes:
 @pytest.fixture
 def small_large(monkeypatch):
     """The large-message path of the protobuf codec from 20 KB on, walking 8 KiB up front (the real sizes:
-    1 MiB and 256 KiB; the path is the same, and the tests stay fast)."""
+    1 MiB and 64 KiB; the path is the same, and the tests stay fast)."""
     from formatlens.codecs.protobuf import codec as protobuf
 
     monkeypatch.setattr(protobuf, "LARGE", 20_000)
@@ -280,10 +281,32 @@ def test_a_large_schemaless_protobuf_walks_its_top_level_and_guesses_the_rest_on
     assert glance["shape"] == "object of 1 keys" and len(glance["head"]["1"]) == 3_000
     assert list(glance["head"]["1"])[:2] == [{"1": 0, "2": "user 0, a name"}, {"1": 1, "2": "user 1, a name"}]
     assert 8192 <= document.schema.details["guessed_from_bytes"] < 8192 + 40
-    assert document.spans[-1].end == document.schema.details["guessed_from_bytes"]
+    with sized_for(replace(current(), max_spans=500)):  # a first view's budget, which the head's spans pass
+        assert document._spans_factory()[-1].end < document.schema.details["guessed_from_bytes"]
+    assert document.spans[-1].end > document.schema.details["guessed_from_bytes"]  # 200,000: walked on
     # The whole value, walked when asked, is what the small-input path gives.
     monkeypatch.setattr(small_large, "LARGE", 1 << 40)
     assert document.value == fl.load(data, "protobuf").value
+
+
+def test_a_large_schemaless_protobuf_of_long_records_is_annotated_past_its_head_or_says_where_it_stops(small_large):
+    # Records of 600 bytes make few spans: the head's 8 KiB held fewer than the budget, so the spans ended there
+    # with no cut said, and the page neither annotated the rest nor said it was not (review R3).
+    from formatlens.codecs.protobuf.projection import _varint
+
+    def record(i: int) -> bytes:
+        name = f"user {i}".encode()
+        body = b"\x08" + _varint(i) + b"\x12" + _varint(len(name)) + name + b"\x1a" + _varint(600) + b"t" * 600
+        return b"\x0a" + _varint(len(body)) + body
+
+    data = b"".join(record(i) for i in range(60))
+    assert len(data) > small_large.LARGE
+    for budget in (200, 1000):  # a first view's budget (its head: 4,000), which the 8 KiB head passes or not
+        document = fl.load(data, "protobuf")
+        document.limits = replace(current(), max_spans=budget)
+        end, cut = document.spans[-1].end, document.details.get("spans_cut_at")
+        assert end == len(data) if cut is None else (end > small_large.HEAD_BYTES and cut == budget), (budget, end)
+    assert cut is None  # 1,000 spans reach the end of these 60 records
 
 
 def test_a_large_protobuf_that_does_not_walk_is_refused_where_the_full_walk_says(small_large, monkeypatch):
