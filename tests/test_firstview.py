@@ -513,6 +513,22 @@ def test_a_pickle_read_by_the_stack_machine_makes_only_its_heads_spans(monkeypat
     assert cut <= len(made) <= sum(walks) * firstview.HEAD_SPANS + 10
 
 
+def test_a_messagepack_first_views_head_covers_the_windows_the_page_opens_on_as_the_page_measures_them():
+    # A list cut at the span budget claims the rest of the input; the items of a list of small ints end at byte
+    # 4,002. Measured as the page does (core.document.annotated_to), the head now reaches OPENING_BYTES (R4).
+    import msgpack
+
+    from formatlens.core.document import annotated_to
+    from formatlens.runtime.isolation import load_everything
+
+    data = msgpack.packb(list(range(100)) * 12_000)
+    assert len(data) >= firstview.LIGHT_FROM
+    _data_is_input, light, blob = load_everything(data, "msgpack", {}, True)
+    document = firstview.document_from(pickle.loads(blob))
+    assert light and document.spans[-1].end == len(data)  # the cut list
+    assert firstview.OPENING_BYTES <= annotated_to(document.spans) < 4 * firstview.OPENING_BYTES
+
+
 def test_a_first_views_head_covers_the_windows_the_page_opens_on():
     # A pickle's opcodes take 2-3 spans for every 4 bytes: 4,000 spans ended at byte 5,799, so the page's first
     # run asked a worker to walk the input again for its second window. The head now reaches OPENING_BYTES.

@@ -351,6 +351,17 @@ def _as_spans(columns: SpanColumns) -> list[Span]:
     return [build() for _ in range(roots)]
 
 
+def annotated_to(spans: Sequence[Span]) -> int:
+    """Where the annotation of cut ``spans`` stops: the end of the last span at the deepest level of the last
+    branch (a container cut at the budget claims the rest of the input; its last item ends where the walk did)."""
+    if not spans:
+        return 0
+    span = spans[-1]
+    while span.children:
+        span = span.children[-1]
+    return span.end
+
+
 def count_spans(spans: Sequence[Span], stop: int) -> int:
     """How many spans there are in all (counting stops once past ``stop``)."""
     total, stack = 0, list(spans)

@@ -2,11 +2,12 @@
 
 A worker decodes an upload (the parse the bare library call also does, with the limits), then
 sends back only what the Inspect page's first view draws: a summary (rows × columns), the
-findings and schema, the spans of the head of the input (the first ``HEAD_SPANS``: the hexdump
-and tree open at offset 0) and the head of the value (the first ``HEAD_ITEMS`` items of each
-container, for the tree's types and previews). The whole value and table stay in the worker and
-are dropped: a view that needs them (Table, Schema, Convert, Compare...) asks a worker to decode
-again (``remote_part``), and the Document caches what came back. For a 46 MiB JSON this ships a
+findings and schema, the spans of the head of the input (the first ``HEAD_SPANS``, or up to four
+times as many until they cover OPENING_BYTES: the hexdump and tree open at offset 0) and the head
+of the value (the first ``HEAD_ITEMS`` items of each container, for the tree's types and previews).
+The whole value and table stay in the worker and are dropped: a view that needs them (Table,
+Schema, Convert, Compare...) asks a worker to decode again (``remote_part``), and the Document
+caches what came back. For a 46 MiB JSON this ships a
 few MB instead of ~500 MB of pickled value and spans, and the server holds about the input's size.
 
 Below ``LIGHT_FROM`` bytes everything is computed and sent at once (cheap, and every view is ready).
@@ -19,7 +20,7 @@ from dataclasses import replace
 from typing import Any
 
 from formatlens.core import registry
-from formatlens.core.document import Document
+from formatlens.core.document import Document, annotated_to
 from formatlens.core.errors import UnknownFormatError
 from formatlens.core.limits import current
 
@@ -163,15 +164,19 @@ def first_view(document: Document, *, with_data: bool = True) -> bytes:
 
 
 def _annotate_head(document: Document, budget: int) -> None:
-    """Annotate the head of ``document``: ``budget`` spans (the walkers stop at max_spans), or more where
-    those end before OPENING_BYTES (a pickle's opcodes take 2-3 spans for every 4 bytes): otherwise the
-    page's first run would ask a worker to walk the input again for the windows it opens on."""
+    """Annotate the head of ``document``: ``budget`` spans (the walkers stop at max_spans), or twice or four
+    times as many where those end before OPENING_BYTES (a pickle's opcodes take 2-3 spans for every 4 bytes,
+    a MessagePack list of small ints one per byte): otherwise the page's first run would ask a worker to walk
+    the input again for the windows it opens on. Where the annotation ends is measured as the page does
+    (core.document.annotated_to: a container cut at the budget claims the rest of the input)."""
     limits = document.limits or current()
-    for allowed in (budget, budget * 2, budget * 4):
-        document.limits = replace(limits, max_spans=min(allowed, limits.max_spans))
-        spans = document.spans
-        reach = max((span.end for span in spans), default=0)
-        if "spans_cut_at" not in document.details or reach >= min(OPENING_BYTES, len(document.data)):
+    budgets = sorted({min(allowed, limits.max_spans) for allowed in (budget, 2 * budget, 4 * budget)})
+    for tried, allowed in enumerate(budgets, 1):
+        document.limits = replace(limits, max_spans=allowed)
+        spans = document.spans  # walked here (a cached_property)
+        if "spans_cut_at" not in document.details or tried == len(budgets):
+            return
+        if annotated_to(spans) >= min(OPENING_BYTES, len(document.data)):
             return
         del document.spans  # a cached_property: walked again with a larger budget
         del document.details["spans_cut_at"]

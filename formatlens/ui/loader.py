@@ -178,7 +178,9 @@ def schema_inputs(fmt: str, name: str, is_sample: bool, where=None, prefix: str 
         return options
 
 
-def decode(data: bytes, fmt: str | None, name: str, options: dict, ranking: list | None = None) -> fl.Document:
+def decode(
+    data: bytes, fmt: str | None, name: str, options: dict, ranking: list[tuple[str, float]] | None = None
+) -> fl.Document:
     """Decode in the worker pool (the default: uploads are untrusted), or in-process if FORMATLENS_ISOLATE=0.
     ``ranking``: the detection of ``data`` and ``name`` already made here (the worker does not make it again)."""
     # load() checks this too; checking here refuses an oversized input before it is sent to a worker.

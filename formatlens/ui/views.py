@@ -10,6 +10,7 @@ import streamlit as st
 import formatlens as fl
 from formatlens.convert.adapt import to_jsonable
 from formatlens.convert.schema_tree import field_tree
+from formatlens.core.document import annotated_to
 from formatlens.core.limits import current
 from formatlens.render import words
 from formatlens.render.partial import partial, split_only
@@ -166,7 +167,7 @@ def instrument(loaded) -> None:
     cut = document.details.get("spans_cut_at")
     if cut and rest_from is None and document.spans:  # a format whose walker cannot start past the head
         st.caption(
-            f"Annotated: the first {cut:,} byte spans, up to byte {_annotated_to(document.spans):,} of "
+            f"Annotated: the first {cut:,} byte spans, up to byte {annotated_to(document.spans):,} of "
             f"{len(document.data):,}; the bytes after them show as not annotated."
         )
     if rest_from is not None:
@@ -206,7 +207,7 @@ def _rest_from(document: fl.Document) -> int | None:
         return None
     if isinstance(document.data, LazyBytes):  # a remote file read by ranges: a worker would fetch all of it
         return None
-    return _annotated_to(document.spans)
+    return annotated_to(document.spans)
 
 
 def _reads_values(document: fl.Document) -> bool:
@@ -218,14 +219,6 @@ def _reads_values(document: fl.Document) -> bool:
 def _options(document: fl.Document) -> dict:
     """The options the input was decoded with (a schema, a message name), for a worker's decode of it again."""
     return dict(getattr(document._value_factory, "options", None) or {})
-
-
-def _annotated_to(spans: list) -> int:
-    """Where the annotation stops: the end of the last span at the deepest level of the last branch."""
-    span = spans[-1]
-    while span.children:
-        span = span.children[-1]
-    return span.end
 
 
 def table(document: fl.Document) -> None:

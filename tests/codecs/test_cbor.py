@@ -59,3 +59,14 @@ def test_shared_values_count_once_per_use():
         bomb = [bomb] * 10
     with pytest.raises(fl.LimitExceeded, match="number of values"):
         fl.load(cbor2.dumps(bomb, value_sharing=True), "cbor").value  # noqa: B018
+
+
+def test_unreadable_keys_with_the_same_first_bytes_keep_apart():
+    # A CBOR array key is read as a list, which cannot be a dict key: it is named in hex, from its first 64
+    # bytes and its size and place, so two such keys alike in their first bytes are two paths (review R7).
+    import cbor2
+
+    data = cbor2.dumps({(0,) * 70 + (1,): "a", (0,) * 70 + (2,): "b"})
+    (top,) = fl.load(data, "cbor").spans
+    keys = [span.path[-1] for span in top.children if span.kind == "key"]
+    assert len(keys) == 2 and keys[0] != keys[1] and all(key.startswith("9847" + "00" * 62) for key in keys)

@@ -96,7 +96,7 @@ def test_an_unreadable_key_is_named_by_its_first_bytes_only():
 
     data = b"\x81" + msgpack.packb(list(range(5000))) + msgpack.packb(1)
     walker = _Walker(data)
-    assert walker.key_of(1, len(data)) == data[1 : 1 + KEY_HEX_BYTES].hex() + "…"
+    assert walker.key_of(1, len(data)) == f"{data[1 : 1 + KEY_HEX_BYTES].hex()}… ({len(data) - 1:,} bytes at 1)"
     assert walker.key_of(1, 3) == "dc13"  # a short one: all of it
     assert walker.key_of(1, len(data) - 1) == tuple(range(5000))  # a readable one: the key itself
 
@@ -108,3 +108,8 @@ def test_a_long_payloads_label_previews_it_as_the_whole_payload_would():
     text, blob = "é" * 5000 + "end", bytes(range(256)) * 40
     (top,) = fl.load(msgpack.packb([text, blob]), "msgpack").spans
     assert [span.label for span in top.children[1:]] == [f"str {preview(text)}", f"bin {preview(blob)}"]
+    # repr() picks its quotes from the whole value: a ' in the first bytes and a " past them (review R6)
+    quoted = "it's " + "x" * 5000 + '"'
+    (top,) = fl.load(msgpack.packb([quoted, quoted.encode()]), "msgpack").spans
+    assert [span.label for span in top.children[1:]] == [f"str {preview(quoted)}", f"bin {preview(quoted.encode())}"]
+    assert preview(quoted).startswith("'it\\'s")

@@ -111,8 +111,10 @@ class ByteWalker:
         try:
             key = self.load_key(raw)
             hash(key)
-        except unreadable:  # a cut key may claim the rest of a large input: its first bytes name it
-            return raw[:KEY_HEX_BYTES].hex() + ("…" if end - start > KEY_HEX_BYTES else "")
+        except unreadable:  # a cut key may claim the rest of a large input: its first bytes and place name it
+            if end - start <= KEY_HEX_BYTES:
+                return raw.hex()
+            return f"{raw[:KEY_HEX_BYTES].hex()}… ({end - start:,} bytes at {start:,})"
         return key
 
     def uint(self, pos: int, size: int) -> int:
@@ -217,8 +219,11 @@ def head_sniff(walker: ByteWalker, what: str) -> Sniff:
 
 def payload_preview(data: bytes, start: int, end: int, text: bool) -> str:
     """preview() of a string or bytes payload, read from its first PREVIEW_BYTES only: a label shows 40
-    characters, and a payload may be tens of MB (or, in a sniff of another format, claim the rest of the input)."""
-    raw = data[start : min(end, start + PREVIEW_BYTES)]
+    characters, and a payload may be tens of MB (or, in a sniff of another format, claim the rest of the input).
+    The quote characters found after those bytes are added at the end (past what the label shows): repr()
+    chooses its quotes from the whole value."""
+    cut = min(end, start + PREVIEW_BYTES)
+    raw = data[start:cut] + b"".join(quote for quote in (b'"', b"'") if data.find(quote, cut, end) != -1)
     return preview(raw.decode("utf-8", "replace") if text else raw)
 
 
