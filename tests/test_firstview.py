@@ -541,3 +541,17 @@ def test_a_first_views_head_covers_the_windows_the_page_opens_on():
     reach = max(span.end for span in document.spans)
     assert light and firstview.OPENING_BYTES <= reach < len(data) // 10
     assert document.details["spans_cut_at"] in (2 * firstview.HEAD_SPANS, 4 * firstview.HEAD_SPANS)
+
+
+def test_a_large_json_lines_first_view_says_where_its_annotation_stops_and_sends_no_worker_after_the_rest(pool):
+    # A stream of lines is peeled from the bytes; a far window would be walked as one JSON value (it came back
+    # unannotated while the page said "the rest is annotated where you look"). The page says where it stops.
+    from formatlens.ui import views
+
+    data = b"".join(json.dumps(record).encode() + b"\n" for record in RECORDS * 4)
+    assert len(data) >= firstview.LIGHT_FROM
+    document = pool.load(data, filename="users.jsonl")
+    assert [layer.kind for layer in document.layers] == ["json-lines"] and document.first_view is not None
+    assert document.details["spans_cut_at"] == firstview.HEAD_SPANS
+    assert views._rest_from(document) is None
+    assert views._rest_from(pool.load(json.dumps(RECORDS * 4).encode(), filename="users.json")) > 0  # one JSON value

@@ -207,6 +207,10 @@ def _rest_from(document: fl.Document) -> int | None:
         return None
     if isinstance(document.data, LazyBytes):  # a remote file read by ranges: a worker would fetch all of it
         return None
+    if any(finding.code == "layers.stream" for finding in document.findings):
+        # A stream of messages peeled from the bytes (JSON Lines, length-delimited): the format's walker would
+        # read the whole stream as one value (a far window of JSON Lines came back unannotated)
+        return None
     return annotated_to(document.spans)
 
 
