@@ -292,7 +292,7 @@ def test_a_large_schemaless_protobuf_walks_its_top_level_and_guesses_the_rest_on
 def test_a_large_schemaless_protobuf_of_long_records_is_annotated_past_its_head_or_says_where_it_stops(small_large):
     # Records of 600 bytes make few spans: the head's 8 KiB held fewer than the budget, so the spans ended there
     # with no cut said, and the page neither annotated the rest nor said it was not (review R3).
-    from formatlens.codecs.protobuf.projection import _varint
+    from .test_detect import _varint
 
     def record(i: int) -> bytes:
         name = f"user {i}".encode()

@@ -4,6 +4,8 @@ import pytest
 
 import formatlens as fl
 
+from ..test_detect import _varint
+
 PROTO = """
 syntax = "proto3";
 package demo;
@@ -115,15 +117,6 @@ def test_bad_wire_data_has_offset():
     with pytest.raises(fl.FormatError) as info:
         fl.load(b"\x08\x01\x12\x10abc", "protobuf")
     assert info.value.offset is not None
-
-
-def _varint(value: int) -> bytes:
-    out = bytearray()
-    while True:
-        out.append(value & 0x7F | (0x80 if value > 0x7F else 0))
-        value >>= 7
-        if not value:
-            return bytes(out)
 
 
 _TOP_FIELDS = [b"\x0a\x03abc", b"\x10\x96\x01", b"\x19" + bytes(8), b"\x25" + bytes(4), b"\x0a\x00"]

@@ -88,7 +88,7 @@ def length_delimited_counts(data: bytes, numbers: tuple[int, ...]) -> dict[int, 
     for number in numbers:
         items = getattr(copy, f"f{number}")
         lengths = list(map(len, items))
-        tag = len(_varint((number << 3) | 2))
+        tag = -(-((number << 3) | 2).bit_length() // 7)  # the tag's varint: 7 bits a byte
         # each field: its tag, its length as a varint (1 byte, one more from 2**7, 2**14...) and its bytes
         written += len(lengths) * (tag + 1) + sum(lengths)
         longest = max(lengths, default=0)  # records of under 128 bytes: no more passes
@@ -101,15 +101,6 @@ def length_delimited_counts(data: bytes, numbers: tuple[int, ...]) -> dict[int, 
 
 _VARINT_STEPS = tuple(1 << (7 * step) for step in range(1, 10))
 """A length of at least each of these takes one more byte as a varint."""
-
-
-def _varint(value: int) -> bytes:
-    out = bytearray()
-    while True:
-        out.append(value & 0x7F | (0x80 if value > 0x7F else 0))
-        value >>= 7
-        if not value:
-            return bytes(out)
 
 
 def occurrences(data: bytes, numbers: tuple[int, ...]) -> dict[int, int] | None:
