@@ -422,3 +422,13 @@ def test_a_known_ranking_answers_for_those_very_bytes_and_name_only():
         assert registry.detect(bytes(bytearray(data)), "x.json")[0][0] == "json"  # equal bytes, another object
         assert registry.detect(data, "y.json")[0][0] == "json"
     assert registry.detect(data, "x.json")[0][0] == "json"
+
+
+def test_the_sidebar_loader_hands_its_ranking_to_the_worker(monkeypatch):
+    # ui.loader.decode passes the ranking the sidebar made to the pool (the worker follows it: YAML here).
+    from formatlens.ui import loader
+
+    monkeypatch.delenv("FORMATLENS_ISOLATE", raising=False)
+    data = b'{"id": 1}'
+    assert loader.decode(data, None, "x.json", {}, [("yaml", 0.9)]).format == "yaml"
+    assert loader.decode(data, None, "x.json", {}).format == "json"
