@@ -543,9 +543,16 @@ def test_a_first_views_head_covers_the_windows_the_page_opens_on():
     assert document.details["spans_cut_at"] in (2 * firstview.HEAD_SPANS, 4 * firstview.HEAD_SPANS)
 
 
-def test_a_large_json_lines_first_view_says_where_its_annotation_stops_and_sends_no_worker_after_the_rest(pool):
-    # A stream of lines is peeled from the bytes; a far window would be walked as one JSON value (it came back
-    # unannotated while the page said "the rest is annotated where you look"). The page says where it stops.
+def test_a_large_json_lines_first_view_is_annotated_where_you_look_as_its_whole_stream(pool):
+    # A stream of lines is peeled from the bytes: the JSON walker would read a far window as one JSON value
+    # (it came back unannotated). Its lines are found by their line ends instead (runtime.linewalk), in a worker.
+    from functools import partial
+
+    from formatlens.core.checkpoints import Checkpoints
+    from formatlens.core.document import annotated_to
+    from formatlens.render.tree import restrict
+    from formatlens.runtime.annotate import spans_of
+    from formatlens.runtime.linewalk import annotate_lines
     from formatlens.ui import views
 
     data = b"".join(json.dumps(record).encode() + b"\n" for record in RECORDS * 4)
@@ -553,5 +560,12 @@ def test_a_large_json_lines_first_view_says_where_its_annotation_stops_and_sends
     document = pool.load(data, filename="users.jsonl")
     assert [layer.kind for layer in document.layers] == ["json-lines"] and document.first_view is not None
     assert document.details["spans_cut_at"] == firstview.HEAD_SPANS
-    assert views._rest_from(document) is None
+    rest = views._rest_from(document)
+    assert rest == annotated_to(document.spans) and 0 < rest < len(data) // 10
+    far = (len(data) - 3000, len(data) - 1000)
+    task = partial(annotate_lines, views._lines(document))
+    (annotated,), _ = pool.run_sized(len(data), task, data, "json", {}, [far], Checkpoints("json", len(data)))
+    with sized_for(replace(current(), max_spans=10**9)):
+        whole = fl.load(data, filename="users.jsonl").spans
+    assert spans_of(annotated) == restrict(whole, *far) and spans_of(annotated)[-1].label.startswith("line 4")
     assert views._rest_from(pool.load(json.dumps(RECORDS * 4).encode(), filename="users.json")) > 0  # one JSON value

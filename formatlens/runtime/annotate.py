@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import struct
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 from formatlens.codecs.cbor import REFERENCES as CBOR_REFERENCES
@@ -27,6 +28,7 @@ from formatlens.core.limits import current, sized_for, span_window
 from formatlens.render.preview import count_nodes
 from formatlens.render.tree import CLASHED, MISSING, UNREADABLE, restrict, span_value_path, value_at
 from formatlens.runtime.farwalk import NeedsDecode, context_of, far_walk, wire_walk_only
+from formatlens.runtime.linewalk import annotate_lines
 
 WINDOWED = frozenset({"json", "bson", "msgpack", "cbor", "protobuf", "csv", "avro", "yaml", "xml", "pickle"})
 """Formats whose span walkers honour a span window."""
@@ -302,12 +304,15 @@ class WindowAnnotator:
     what a decode left for the next request (core.checkpoints). One per session's
     view of a document: the checkpoints come only from walks of these bytes, never from the browser."""
 
-    def __init__(self, data: bytes, format: str, options: dict) -> None:
-        self.data, self.format, self.options = data, format, options
+    def __init__(self, data: bytes, format: str, options: dict, lines: tuple[int, int] | None = None) -> None:
+        """``lines``: where in ``data`` a JSON Lines stream lies (start, end), when the document is one
+        (runtime.linewalk annotates its windows: the format's walker would read the stream as one value)."""
+        self.data, self.format, self.options, self.lines = data, format, options, lines
         self.checkpoints = Checkpoints(format, len(data))
 
     def __call__(self, ranges: Sequence[tuple[int, int]]) -> list[Annotated]:
-        return self._run(annotate_from, list(ranges))
+        task = annotate_from if self.lines is None else partial(annotate_lines, self.lines)
+        return self._run(task, list(ranges))
 
     def values(self, spans: Sequence[Span]) -> dict[tuple, Any]:
         """The values of items past the first view's head that a tree slice shows (values_from, in a worker)."""

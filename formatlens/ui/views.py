@@ -16,6 +16,7 @@ from formatlens.render import words
 from formatlens.render.partial import partial, split_only
 from formatlens.runtime.annotate import WINDOWED, WindowAnnotator
 from formatlens.runtime.isolation import isolated
+from formatlens.runtime.linewalk import KIND as LINES
 from formatlens.sources.rangefile import LazyBytes
 from formatlens.ui import state
 from formatlens.ui.inspector import View, inspector, make_view
@@ -187,7 +188,7 @@ def document_view(document: fl.Document) -> View:
     rest_from = _rest_from(document)
 
     def made() -> View:
-        worker = WindowAnnotator(document.data, document.format, _options(document))
+        worker = WindowAnnotator(document.data, document.format, _options(document), _lines(document))
         return make_view(
             document.data,
             document.spans,
@@ -207,11 +208,21 @@ def _rest_from(document: fl.Document) -> int | None:
         return None
     if isinstance(document.data, LazyBytes):  # a remote file read by ranges: a worker would fetch all of it
         return None
-    if any(finding.code == "layers.stream" for finding in document.findings):
-        # A stream of messages peeled from the bytes (JSON Lines, length-delimited): the format's walker would
-        # read the whole stream as one value (a far window of JSON Lines came back unannotated)
+    if _lines(document) is None and any(finding.code == "layers.stream" for finding in document.findings):
+        # A stream of messages peeled from the bytes (length-delimited, gRPC): the format's walker would read
+        # the whole stream as one value (JSON Lines: runtime.linewalk finds a window's lines instead)
         return None
     return annotated_to(document.spans)
+
+
+def _lines(document: fl.Document) -> tuple[int, int] | None:
+    """Where a JSON Lines stream lies in ``document.data`` (start, end), when the document is one."""
+    layer = document.layers[-1] if document.layers else None
+    if layer is None or layer.kind != LINES or not document.in_data(layer):
+        return None
+    if not any(finding.code == "layers.stream" for finding in document.findings):
+        return None
+    return layer.start, layer.end
 
 
 def _reads_values(document: fl.Document) -> bool:
