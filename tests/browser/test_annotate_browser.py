@@ -227,3 +227,31 @@ def test_far_offsets_of_a_large_yaml_upload_are_annotated_from_checkpoints(page,
         far = data.index(f"user {record}\n".encode()) + 3
         _go_and_select(page, far, _deepest(whole, far), f"- [{record}] mapping of 3")
         shot(page, f"annotate-far-yaml-{record}")
+
+
+def test_a_far_line_of_a_large_json_lines_upload_is_annotated_and_its_line_revealed(page, server, tmp_path):
+    # A 1.2 MB JSON Lines upload (json.dumps per line, a blank line now and then): its first view annotates
+    # its head; a line near the end is annotated when the person goes there (runtime.linewalk finds the lines
+    # by their line ends), as the whole stream's spans have it, and the tree reveals its "line N".
+    from dataclasses import replace
+
+    from formatlens.core.limits import current, sized_for
+
+    path = tmp_path / "records.jsonl"
+    lines = [json.dumps(record).encode() + (b"\n\n" if i % 1000 == 999 else b"\n") for i, record in enumerate(RECORDS)]
+    path.write_bytes(b"".join(lines))
+    data = path.read_bytes()
+    assert len(data) > 1 << 20
+    _upload(page, server, path)
+    caption = page.get_by_text("Annotated at once", exact=False).first.inner_text()
+    assert int(caption.split("up to byte ")[1].split(" of")[0].replace(",", "")) < len(data) // 2
+    with sized_for(replace(current(), max_spans=10**9)):
+        whole = fl.load(data, filename="records.jsonl").spans  # the whole stream's spans
+    far = data.index(b'"user 39321"') + 3  # inside a string value near the end
+    expected = _deepest(whole, far)
+    _go_and_select(page, far, expected, '"user 39321"')
+    assert expected.path == (39321, "name")
+    line = page.locator(".fl .tree .n").filter(has=page.locator(".lb", has_text="line 39322"))
+    # the line's entry and its value, as the stream's spans nest them
+    assert line.locator(".lb").all_inner_texts() == ["line 39322", "line 39322"]
+    shot(page, "annotate-far-json-lines")
