@@ -13,6 +13,7 @@ from formatlens.core.document import annotated_to
 from formatlens.core.limits import current, sized_for
 from formatlens.render.hexdump import WINDOW
 from formatlens.render.tree import restrict, span_value_path
+from formatlens.runtime import linewalk
 from formatlens.runtime.annotate import WindowAnnotator, spans_of
 from formatlens.ui import views
 
@@ -39,9 +40,12 @@ def stream() -> fl.Document:
     return document
 
 
-@pytest.fixture
-def annotator(stream, monkeypatch) -> WindowAnnotator:
+@pytest.fixture(params=[linewalk.MARK_STEP, 3000], ids=["marks-1MiB", "marks-3000"])
+def annotator(stream, monkeypatch, request) -> WindowAnnotator:
+    """An annotator of the stream in this process; its lines counted from marks MARK_STEP apart, or 3,000
+    (the windows past the first marks count from them)."""
     monkeypatch.setenv("FORMATLENS_ISOLATE", "0")
+    monkeypatch.setattr(linewalk, "MARK_STEP", request.param)
     lines = views._lines(stream)
     assert lines == (0, len(DATA))
     return WindowAnnotator(stream.data, stream.format, {}, lines)
@@ -71,6 +75,10 @@ def test_a_far_window_of_json_lines_has_the_whole_streams_spans_there(stream, an
         spans = spans_of(annotated)
         assert spans == restrict(whole, lo, hi)
         assert spans and spans[0].kind == "entry" and spans[0].label.startswith("line ")
+    marks = annotator.checkpoints.context["jsonl.marks"]
+    assert len(marks) == 1 if len(DATA) < linewalk.MARK_STEP else len(marks) > len(DATA) // 3100
+    # each mark: where a line starts, and how many non-blank lines are before it
+    assert marks == [(at, sum(1 for line in DATA[:at].splitlines() if line.strip())) for at, _ in marks]
     last = spans_of(annotator([(len(DATA) - 20, len(DATA))])[0])
     assert [(span.label, span.path) for span in last] == [(f"line {len(RECORDS)}", (len(RECORDS) - 1,))]
 

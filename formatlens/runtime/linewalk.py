@@ -11,6 +11,7 @@ lines per request). Each line gets the spans the stream's own spans() makes for 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 
 from formatlens.core.checkpoints import Checkpoints
@@ -26,6 +27,8 @@ BLANK = re.compile(rb"(?:\n|\r(?!\n))(?=[ \t\x0b\x0c]*[\r\n])")
 """A line end followed by a blank line (what bytes.splitlines() and strip() leave empty: the layer's rule)."""
 _BLANK_FIRST = re.compile(rb"[ \t\x0b\x0c]*[\r\n]")
 """A blank first line."""
+MARK_STEP = 1 << 20
+"""How far apart the kept counts of lines are (45 of them in a 45 MiB stream)."""
 
 
 def annotate_lines(
@@ -73,21 +76,27 @@ def line_spans(
 
 
 def _lines_before(data: bytes, base: int, at: int, context: dict) -> int:
-    """How many non-blank lines lie in ``base``..``at`` (``at``: where a line starts)."""
-    if at == base:
+    """How many non-blank lines lie in ``base``..``at`` (``at``: where a line starts), counted from the
+    last of the marks kept in ``context`` before it (each MARK_STEP bytes: the count there), which this
+    count extends: a request counts at most MARK_STEP bytes once the marks reach its window."""
+    marks: list[tuple[int, int]] = context.setdefault("jsonl.marks", [(base, 0)])
+    pos, count = marks[bisect_right(marks, (at, 0)) - 1]
+    while pos == marks[-1][0]:  # past the last mark: add marks up to ``at``
+        mark = data.find(b"\n", pos + MARK_STEP, at) + 1
+        if not mark:
+            break
+        count += _count(data, pos, mark)
+        marks.append((pos := mark, count))
+    return count + _count(data, pos, at)
+
+
+def _count(data: bytes, start: int, end: int) -> int:
+    """How many non-blank lines lie in ``start``..``end`` (both where a line starts): their ends (\n, \r\n
+    or a lone \r, as bytes.splitlines has them) less the blank ones, with C-speed counts and one regex."""
+    if start >= end:
         return 0
-    count = data.count(b"\n", base, at)
-    lone_cr = context.get("jsonl.cr")
-    if lone_cr is None:  # a line may end with a lone \r (bytes.splitlines): rare, looked for once per input
-        lone_cr = context["jsonl.cr"] = data.count(b"\r") != data.count(b"\r\n")
-    if lone_cr:
-        count += data.count(b"\r", base, at) - data.count(b"\r\n", base, at)
-    blank = context.get("jsonl.blank")
-    if blank is None:  # blank lines are counted only in inputs that have them (a regex pass, slower)
-        blank = context["jsonl.blank"] = bool(BLANK.search(data) or _BLANK_FIRST.match(data, base))
-    if blank:
-        count -= len(BLANK.findall(data, base, at)) + bool(_BLANK_FIRST.match(data, base, at))
-    return count
+    ends = data.count(b"\n", start, end) + data.count(b"\r", start, end) - data.count(b"\r\n", start, end)
+    return ends - len(BLANK.findall(data, start, end)) - bool(_BLANK_FIRST.match(data, start, end))
 
 
 def _entry(body: bytes, start: int, index: int, lo: int, hi: int, options: dict) -> Span:
