@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from formatlens.codecs.base import SNIFF_BYTES, Codec, Sniff, folding_checks
@@ -100,7 +101,9 @@ class JsonCodec(Codec):
         hooks: dict[str, Any] = {} if allow_nan else {"parse_constant": _refuse_constant}
         # When findings will be asked for, the parse notes repeated keys (a third slower than a plain parse,
         # half the price of the separate scan it spares when there are none).
-        pairs = hooks["object_pairs_hook"] = _Pairs() if folding_checks() else None
+        repeated: list[bool] | None = None
+        if folding_checks():
+            hooks["object_pairs_hook"], repeated = _pairs_hook()
         stripped: jsonscan.Stripped | None = None
         try:
             try:
@@ -111,8 +114,8 @@ class JsonCodec(Codec):
                     raise
                 # JSON with comments: the same characters with comments blanked, so offsets stay true
                 text = StrippedText(text, stripped.text)
-                if pairs is not None:
-                    pairs.repeated = False  # the failed parse's objects are not the value's
+                if repeated is not None:
+                    repeated.clear()  # the failed parse's objects are not the value's
                 value = json.loads(text.text, **hooks)
         except json.JSONDecodeError as exc:
             raise self.error(exc.msg, offset=text.byte_offset(exc.pos), hint=_hint(exc.msg)) from None
@@ -135,7 +138,7 @@ class JsonCodec(Codec):
             value=value,
             findings=findings,
             spans_factory=lambda: top_level_spans(text),
-            findings_factory=lambda: _value_findings(text, value, None if pairs is None else pairs.repeated),
+            findings_factory=lambda: _value_findings(text, value, None if repeated is None else bool(repeated)),
             details=details,
         )
 
@@ -225,22 +228,25 @@ _HEAD_DECODER = json.JSONDecoder()
 def _value_findings(text: Text, value: Any, repeated: bool | None) -> list[Finding]:
     """``repeated``: whether the parse met a repeated key (None: it did not look; the scan decides)."""
     # The tag scan walks the whole value: only pay for it when a tag can be there.
-    findings = jsonpickle_findings(value) if '"py/' in text.text else []
+    # '/' is found at memchr speed: most inputs without it skip the slower search for the tag (0.02 s at 45 MiB)
+    findings = jsonpickle_findings(value) if "/" in text.text and '"py/' in text.text else []
     return findings + (duplicate_key_findings(text) if repeated is not False else [])
 
 
-class _Pairs:
-    """json's object_pairs_hook: each object made as json makes it (the last value of a repeated key, in
-    the first key's place), noting whether one repeated a key."""
+def _pairs_hook() -> tuple[Callable[[list[tuple[str, Any]]], dict[str, Any]], list[bool]]:
+    """json's object_pairs_hook: each object made as json makes it (the last value of a repeated key, in the
+    first key's place); and the list it notes in that an object repeated a key. A closure, not an object with
+    __call__: json calls it once per object (266,000 times in a 45 MiB file; 0.02 s less)."""
+    repeated: list[bool] = []
+    note = repeated.append
 
-    def __init__(self) -> None:
-        self.repeated = False
+    def made(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        value = dict(pairs)
+        if len(value) != len(pairs):
+            note(True)
+        return value
 
-    def __call__(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        made = dict(pairs)
-        if len(made) != len(pairs):
-            self.repeated = True
-        return made
+    return made, repeated
 
 
 def duplicate_key_findings(text: Text) -> list[Finding]:
