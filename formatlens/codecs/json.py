@@ -242,7 +242,7 @@ def _pairs_hook() -> tuple[Callable[[list[tuple[str, Any]]], dict[str, Any]], li
 
     def made(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         value = dict(pairs)
-        if len(value) != len(pairs):
+        if len(value) != len(pairs) and not repeated:  # noted once
             note(True)
         return value
 
