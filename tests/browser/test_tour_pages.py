@@ -1,4 +1,4 @@
-"""Every working page at 1366x768 and 1920x1080, light and dark: screenshots to look at, and no clipped metrics.
+"""Every working page at 1366x768 (light) and 1920x1080 (dark): screenshots to look at, and no clipped metrics.
 
 The pages are opened by link (as a presenter would), one browser context per size and theme.
 """
@@ -7,7 +7,7 @@ import pytest
 
 from .conftest import SHOTS
 from .test_browser import clipped_metrics, inspector_ready, settle
-from .test_tour import SIZES, themed_context
+from .test_tour import COMBINATIONS, themed_context
 
 PAGES = {
     "inspect": ("/?sample=runs-shell-command.pickle", "formatlens did not run it"),
@@ -20,8 +20,7 @@ PAGES = {
 }
 
 
-@pytest.mark.parametrize("theme", ["light", "dark"])
-@pytest.mark.parametrize("size", list(SIZES))
+@pytest.mark.parametrize(("size", "theme"), COMBINATIONS)
 def test_every_page(browser, server, size, theme):
     context = themed_context(browser, size, theme)
     page = context.new_page()
