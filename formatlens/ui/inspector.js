@@ -343,6 +343,10 @@ function settle(S, data) {
   if (S.findAsk && S.findAsk.seq > 0 && S.findAsk.seq <= answered && !(data.found && data.found.id === S.findAsk.id)) {
     S.findAsk = null; S.msg('the search was not answered: try again', true);
   }
+  // A run came back, and needs sent before it are still unanswered: their trigger may have been dropped for
+  // a rerun Streamlit ran instead (a click's state), and nothing else would send them again. They go again
+  // now, between runs (a trigger that is still coming is coalesced with this one: the newest carries all).
+  if (data.mount === S.mount && [...S.asked.values()].some((seq) => seq > answered)) flushSoon(S);
   waiting(S);
 }
 
