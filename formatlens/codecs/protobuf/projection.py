@@ -69,7 +69,16 @@ def top_counts(data: bytes, descriptor: Any) -> dict[int, int] | None:
     of a message declaring each of the top level's numbers as repeated bytes (a field written with another wire
     type, or a number not declared, is kept as an unknown field: counted too). None for a top level holding a
     group, as top_level_walk says."""
-    return occurrences(data, tuple(sorted({field.number for field in descriptor.fields})))
+    numbers = tuple(sorted({field.number for field in descriptor.fields}))
+    copy = _parsed(data, numbers)
+    if copy is None:
+        return None
+    counts = {number: len(getattr(copy, f"f{number}")) for number in numbers}
+    for unknown in UnknownFieldSet(copy):
+        if unknown.wire_type == 3:  # a group
+            return None
+        counts[unknown.field_number] = counts.get(unknown.field_number, 0) + 1
+    return {number: count for number, count in counts.items() if count}
 
 
 def length_delimited_counts(data: bytes, numbers: tuple[int, ...]) -> dict[int, int] | None:
@@ -79,10 +88,8 @@ def length_delimited_counts(data: bytes, numbers: tuple[int, ...]) -> dict[int, 
     or wire type is left unknown and takes bytes of its own (its count is not asked of protobuf: listing 23
     million unknown fields crashed a worker at its memory limit), and so does a tag or length written longer
     than it need be."""
-    copy = _occurrences_class(numbers)()
-    try:
-        copy.ParseFromString(data)
-    except DecodeError:
+    copy = _parsed(data, numbers)
+    if copy is None:
         return None
     counts, written = {}, 0
     for number in numbers:
@@ -103,19 +110,14 @@ _VARINT_STEPS = tuple(1 << (7 * step) for step in range(1, 10))
 """A length of at least each of these takes one more byte as a varint."""
 
 
-def occurrences(data: bytes, numbers: tuple[int, ...]) -> dict[int, int] | None:
-    """top_counts, with ``numbers`` declared (any other number is counted as an unknown field, one by one)."""
+def _parsed(data: bytes, numbers: tuple[int, ...]) -> Any | None:
+    """``data`` parsed as a message declaring ``numbers`` as repeated bytes, or None where protobuf refuses it."""
     copy = _occurrences_class(numbers)()
     try:
         copy.ParseFromString(data)
     except DecodeError:
         return None
-    counts = {number: len(getattr(copy, f"f{number}")) for number in numbers}
-    for unknown in UnknownFieldSet(copy):
-        if unknown.wire_type == 3:  # a group
-            return None
-        counts[unknown.field_number] = counts.get(unknown.field_number, 0) + 1
-    return {number: count for number, count in counts.items() if count}
+    return copy
 
 
 @lru_cache(maxsize=256)
